@@ -1,0 +1,50 @@
+# revrec developer commands. Every target creates the virtual environment when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+DEMO_CLIENT ?= Default
+DEMO_USER ?= demo
+DEMO_PASSWORD ?= demo-password
+
+.PHONY: run test check lint typecheck bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@echo "demo client: $(DEMO_CLIENT)  user: $(DEMO_USER)  password: $(DEMO_PASSWORD)  role: API Role"
+	$(VENV)/bin/revrec db upgrade
+	REVREC_BOOTSTRAP_CLIENT='$(DEMO_CLIENT)' REVREC_BOOTSTRAP_USER='$(DEMO_USER)' \
+	REVREC_BOOTSTRAP_PASSWORD='$(DEMO_PASSWORD)' $(VENV)/bin/revrec serve
+
+# The whole suite on SQLite, and on PostgreSQL too when REVREC_TEST_DATABASE_URL is set
+# (REVREC_TEST_SKIP_SQLITE=1 runs only the PostgreSQL pass).
+test: $(STAMP)
+	@if [ "$${REVREC_TEST_SKIP_SQLITE:-0}" != "1" ]; then \
+		echo "== tests on SQLite"; env -u REVREC_TEST_DATABASE_URL $(PY) -m pytest || exit $$?; \
+	fi
+	@if [ -n "$${REVREC_TEST_DATABASE_URL:-}" ]; then \
+		echo "== tests on $${REVREC_TEST_DATABASE_URL%%:*}"; $(PY) -m pytest || exit $$?; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy src
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit $$?; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Authentication: passwords (argon2), JWT tokens, throttling, privileges."""

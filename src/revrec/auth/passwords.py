@@ -1,0 +1,30 @@
+"""Password hashing with argon2id (argon2-cffi defaults, RFC 9106 low-memory profile).
+
+Plain passwords are only ever held in local variables; they are never logged, stored or returned.
+"""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+# A hash of a random password, verified against when the user does not exist, so that the time an
+# authentication takes does not tell whether a user name is known.
+_DUMMY_HASH = _hasher.hash("revrec-dummy-password-for-constant-time")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    """Hash a password for storage."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when ``password`` matches; always spends one argon2 verification."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False

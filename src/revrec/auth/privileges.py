@@ -1,0 +1,18 @@
+"""The privileges an operation may require, and the roles seeded for every client."""
+
+from __future__ import annotations
+
+WEBSERVICES_INBOUND = "Webservices Inbound"
+WEBSERVICES_OUTBOUND = "Webservices Outbound"
+REVENUE_JOBS = "Revenue Jobs"
+ADMINISTRATION = "Administration"
+
+ALL_PRIVILEGES = (WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND, REVENUE_JOBS, ADMINISTRATION)
+
+API_ROLE = "API Role"
+ADMIN_ROLE = "Administrator"
+
+SEEDED_ROLES: dict[str, tuple[str, ...]] = {
+    API_ROLE: (WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND, REVENUE_JOBS),
+    ADMIN_ROLE: (ADMINISTRATION,),
+}

@@ -1,0 +1,124 @@
+"""Settings: read once from the environment (prefix ``REVREC_``) at start-up and passed down.
+
+Nothing here runs at import time; :func:`load_settings` builds a validated :class:`Settings` and turns every
+problem into one :class:`ConfigError` with a message that says which variable to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+DEFAULT_SQLITE_FILE = "revrec.sqlite3"
+SECRET_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """The environment does not describe a valid configuration."""
+
+
+class Settings(BaseSettings):
+    """Every setting of a revrec process."""
+
+    model_config = SettingsConfigDict(env_prefix="REVREC_", extra="ignore", frozen=True)
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    secret_key: str = Field(default="", repr=False)
+    token_ttl_seconds: int = Field(default=1800, ge=60, le=86400)
+    token_algorithm: str = "HS256"
+    token_issuer: str = "revrec"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    auth_max_failures: int = Field(default=5, ge=1)
+    auth_failure_window_seconds: int = Field(default=300, ge=1)
+    auth_lockout_seconds: int = Field(default=300, ge=1)
+    bootstrap_client: str | None = None
+    bootstrap_user: str | None = None
+    bootstrap_password: str | None = Field(default=None, repr=False)
+    run_worker: bool = True
+    worker_poll_ms: int = Field(default=200, ge=10, le=60000)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}:
+            raise ValueError("must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
+        return level
+
+    @field_validator("token_algorithm")
+    @classmethod
+    def _alg(cls, value: str) -> str:
+        if value not in {"HS256", "HS384", "HS512"}:
+            raise ValueError("must be HS256, HS384 or HS512")
+        return value
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when running on the embedded SQLite default (no database URL given)."""
+        return not self.database_url or self.database_url == self.default_sqlite_url
+
+    @property
+    def default_sqlite_url(self) -> str:
+        return f"sqlite:///{(self.data_dir / DEFAULT_SQLITE_FILE).as_posix()}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or self.default_sqlite_url
+
+
+def _secret_for_embedded(data_dir: Path) -> str:
+    """The embedded default keeps one generated secret beside the database so tokens survive restarts."""
+    path = data_dir / SECRET_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret)
+    return secret
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        name = "REVREC_" + "_".join(str(p) for p in item["loc"]).upper()
+        parts.append(f"{name}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; raise ConfigError with a message naming the variable to fix."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration: {_describe(exc)}") from None
+    if not settings.secret_key:
+        if not settings.is_embedded:
+            raise ConfigError(
+                "REVREC_SECRET_KEY is required when REVREC_DATABASE_URL points at a server database "
+                f"(at least {MIN_SECRET_LENGTH} characters)"
+            )
+        settings = settings.model_copy(update={"secret_key": _secret_for_embedded(settings.data_dir)})
+    if len(settings.secret_key) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"REVREC_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters long")
+    if (settings.ssl_certfile is None) != (settings.ssl_keyfile is None):
+        raise ConfigError("REVREC_SSL_CERTFILE and REVREC_SSL_KEYFILE must be given together")
+    bootstrap = [settings.bootstrap_client, settings.bootstrap_user, settings.bootstrap_password]
+    if any(bootstrap) and not all(bootstrap):
+        raise ConfigError(
+            "REVREC_BOOTSTRAP_CLIENT, REVREC_BOOTSTRAP_USER and REVREC_BOOTSTRAP_PASSWORD must be set together"
+        )
+    return settings

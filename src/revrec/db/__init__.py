@@ -1,0 +1,1 @@
+"""Storage: table metadata, exact money column types, engine factory and Alembic migrations."""

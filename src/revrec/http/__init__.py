@@ -1,0 +1,1 @@
+"""The HTTP edge: app factory, dependencies, middleware and the one error mapping."""

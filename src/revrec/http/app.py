@@ -1,0 +1,79 @@
+"""The application factory: ``create_app(settings)`` builds everything and keeps nothing global."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from revrec import __version__, domains
+from revrec.auth.routes import router as auth_router
+from revrec.auth.throttle import ThrottlePolicy
+from revrec.auth.tokens import TokenSigner
+from revrec.config import Settings
+from revrec.db.session import make_engine
+from revrec.http import errors
+from revrec.http.deps import AppContext
+from revrec.http.middleware import BodySizeLimit, RequestIdAccessLog
+from revrec.setup.routes import router as setup_router
+from revrec.tenancy.routes import router as tenancy_router
+
+log = logging.getLogger("revrec")
+
+
+def build_context(settings: Settings, engine: Engine | None = None) -> AppContext:
+    return AppContext(
+        settings=settings,
+        engine=engine or make_engine(settings.effective_database_url),
+        signer=TokenSigner(
+            secret=settings.secret_key,
+            algorithm=settings.token_algorithm,
+            issuer=settings.token_issuer,
+            ttl_seconds=settings.token_ttl_seconds,
+        ),
+        throttle=ThrottlePolicy(
+            max_failures=settings.auth_max_failures,
+            window=settings.auth_failure_window_seconds,
+            lockout=settings.auth_lockout_seconds,
+        ),
+    )
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The revrec ASGI app for ``settings`` (the schema must already be migrated)."""
+    domains.install()
+    ctx = build_context(settings, engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engine is None:
+            ctx.engine.dispose()
+
+    app = FastAPI(
+        title="revrec — Zuora Revenue compatible integration API",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in (auth_router, tenancy_router, setup_router):
+        app.include_router(router)
+
+    @app.get("/health", operation_id="GET_Health", tags=["Service"], summary="Service and database health")
+    def health() -> JSONResponse:
+        try:
+            with ctx.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means the database is unreachable
+            log.warning("health check: database unreachable")
+            return JSONResponse({"status": "Error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "Success", "database": "ok", "version": __version__})
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdAccessLog)
+    return app

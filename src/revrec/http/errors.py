@@ -1,0 +1,75 @@
+"""The one place that maps domain failures to HTTP status codes and the API's JSON error body
+(``{"status": "Error", "message": "..."}``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from revrec import errors
+
+log = logging.getLogger("revrec.http")
+
+STATUS = {
+    errors.InvalidInput: 400,
+    errors.NotFound: 400,
+    errors.Conflict: 400,
+    errors.NotAuthenticated: 401,
+    errors.Forbidden: 403,
+    errors.ApiDisabled: 405,
+    errors.TooLarge: 413,
+    errors.Throttled: 429,
+}
+
+
+def status_for(exc: errors.RevrecError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
+def error_body(message: str, **extra: object) -> dict[str, object]:
+    return {"status": "Error", "message": message, **extra}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    return JSONResponse(error_body(message, **extra), status_code=status, headers=headers)
+
+
+def _revrec_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.RevrecError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.Throttled) else None
+    return error_response(status_for(exc), exc.message, headers)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for item in exc.errors():
+        where = " ".join(str(p) for p in item.get("loc", ()))
+        problems.append(f"{where}: {item.get('msg', 'invalid')}")
+    return error_response(400, "Invalid request: " + "; ".join(problems))
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+    return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+
+def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "Exception occurred. Please contact revrec support")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.RevrecError, _revrec_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

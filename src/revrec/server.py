@@ -1,0 +1,46 @@
+"""``revrec serve``: prepare the database, bootstrap, and run uvicorn (with TLS when configured)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+from sqlalchemy import Engine
+
+from revrec import bootstrap, logging_setup
+from revrec.config import ConfigError, Settings
+from revrec.http.app import create_app
+
+log = logging.getLogger("revrec")
+
+
+def serve(settings: Settings, engine: Engine, args: argparse.Namespace) -> int:
+    overrides = {
+        key: value
+        for key, value in (
+            ("host", args.host),
+            ("port", args.port),
+            ("ssl_certfile", args.ssl_certfile),
+            ("ssl_keyfile", args.ssl_keyfile),
+        )
+        if value is not None
+    }
+    settings = settings.model_copy(update=overrides)
+    if (settings.ssl_certfile is None) != (settings.ssl_keyfile is None):
+        raise ConfigError("--ssl-certfile and --ssl-keyfile must be given together")
+    logging_setup.configure(settings.log_level)
+    bootstrap.prepare_database(engine)
+    bootstrap.bootstrap_client(engine, settings)
+    print(bootstrap.how_to_authenticate(settings), flush=True)
+    app = create_app(settings, engine=engine)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        ssl_certfile=str(settings.ssl_certfile) if settings.ssl_certfile else None,
+        ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Setup as code: one document per client holding everything a customer configures."""

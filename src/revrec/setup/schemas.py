@@ -1,0 +1,45 @@
+"""The setup document's core sections (pydantic models; unknown keys are refused)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationDoc(Strict):
+    org_id: int = Field(gt=0)
+    org_name: str = Field(min_length=1, max_length=100)
+    enabled: bool = True
+
+
+class BookDoc(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    type: str = "primary"
+    primary: bool = False
+    enabled: bool = True
+    functional_currency: str = Field(default="USD", min_length=3, max_length=3)
+    default_unbilled_ar_account: str | None = None
+    default_billing_clearing_account: str | None = None
+
+
+class RoleDoc(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    privileges: list[str]
+    orgs: list[int] = Field(default_factory=list)
+
+
+class UserDoc(Strict):
+    username: str = Field(min_length=1, max_length=100)
+    roles: list[str]
+    enabled: bool = True
+
+
+class ClientSettingsDoc(Strict):
+    api_enabled: bool = True
+    reporting_currency: str = Field(default="USD", min_length=3, max_length=3)
+    csv_injection_policy: Literal["BLOCK", "SANITIZE", "RAW"] = "BLOCK"

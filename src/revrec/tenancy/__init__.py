@@ -1,0 +1,1 @@
+"""Tenancy: clients (tenants), organizations, books, roles and users."""

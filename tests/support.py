@@ -1,0 +1,59 @@
+"""Typed builders for test data: tenants, users and tokens, each with unique names."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import os
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from revrec.auth.privileges import ADMIN_ROLE, API_ROLE
+from revrec.db.session import transaction
+from revrec.tenancy import service as tenancy
+
+_counter = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{os.getpid()}x{next(_counter)}"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    client: str
+    user: str
+    password: str
+
+
+def make_tenant(engine: Engine, *, roles: tuple[str, ...] = (API_ROLE, ADMIN_ROLE), api_enabled: bool = True) -> Tenant:
+    """A fresh client with one user holding ``roles``."""
+    tenant = Tenant(unique("client"), unique("user"), PASSWORD)
+    with transaction(engine) as conn:
+        tenancy.create_client(conn, name=tenant.client, api_enabled=api_enabled)
+        tenancy.create_user(
+            conn, client_name=tenant.client, username=tenant.user, password=tenant.password, role_names=list(roles)
+        )
+    return tenant
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def auth_headers(tenant: Tenant, *, role: str = API_ROLE, password: str | None = None) -> dict[str, str]:
+    return {
+        "Authorization": basic(tenant.user, tenant.password if password is None else password),
+        "role": role,
+        "clientname": tenant.client,
+    }
+
+
+def login(http: TestClient, tenant: Tenant, *, role: str = API_ROLE) -> dict[str, str]:
+    """Authenticate and return the headers that carry the token."""
+    response = http.post("/api/integration/v1/authenticate", headers=auth_headers(tenant, role=role))
+    assert response.status_code == 200, response.text
+    return {"token": response.headers["Revpro-Token"]}
