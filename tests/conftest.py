@@ -19,7 +19,7 @@ from revrec.db import migrate
 from revrec.db.session import make_engine
 from revrec.http.app import create_app
 
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-every-hmac-0123456789abcdef"
 
 
 def _fresh_postgres(url: str) -> None:
@@ -54,7 +54,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, data_dir: Path) -> Settings:
-    return load_settings(database_url=database_url, secret_key=TEST_SECRET, data_dir=data_dir, run_worker=False)
+    return load_settings(
+        database_url=database_url, secret_key=TEST_SECRET, data_dir=data_dir, run_worker=False
+    )
 
 
 @pytest.fixture(scope="session")

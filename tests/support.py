@@ -29,13 +29,19 @@ class Tenant:
     password: str
 
 
-def make_tenant(engine: Engine, *, roles: tuple[str, ...] = (API_ROLE, ADMIN_ROLE), api_enabled: bool = True) -> Tenant:
+def make_tenant(
+    engine: Engine, *, roles: tuple[str, ...] = (API_ROLE, ADMIN_ROLE), api_enabled: bool = True
+) -> Tenant:
     """A fresh client with one user holding ``roles``."""
     tenant = Tenant(unique("client"), unique("user"), PASSWORD)
     with transaction(engine) as conn:
         tenancy.create_client(conn, name=tenant.client, api_enabled=api_enabled)
         tenancy.create_user(
-            conn, client_name=tenant.client, username=tenant.user, password=tenant.password, role_names=list(roles)
+            conn,
+            client_name=tenant.client,
+            username=tenant.user,
+            password=tenant.password,
+            role_names=list(roles),
         )
     return tenant
 

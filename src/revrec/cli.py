@@ -38,7 +38,10 @@ def _read_password(prompt: str) -> str:
 def _client_create(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
     with transaction(engine) as conn:
         tenancy.create_client(
-            conn, name=args.name, api_enabled=not args.api_disabled, reporting_currency=args.reporting_currency
+            conn,
+            name=args.name,
+            api_enabled=not args.api_disabled,
+            reporting_currency=args.reporting_currency,
         )
     print(f"client {args.name!r} created (DEFAULT org, primary book, roles seeded)")
     return 0
@@ -49,7 +52,10 @@ def _client_list(_args: argparse.Namespace, _s: Settings, engine: Engine) -> int
         rows = tenancy_repo.list_clients(conn)
     print(f"{'ID':>4}  {'NAME':<30} {'API':<8} REPORTING")
     for row in rows:
-        print(f"{row.id:>4}  {row.name:<30} {'enabled' if row.api_enabled else 'disabled':<8} {row.reporting_currency}")
+        print(
+            f"{row.id:>4}  {row.name:<30} {'enabled' if row.api_enabled else 'disabled':<8} "
+            f"{row.reporting_currency}"
+        )
     return 0
 
 
@@ -158,7 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
 
-    client = sub.add_parser("client", help="clients (tenants)").add_subparsers(dest="client_command", required=True)
+    client = sub.add_parser("client", help="clients (tenants)").add_subparsers(
+        dest="client_command", required=True
+    )
     create = client.add_parser("create", help="create a client")
     create.add_argument("name")
     create.add_argument("--reporting-currency", default="USD")

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
 DEFAULT_SQLITE_FILE = "revrec.sqlite3"
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_LENGTH = 32
 
 
@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: str = Field(default="", repr=False)
     token_ttl_seconds: int = Field(default=1800, ge=60, le=86400)
-    token_algorithm: str = "HS256"
-    token_issuer: str = "revrec"
+    token_algorithm: str = "HS256"  # noqa: S105
+    token_issuer: str = "revrec"  # noqa: S105
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -119,6 +119,7 @@ def load_settings(**overrides: object) -> Settings:
     bootstrap = [settings.bootstrap_client, settings.bootstrap_user, settings.bootstrap_password]
     if any(bootstrap) and not all(bootstrap):
         raise ConfigError(
-            "REVREC_BOOTSTRAP_CLIENT, REVREC_BOOTSTRAP_USER and REVREC_BOOTSTRAP_PASSWORD must be set together"
+            "REVREC_BOOTSTRAP_CLIENT, REVREC_BOOTSTRAP_USER and REVREC_BOOTSTRAP_PASSWORD "
+            "must be set together"
         )
     return settings

@@ -5,18 +5,23 @@ from __future__ import annotations
 import jwt
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from support import PASSWORD, auth_headers, basic, make_tenant, unique
 
 from revrec.auth.privileges import ADMIN_ROLE, API_ROLE
 from revrec.config import Settings
 from revrec.db.session import transaction
 from revrec.tenancy import service as tenancy
+from support import PASSWORD, auth_headers, basic, make_tenant, unique
 
 URL = "/api/integration/v1/authenticate"
-FAILED = {"status": "Error", "message": "Authentication failed: check the user name, password, role and client name"}
+FAILED = {
+    "status": "Error",
+    "message": "Authentication failed: check the user name, password, role and client name",
+}
 
 
-def test_success_returns_documented_body_and_token_header(http: TestClient, engine: Engine, settings: Settings) -> None:
+def test_success_returns_documented_body_and_token_header(
+    http: TestClient, engine: Engine, settings: Settings
+) -> None:
     tenant = make_tenant(engine)
     response = http.post(URL, headers=auth_headers(tenant))
     assert response.status_code == 200
@@ -77,7 +82,9 @@ def test_malformed_basic_credentials_are_400(http: TestClient, engine: Engine) -
         assert "Basic base64(username:password)" in response.json()["message"]
 
 
-def test_repeated_failures_are_throttled_with_retry_after(http: TestClient, engine: Engine, settings: Settings) -> None:
+def test_repeated_failures_are_throttled_with_retry_after(
+    http: TestClient, engine: Engine, settings: Settings
+) -> None:
     tenant = make_tenant(engine)
     for _ in range(settings.auth_max_failures):
         assert http.post(URL, headers=auth_headers(tenant, password="bad password")).status_code == 401
@@ -87,7 +94,9 @@ def test_repeated_failures_are_throttled_with_retry_after(http: TestClient, engi
     assert "retry in" in locked.json()["message"]
     # another user of the same client is not affected
     with transaction(engine) as conn:
-        tenancy.create_user(conn, client_name=tenant.client, username="other", password=PASSWORD, role_names=[API_ROLE])
+        tenancy.create_user(
+            conn, client_name=tenant.client, username="other", password=PASSWORD, role_names=[API_ROLE]
+        )
     ok = http.post(URL, headers={**auth_headers(tenant), "Authorization": basic("other", PASSWORD)})
     assert ok.status_code == 200
 

@@ -54,7 +54,9 @@ def authenticate(
     client = tenancy.find_client(conn, clientname)
     found = tenancy.principal_row(conn, client.id, username, role) if client else None
     user = found[0] if found else None
-    if not passwords.verify_password(user.password_hash if user else None, password) or not (user and user.enabled):
+    if not passwords.verify_password(user.password_hash if user else None, password) or not (
+        user and user.enabled
+    ):
         throttle.record_failure(conn, key, now, policy)
         return None
     assert client is not None

@@ -37,10 +37,14 @@ def record_failure(conn: Connection, key: str, now: int, policy: ThrottlePolicy)
         conn.execute(insert(auth_failure).values(key=key, failures=1, window_start=now, locked_until=0))
         failures, start = 1, now
     else:
-        failures, start = (row.failures + 1, row.window_start) if now - row.window_start < policy.window else (1, now)
+        failures, start = (
+            (row.failures + 1, row.window_start) if now - row.window_start < policy.window else (1, now)
+        )
     locked_until = now + policy.lockout if failures >= policy.max_failures else 0
     values = {"failures": 0 if locked_until else failures, "window_start": start if not locked_until else now}
-    conn.execute(update(auth_failure).where(auth_failure.c.key == key).values(locked_until=locked_until, **values))
+    conn.execute(
+        update(auth_failure).where(auth_failure.c.key == key).values(locked_until=locked_until, **values)
+    )
 
 
 def clear(conn: Connection, key: str) -> None:

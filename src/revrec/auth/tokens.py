@@ -58,7 +58,9 @@ class TokenSigner:
                 self.secret,
                 algorithms=[self.algorithm],
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "nbf", "iss", "username", "role", "clientname", "clientid"]},
+                options={
+                    "require": ["exp", "iat", "nbf", "iss", "username", "role", "clientname", "clientid"]
+                },
             )
             return TokenClaims(
                 username=str(payload["username"]),

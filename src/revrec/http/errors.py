@@ -38,7 +38,9 @@ def error_body(message: str, **extra: object) -> dict[str, object]:
     return {"status": "Error", "message": message, **extra}
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None, **extra: object
+) -> JSONResponse:
     return JSONResponse(error_body(message, **extra), status_code=status, headers=headers)
 
 

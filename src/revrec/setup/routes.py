@@ -33,7 +33,9 @@ def parse_document(raw: bytes, content_type: str) -> Any:
             return yaml.safe_load(raw.decode("utf-8"))
         return json.loads(raw.decode("utf-8"))
     except (ValueError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"the setup document is not valid {'YAML' if 'yaml' in content_type else 'JSON'}: {exc}") from None
+        raise InvalidInput(
+            f"the setup document is not valid {'YAML' if 'yaml' in content_type else 'JSON'}: {exc}"
+        ) from None
 
 
 @router.put("/api/admin/v1/setup", operation_id="PUT_Setup", summary="Apply a setup document")

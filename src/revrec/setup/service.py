@@ -52,7 +52,9 @@ def export_setup(conn: Connection, *, client_name: str) -> dict[str, Any]:
     document: dict[str, Any] = {"client": client.name}
     for section in _sections.values():
         value = section.export(conn, client)
-        document[section.key] = value.model_dump(mode="json") if isinstance(value, BaseModel) else _dump(value)
+        document[section.key] = (
+            value.model_dump(mode="json") if isinstance(value, BaseModel) else _dump(value)
+        )
     return document
 
 
@@ -161,7 +163,9 @@ def _export_books(conn: Connection, client: ClientRow) -> list[BookDoc]:
 def _apply_books(conn: Connection, client: ClientRow, docs: list[BookDoc], changes: list[str]) -> None:
     for doc in docs:
         if not is_currency(doc.functional_currency):
-            raise InvalidInput(f"books.{doc.name}.functional_currency: unknown currency {doc.functional_currency!r}")
+            raise InvalidInput(
+                f"books.{doc.name}.functional_currency: unknown currency {doc.functional_currency!r}"
+            )
         if repo.upsert_book(conn, client.id, doc.name, _book_values(doc)):
             changes.append(f"books: {doc.name!r}")
     if sum(1 for b in repo.list_books(conn, client.id) if b["primary_flag"]) != 1:
@@ -170,7 +174,11 @@ def _apply_books(conn: Connection, client: ClientRow, docs: list[BookDoc], chang
 
 def _export_roles(conn: Connection, client: ClientRow) -> list[RoleDoc]:
     return [
-        RoleDoc(name=name, privileges=sorted(repo.role_privileges(conn, rid)), orgs=sorted(repo.role_orgs(conn, rid)))
+        RoleDoc(
+            name=name,
+            privileges=sorted(repo.role_privileges(conn, rid)),
+            orgs=sorted(repo.role_orgs(conn, rid)),
+        )
         for rid, name in repo.list_roles(conn, client.id)
     ]
 
@@ -208,7 +216,9 @@ def _apply_users(conn: Connection, client: ClientRow, docs: list[UserDoc], chang
         if user is None:
             user_id = repo.insert_user(conn, client.id, doc.username, None)
             repo.set_user_roles(conn, user_id, ids)
-            changes.append(f"users: created {doc.username!r} (no password: set one with revrec user set-password)")
+            changes.append(
+                f"users: created {doc.username!r} (no password: set one with revrec user set-password)"
+            )
             if not doc.enabled:
                 repo.update_user(conn, user_id, enabled=False)
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -34,8 +35,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _client(row: object) -> ClientRow:
-    return ClientRow(row.id, row.name, row.api_enabled, row.csv_injection_policy, row.reporting_currency)  # type: ignore[attr-defined]
+def _client(row: Any) -> ClientRow:
+    return ClientRow(row.id, row.name, row.api_enabled, row.csv_injection_policy, row.reporting_currency)
 
 
 def find_client(conn: Connection, name: str) -> ClientRow | None:
@@ -73,7 +74,9 @@ def update_client(conn: Connection, client_id: int, **values: object) -> None:
     conn.execute(update(client).where(client.c.id == client_id).values(**values))
 
 
-def list_orgs(conn: Connection, client_id: int, *, only: Iterable[int] | None = None) -> list[dict[str, object]]:
+def list_orgs(
+    conn: Connection, client_id: int, *, only: Iterable[int] | None = None
+) -> list[dict[str, object]]:
     query = select(org.c.org_id, org.c.org_name, org.c.enabled).where(org.c.client_id == client_id)
     if only is not None:
         query = query.where(org.c.org_id.in_(list(only)))
@@ -84,7 +87,9 @@ def upsert_org(conn: Connection, client_id: int, org_id: int, org_name: str, ena
     """Create or update an org; True when something changed."""
     row = conn.execute(select(org).where(org.c.client_id == client_id, org.c.org_id == org_id)).first()
     if row is None:
-        conn.execute(insert(org).values(client_id=client_id, org_id=org_id, org_name=org_name, enabled=enabled))
+        conn.execute(
+            insert(org).values(client_id=client_id, org_id=org_id, org_name=org_name, enabled=enabled)
+        )
         return True
     if (row.org_name, row.enabled) == (org_name, enabled):
         return False
@@ -146,9 +151,14 @@ def list_roles(conn: Connection, client_id: int) -> list[tuple[int, str]]:
     return [(r.id, r.name) for r in conn.execute(query)]
 
 
-def _user(row: object) -> UserRow:
+def _user(row: Any) -> UserRow:
     return UserRow(
-        row.id, row.client_id, row.username, row.password_hash, row.enabled, row.token_version  # type: ignore[attr-defined]
+        row.id,
+        row.client_id,
+        row.username,
+        row.password_hash,
+        row.enabled,
+        row.token_version,
     )
 
 
@@ -177,7 +187,9 @@ def insert_user(conn: Connection, client_id: int, username: str, password_hash: 
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def update_user(conn: Connection, user_id: int, *, bump_token_version: bool = False, **values: object) -> None:
+def update_user(
+    conn: Connection, user_id: int, *, bump_token_version: bool = False, **values: object
+) -> None:
     statement = update(app_user).where(app_user.c.id == user_id).values(**values)
     if bump_token_version:
         statement = statement.values(token_version=app_user.c.token_version + 1)
@@ -200,7 +212,9 @@ def set_user_roles(conn: Connection, user_id: int, role_ids: Sequence[int]) -> N
         conn.execute(insert(user_role), [{"user_id": user_id, "role_id": r} for r in sorted(set(role_ids))])
 
 
-def principal_row(conn: Connection, client_id: int, username: str, role_name: str) -> tuple[UserRow, int] | None:
+def principal_row(
+    conn: Connection, client_id: int, username: str, role_name: str
+) -> tuple[UserRow, int] | None:
     """The user and the id of the named role, when the user holds that role."""
     query = (
         select(app_user, role.c.id.label("role_id"))

@@ -34,7 +34,8 @@ def register_seeder(seeder: ClientSeeder) -> None:
 def _check_name(kind: str, name: str) -> str:
     if not NAME_PATTERN.match(name or ""):
         raise InvalidInput(
-            f"invalid {kind} name {name!r}: use 1-100 letters, digits, spaces or _ . @ -, starting with a letter or digit"
+            f"invalid {kind} name {name!r}: use 1-100 letters, digits, spaces or _ . @ -, "
+            "starting with a letter or digit"
         )
     return name
 
@@ -54,7 +55,12 @@ def seed_client(conn: Connection, client_id: int, functional_currency: str = "US
             conn,
             client_id,
             PRIMARY_BOOK,
-            {"book_type": "primary", "primary_flag": True, "enabled": True, "functional_currency": functional_currency},
+            {
+                "book_type": "primary",
+                "primary_flag": True,
+                "enabled": True,
+                "functional_currency": functional_currency,
+            },
         )
     for role_name, privileges in SEEDED_ROLES.items():
         if repo.find_role_id(conn, client_id, role_name) is None:
@@ -64,14 +70,18 @@ def seed_client(conn: Connection, client_id: int, functional_currency: str = "US
         seeder(conn, client_id)
 
 
-def create_client(conn: Connection, *, name: str, api_enabled: bool = True, reporting_currency: str = "USD") -> int:
+def create_client(
+    conn: Connection, *, name: str, api_enabled: bool = True, reporting_currency: str = "USD"
+) -> int:
     """Create a client with its DEFAULT org, primary book and seeded roles."""
     _check_name("client", name)
     if not is_currency(reporting_currency):
         raise InvalidInput(f"unknown reporting currency {reporting_currency!r} (ISO 4217 code expected)")
     if repo.find_client(conn, name) is not None:
         raise Conflict(f"client {name!r} already exists")
-    client_id = repo.insert_client(conn, name=name, api_enabled=api_enabled, reporting_currency=reporting_currency)
+    client_id = repo.insert_client(
+        conn, name=name, api_enabled=api_enabled, reporting_currency=reporting_currency
+    )
     seed_client(conn, client_id, reporting_currency)
     return client_id
 
@@ -106,7 +116,9 @@ def check_privileges(privileges: Sequence[str]) -> None:
         raise InvalidInput("a role needs at least one privilege")
     unknown = [p for p in privileges if p not in ALL_PRIVILEGES]
     if unknown:
-        raise InvalidInput(f"unknown privilege(s) {', '.join(map(repr, unknown))}; known: {', '.join(ALL_PRIVILEGES)}")
+        raise InvalidInput(
+            f"unknown privilege(s) {', '.join(map(repr, unknown))}; known: {', '.join(ALL_PRIVILEGES)}"
+        )
 
 
 def role_ids(conn: Connection, client_id: int, role_names: Sequence[str]) -> list[int]:

@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.Column("org_name", sa.String(100), nullable=False),
         sa.Column("enabled", sa.Boolean, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_org"),
-        sa.ForeignKeyConstraint(["client_id"], ["client.id"], name="fk_org_client_id_client", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["client.id"], name="fk_org_client_id_client", ondelete="CASCADE"
+        ),
         sa.UniqueConstraint("client_id", "org_id", name="uq_org_client_org"),
     )
     op.create_table(
@@ -50,7 +52,9 @@ def upgrade() -> None:
         sa.Column("default_unbilled_ar_account", sa.String(200), nullable=True),
         sa.Column("default_billing_clearing_account", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_book"),
-        sa.ForeignKeyConstraint(["client_id"], ["client.id"], name="fk_book_client_id_client", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["client.id"], name="fk_book_client_id_client", ondelete="CASCADE"
+        ),
         sa.UniqueConstraint("client_id", "name", name="uq_book_client_name"),
     )
     op.create_table(
@@ -59,7 +63,9 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Integer, nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_role"),
-        sa.ForeignKeyConstraint(["client_id"], ["client.id"], name="fk_role_client_id_client", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["client.id"], name="fk_role_client_id_client", ondelete="CASCADE"
+        ),
         sa.UniqueConstraint("client_id", "name", name="uq_role_client_name"),
     )
     op.create_table(
@@ -76,7 +82,9 @@ def upgrade() -> None:
         sa.Column("role_id", sa.Integer, nullable=False),
         sa.Column("org_id", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("role_id", "org_id", name="pk_role_org"),
-        sa.ForeignKeyConstraint(["role_id"], ["role.id"], name="fk_role_org_role_id_role", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["role_id"], ["role.id"], name="fk_role_org_role_id_role", ondelete="CASCADE"
+        ),
     )
     op.create_table(
         "app_user",
@@ -101,7 +109,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["user_id"], ["app_user.id"], name="fk_user_role_user_id_app_user", ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["role_id"], ["role.id"], name="fk_user_role_role_id_role", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["role_id"], ["role.id"], name="fk_user_role_role_id_role", ondelete="CASCADE"
+        ),
     )
     op.create_table(
         "auth_failure",
@@ -114,6 +124,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("auth_failure", "user_role", "app_user", "role_org", "role_privilege", "role", "book", "org",
-                 "client"):
+    for name in (
+        "auth_failure",
+        "user_role",
+        "app_user",
+        "role_org",
+        "role_privilege",
+        "role",
+        "book",
+        "org",
+        "client",
+    ):
         op.drop_table(name)
