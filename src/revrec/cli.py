@@ -6,9 +6,12 @@ Exit codes: 0 success, 1 configuration or database problem, 2 bad input (the mes
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,11 +19,14 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine
 
-from revrec import domains
+from revrec import domains, logging_setup
 from revrec.config import ConfigError, Settings, load_settings
 from revrec.db import migrate
 from revrec.db.session import make_engine, transaction
 from revrec.errors import RevrecError
+from revrec.inbound import repository as inbound_repo
+from revrec.inbound import service as inbound_service
+from revrec.jobs import worker
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy_repo
 from revrec.tenancy import service as tenancy
@@ -144,6 +150,65 @@ def _db_upgrade(_args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
     return 0
 
 
+def _template_list(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
+    with transaction(engine, readonly=True) as conn:
+        client = tenancy.require_client(conn, args.client)
+        templates = inbound_repo.list_templates(conn, client.id)
+    print(f"{'NAME':<30} {'KIND':<12} {'ENABLED':<8} {'DATE FORMAT':<12} FIELDS")
+    for t in templates:
+        print(
+            f"{t.name:<30} {t.kind:<12} {'yes' if t.enabled else 'no':<8} {t.date_format:<12} {len(t.fields)}"
+        )
+    return 0
+
+
+def _staging_errors(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
+    with transaction(engine, readonly=True) as conn:
+        client = tenancy.require_client(conn, args.client)
+        rows = inbound_service.stage_errors(conn, client_id=client.id, kind=args.kind, upload_id=args.upload)
+    columns = ["id", "upload_id", "type", "so_num", "so_line_id", "inv_line_id", "err_msg"]
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"{len(rows)} error line(s) written to {args.csv}")
+        return 0
+    for row in rows:
+        print(f"{row['id']:>8} upload {row['upload_id']:>6} {row['type'] or '':<6} "
+              f"{row['so_line_id'] or row['inv_line_id'] or '':<20} {row['err_msg']}")  # fmt: skip
+    print(f"{len(rows)} error line(s)")
+    return 0
+
+
+def _staging_delete(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
+    with transaction(engine) as conn:
+        client = tenancy.require_client(conn, args.client)
+        deleted = inbound_service.delete_staged(
+            conn, client_id=client.id, kind=args.kind, row_ids=args.id or (), upload_id=args.upload,
+            errors_only=not args.include_valid,
+        )  # fmt: skip
+        if args.dry_run:
+            conn.rollback()
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {len(deleted)} {args.kind} staging row(s): {', '.join(map(str, deleted)) or '-'}")
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    logging_setup.configure(settings.log_level)
+    if args.once:
+        print(f"{worker.run_until_idle(engine)} job(s) run")
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        worker.run_forever(engine, settings.worker_poll_ms, stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
 def _serve(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     from revrec.server import serve
 
@@ -207,6 +272,39 @@ def _parser() -> argparse.ArgumentParser:
     ocreate.add_argument("org_id", type=int)
     ocreate.add_argument("name")
     ocreate.set_defaults(handler=_org_create)
+
+    work = sub.add_parser("worker", help="run background jobs (staging, programs)")
+    work.add_argument("--once", action="store_true", help="run the jobs waiting now, then exit")
+    work.set_defaults(handler=_worker)
+
+    template = sub.add_parser("template", help="upload templates").add_subparsers(
+        dest="template_command", required=True
+    )
+    tlist = template.add_parser("list", help="list the client's upload templates")
+    tlist.add_argument("--client", required=True)
+    tlist.set_defaults(handler=_template_list)
+
+    staging = sub.add_parser("staging", help="staging lines").add_subparsers(
+        dest="staging_command", required=True
+    )
+    serrors = staging.add_parser("errors", help="list (or --csv FILE download) lines in error")
+    serrors.add_argument("--client", required=True)
+    serrors.add_argument("--kind", choices=("transaction", "event", "bundle"), default="transaction")
+    serrors.add_argument("--upload", type=int)
+    serrors.add_argument("--csv")
+    serrors.set_defaults(handler=_staging_errors)
+    sdelete = staging.add_parser(
+        "delete", help="delete staging lines you decided to drop (errored ones by default)"
+    )
+    sdelete.add_argument("--client", required=True)
+    sdelete.add_argument("--kind", choices=("transaction", "event", "bundle"), default="transaction")
+    sdelete.add_argument("--upload", type=int)
+    sdelete.add_argument("--id", type=int, action="append")
+    sdelete.add_argument(
+        "--include-valid", action="store_true", help="also delete valid (N) lines not yet collected"
+    )
+    sdelete.add_argument("--dry-run", action="store_true")
+    sdelete.set_defaults(handler=_staging_delete)
 
     setup = sub.add_parser("setup", help="setup as code").add_subparsers(dest="setup_command", required=True)
     export = setup.add_parser("export", help="print the client's setup document")

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     bootstrap_client: str | None = None
     bootstrap_user: str | None = None
     bootstrap_password: str | None = Field(default=None, repr=False)
+    max_csv_upload_lines: int = Field(default=20000, ge=1)
+    max_file_upload_lines: int = Field(default=60000, ge=1)
+    max_uploads_in_flight: int = Field(default=2, ge=1)
     run_worker: bool = True
     worker_poll_ms: int = Field(default=200, ge=10, le=60000)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 
 import uvicorn
 from sqlalchemy import Engine
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from revrec import bootstrap, logging_setup
 from revrec.config import ConfigError, Settings
 from revrec.http.app import create_app
+from revrec.jobs import worker
 
 log = logging.getLogger("revrec")
 
@@ -34,13 +36,24 @@ def serve(settings: Settings, engine: Engine, args: argparse.Namespace) -> int:
     bootstrap.bootstrap_client(engine, settings)
     print(bootstrap.how_to_authenticate(settings), flush=True)
     app = create_app(settings, engine=engine)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        ssl_certfile=str(settings.ssl_certfile) if settings.ssl_certfile else None,
-        ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
-    )
+    stop = threading.Event()
+    if settings.run_worker:
+        threading.Thread(
+            target=worker.run_forever,
+            args=(engine, settings.worker_poll_ms, stop),
+            name="revrec-worker",
+            daemon=True,
+        ).start()
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            ssl_certfile=str(settings.ssl_certfile) if settings.ssl_certfile else None,
+            ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
+        )
+    finally:
+        stop.set()
     return 0

@@ -6,12 +6,16 @@ Every business row carries ``client_id``: tenancy is enforced in each repository
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -19,6 +23,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.types import Money, Rate
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -118,4 +125,133 @@ auth_failure = Table(
     Column("failures", Integer, nullable=False),
     Column("window_start", BigInteger, nullable=False),
     Column("locked_until", BigInteger, nullable=False),
+)
+
+
+# --- inbound (migration 0002) --------------------------------------------------------------------------
+
+
+def stage_column(col_name: str, kind: str) -> Column:  # type: ignore[type-arg]
+    """The SQL column of a staging column by its storage kind (see revrec.db.stage_columns)."""
+    types: dict[str, Any] = {"C": String(300), "N": Money(), "R": Rate(), "D": Date()}
+    return Column(sql_name(col_name), types[kind], nullable=True)
+
+
+upload_template = Table(
+    "upload_template",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("date_format", String(20), nullable=False),
+    Column("field_separator", String(1), nullable=False),
+    Column("start_row", Integer, nullable=False),
+    Column("description", String(500), nullable=True),
+    UniqueConstraint("client_id", "name", name="uq_upload_template_client_name"),
+)
+
+upload_template_field = Table(
+    "upload_template_field",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("template_id", Integer, ForeignKey("upload_template.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("col_name", String(100), nullable=False),
+    Column("data_type", String(20), nullable=False),
+    Column("required", Boolean, nullable=False),
+    UniqueConstraint("template_id", "seq", name="uq_upload_template_field_template_seq"),
+)
+
+# One upload request. ``active_name`` holds the file name while the upload counts (NULL once it failed), so
+# that a name is unique per client and template among uploads that stored data, and a failed upload's
+# name can be sent again.
+upload = Table(
+    "upload",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("template_id", Integer, ForeignKey("upload_template.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("file_name", String(300), nullable=False),
+    Column("active_name", String(300), nullable=True),
+    Column("channel", String(10), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("message", String(300), nullable=False),
+    Column("data_lines", Integer, nullable=False),
+    Column("error_lines", Integer, nullable=False),
+    Column("problems", Text, nullable=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "template_id", "active_name", name="uq_upload_client_template_name"),
+)
+
+
+def _staging_table(name: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+        Column("upload_id", Integer, ForeignKey("upload.id", ondelete="CASCADE"), nullable=False),
+        Column("row_num", Integer, nullable=False),
+        Column("processed_flag", String(1), nullable=False),
+        Column("line_key", String(300), nullable=True),
+        Column("crtd_by", String(100), nullable=False),
+        Column("crtd_dt", DateTime(timezone=True), nullable=False),
+        Column("updt_by", String(100), nullable=False),
+        Column("updt_dt", DateTime(timezone=True), nullable=False),
+        *(stage_column(c, k) for c, k in columns),
+        Index(f"ix_{name}_client_flag", "client_id", "processed_flag"),
+        Index(f"ix_{name}_client_key", "client_id", "line_key"),
+        Index(f"ix_{name}_upload", "upload_id"),
+    )
+
+
+stage_line = _staging_table("stage_line", LINE_COLUMNS)
+stage_event = _staging_table("stage_event", EVENT_COLUMNS)
+bundle_config = _staging_table("bundle_config", BUNDLE_COLUMNS)
+
+# Problems of staged rows (kind: transaction | event | bundle); replaced whenever a row is validated again.
+stage_error = Table(
+    "stage_error",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("row_id", Integer, nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("col_name", String(100), nullable=True),
+    Column("message", String(500), nullable=False),
+    Index("ix_stage_error_row", "kind", "row_id"),
+    Index("ix_stage_error_client", "client_id", "kind"),
+)
+
+# The job queue: background work (staging an upload, programs). A worker holds a lease on a running job;
+# a job whose lease expired is taken again (its work is one transaction, so it never half-applies).
+job = Table(
+    "job",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=True),
+    Column("kind", String(50), nullable=False),
+    Column("ref_id", Integer, nullable=True),
+    Column("params", Text, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_until", BigInteger, nullable=True),
+    Column("progress_done", Integer, nullable=False),
+    Column("progress_total", Integer, nullable=False),
+    Column("error_message", Text, nullable=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_job_status", "status", "id"),
+    Index("ix_job_client", "client_id", "kind", "status"),
 )

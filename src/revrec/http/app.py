@@ -19,6 +19,7 @@ from revrec.db.session import make_engine
 from revrec.http import errors
 from revrec.http.deps import AppContext
 from revrec.http.middleware import BodySizeLimit, RequestIdAccessLog
+from revrec.inbound.routes import router as inbound_router
 from revrec.setup.routes import router as setup_router
 from revrec.tenancy.routes import router as tenancy_router
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (auth_router, tenancy_router, setup_router):
+    for router in (auth_router, tenancy_router, inbound_router, setup_router):
         app.include_router(router)
 
     @app.get("/health", operation_id="GET_Health", tags=["Service"], summary="Service and database health")

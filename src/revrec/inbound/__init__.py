@@ -1,0 +1,1 @@
+"""Inbound: upload templates, pre-stage checks and staging validation of uploaded data."""

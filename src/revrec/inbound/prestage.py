@@ -1,0 +1,331 @@
+"""Pre-stage: the all-or-nothing check of a whole upload against its template, streamed row by row.
+
+The upload is read once, in order, with bounded memory: :class:`PrestageChecker` keeps the template's
+column plan, a few counters and the errors found, never the rows themselves.  Valid rows are handed to the
+caller as they are checked (:meth:`PrestageChecker.rows`) so it can buffer them (temporary table, spool
+file) and keep them only if :meth:`PrestageChecker.result` is ok at the end.
+
+Invariants:
+
+* every problem is a :class:`~revrec.inbound.problems.RowError` with the 1-based physical line on which
+  its record starts (header included), the column label and the offending value; none is raised;
+* once any error is found no further row is yielded (the upload is lost anyway) but checking goes on, so
+  the result lists every bad row (up to ``max_errors``, after which only a count is kept);
+* reading stops at the first data row beyond ``max_data_lines`` (one file-level error names the limit);
+* blank lines are ignored wherever they are; a header-only upload is valid (zero data rows);
+* cell values are stripped; empty → None; Number → ``Decimal``; Date → ``datetime.date``; Character → str.
+  Cells are checked for CSV injection before their type (see :mod:`revrec.inbound.cells`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal, NamedTuple
+
+from revrec.inbound.cells import (
+    FORMULA_START,
+    MAX_DIGITS,
+    NOT_A_NUMBER,
+    date_parser,
+    is_formula,
+    parse_number,
+    sanitize,
+)
+from revrec.inbound.codes import message
+from revrec.inbound.problems import RowError
+from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef, label_key
+
+InjectionPolicy = Literal["BLOCK", "SANITIZE", "RAW"]
+INJECTION_POLICIES: Final = ("BLOCK", "SANITIZE", "RAW")
+DEFAULT_MAX_DATA_LINES: Final = 60_000
+DEFAULT_MAX_ERRORS: Final = 10_000
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+
+_CHARACTER, _NUMBER, _DATE = 0, 1, 2
+#: Distinct date texts remembered per upload (uploads repeat a few dates over and over); bounds memory.
+_DATE_CACHE_SIZE: Final = 4096
+_MISS: Final = object()
+_TYPE_CODES: Final = {"Character": _CHARACTER, "Number": _NUMBER, "Date": _DATE}
+
+
+class InvalidUtf8(ValueError):
+    """Raised by :func:`decode_lines` at the first line that is not UTF-8; ``error`` is its RowError."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _decode(raw: bytes, row: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start : exc.end]
+        raise InvalidUtf8(RowError(row, None, repr(bad), "RREV-03001", message("RREV-03001"))) from None
+
+
+def decode_lines(byte_chunks: Iterable[bytes]) -> Iterator[str]:
+    """Decode UTF-8 byte chunks into text lines (endings kept, BOM dropped); InvalidUtf8 on bad bytes."""
+    parts: list[bytes] = []
+    row = 0
+    for chunk in byte_chunks:
+        start = 0
+        while (nl := chunk.find(b"\n", start)) >= 0:
+            piece = chunk[start : nl + 1]
+            if parts:
+                parts.append(piece)
+                piece, parts = b"".join(parts), []
+            row += 1
+            if row == 1 and piece.startswith(_UTF8_BOM):
+                piece = piece[3:]
+            yield _decode(piece, row)
+            start = nl + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+    if parts:
+        piece = b"".join(parts)
+        row += 1
+        yield _decode(piece[3:] if row == 1 and piece.startswith(_UTF8_BOM) else piece, row)
+
+
+class StagedRow(NamedTuple):
+    """A valid data row: its file row number and its values keyed by staging column name."""
+
+    row: int
+    values: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class PrestageResult:
+    """Outcome of a whole upload: ok only when no error at all was found."""
+
+    data_lines: int
+    errors: tuple[RowError, ...]
+    error_count: int
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+class _Column(NamedTuple):
+    label: str
+    col_name: str
+    kind: int
+
+
+def _seq(field: FieldMapping) -> int:
+    return field.seq
+
+
+class PrestageChecker:
+    """Checks one upload against ``template``: feed it :meth:`rows` (or :meth:`header`/:meth:`check_row`)."""
+
+    def __init__(
+        self,
+        template: UploadTemplateDef,
+        *,
+        injection_policy: InjectionPolicy = "BLOCK",
+        max_data_lines: int = DEFAULT_MAX_DATA_LINES,
+        max_errors: int | None = DEFAULT_MAX_ERRORS,
+    ) -> None:
+        if injection_policy not in INJECTION_POLICIES:
+            raise ValueError(f"injection policy {injection_policy!r} is not one of {INJECTION_POLICIES}")
+        self.template = template
+        self.policy = injection_policy
+        self.max_data_lines = max_data_lines
+        self.max_errors = max_errors
+        self.data_lines = 0
+        self.error_count = 0
+        self._errors: list[RowError] = []
+        self._parse_date = date_parser(template.date_format)
+        self._dates: dict[str, object] = {}
+        self._by_pos: tuple[_Column | None, ...] = ()
+        self._blank: dict[str, object] = {}
+        self._width = 0
+        if not template.has_header:
+            in_order: list[FieldMapping] = sorted(template.fields, key=_seq)
+            self._plan(in_order)
+
+    @property
+    def failed(self) -> bool:
+        return self.error_count > 0
+
+    def _add(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.error_count += 1
+            if self.max_errors is None or len(self._errors) < self.max_errors:
+                self._errors.append(error)
+
+    def _plan(self, fields: Sequence[FieldMapping | None] | Sequence[FieldMapping]) -> None:
+        self._width = len(fields)
+        self._by_pos = tuple(
+            None if f is None else _Column(f.label, f.col_name, _TYPE_CODES[f.data_type]) for f in fields
+        )
+        self._blank = {f.col_name: None for f in fields if f is not None}
+
+    def header(self, cells: Sequence[str], row: int = 1) -> list[RowError]:
+        """Map the header's labels to the template; returns (and records) the header's errors."""
+        by_label = self.template.field_by_label()
+        name = self.template.name
+        seen: set[str] = set()
+        plan: list[FieldMapping | None] = []
+        errors: list[RowError] = []
+        for i, cell in enumerate(cells):
+            label = cell.lstrip("\ufeff").strip() if i == 0 else cell.strip()
+            key = label_key(label)
+            field = by_label.get(key)
+            if field is None:
+                errors.append(
+                    RowError(
+                        row, label, label, "RREV-03003", message("RREV-03003", label=label, template=name)
+                    )
+                )
+            elif key in seen:
+                errors.append(RowError(row, label, label, "RREV-03005", message("RREV-03005", label=label)))
+            plan.append(field if field is not None and key not in seen else None)
+            seen.add(key)
+        for field in self.template.fields:
+            if field.required and label_key(field.label) not in seen:
+                errors.append(
+                    RowError(
+                        row,
+                        field.label,
+                        None,
+                        "RREV-03004",
+                        message("RREV-03004", label=field.label, template=name),
+                    )
+                )
+        self._plan(plan)
+        self._add(errors)
+        return errors
+
+    def check_row(self, row: int, cells: Sequence[str]) -> tuple[dict[str, object] | None, list[RowError]]:
+        """Check and convert one data row: its values (None when bad) and its errors (also recorded)."""
+        if len(cells) != self._width:
+            error = RowError(
+                row, None, None, "RREV-03006", message("RREV-03006", found=len(cells), expected=self._width)
+            )
+            self._add((error,))
+            return None, [error]
+        values = self._blank.copy()
+        errors: list[RowError] = []
+        screen = self.policy != "RAW"
+        for cell, column in zip(cells, self._by_pos, strict=True):
+            if not cell or column is None:
+                continue
+            text = cell.strip()
+            if not text:
+                continue
+            label, col_name, kind = column
+            if screen and text[0] in FORMULA_START and is_formula(text):
+                defused = self._defuse(row, label, text, errors)
+                if defused is None:
+                    continue
+                text = defused
+            values[col_name] = text if kind == _CHARACTER else self._convert(row, label, kind, text, errors)
+        if errors:
+            self._add(errors)
+            return None, errors
+        return values, errors
+
+    def _defuse(self, row: int, label: str, text: str, errors: list[RowError]) -> str | None:
+        """A formula cell under BLOCK (an error, None) or SANITIZE (the stripped text, None when empty)."""
+        if self.policy == "BLOCK":
+            errors.append(RowError(row, label, text, "RPRO-00603", message("RPRO-00603")))
+            return None
+        return sanitize(text) or None
+
+    def _convert(self, row: int, label: str, kind: int, text: str, errors: list[RowError]) -> object:
+        if kind == _CHARACTER:
+            return text
+        if kind == _NUMBER:
+            number = parse_number(text)
+            if isinstance(number, str):
+                code = "RREV-03007" if number == NOT_A_NUMBER else "RREV-03011"
+                errors.append(RowError(row, label, text, code, message(code, limit=MAX_DIGITS)))
+            return number
+        parsed = self._dates.get(text, _MISS)
+        if parsed is _MISS:
+            parsed = self._parse_date(text)
+            if len(self._dates) < _DATE_CACHE_SIZE:
+                self._dates[text] = parsed
+        if parsed is None:
+            date_format = self.template.date_format
+            errors.append(
+                RowError(row, label, text, "RREV-03008", message("RREV-03008", date_format=date_format))
+            )
+        return parsed
+
+    def rows(self, lines: Iterable[str] | str) -> Iterator[StagedRow]:
+        """Read the whole upload (text lines or a text stream); yield valid rows while nothing has failed."""
+        source = io.StringIO(lines, newline="") if isinstance(lines, str) else lines
+        reader = csv.reader(source, delimiter=self.template.field_separator, strict=True)
+        header_row = self.template.start_row - 1 if self.template.has_header else 0
+        need_header = self.template.has_header
+        for row, cells in self._records(reader):
+            if row < header_row:
+                continue
+            if need_header:
+                need_header = False
+                self.header(cells, row)
+                continue
+            self.data_lines += 1
+            if self.data_lines > self.max_data_lines:
+                self.data_lines -= 1
+                self._add(
+                    (
+                        RowError(
+                            row, None, None, "RREV-03009", message("RREV-03009", limit=self.max_data_lines)
+                        ),
+                    )
+                )
+                return
+            values, _ = self.check_row(row, cells)
+            if values is not None and not self.failed:
+                yield StagedRow(row, values)
+        if need_header:
+            self._add((RowError(max(header_row, 1), None, None, "RREV-03002", message("RREV-03002")),))
+
+    def _records(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        """Non-blank CSV records with the line they start on; CSV and UTF-8 problems become errors."""
+        while True:
+            start = reader.line_num + 1  # type: ignore[attr-defined]
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except InvalidUtf8 as exc:
+                self._add((exc.error,))
+                return
+            except csv.Error as exc:
+                self._add(
+                    (RowError(start, None, None, "RREV-03010", message("RREV-03010", detail=str(exc))),)
+                )
+                continue
+            if cells and (len(cells) > 1 or cells[0].strip()):
+                yield start, cells
+
+    def result(self) -> PrestageResult:
+        """The outcome so far (call after :meth:`rows` is exhausted)."""
+        return PrestageResult(self.data_lines, tuple(self._errors), self.error_count)
+
+
+def check_upload(
+    lines: Iterable[str] | str,
+    template: UploadTemplateDef,
+    *,
+    injection_policy: InjectionPolicy = "BLOCK",
+    max_data_lines: int = DEFAULT_MAX_DATA_LINES,
+    max_errors: int | None = DEFAULT_MAX_ERRORS,
+) -> PrestageResult:
+    """Check a whole upload, discarding its rows (use :class:`PrestageChecker` to keep them)."""
+    checker = PrestageChecker(
+        template, injection_policy=injection_policy, max_data_lines=max_data_lines, max_errors=max_errors
+    )
+    for _ in checker.rows(lines):
+        pass
+    return checker.result()

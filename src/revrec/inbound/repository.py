@@ -1,0 +1,223 @@
+"""All SQL of the inbound package: templates, uploads, staging rows and stage errors. Scoped by client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+
+from revrec.db.stage_columns import sql_name
+from revrec.db.tables import stage_error, upload, upload_template, upload_template_field
+from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- templates -----------------------------------------------------------------------------------------
+
+
+def find_template(conn: Connection, client_id: int, name: str) -> tuple[int, UploadTemplateDef] | None:
+    """The template's id and definition."""
+    head = conn.execute(
+        select(upload_template).where(
+            upload_template.c.client_id == client_id, upload_template.c.name == name
+        )
+    ).first()
+    if head is None:
+        return None
+    return head.id, _template(head, _fields(conn, head.id))
+
+
+def _fields(conn: Connection, template_id: int) -> list[Any]:
+    query = select(upload_template_field).where(upload_template_field.c.template_id == template_id)
+    return list(conn.execute(query.order_by(upload_template_field.c.seq)))
+
+
+def _template(head: Any, fields: Sequence[Any]) -> UploadTemplateDef:
+    return UploadTemplateDef(
+        name=head.name,
+        kind=head.kind,
+        date_format=head.date_format,
+        field_separator=head.field_separator,
+        start_row=head.start_row,
+        enabled=head.enabled,
+        fields=tuple(FieldMapping(f.seq, f.label, f.col_name, f.data_type, f.required) for f in fields),
+    )
+
+
+def mapping_rows(conn: Connection, template_id: int) -> list[Any]:
+    return _fields(conn, template_id)
+
+
+def list_templates(conn: Connection, client_id: int) -> list[UploadTemplateDef]:
+    heads = conn.execute(
+        select(upload_template)
+        .where(upload_template.c.client_id == client_id)
+        .order_by(upload_template.c.name)
+    ).all()
+    return [_template(h, _fields(conn, h.id)) for h in heads]
+
+
+def save_template(conn: Connection, client_id: int, template: UploadTemplateDef) -> bool:
+    """Create or replace a template; True when something changed."""
+    found = find_template(conn, client_id, template.name)
+    if found is not None and found[1] == template:
+        return False
+    values = {
+        "kind": template.kind,
+        "enabled": template.enabled,
+        "date_format": template.date_format,
+        "field_separator": template.field_separator,
+        "start_row": template.start_row,
+    }
+    if found is None:
+        result = conn.execute(
+            insert(upload_template).values(client_id=client_id, name=template.name, **values)
+        )
+        template_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    else:
+        template_id = found[0]
+        conn.execute(update(upload_template).where(upload_template.c.id == template_id).values(**values))
+        conn.execute(delete(upload_template_field).where(upload_template_field.c.template_id == template_id))
+    rows = [
+        {"template_id": template_id, "seq": f.seq, "label": f.label, "col_name": f.col_name,
+         "data_type": f.data_type, "required": f.required}
+        for f in template.fields
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(upload_template_field), rows)
+    return True
+
+
+# --- uploads -------------------------------------------------------------------------------------------
+
+IN_FLIGHT = ("Receiving", "Successfully Uploaded")
+
+
+def count_in_flight(conn: Connection, client_id: int, receiving_since: datetime) -> int:
+    """Uploads of the client being received (recently) or waiting to be staged."""
+    query = select(func.count()).where(
+        upload.c.client_id == client_id,
+        ((upload.c.status == "Receiving") & (upload.c.updated_at >= receiving_since))
+        | (upload.c.status == "Successfully Uploaded"),
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def name_taken(conn: Connection, client_id: int, template_id: int, file_name: str) -> int | None:
+    query = select(upload.c.id).where(
+        upload.c.client_id == client_id,
+        upload.c.template_id == template_id,
+        upload.c.active_name == file_name,
+    )
+    return conn.execute(query).scalar()
+
+
+def insert_upload(conn: Connection, **values: Any) -> int:
+    stamp = now()
+    result = conn.execute(
+        insert(upload).values(
+            status="Receiving", message="Receiving data", data_lines=0, error_lines=0, created_at=stamp,
+            updated_at=stamp, **values,
+        )
+    )  # fmt: skip
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def update_upload(conn: Connection, upload_id: int, **values: Any) -> None:
+    if "problems" in values and values["problems"] is not None:
+        values["problems"] = json.dumps(values["problems"])
+    conn.execute(update(upload).where(upload.c.id == upload_id).values(updated_at=now(), **values))
+
+
+def get_upload(conn: Connection, client_id: int, upload_id: int) -> Any:
+    return conn.execute(
+        select(upload).where(upload.c.client_id == client_id, upload.c.id == upload_id)
+    ).first()
+
+
+def upload_by_id(conn: Connection, upload_id: int) -> Any:
+    return conn.execute(select(upload).where(upload.c.id == upload_id)).first()
+
+
+def fail_stale_receiving(conn: Connection, before: datetime) -> int:
+    """Uploads whose receiving process died: mark them Failed (nothing of them was stored)."""
+    result = conn.execute(
+        update(upload)
+        .where(upload.c.status == "Receiving", upload.c.updated_at < before)
+        .values(status="Failed", message="Upload interrupted before it was stored; send it again",
+                active_name=None, updated_at=now())
+    )  # fmt: skip
+    return int(result.rowcount)
+
+
+# --- staging rows ----------------------------------------------------------------------------------------
+
+
+def insert_staged(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert (executemany) of converted rows; keys are SQL column names."""
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def to_sql_row(values: dict[str, object]) -> dict[str, object]:
+    return {sql_name(k): v for k, v in values.items()}
+
+
+def staged_rows(conn: Connection, table: Table, upload_id: int, flag: str = "P") -> list[Any]:
+    query = select(table).where(table.c.upload_id == upload_id, table.c.processed_flag == flag)
+    return list(conn.execute(query.order_by(table.c.id)))
+
+
+def existing_keys(conn: Connection, table: Table, client_id: int, keys: Sequence[str], flags: Iterable[str],
+                  types: Sequence[str] | None = None) -> set[str]:  # fmt: skip
+    """Which of ``keys`` are line keys of rows with one of ``flags`` (and one of ``types``)."""
+    found: set[str] = set()
+    flag_list = list(flags)
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        query = select(table.c.line_key).where(
+            table.c.client_id == client_id, table.c.line_key.in_(chunk), table.c.processed_flag.in_(flag_list)
+        )
+        if types is not None:
+            query = query.where(table.c.type.in_(list(types)))
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def replace_errored(conn: Connection, table: Table, kind: str, client_id: int, upload_id: int) -> int:
+    """Delete errored rows (and their errors) that a row of ``upload_id`` re-sends under the same line key."""
+    resent = select(table.c.line_key).where(table.c.upload_id == upload_id, table.c.line_key.is_not(None))
+    old = select(table.c.id).where(
+        table.c.client_id == client_id,
+        table.c.processed_flag == "E",
+        table.c.upload_id != upload_id,
+        table.c.line_key.in_(resent),
+    )
+    conn.execute(delete(stage_error).where(stage_error.c.kind == kind, stage_error.c.row_id.in_(old)))
+    return int(conn.execute(delete(table).where(table.c.id.in_(old.scalar_subquery()))).rowcount)
+
+
+def insert_errors(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(stage_error), rows)
+
+
+def set_flags(conn: Connection, table: Table, upload_id: int, errored_ids: Sequence[int], by: str) -> None:
+    """Errored rows become E, the other pre-staged rows of the upload N."""
+    stamp = now()
+    for start in range(0, len(errored_ids), 500):
+        chunk = list(errored_ids[start : start + 500])
+        conn.execute(
+            update(table).where(table.c.id.in_(chunk)).values(processed_flag="E", updt_dt=stamp, updt_by=by)
+        )
+    conn.execute(
+        update(table)
+        .where(and_(table.c.upload_id == upload_id, table.c.processed_flag == "P"))
+        .values(processed_flag="N", updt_dt=stamp, updt_by=by)
+    )

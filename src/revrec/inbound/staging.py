@@ -1,0 +1,116 @@
+"""Staging: the background job that validates a pre-staged upload line by line.
+
+Runs in one transaction (with the job's completion, see revrec.jobs.worker): errored rows that the upload
+re-sends under the same line key are replaced; every row is validated; failing rows become ``E`` with all
+their errors in ``stage_error``; valid rows become ``N`` (ready for data collection). A worker killed
+half-way leaves the rows ``P`` and the job is taken again, so no row is lost or validated twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.tables import bundle_config, stage_event, stage_line
+from revrec.inbound import repository as repo
+from revrec.inbound.bundle_rules import check_bundles
+from revrec.inbound.event_rules import EventContext, validate_event
+from revrec.inbound.line_rules import BILLING_TYPES, LineContext, validate_line
+from revrec.inbound.problems import LineError
+from revrec.jobs.queue import Job
+from revrec.tenancy import repository as tenancy
+
+SO_TYPES = ("SO", "RORD")
+STAGED = ("N", "Y")
+
+
+def _as_values(row: Any, columns: tuple[tuple[str, str], ...]) -> dict[str, object]:
+    mapping = row._mapping
+    return {col: mapping[sql_name(col)] for col, _ in columns}
+
+
+def _error_rows(client_id: int, kind: str, row_id: int, errors: Sequence[LineError]) -> list[dict[str, Any]]:
+    return [
+        {"client_id": client_id, "kind": kind, "row_id": row_id, "code": e.code, "col_name": e.column,
+         "message": e.message[:500]}
+        for e in errors
+    ]  # fmt: skip
+
+
+def _known_so_lines(conn: Connection, client_id: int, lines: list[tuple[int, dict[str, object]]]) -> set[str]:
+    """SO line ids the upload's billing lines may reference: in this upload, staged or collected."""
+    known = {str(v["SO_LINE_ID"]) for _, v in lines if v["TYPE"] in SO_TYPES and v["SO_LINE_ID"] is not None}
+    wanted = {
+        str(ref)
+        for _, v in lines
+        if v["TYPE"] in BILLING_TYPES or v["TYPE"] == "RORD"
+        for ref in (v.get("SO_LINE_ID"), v.get("ORIG_SO_LINE_ID"))
+        if ref is not None
+    } - known
+    return known | repo.existing_keys(conn, stage_line, client_id, sorted(wanted), STAGED, SO_TYPES)
+
+
+def _finish(conn: Connection, table: Table, kind: str, job: Job, errored: dict[int, list[LineError]]) -> str:
+    error_rows = [
+        r for row_id, errs in errored.items() for r in _error_rows(job.client_id, kind, row_id, errs)
+    ]
+    repo.insert_errors(conn, error_rows)
+    repo.set_flags(conn, table, job.ref_id or 0, sorted(errored), job.created_by)
+    repo.update_upload(conn, job.ref_id or 0, status="Staged", message="Data Staged Successfully",
+                       error_lines=len(errored))  # fmt: skip
+    return "Warning" if errored else "Completed"
+
+
+def stage_transactions(conn: Connection, job: Job) -> str:
+    client = tenancy.get_client(conn, job.client_id)
+    assert client is not None and job.ref_id is not None
+    repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
+    lines = [(r.id, _as_values(r, LINE_COLUMNS)) for r in repo.staged_rows(conn, stage_line, job.ref_id)]
+    context = LineContext(known_so_line_ids=_known_so_lines(conn, job.client_id, lines))
+    errored: dict[int, list[LineError]] = {}
+    for row_id, values in lines:
+        errors = validate_line(values, reporting_currency=client.reporting_currency, context=context)
+        if errors:
+            errored[row_id] = errors
+    return _finish(conn, stage_line, "transaction", job, errored)
+
+
+def stage_events(conn: Connection, job: Job) -> str:
+    assert job.ref_id is not None
+    repo.replace_errored(conn, stage_event, "event", job.client_id, job.ref_id)
+    events = [(r.id, _as_values(r, EVENT_COLUMNS)) for r in repo.staged_rows(conn, stage_event, job.ref_id)]
+    wanted = sorted({str(v["SO_LINE_ID"]) for _, v in events if v["SO_LINE_ID"] is not None})
+    known = repo.existing_keys(conn, stage_line, job.client_id, wanted, STAGED, SO_TYPES)
+    context = EventContext(known_line_ids=known)
+    errored = {row_id: errs for row_id, v in events if (errs := validate_event(v, context=context))}
+    return _finish(conn, stage_event, "event", job, errored)
+
+
+def stage_bundles(conn: Connection, job: Job) -> str:
+    assert job.ref_id is not None
+    repo.replace_errored(conn, bundle_config, "bundle", job.client_id, job.ref_id)
+    rows = repo.staged_rows(conn, bundle_config, job.ref_id)
+    by_number = {r.row_num: r.id for r in rows}
+    check = check_bundles((r.row_num, _as_values(r, BUNDLE_COLUMNS)) for r in rows)
+    errored: dict[int, list[LineError]] = {}
+    for problem in check.errors:
+        errored.setdefault(by_number[problem.row], []).append(
+            LineError(problem.code, problem.message, problem.column)
+        )
+    return _finish(conn, bundle_config, "bundle", job, errored)
+
+
+def stage_upload(conn: Connection, job: Job) -> str:
+    """The ``stage_upload`` job: validate the upload's pre-staged rows by its kind."""
+    assert job.ref_id is not None
+    upload = repo.upload_by_id(conn, job.ref_id)
+    handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles}
+    return handlers[upload.kind](conn, job)
+
+
+def staging_failed(conn: Connection, job: Job, message: str) -> None:
+    if job.ref_id is not None:
+        repo.update_upload(conn, job.ref_id, status="Failed", message=f"Staging failed: {message}"[:300])

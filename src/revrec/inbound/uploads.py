@@ -1,0 +1,270 @@
+"""Receiving an upload: the all-or-nothing pre-stage.
+
+The body has already been spooled to a temporary file by the HTTP edge (bounded memory). Here the file is
+checked against its template while its valid rows are inserted into the staging table of the template's
+kind with ``processed_flag`` ``P`` (pre-staged), in chunks, inside one transaction. If any row fails,
+that transaction is rolled back (nothing of the upload is stored) and the upload is marked ``Failed`` with
+every bad row. Otherwise the upload is ``Successfully Uploaded`` and a staging job is queued, in the same
+transaction as the rows.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import IO, Any
+
+from sqlalchemy import Engine
+
+from revrec.auth.service import Principal
+from revrec.db.session import transaction
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
+from revrec.db.tables import bundle_config, stage_event, stage_line
+from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE
+from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
+from revrec.inbound import repository as repo
+from revrec.inbound.line_rules import BILLING_TYPES
+from revrec.inbound.prestage import InvalidUtf8, PrestageChecker, decode_lines
+from revrec.inbound.problems import RowError
+from revrec.inbound.templates_std import UploadTemplateDef
+from revrec.jobs import queue
+
+STAGING_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config}
+STAGE_JOB = "stage_upload"
+CHUNK_ROWS = 2000
+RECEIVING_TIMEOUT = timedelta(minutes=30)
+MAX_REPORTED_PROBLEMS = 1000
+#: Magnitudes every database stores exactly (SQLite keeps amounts as 64-bit integers of micro-units).
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_RATE = Decimal(10) ** 8
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_lines: int
+    max_in_flight: int
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    upload_id: int
+    ok: bool
+    data_lines: int
+    problems: tuple[RowError, ...]
+    problem_count: int
+
+
+def problem_dict(error: RowError) -> dict[str, object]:
+    return {
+        "row": error.row,
+        "column": error.column,
+        "value": error.value,
+        "code": error.code,
+        "reason": error.message,
+    }
+
+
+def require_template(engine: Engine, client_id: int, name: str | None) -> tuple[int, UploadTemplateDef]:
+    if not name:
+        raise InvalidInput("Missing required header: templatename")
+    with transaction(engine, readonly=True) as conn:
+        found = repo.find_template(conn, client_id, name)
+    if found is None:
+        raise NotFound(f"Upload template {name!r} does not exist")
+    if not found[1].enabled:
+        raise InvalidInput(f"Upload template {name!r} is disabled")
+    return found
+
+
+def _open_upload(
+    engine: Engine,
+    caller: Principal,
+    template_id: int,
+    kind: str,
+    file_name: str,
+    channel: str,
+    limits: UploadLimits,
+) -> int:
+    with transaction(engine) as conn:
+        since = repo.now() - RECEIVING_TIMEOUT
+        if repo.count_in_flight(conn, caller.client_id, since) >= limits.max_in_flight:
+            raise Throttled(
+                f"Too many uploads in progress for this client (at most {limits.max_in_flight}); "
+                "retry when an earlier upload is staged",
+                retry_after=5,
+            )
+        taken = repo.name_taken(conn, caller.client_id, template_id, file_name)
+        if taken is not None:
+            raise Conflict(
+                f"File name {file_name!r} was already uploaded with this template (request id {taken}); "
+                "use a new file name"
+            )
+        return repo.insert_upload(
+            conn,
+            client_id=caller.client_id,
+            template_id=template_id,
+            kind=kind,
+            file_name=file_name,
+            active_name=file_name,
+            channel=channel,
+            created_by=caller.username,
+        )
+
+
+def _lines(body: IO[bytes]) -> Iterator[str]:
+    chunks = iter(lambda: body.read(1 << 16), b"")
+    return decode_lines(chunks)
+
+
+def receive(
+    engine: Engine,
+    *,
+    caller: Principal,
+    template_name: str | None,
+    file_name: str,
+    channel: str,
+    body: IO[bytes],
+    limits: UploadLimits,
+    injection_policy: str,
+) -> UploadOutcome:
+    """Pre-stage a whole upload, all or nothing."""
+    template_id, template = require_template(engine, caller.client_id, template_name)
+    upload_id = _open_upload(engine, caller, template_id, template.kind, file_name, channel, limits)
+    checker = PrestageChecker(template, injection_policy=injection_policy, max_data_lines=limits.max_lines)  # type: ignore[arg-type]
+    table = STAGING_TABLES[template.kind]
+    try:
+        with transaction(engine) as conn:
+            _store_rows(conn, checker, table, _lines(body), caller, upload_id)
+            result = checker.result()
+            if result.ok:
+                repo.update_upload(
+                    conn,
+                    upload_id,
+                    status="Successfully Uploaded",
+                    message="Data Received",
+                    data_lines=result.data_lines,
+                )
+                queue.enqueue(
+                    conn,
+                    client_id=caller.client_id,
+                    kind=STAGE_JOB,
+                    ref_id=upload_id,
+                    created_by=caller.username,
+                )
+            else:
+                conn.rollback()
+    except BaseException:
+        _mark_failed(engine, upload_id, "Upload interrupted before it was stored; send it again", [], 0, 0)
+        raise
+    if not result.ok:
+        _mark_failed(
+            engine,
+            upload_id,
+            failure_message(result.error_count),
+            list(result.errors),
+            result.error_count,
+            result.data_lines,
+        )
+    return UploadOutcome(upload_id, result.ok, result.data_lines, result.errors, result.error_count)
+
+
+def failure_message(count: int) -> str:
+    return (
+        f"Upload rejected: {count} problem(s) found; nothing was stored. "
+        "Fix every listed row and send it again"
+    )
+
+
+def _mark_failed(
+    engine: Engine, upload_id: int, message: str, problems: list[RowError], count: int, lines: int
+) -> None:
+    with transaction(engine) as conn:
+        repo.update_upload(
+            conn,
+            upload_id,
+            status="Failed",
+            message=message[:300],
+            active_name=None,
+            data_lines=lines,
+            error_lines=count,
+            problems=[problem_dict(p) for p in problems[:MAX_REPORTED_PROBLEMS]],
+        )
+
+
+def _store_rows(
+    conn: Any, checker: PrestageChecker, table: Any, lines: Iterator[str], caller: Principal, upload_id: int
+) -> None:
+    stamp = repo.now()
+    base = {
+        "client_id": caller.client_id,
+        "upload_id": upload_id,
+        "processed_flag": "P",
+        "crtd_by": caller.username,
+        "crtd_dt": stamp,
+        "updt_by": caller.username,
+        "updt_dt": stamp,
+    }
+    chunk: list[dict[str, Any]] = []
+    limits = storage_limits(checker.template)
+    try:
+        for staged in checker.rows(lines):
+            problems = storage_problems(staged.row, staged.values, limits)
+            if problems:
+                checker._add(problems)  # noqa: SLF001
+                continue
+            row = repo.to_sql_row(staged.values)
+            row.update(base, row_num=staged.row, line_key=line_key(checker.template.kind, staged.values))
+            chunk.append(row)
+            if len(chunk) >= CHUNK_ROWS:
+                repo.insert_staged(conn, table, chunk)
+                chunk = []
+    except InvalidUtf8 as exc:  # raised by the decoder outside the csv reader's reach
+        checker._add((exc.error,))  # noqa: SLF001
+    if not checker.failed:
+        repo.insert_staged(conn, table, chunk)
+
+
+def line_key(kind: str, values: dict[str, object]) -> str | None:
+    """The identity under which a re-sent row replaces an errored one (see staging.replace_errored)."""
+    get = values.get
+    if kind == "transaction":
+        key = get("INV_LINE_ID") if get("TYPE") in BILLING_TYPES else get("SO_LINE_ID")
+        return None if key is None else str(key)
+    if kind == "event":
+        return f"{get('SO_LINE_ID')}|{get('EVENT_TYPE')}|{get('EVENT_DATE')}"
+    return f"{get('PARENT_ITEM_NUM')}|{get('BNDL_CFG_ITEM_NUM')}"
+
+
+def storage_limits(template: UploadTemplateDef) -> dict[str, tuple[str, int, Decimal]]:
+    """Per numeric staging column of the template: its label, decimals allowed and magnitude bound."""
+    kinds = dict(LINE_COLUMNS + EVENT_COLUMNS + BUNDLE_COLUMNS)
+    limits = {}
+    for f in template.fields:
+        kind = kinds.get(f.col_name)
+        if kind == "N":
+            limits[f.col_name] = (f.label, AMOUNT_SCALE, MAX_AMOUNT)
+        elif kind == "R":
+            limits[f.col_name] = (f.label, RATE_SCALE, MAX_RATE)
+    return limits
+
+
+def storage_problems(
+    row: int, values: dict[str, object], limits: dict[str, tuple[str, int, Decimal]]
+) -> list[RowError]:
+    """Numbers revrec cannot store exactly: too many decimals or too large (never rounded silently)."""
+    problems = []
+    for col, (label, places, bound) in limits.items():
+        value = values.get(col)
+        if isinstance(value, Decimal) and (value.as_tuple().exponent < -places or abs(value) >= bound):  # type: ignore[operator]
+            reason = (
+                f"{label} must have at most {places} decimals and be smaller than {bound} in absolute value"
+            )
+            problems.append(RowError(row, label, str(value), "RREV-03011", reason))
+    return problems
+
+
+def text_body(text: str) -> IO[bytes]:
+    return io.BytesIO(text.encode("utf-8"))
