@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from inbound_data import so_line, transactions
 from sqlalchemy import Engine
-from support import login, make_tenant, unique
 
+from inbound_data import so_line, transactions
 from revrec import cli
 from revrec.config import Settings
+from support import login, make_tenant, unique
 
 
 @pytest.fixture(autouse=True)

@@ -8,16 +8,16 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from inbound_data import so_line, transactions
 from sqlalchemy import Engine, func, select, update
-from support import login, make_tenant, unique
 
+from inbound_data import so_line, transactions
 from revrec.config import Settings
 from revrec.db.session import transaction
 from revrec.db.tables import job, stage_error, stage_line, upload
 from revrec.http.app import create_app
 from revrec.inbound import repository as inbound_repo
 from revrec.jobs import queue, worker
+from support import login, make_tenant, unique
 
 URL = "/api/integration/v1/csv/upload"
 

@@ -276,18 +276,13 @@ class PrestageChecker:
             self.data_lines += 1
             if self.data_lines > self.max_data_lines:
                 self.data_lines -= 1
-                self._add(
-                    (
-                        RowError(
-                            row, None, None, "RREV-03009", message("RREV-03009", limit=self.max_data_lines)
-                        ),
-                    )
-                )
+                limit = message("RREV-03009", limit=self.max_data_lines)
+                self._add((RowError(row, None, None, "RREV-03009", limit),))
                 return
             values, _ = self.check_row(row, cells)
             if values is not None and not self.failed:
                 yield StagedRow(row, values)
-        if need_header:
+        if need_header and not self.failed:  # (an undecodable first line is already reported)
             self._add((RowError(max(header_row, 1), None, None, "RREV-03002", message("RREV-03002")),))
 
     def _records(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:

@@ -308,6 +308,11 @@ def test_invalid_utf8_names_its_row() -> None:
     assert [(e.row, e.code) for e in result.errors] == [(3, "RREV-03001")]
 
 
+def test_invalid_utf8_in_the_header_is_the_only_error() -> None:
+    result = check_upload(decode_lines([b"Typ\xff\n"]), MINI)
+    assert [(e.row, e.code) for e in result.errors] == [(1, "RREV-03001")]
+
+
 def test_bom_in_text_header_is_ignored() -> None:
     assert check("\ufeff" + text(HEADER, good(1))) == []
 

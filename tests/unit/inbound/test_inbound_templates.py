@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from revrec.inbound.templates_std import (
@@ -171,3 +173,11 @@ def test_setup_document_lists_every_problem_at_once() -> None:
         template_from_mapping({"kind": "event", "fields": [{"label": 1, "col_name": "A"}], "x": 1})
     text = caught.value.message
     assert "unknown key 'x'" in text and "missing key 'name'" in text and "label must be str" in text
+
+
+@pytest.mark.parametrize("template", STANDARD_TEMPLATES, ids=lambda t: t.name)
+def test_documented_mapping_matches_the_code(template: UploadTemplateDef) -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "inbound-templates.md").read_text()
+    for f in template.fields:
+        row = f"| {f.seq} | {f.label} | `{f.col_name}` | {f.data_type} | {'yes' if f.required else ''} |"
+        assert row in doc, row

@@ -1,0 +1,149 @@
+"""Benchmark: a generated 60,000-line, 77-column transaction file through POST /upload/file until staged.
+
+Prints lines/s for pre-stage (the upload request: parse, check, store) and for staging (the worker's
+line validation), peak memory of the process, and the raw floor on the same file: ``csv.reader`` plus one
+``executemany`` into one table on SQLite (``COPY`` on PostgreSQL), with the ratio.
+
+Run: python bench/bench_inbound.py [--lines N]   (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
+The server runs in-process (ASGI test client) so that peak memory covers upload and staging together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
+from revrec.config import load_settings  # noqa: E402
+from revrec.db import migrate  # noqa: E402
+from revrec.db.session import make_engine, transaction  # noqa: E402
+from revrec.http.app import create_app  # noqa: E402
+from revrec.jobs import worker  # noqa: E402
+from revrec.tenancy import service as tenancy  # noqa: E402
+
+
+def generate(lines: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TRANSACTION_LABELS)
+    for i in range(lines):
+        row = so_line(
+            f"L{i}",
+            **{
+                "Doc Num": f"SO-{i // 5}",
+                "Ext Sll Prc": f"{100 + i % 900}.25",
+                "Unit Sell Prc": f"{100 + i % 900}.25",
+                "Atr10": f"attribute {i}",
+            },
+        )
+        writer.writerow([row.get(label, "") for label in TRANSACTION_LABELS])
+    return out.getvalue().encode()
+
+
+def floor_sqlite(data: bytes, path: str) -> int:
+    """csv.reader + one executemany into one 77-column table; nanoseconds."""
+    started = time.perf_counter_ns()
+    db = sqlite3.connect(path)
+    db.execute(f"CREATE TABLE floor ({', '.join(f'c{i} TEXT' for i in range(77))})")
+    reader = csv.reader(io.StringIO(data.decode()))
+    next(reader)
+    db.executemany(f"INSERT INTO floor VALUES ({', '.join('?' * 77)})", reader)
+    db.commit()
+    db.close()
+    return time.perf_counter_ns() - started
+
+
+def floor_postgres(data: bytes, url: str) -> int:
+    import psycopg
+
+    started = time.perf_counter_ns()
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as db:
+        db.execute("DROP TABLE IF EXISTS bench_floor")
+        db.execute(f"CREATE TABLE bench_floor ({', '.join(f'c{i} TEXT' for i in range(77))})")
+        with db.cursor().copy("COPY bench_floor FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            copy.write(data)
+        db.execute("DROP TABLE bench_floor")
+    return time.perf_counter_ns() - started
+
+
+def main() -> int:
+    from fastapi.testclient import TestClient
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=60000)
+    args = parser.parse_args()
+    data = generate(args.lines)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        settings = load_settings(
+            database_url=url,
+            data_dir=Path(tmp),
+            run_worker=False,
+            secret_key="bench-secret-key-bench-secret-key-bench-secret-key-000000",
+        )
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        app = create_app(settings, engine=engine)  # installs the seeders (standard templates)
+        client_name = f"bench{os.getpid()}"
+        with transaction(engine) as conn:
+            tenancy.create_client(conn, name=client_name)
+            tenancy.create_user(
+                conn,
+                client_name=client_name,
+                username="bench",
+                password="bench-password",
+                role_names=["API Role"],
+            )
+        http = TestClient(app)
+        auth = http.post(
+            "/api/integration/v1/authenticate",
+            auth=("bench", "bench-password"),
+            headers={"role": "API Role", "clientname": client_name},
+        )
+        headers = {"token": auth.headers["Revpro-Token"], "templatename": "Standard Transaction"}
+        started = time.perf_counter_ns()
+        response = http.post(
+            "/api/integration/v1/upload/file",
+            headers=headers,
+            files={"file": (f"bench-{os.getpid()}.csv", data, "text/csv")},
+        )
+        prestage_ns = time.perf_counter_ns() - started
+        if response.status_code != 200:
+            raise SystemExit(response.text[:2000])
+        started = time.perf_counter_ns()
+        worker.run_until_idle(engine)
+        staging_ns = time.perf_counter_ns() - started
+        status = http.get(
+            f"/api/integration/v1/fileupload/status/{response.json()['file_request_id']}", headers=headers
+        )
+        floor_ns = (
+            floor_postgres(data, url) if url.startswith("postgres") else floor_sqlite(data, f"{tmp}/floor.db")
+        )
+        database = engine.dialect.name
+        engine.dispose()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    ratio = prestage_ns * 100 // floor_ns
+    print(json.dumps({
+        "benchmark": "inbound", "database": database, "lines": args.lines, "file_bytes": len(data),
+        "status": status.json()["Result"][0]["file_log"],
+        "prestage_lines_per_s": args.lines * 10**9 // prestage_ns,
+        "staging_lines_per_s": args.lines * 10**9 // staging_ns,
+        "floor_lines_per_s": args.lines * 10**9 // floor_ns,
+        "prestage_over_floor": f"{ratio // 100}.{ratio % 100:02d}",
+        "peak_rss_mb": peak_mb,
+    }, indent=2))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
