@@ -1,0 +1,315 @@
+"""The engine's entry points: from collected lines to revenue contracts with allocations and schedules.
+
+The pipeline is the one of Zuora's data collection (domain.md §2.5): split billing lines from SO lines,
+explode bundles, group SO lines into contracts, assign POB templates, derive SSPs, allocate, then build
+each line's schedule from its releases and ratable method.  It is split in three public steps so a caller
+(or the benchmark) can run or time them separately — :func:`collect`, :func:`allocate_contract`,
+:func:`schedule_contract` — and two conveniences, :func:`iter_revenue` (streams contracts, bounded memory)
+and :func:`compute_revenue`.  Everything is a pure function of its inputs: the same lines, in any order,
+give the same contracts, keys, allocations and schedules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+
+from .allocation import ContractAllocation, allocate
+from .bundles import explode_bundles
+from .calendar import AccountingCalendar
+from .errors import CalendarError, EngineError, engine_error
+from .grouping import LineGroup, group_lines
+from .lines import BILLING_TYPES, ManualRelease, RevenueEvent, TransactionLine
+from .money import MoneyError, exponent, ratio
+from .pobs import PerformanceObligation, assign_template, build_pobs
+from .policies import Policies
+from .policy_pob import PobTemplate
+from .ratable import Curve, base_weights, combine, release_curve
+from .releases import NO_ACTIVITY, LineActivity, Release, booking_date, line_releases
+from .schedules import LineSchedule, rate_scale, spread
+from .ssp import SspResult, derive_ssp
+
+_NOTHING = Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """Collected lines grouped into contracts, with each line's later activity (bills, events, releases)."""
+
+    groups: tuple[LineGroup, ...]
+    activity: Mapping[str, LineActivity]
+    errors: tuple[EngineError, ...]
+    skipped: tuple[TransactionLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AllocatedContract:
+    """A contract after POB assignment and allocation, before schedules."""
+
+    key: str
+    template: str
+    lines: tuple[TransactionLine, ...]
+    pob_templates: tuple[PobTemplate | None, ...]
+    pobs: tuple[PerformanceObligation, ...]
+    allocation: ContractAllocation
+    errors: tuple[EngineError, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueContract:
+    """A revenue contract: its lines, POBs, allocation, one schedule per scheduled line, and its problems."""
+
+    key: str
+    template: str
+    lines: tuple[TransactionLine, ...]
+    pobs: tuple[PerformanceObligation, ...]
+    allocation: ContractAllocation
+    schedules: tuple[LineSchedule, ...]
+    errors: tuple[EngineError, ...]
+
+    def schedule(self, line_id: str) -> LineSchedule:
+        for schedule in self.schedules:
+            if schedule.line_id == line_id:
+                return schedule
+        raise KeyError(line_id)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """All contracts of a run, plus the problems not tied to one contract and the lines filtered out."""
+
+    contracts: tuple[RevenueContract, ...]
+    errors: tuple[EngineError, ...]
+    skipped: tuple[TransactionLine, ...]
+
+
+def _activity(
+    bills: Sequence[TransactionLine], events: Iterable[RevenueEvent], manual: Iterable[ManualRelease]
+) -> dict[str, LineActivity]:
+    found: dict[str, tuple[list[TransactionLine], list[RevenueEvent], list[ManualRelease]]] = {}
+    for bill in bills:
+        found.setdefault(bill.line_id, ([], [], []))[0].append(bill)
+    for event in events:
+        found.setdefault(event.line_id, ([], [], []))[1].append(event)
+    for release in manual:
+        found.setdefault(release.line_id, ([], [], []))[2].append(release)
+    return {k: LineActivity(tuple(b), tuple(e), tuple(m)) for k, (b, e, m) in found.items()}
+
+
+def collect(
+    lines: Iterable[TransactionLine],
+    policies: Policies,
+    *,
+    events: Iterable[RevenueEvent] = (),
+    manual_releases: Iterable[ManualRelease] = (),
+    template_name: str | None = None,
+) -> Collection:
+    """Explode bundles, group SO lines into contracts and attach bills, events and manual releases."""
+    contract_lines: list[TransactionLine] = []
+    bills: list[TransactionLine] = []
+    for line in lines:
+        (bills if line.type in BILLING_TYPES else contract_lines).append(line)
+    exploded, errors = explode_bundles(contract_lines, policies)
+    groups, grouping_errors, skipped = group_lines(exploded, policies.grouping_template(template_name))
+    errors.extend(grouping_errors)
+    activity = _activity(bills, events, manual_releases)
+    grouped = {line.line_id for group in groups for line in group.lines}
+    for line_id, done in sorted(activity.items()):
+        if line_id not in grouped:
+            code = "RPRO-00600" if done.bills else "REVREC-ENG-005"
+            errors.append(engine_error(code, line_id=line_id, line=line_id))
+    return Collection(tuple(groups), activity, tuple(errors), tuple(skipped))
+
+
+def allocate_contract(group: LineGroup, policies: Policies) -> AllocatedContract:
+    """Assign POB templates, derive SSPs and allocate the price of one contract."""
+    hierarchy = policies.ssp_hierarchies[group.template]
+    errors: list[EngineError] = []
+    pob_templates = []
+    for line in group.lines:
+        assigned = assign_template(line, policies)
+        if assigned is None:
+            errors.append(engine_error("REVREC-ENG-001", contract_key=group.key, line_id=line.line_id))
+        pob_templates.append(assigned)
+    configured = bool(hierarchy)
+    results: list[SspResult | None] = []
+    for line in group.lines:
+        result, error = derive_ssp(line, hierarchy, group.key) if configured else (None, None)
+        results.append(result)
+        if error is not None:
+            errors.append(error)
+    try:
+        allocation, allocation_errors = allocate(
+            group.key, group.lines, results, policies, configured=configured
+        )
+    except (MoneyError, KeyError) as exc:
+        errors.append(EngineError("RPRO-00009", f"invalid currency code or rounding: {exc}", group.key))
+        allocation, allocation_errors = allocate(group.key, group.lines, results, policies, configured=False)
+    errors.extend(allocation_errors)
+    pobs = build_pobs(group.key, group.lines, pob_templates)
+    return AllocatedContract(
+        group.key, group.template, group.lines, tuple(pob_templates), pobs, allocation, tuple(errors)
+    )
+
+
+def _release_index(calendar: AccountingCalendar, day: int, open_index: int | None) -> int:
+    index = calendar.index_of_ordinal(day)
+    return open_index if open_index is not None and index < open_index else index
+
+
+@lru_cache(maxsize=1 << 17)
+def _full_release_curve(
+    calendar: AccountingCalendar,
+    template: PobTemplate,
+    span: tuple[int, int],
+    day: int,
+    open_index: int | None,
+    booked: int,
+) -> Curve:
+    """The curve of a single 100 % release (the common case: Upon Booking), memoized."""
+    index = _release_index(calendar, day, open_index)
+    return release_curve(base_weights(calendar, template, span, day, index, booked), index)
+
+
+def _curve(
+    line: TransactionLine,
+    template: PobTemplate,
+    releases: list[Release],
+    policies: Policies,
+    open_index: int | None,
+) -> Curve:
+    calendar = policies.calendar
+    start = line.start_date.toordinal()  # type: ignore[union-attr]
+    end_date = line.end_date or line.start_date
+    span = (start, end_date.toordinal() + 1)  # type: ignore[union-attr]
+    booked = booking_date(line).toordinal()
+    if len(releases) == 1 and releases[0][1] == 1:
+        day, _, override = releases[0]
+        return _full_release_curve(calendar, template, override or span, day, open_index, booked)
+    parts: list[tuple[Fraction, Curve]] = []
+    for day, fraction, override in releases:
+        index = _release_index(calendar, day, open_index)
+        weights = base_weights(calendar, template, override or span, day, index, booked)
+        parts.append((fraction, release_curve(weights, index)))
+    return combine(parts)
+
+
+@lru_cache(maxsize=4096)
+def _rates(
+    currencies: tuple[str, str, str], f_rate: Decimal, g_rate: Decimal
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    t, f, r = (exponent(code) for code in currencies)
+    return rate_scale(ratio(f_rate), t, f), rate_scale(ratio(g_rate), f, r)
+
+
+def schedule_line(
+    line: TransactionLine,
+    template: PobTemplate,
+    allocated_minor: int,
+    allocatable_minor: int,
+    activity: LineActivity,
+    policies: Policies,
+    *,
+    pob_key: str,
+    contract_key: str | None = None,
+    open_period: int | None = None,
+) -> tuple[LineSchedule | None, list[EngineError]]:
+    """The schedule of one line, or None with the reason when it cannot be scheduled."""
+    if line.start_date is None:
+        return None, [engine_error("REVREC-ENG-003", contract_key=contract_key, line_id=line.line_id)]
+    if line.end_date is not None and line.end_date < line.start_date:
+        return None, [engine_error("RPRO-00013", contract_key=contract_key, line_id=line.line_id)]
+    releases, errors = line_releases(line, template, activity, contract_key)
+    currencies = (line.curr, line.f_cur, policies.reporting_currency)
+    if len(releases) == 1:
+        released = releases[0][1]
+    else:
+        released = sum((fraction for _, fraction, _ in releases), _NOTHING)
+    if not releases:
+        return LineSchedule(
+            line.line_id, pob_key, (), currencies, ((), (), ()), ((), (), ()), released
+        ), errors
+    try:
+        open_index = None if open_period is None else policies.calendar.index_of_key(open_period)
+        first, cumulative, denominator = _curve(line, template, releases, policies, open_index)
+    except CalendarError as exc:
+        errors.append(
+            engine_error("REVREC-ENG-002", contract_key=contract_key, line_id=line.line_id, date=exc)
+        )
+        return None, errors
+    functional, reporting = _rates(currencies, line.f_ex_rate, line.g_ex_rate)
+    allocated, revenue = spread(
+        (allocated_minor, allocatable_minor), (cumulative, denominator), functional, reporting
+    )
+    periods = policies.calendar.keys[first : first + len(cumulative)]
+    return LineSchedule(line.line_id, pob_key, periods, currencies, allocated, revenue, released), errors
+
+
+def schedule_contract(
+    contract: AllocatedContract,
+    policies: Policies,
+    activity: Mapping[str, LineActivity] | None = None,
+    *,
+    open_period: int | None = None,
+) -> RevenueContract:
+    """Schedules of every line of an allocated contract."""
+    schedules: list[LineSchedule] = []
+    errors = list(contract.errors)
+    for line, template, allocation in zip(
+        contract.lines, contract.pob_templates, contract.allocation.lines, strict=True
+    ):
+        if template is None:
+            continue
+        schedule, line_errors = schedule_line(
+            line,
+            template,
+            allocation.allocated_minor,
+            allocation.allocatable_minor,
+            activity.get(line.line_id, NO_ACTIVITY) if activity else NO_ACTIVITY,
+            policies,
+            pob_key=f"{contract.key}/{template.name}",
+            contract_key=contract.key,
+            open_period=open_period,
+        )
+        errors.extend(line_errors)
+        if schedule is not None:
+            schedules.append(schedule)
+    return RevenueContract(
+        contract.key,
+        contract.template,
+        contract.lines,
+        contract.pobs,
+        contract.allocation,
+        tuple(schedules),
+        tuple(errors),
+    )
+
+
+def iter_revenue(
+    collection: Collection, policies: Policies, *, open_period: int | None = None
+) -> Iterator[RevenueContract]:
+    """Allocate and schedule the collected contracts one at a time (memory bounded by one contract)."""
+    for group in collection.groups:
+        yield schedule_contract(
+            allocate_contract(group, policies), policies, collection.activity, open_period=open_period
+        )
+
+
+def compute_revenue(
+    lines: Iterable[TransactionLine],
+    policies: Policies,
+    *,
+    events: Iterable[RevenueEvent] = (),
+    manual_releases: Iterable[ManualRelease] = (),
+    open_period: int | None = None,
+    template_name: str | None = None,
+) -> EngineResult:
+    """Contracts, POBs, allocations and schedules of ``lines`` under ``policies``, all at once."""
+    collection = collect(
+        lines, policies, events=events, manual_releases=manual_releases, template_name=template_name
+    )
+    contracts = tuple(iter_revenue(collection, policies, open_period=open_period))
+    return EngineResult(contracts, collection.errors, collection.skipped)

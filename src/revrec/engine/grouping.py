@@ -1,0 +1,125 @@
+"""Contract grouping (domain.md §2.5–2.6): which collected lines form one revenue contract.
+
+:func:`group_lines` applies an RC grouping template to SO lines and returns groups keyed by a deterministic
+contract key built from the template, the rule and the grouped field values (``"Tmpl|Rule|C1|SO1"``), so
+lines collected later compute the same key and join the contract they belong to.  A rule with a duration
+window starts a new contract (key suffix ``#2``, ``#3`` …) for a line dated after the window of the
+existing one.  Invariants: every line of the input is in exactly one group or reported (filtered out or
+no applicable rule); the result does not depend on input order (lines are taken by date, then line id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+
+from .calendar import add_months
+from .conditions import all_match
+from .errors import EngineError, engine_error
+from .lines import FIELD_ATTRIBUTES, TransactionLine, line_field
+from .policy_grouping import GroupingRule, RcGroupingTemplate
+from .policy_pob import ExpiryUnit
+
+KeyGetter = Callable[[TransactionLine], tuple[object, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class LineGroup:
+    """The SO lines of one revenue contract, sorted by line id."""
+
+    key: str
+    template: str
+    rule: str
+    lines: tuple[TransactionLine, ...]
+
+
+def _key_getter(rule: GroupingRule) -> KeyGetter:
+    if all(name in FIELD_ATTRIBUTES for name in rule.group_by):
+        getter = attrgetter(*(FIELD_ATTRIBUTES[name] for name in rule.group_by))
+        if len(rule.group_by) == 1:
+            return lambda line: (getter(line),)
+        return getter
+    names = rule.group_by
+    return lambda line: tuple(line_field(line, name) for name in names)
+
+
+def _window_end(rule: GroupingRule, anchor: dt.date) -> dt.date:
+    assert rule.duration is not None
+    if rule.duration_unit is ExpiryUnit.MONTHS:
+        return add_months(anchor, rule.duration)
+    return anchor + dt.timedelta(days=rule.duration)
+
+
+def _line_date(rule: GroupingRule, line: TransactionLine) -> dt.date:
+    value = line_field(line, rule.duration_field)
+    return value if isinstance(value, dt.date) else dt.date.min
+
+
+class _Grouper:
+    def __init__(self, template: RcGroupingTemplate) -> None:
+        self.template = template
+        self.rules = template.active_rules
+        self.getters = [_key_getter(rule) for rule in self.rules]
+        self.groups: dict[str, list[TransactionLine]] = {}
+        self.rule_of: dict[str, str] = {}
+        self.windows: dict[tuple[str, tuple[object, ...]], list[tuple[dt.date, str]]] = {}
+
+    def place(self, line: TransactionLine) -> bool:
+        applicable: list[tuple[GroupingRule, tuple[object, ...]]] = []
+        for rule, getter in zip(self.rules, self.getters, strict=True):
+            values = getter(line)
+            if None in values or "" in values:
+                continue
+            applicable.append((rule, values))
+            existing = self.windows.get((rule.name, values))
+            if existing and self._join(rule, line, existing):
+                return True
+        if not applicable:
+            return False
+        rule, values = applicable[0]
+        contracts = self.windows.setdefault((rule.name, values), [])
+        key = "|".join((self.template.name, rule.name, *map(str, values)))
+        if contracts:
+            key = f"{key}#{len(contracts) + 1}"
+        contracts.append((_line_date(rule, line) if rule.duration is not None else dt.date.min, key))
+        self.groups[key] = [line]
+        self.rule_of[key] = rule.name
+        return True
+
+    def _join(self, rule: GroupingRule, line: TransactionLine, contracts: list[tuple[dt.date, str]]) -> bool:
+        if rule.duration is None:
+            self.groups[contracts[0][1]].append(line)
+            return True
+        day = _line_date(rule, line)
+        for anchor, key in reversed(contracts):
+            if anchor <= day <= _window_end(rule, anchor):
+                self.groups[key].append(line)
+                return True
+        return False
+
+
+def group_lines(
+    lines: Iterable[TransactionLine], template: RcGroupingTemplate
+) -> tuple[list[LineGroup], list[EngineError], list[TransactionLine]]:
+    """Group SO lines into contracts: (groups sorted by key, errors, lines the template's filters skip)."""
+    grouper = _Grouper(template)
+    errors: list[EngineError] = []
+    skipped: list[TransactionLine] = []
+    ordered: Sequence[TransactionLine] = list(lines)
+    if len(grouper.rules) > 1 or grouper.rules[0].duration is not None:
+        # with several rules or a window, where a line lands depends on the lines before it: fix the order
+        dated = grouper.rules[0]
+        ordered = sorted(ordered, key=lambda line: (_line_date(dated, line), line.line_id))
+    for line in ordered:
+        if template.filters and not all_match(template.filters, line):
+            skipped.append(line)
+        elif not grouper.place(line):
+            errors.append(engine_error("REVREC-ENG-007", line_id=line.line_id, template=template.name))
+    by_id = attrgetter("line_id")
+    groups = [
+        LineGroup(key, template.name, grouper.rule_of[key], tuple(sorted(members, key=by_id)))
+        for key, members in sorted(grouper.groups.items())
+    ]
+    return groups, errors, skipped
