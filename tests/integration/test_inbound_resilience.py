@@ -15,7 +15,7 @@ from revrec.config import Settings
 from revrec.db.session import transaction
 from revrec.db.tables import job, stage_error, stage_line, upload
 from revrec.http.app import create_app
-from revrec.inbound import repository as inbound_repo
+from revrec.inbound.bulk import RowWriter
 from revrec.jobs import queue, worker
 from support import login, make_tenant, unique
 
@@ -37,15 +37,15 @@ def test_crash_mid_upload_leaves_no_partial_batch(
     http = TestClient(app, raise_server_exceptions=False)
     token = login(http, make_tenant(engine))
     calls = {"n": 0}
-    real = inbound_repo.insert_staged
+    real = RowWriter.flush
 
-    def dying_insert(*args: object, **kwargs: object) -> None:
+    def dying_flush(self: RowWriter) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise RuntimeError("simulated crash after the first chunk")
-        real(*args, **kwargs)  # type: ignore[arg-type]
+            raise RuntimeError("simulated crash after the first chunk was written")
+        real(self)
 
-    monkeypatch.setattr(inbound_repo, "insert_staged", dying_insert)
+    monkeypatch.setattr(RowWriter, "flush", dying_flush)
     body = transactions(*(so_line(f"L{i}") for i in range(4500)))
     response = http.post(URL, headers=_headers(token), content=body.encode())
     assert response.status_code == 500

@@ -28,7 +28,7 @@ from .pobs import PerformanceObligation, assign_template, build_pobs
 from .policies import Policies
 from .policy_pob import PobTemplate
 from .ratable import Curve, base_weights, combine, release_curve
-from .releases import NO_ACTIVITY, LineActivity, Release, booking_date, line_releases
+from .releases import FULL, NO_ACTIVITY, LineActivity, Release, booking_date, line_releases
 from .schedules import LineSchedule, rate_scale, spread
 from .ssp import SspResult, derive_ssp
 
@@ -116,7 +116,7 @@ def collect(
     groups, grouping_errors, skipped = group_lines(exploded, policies.grouping_template(template_name))
     errors.extend(grouping_errors)
     activity = _activity(bills, events, manual_releases)
-    grouped = {line.line_id for group in groups for line in group.lines}
+    grouped = {line.line_id for group in groups for line in group.lines} if activity else set()
     for line_id, done in sorted(activity.items()):
         if line_id not in grouped:
             code = "RPRO-00600" if done.bills else "REVREC-ENG-005"
@@ -160,18 +160,30 @@ def _release_index(calendar: AccountingCalendar, day: int, open_index: int | Non
     return open_index if open_index is not None and index < open_index else index
 
 
-@lru_cache(maxsize=1 << 17)
+_MEMO_LIMIT = 1 << 18
+
+
 def _full_release_curve(
-    calendar: AccountingCalendar,
+    policies: Policies,
     template: PobTemplate,
     span: tuple[int, int],
     day: int,
     open_index: int | None,
     booked: int,
 ) -> Curve:
-    """The curve of a single 100 % release (the common case: Upon Booking), memoized."""
+    """The curve of a single 100 % release (the common case: Upon Booking), memoized per Policies."""
+    memo = policies.curve_memo
+    key = (id(template), span, day, open_index, booked)
+    found = memo.get(key)
+    if found is not None and found[0] is template:
+        return found[1]
+    calendar = policies.calendar
     index = _release_index(calendar, day, open_index)
-    return release_curve(base_weights(calendar, template, span, day, index, booked), index)
+    curve = release_curve(base_weights(calendar, template, span, day, index, booked), index)
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = (template, curve)
+    return curve
 
 
 def _curve(
@@ -186,9 +198,9 @@ def _curve(
     end_date = line.end_date or line.start_date
     span = (start, end_date.toordinal() + 1)  # type: ignore[union-attr]
     booked = booking_date(line).toordinal()
-    if len(releases) == 1 and releases[0][1] == 1:
+    if len(releases) == 1 and releases[0][1] is FULL:
         day, _, override = releases[0]
-        return _full_release_curve(calendar, template, override or span, day, open_index, booked)
+        return _full_release_curve(policies, template, override or span, day, open_index, booked)
     parts: list[tuple[Fraction, Curve]] = []
     for day, fraction, override in releases:
         index = _release_index(calendar, day, open_index)

@@ -105,6 +105,8 @@ def group_lines(
 ) -> tuple[list[LineGroup], list[EngineError], list[TransactionLine]]:
     """Group SO lines into contracts: (groups sorted by key, errors, lines the template's filters skip)."""
     grouper = _Grouper(template)
+    if len(grouper.rules) == 1 and grouper.rules[0].duration is None and not template.filters:
+        return _group_by_one_rule(lines, template, grouper.rules[0], grouper.getters[0])
     errors: list[EngineError] = []
     skipped: list[TransactionLine] = []
     ordered: Sequence[TransactionLine] = list(lines)
@@ -123,3 +125,28 @@ def group_lines(
         for key, members in sorted(grouper.groups.items())
     ]
     return groups, errors, skipped
+
+
+def _group_by_one_rule(
+    lines: Iterable[TransactionLine], template: RcGroupingTemplate, rule: GroupingRule, getter: KeyGetter
+) -> tuple[list[LineGroup], list[EngineError], list[TransactionLine]]:
+    """The common case (one rule, no window, no filter): a plain dictionary grouping, order-independent."""
+    buckets: dict[tuple[object, ...], list[TransactionLine]] = {}
+    errors: list[EngineError] = []
+    for line in lines:
+        values = getter(line)
+        if None in values or "" in values:
+            errors.append(engine_error("REVREC-ENG-007", line_id=line.line_id, template=template.name))
+            continue
+        bucket = buckets.get(values)
+        if bucket is None:
+            buckets[values] = [line]
+        else:
+            bucket.append(line)
+    by_id = attrgetter("line_id")
+    prefix = (template.name, rule.name)
+    groups = [
+        LineGroup(key, template.name, rule.name, tuple(sorted(members, key=by_id)))
+        for key, members in sorted(("|".join((*prefix, *map(str, v))), m) for v, m in buckets.items())
+    ]
+    return groups, errors, []

@@ -81,6 +81,10 @@ class Policies:
     ssp_hierarchies: Mapping[str, tuple[tuple[SspHierarchyRow, SspTemplate], ...]] = field(
         init=False, repr=False, compare=False
     )
+    #: memo of release curves (a pure cache: same key, same curve), filled by the schedule step
+    curve_memo: dict[object, tuple[PobTemplate, tuple[int, tuple[int, ...], int]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not is_currency(self.reporting_currency):
@@ -129,6 +133,7 @@ class Policies:
         object.__setattr__(self, "condition_rules", condition_rules)
         object.__setattr__(self, "ssp_by_name", MappingProxyType(ssp))
         object.__setattr__(self, "ssp_hierarchies", MappingProxyType(hierarchies))
+        object.__setattr__(self, "curve_memo", {})
         object.__setattr__(
             self, "bundles_by_item", MappingProxyType({k: tuple(v) for k, v in bundles.items()})
         )

@@ -134,7 +134,7 @@ def convert_cumulative(
     Running totals all have the sign of the line's total (``negative``), as released fractions stay >= 0.
     """
     if numerator == denominator:
-        return running
+        return list(running)
     twice, double = 2 * denominator, 2 * numerator
     if negative:
         return [-((-double * v + denominator) // twice) for v in running]
@@ -156,14 +156,20 @@ def rate_scale(rate: tuple[int, int], from_exponent: int, to_exponent: int) -> t
 
 
 def _series(
-    total: int, curve: tuple[Series, int], functional: tuple[int, int], reporting: tuple[int, int]
+    total: int, cumulative: Series, denominator: int, functional: tuple[int, int], reporting: tuple[int, int]
 ) -> tuple[Series, Series, Series]:
-    running_t = cumulative_amounts(total, *curve)
-    running_f = convert_cumulative(running_t, *functional, total < 0)
-    running_r = convert_cumulative(running_f, *reporting, total < 0)
+    # the hot loop of the engine: one pass per currency, sign handled once (running totals share its sign)
+    twice = 2 * denominator
+    if total >= 0:
+        double = 2 * total
+        running_t = [(double * c + denominator) // twice for c in cumulative]
+    else:
+        double = -2 * total
+        running_t = [-((double * c + denominator) // twice) for c in cumulative]
     t = tuple(running_t)
-    f = t if running_f is running_t else tuple(running_f)
-    return t, f, f if running_r is running_f else tuple(running_r)
+    f = t if functional[0] == functional[1] else tuple(convert_cumulative(running_t, *functional, total < 0))
+    r = f if reporting[0] == reporting[1] else tuple(convert_cumulative(list(f), *reporting, total < 0))
+    return t, f, r
 
 
 def spread(
@@ -173,7 +179,8 @@ def spread(
     reporting: tuple[int, int],
 ) -> tuple[tuple[Series, Series, Series], tuple[Series, Series, Series]]:
     """Running allocated and revenue totals in T/F/R of ``amounts`` (allocated, allocatable)."""
-    allocated = _series(amounts[0], curve, functional, reporting)
+    cumulative, denominator = curve
+    allocated = _series(amounts[0], cumulative, denominator, functional, reporting)
     if amounts[1] == amounts[0]:
         return allocated, allocated
-    return allocated, _series(amounts[1], curve, functional, reporting)
+    return allocated, _series(amounts[1], cumulative, denominator, functional, reporting)

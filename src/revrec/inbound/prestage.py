@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
@@ -131,13 +131,16 @@ class PrestageChecker:
         injection_policy: InjectionPolicy = "BLOCK",
         max_data_lines: int = DEFAULT_MAX_DATA_LINES,
         max_errors: int | None = DEFAULT_MAX_ERRORS,
+        row_check: Callable[[int, dict[str, object]], list[RowError]] | None = None,
     ) -> None:
+        """``row_check``, when given, is one more check of every converted row (e.g. storability)."""
         if injection_policy not in INJECTION_POLICIES:
             raise ValueError(f"injection policy {injection_policy!r} is not one of {INJECTION_POLICIES}")
         self.template = template
         self.policy = injection_policy
         self.max_data_lines = max_data_lines
         self.max_errors = max_errors
+        self.row_check = row_check
         self.data_lines = 0
         self.error_count = 0
         self._errors: list[RowError] = []
@@ -227,6 +230,8 @@ class PrestageChecker:
                     continue
                 text = defused
             values[col_name] = text if kind == _CHARACTER else self._convert(row, label, kind, text, errors)
+        if not errors and self.row_check is not None:
+            errors = self.row_check(row, values)
         if errors:
             self._add(errors)
             return None, errors

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
-from revrec.db.stage_columns import sql_name
 from revrec.db.tables import stage_error, upload, upload_template, upload_template_field
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
 
@@ -159,19 +158,17 @@ def fail_stale_receiving(conn: Connection, before: datetime) -> int:
 # --- staging rows ----------------------------------------------------------------------------------------
 
 
-def insert_staged(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert (executemany) of converted rows; keys are SQL column names."""
-    if rows:
-        conn.execute(insert(table), rows)
-
-
-def to_sql_row(values: dict[str, object]) -> dict[str, object]:
-    return {sql_name(k): v for k, v in values.items()}
-
-
-def staged_rows(conn: Connection, table: Table, upload_id: int, flag: str = "P") -> list[Any]:
-    query = select(table).where(table.c.upload_id == upload_id, table.c.processed_flag == flag)
-    return list(conn.execute(query.order_by(table.c.id)))
+def so_references(
+    conn: Connection, table: Table, upload_id: int, so_types: Sequence[str], referencing: Sequence[str]
+) -> tuple[set[str], set[str]]:
+    """The SO line ids an upload holds, and those its other lines reference."""
+    held = select(table.c.line_key).where(table.c.upload_id == upload_id, table.c.type.in_(list(so_types)))
+    known = {k for k in conn.execute(held).scalars() if k is not None}
+    refs = select(table.c.so_line_id, table.c.orig_so_line_id).where(
+        table.c.upload_id == upload_id, table.c.type.in_(list(referencing))
+    )
+    wanted = {str(v) for row in conn.execute(refs) for v in row if v is not None}
+    return known, wanted
 
 
 def existing_keys(conn: Connection, table: Table, client_id: int, keys: Sequence[str], flags: Iterable[str],
@@ -192,15 +189,28 @@ def existing_keys(conn: Connection, table: Table, client_id: int, keys: Sequence
 
 def replace_errored(conn: Connection, table: Table, kind: str, client_id: int, upload_id: int) -> int:
     """Delete errored rows (and their errors) that a row of ``upload_id`` re-sends under the same line key."""
-    resent = select(table.c.line_key).where(table.c.upload_id == upload_id, table.c.line_key.is_not(None))
-    old = select(table.c.id).where(
-        table.c.client_id == client_id,
-        table.c.processed_flag == "E",
-        table.c.upload_id != upload_id,
-        table.c.line_key.in_(resent),
+    errored = select(table.c.id).where(table.c.client_id == client_id, table.c.processed_flag == "E").limit(1)
+    if conn.execute(errored).first() is None:
+        return 0
+    new = table.alias("resent")
+    old_ids = list(
+        conn.execute(
+            select(table.c.id)
+            .join(new, new.c.line_key == table.c.line_key)
+            .where(
+                new.c.upload_id == upload_id,
+                table.c.client_id == client_id,
+                table.c.processed_flag == "E",
+                table.c.upload_id != upload_id,
+            )
+            .distinct()
+        ).scalars()
     )
-    conn.execute(delete(stage_error).where(stage_error.c.kind == kind, stage_error.c.row_id.in_(old)))
-    return int(conn.execute(delete(table).where(table.c.id.in_(old.scalar_subquery()))).rowcount)
+    for start in range(0, len(old_ids), 500):
+        chunk = old_ids[start : start + 500]
+        conn.execute(delete(stage_error).where(stage_error.c.kind == kind, stage_error.c.row_id.in_(chunk)))
+        conn.execute(delete(table).where(table.c.id.in_(chunk)))
+    return len(old_ids)
 
 
 def insert_errors(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS
 from revrec.db.tables import bundle_config, stage_event, stage_line
 from revrec.inbound import repository as repo
+from revrec.inbound.bulk import read_rows
 from revrec.inbound.bundle_rules import check_bundles
 from revrec.inbound.event_rules import EventContext, validate_event
 from revrec.inbound.line_rules import BILLING_TYPES, LineContext, validate_line
@@ -27,9 +28,14 @@ SO_TYPES = ("SO", "RORD")
 STAGED = ("N", "Y")
 
 
-def _as_values(row: Any, columns: tuple[tuple[str, str], ...]) -> dict[str, object]:
-    mapping = row._mapping
-    return {col: mapping[sql_name(col)] for col, _ in columns}
+#: The staging columns transaction-line validation reads (tests/unit/inbound checks that it reads no other).
+VALIDATED_COLUMNS = (
+    "TYPE", "SO_LINE_ID", "SO_DATE", "START_DATE", "END_DATE", "CUST_NUM", "CSTMR_NM", "CURR", "F_CUR",
+    "F_EX_RATE", "G_EX_RATE", "ITEM_NUM", "INV_NUM", "INV_LINE_ID", "ORIG_INV_LINE_ID", "ORIG_SO_LINE_ID",
+    "INV_DATE", "ORD_QTY", "EXT_LST_PRC", "EXT_SLL_PRC", "INV_QTY", "RETURN_FLAG", "DEF_SEGMENTS",
+    "REV_SEGMENTS", "CV_ELIGIBLE_FLAG", "CREDIT_RULE", "FV_ELIGIBLE_FLAG", "UNBILL_FLAG", "DURATION", "TERM",
+    "CT_MOD_DATE", "FV_DATE",
+)  # fmt: skip
 
 
 def _error_rows(client_id: int, kind: str, row_id: int, errors: Sequence[LineError]) -> list[dict[str, Any]]:
@@ -40,17 +46,11 @@ def _error_rows(client_id: int, kind: str, row_id: int, errors: Sequence[LineErr
     ]  # fmt: skip
 
 
-def _known_so_lines(conn: Connection, client_id: int, lines: list[tuple[int, dict[str, object]]]) -> set[str]:
-    """SO line ids the upload's billing lines may reference: in this upload, staged or collected."""
-    known = {str(v["SO_LINE_ID"]) for _, v in lines if v["TYPE"] in SO_TYPES and v["SO_LINE_ID"] is not None}
-    wanted = {
-        str(ref)
-        for _, v in lines
-        if v["TYPE"] in BILLING_TYPES or v["TYPE"] == "RORD"
-        for ref in (v.get("SO_LINE_ID"), v.get("ORIG_SO_LINE_ID"))
-        if ref is not None
-    } - known
-    return known | repo.existing_keys(conn, stage_line, client_id, sorted(wanted), STAGED, SO_TYPES)
+def _known_so_lines(conn: Connection, client_id: int, upload_id: int) -> set[str]:
+    """SO line ids the upload's billing and RORD lines may reference: in this upload, staged or collected."""
+    known, wanted = repo.so_references(conn, stage_line, upload_id, SO_TYPES, (*BILLING_TYPES, "RORD"))
+    missing = sorted(wanted - known)
+    return known | repo.existing_keys(conn, stage_line, client_id, missing, STAGED, SO_TYPES)
 
 
 def _finish(conn: Connection, table: Table, kind: str, job: Job, errored: dict[int, list[LineError]]) -> str:
@@ -68,10 +68,9 @@ def stage_transactions(conn: Connection, job: Job) -> str:
     client = tenancy.get_client(conn, job.client_id)
     assert client is not None and job.ref_id is not None
     repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
-    lines = [(r.id, _as_values(r, LINE_COLUMNS)) for r in repo.staged_rows(conn, stage_line, job.ref_id)]
-    context = LineContext(known_so_line_ids=_known_so_lines(conn, job.client_id, lines))
+    context = LineContext(known_so_line_ids=_known_so_lines(conn, job.client_id, job.ref_id))
     errored: dict[int, list[LineError]] = {}
-    for row_id, values in lines:
+    for row_id, _, values in read_rows(conn, stage_line, job.ref_id, VALIDATED_COLUMNS):
         errors = validate_line(values, reporting_currency=client.reporting_currency, context=context)
         if errors:
             errored[row_id] = errors
@@ -81,7 +80,8 @@ def stage_transactions(conn: Connection, job: Job) -> str:
 def stage_events(conn: Connection, job: Job) -> str:
     assert job.ref_id is not None
     repo.replace_errored(conn, stage_event, "event", job.client_id, job.ref_id)
-    events = [(r.id, _as_values(r, EVENT_COLUMNS)) for r in repo.staged_rows(conn, stage_event, job.ref_id)]
+    columns = [c for c, _ in EVENT_COLUMNS]
+    events = [(row_id, values) for row_id, _, values in read_rows(conn, stage_event, job.ref_id, columns)]
     wanted = sorted({str(v["SO_LINE_ID"]) for _, v in events if v["SO_LINE_ID"] is not None})
     known = repo.existing_keys(conn, stage_line, job.client_id, wanted, STAGED, SO_TYPES)
     context = EventContext(known_line_ids=known)
@@ -92,9 +92,10 @@ def stage_events(conn: Connection, job: Job) -> str:
 def stage_bundles(conn: Connection, job: Job) -> str:
     assert job.ref_id is not None
     repo.replace_errored(conn, bundle_config, "bundle", job.client_id, job.ref_id)
-    rows = repo.staged_rows(conn, bundle_config, job.ref_id)
-    by_number = {r.row_num: r.id for r in rows}
-    check = check_bundles((r.row_num, _as_values(r, BUNDLE_COLUMNS)) for r in rows)
+    columns = [c for c, _ in BUNDLE_COLUMNS]
+    rows = list(read_rows(conn, bundle_config, job.ref_id, columns))
+    by_number = {row_num: row_id for row_id, row_num, _ in rows}
+    check = check_bundles((row_num, values) for _, row_num, values in rows)
     errored: dict[int, list[LineError]] = {}
     for problem in check.errors:
         errored.setdefault(by_number[problem.row], []).append(

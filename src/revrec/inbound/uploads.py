@@ -21,11 +21,11 @@ from sqlalchemy import Engine
 
 from revrec.auth.service import Principal
 from revrec.db.session import transaction
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
 from revrec.db.tables import bundle_config, stage_event, stage_line
-from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE
+from revrec.engine.money import AMOUNT_SCALE
 from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import repository as repo
+from revrec.inbound.bulk import MAX_AMOUNT, MAX_RATE, RowWriter
 from revrec.inbound.line_rules import BILLING_TYPES
 from revrec.inbound.prestage import InvalidUtf8, PrestageChecker, decode_lines
 from revrec.inbound.problems import RowError
@@ -37,9 +37,6 @@ STAGE_JOB = "stage_upload"
 CHUNK_ROWS = 2000
 RECEIVING_TIMEOUT = timedelta(minutes=30)
 MAX_REPORTED_PROBLEMS = 1000
-#: Magnitudes every database stores exactly (SQLite keeps amounts as 64-bit integers of micro-units).
-MAX_AMOUNT = Decimal(10) ** 12
-MAX_RATE = Decimal(10) ** 8
 
 
 @dataclass(frozen=True)
@@ -207,24 +204,19 @@ def _store_rows(
         "updt_by": caller.username,
         "updt_dt": stamp,
     }
-    chunk: list[dict[str, Any]] = []
-    limits = storage_limits(checker.template)
+    template = checker.template
+    writer = RowWriter(conn, table, base)
+    labels = {f.col_name: f.label for f in template.fields}
+    checker.row_check = lambda row, values: storage_problems(row, writer.check(values), labels)
     try:
         for staged in checker.rows(lines):
-            problems = storage_problems(staged.row, staged.values, limits)
-            if problems:
-                checker._add(problems)  # noqa: SLF001
-                continue
-            row = repo.to_sql_row(staged.values)
-            row.update(base, row_num=staged.row, line_key=line_key(checker.template.kind, staged.values))
-            chunk.append(row)
-            if len(chunk) >= CHUNK_ROWS:
-                repo.insert_staged(conn, table, chunk)
-                chunk = []
+            writer.add(staged.row, line_key(template.kind, staged.values), staged.values)
+            if len(writer.pending) >= CHUNK_ROWS:
+                writer.flush()
     except InvalidUtf8 as exc:  # raised by the decoder outside the csv reader's reach
         checker._add((exc.error,))  # noqa: SLF001
     if not checker.failed:
-        repo.insert_staged(conn, table, chunk)
+        writer.flush()
 
 
 def line_key(kind: str, values: dict[str, object]) -> str | None:
@@ -238,31 +230,14 @@ def line_key(kind: str, values: dict[str, object]) -> str | None:
     return f"{get('PARENT_ITEM_NUM')}|{get('BNDL_CFG_ITEM_NUM')}"
 
 
-def storage_limits(template: UploadTemplateDef) -> dict[str, tuple[str, int, Decimal]]:
-    """Per numeric staging column of the template: its label, decimals allowed and magnitude bound."""
-    kinds = dict(LINE_COLUMNS + EVENT_COLUMNS + BUNDLE_COLUMNS)
-    limits = {}
-    for f in template.fields:
-        kind = kinds.get(f.col_name)
-        if kind == "N":
-            limits[f.col_name] = (f.label, AMOUNT_SCALE, MAX_AMOUNT)
-        elif kind == "R":
-            limits[f.col_name] = (f.label, RATE_SCALE, MAX_RATE)
-    return limits
-
-
-def storage_problems(
-    row: int, values: dict[str, object], limits: dict[str, tuple[str, int, Decimal]]
-) -> list[RowError]:
+def storage_problems(row: int, bad: list[tuple[str, Decimal, int]], labels: dict[str, str]) -> list[RowError]:
     """Numbers revrec cannot store exactly: too many decimals or too large (never rounded silently)."""
     problems = []
-    for col, (label, places, bound) in limits.items():
-        value = values.get(col)
-        if isinstance(value, Decimal) and (value.as_tuple().exponent < -places or abs(value) >= bound):  # type: ignore[operator]
-            reason = (
-                f"{label} must have at most {places} decimals and be smaller than {bound} in absolute value"
-            )
-            problems.append(RowError(row, label, str(value), "RREV-03011", reason))
+    for col, value, places in bad:
+        label = labels.get(col, col)
+        bound = MAX_AMOUNT if places == AMOUNT_SCALE else MAX_RATE
+        reason = f"{label} must have at most {places} decimals and be smaller than {bound} in absolute value"
+        problems.append(RowError(row, label, str(value), "RREV-03011", reason))
     return problems
 
 
