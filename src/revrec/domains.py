@@ -14,6 +14,7 @@ from revrec.inbound import service as inbound_service
 from revrec.inbound import staging
 from revrec.inbound.uploads import RECEIVING_TIMEOUT, STAGE_JOB
 from revrec.jobs import worker
+from revrec.policies import service as policies_service
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy_service
 
@@ -30,6 +31,11 @@ def install() -> None:
             list[dict[str, Any]],
             inbound_service.export_templates,
             inbound_service.apply_templates,
+        )
+    )
+    setup_service.register(
+        setup_service.Section(
+            "policies", dict[str, Any], policies_service.export_policies, policies_service.apply_policies
         )
     )
     tenancy_service.register_seeder(inbound_service.seed_templates)

@@ -255,3 +255,15 @@ job = Table(
     Index("ix_job_status", "status", "id"),
     Index("ix_job_client", "client_id", "kind", "status"),
 )
+
+
+# --- revenue policies (migration 0003) ------------------------------------------------------------------
+
+# A client's revenue policies (the engine's Policies mapping, canonical JSON) — one document per client.
+client_policy = Table(
+    "client_policy",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
