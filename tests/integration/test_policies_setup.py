@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
-from support import make_tenant
 
 from revrec.db.session import transaction
 from revrec.errors import InvalidInput
 from revrec.policies import service as policies
 from revrec.setup import service as setup
 from revrec.tenancy import service as tenancy
+from support import make_tenant
 
 pytestmark = pytest.mark.usefixtures("app")  # installs the setup sections
 
