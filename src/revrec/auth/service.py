@@ -70,13 +70,10 @@ def authenticate(
 def resolve_principal(conn: Connection, *, signer: TokenSigner, token: str) -> Principal:
     """The principal behind a token, checking that client, user, role and token version still hold."""
     claims = signer.verify(token)
-    client = tenancy.get_client(conn, claims.clientid)
-    if client is None or client.name != claims.clientname:
+    found = tenancy.load_principal(conn, claims.clientid, claims.username, claims.role)
+    if found is None or found.client.name != claims.clientname:
         raise NotAuthenticated(REAUTHENTICATE)
-    found = tenancy.principal_row(conn, client.id, claims.username, claims.role)
-    if found is None:
-        raise NotAuthenticated(REAUTHENTICATE)
-    user, role_id = found
+    client, user = found.client, found.user
     if not user.enabled or user.token_version != claims.token_version:
         raise NotAuthenticated(REAUTHENTICATE)
     if not client.api_enabled:
@@ -86,9 +83,9 @@ def resolve_principal(conn: Connection, *, signer: TokenSigner, token: str) -> P
         client_name=client.name,
         user_id=user.id,
         username=user.username,
-        role_id=role_id,
+        role_id=found.role_id,
         role=claims.role,
-        privileges=frozenset(tenancy.role_privileges(conn, role_id)),
+        privileges=found.privileges,
         reporting_currency=client.reporting_currency,
     )
 

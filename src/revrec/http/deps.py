@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
@@ -27,20 +27,21 @@ class AppContext:
     throttle: ThrottlePolicy
 
 
-def context(request: Request) -> AppContext:
+async def context(request: Request) -> AppContext:
+    """The app's context (async: no I/O, so no thread-pool hop)."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 
 
 def unit_of_work(request: Request) -> Iterator[Connection]:
     """One transaction per request, committed when the handler returns without error."""
-    with transaction(context(request).engine) as conn:
+    with transaction(request.app.state.ctx.engine) as conn:
         yield conn
 
 
 def read_only(request: Request) -> Iterator[Connection]:
     """A read-only transaction (never blocks writers on SQLite)."""
-    with transaction(context(request).engine, readonly=True) as conn:
+    with transaction(request.app.state.ctx.engine, readonly=True) as conn:
         yield conn
 
 
@@ -55,18 +56,17 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def principal(request: Request) -> Principal:
-    """The caller, from the ``token`` header (or ``Authorization: Bearer``)."""
-    token = bearer_token(request)
-    ctx = context(request)
-    with transaction(ctx.engine, readonly=True) as conn:
-        return auth_service.resolve_principal(conn, signer=ctx.signer, token=token)
+def principal(request: Request, conn: Connection = Depends(read_only)) -> Principal:
+    """The caller, from the ``token`` header (or ``Authorization: Bearer``); read on the request's read-only
+    connection, which read-only handlers then share (one transaction per request)."""
+    signer = request.app.state.ctx.signer
+    return auth_service.resolve_principal(conn, signer=signer, token=bearer_token(request))
 
 
-def requires(privilege: str) -> Callable[..., Principal]:
+def requires(privilege: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that yields the principal when its role holds ``privilege`` (else 403)."""
 
-    def dependency(caller: Principal = Depends(principal)) -> Principal:
+    async def dependency(caller: Principal = Depends(principal)) -> Principal:
         auth_service.require_privilege(caller, privilege)
         return caller
 

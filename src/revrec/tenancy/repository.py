@@ -224,3 +224,37 @@ def principal_row(
     )
     row = conn.execute(query).first()
     return (_user(row), int(row.role_id)) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalRow:
+    """Everything a request's authorisation needs, read in one query."""
+
+    client: ClientRow
+    user: UserRow
+    role_id: int
+    privileges: frozenset[str]
+
+
+def load_principal(conn: Connection, client_id: int, username: str, role_name: str) -> PrincipalRow | None:
+    """The client, user, role and privileges behind a token, when the user still holds the role."""
+    query = (
+        select(
+            client.c.id.label("c_id"), client.c.name.label("c_name"), client.c.api_enabled,
+            client.c.csv_injection_policy, client.c.reporting_currency, app_user.c.id.label("u_id"),
+            app_user.c.password_hash, app_user.c.enabled, app_user.c.token_version, role.c.id.label("r_id"),
+            role_privilege.c.privilege,
+        )
+        .join(client, client.c.id == app_user.c.client_id)
+        .join(user_role, user_role.c.user_id == app_user.c.id)
+        .join(role, role.c.id == user_role.c.role_id)
+        .outerjoin(role_privilege, role_privilege.c.role_id == role.c.id)
+        .where(app_user.c.client_id == client_id, app_user.c.username == username, role.c.name == role_name)
+    )  # fmt: skip
+    rows = conn.execute(query).all()
+    if not rows:
+        return None
+    r = rows[0]
+    found_client = ClientRow(r.c_id, r.c_name, r.api_enabled, r.csv_injection_policy, r.reporting_currency)
+    user = UserRow(r.u_id, r.c_id, username, r.password_hash, r.enabled, r.token_version)
+    return PrincipalRow(found_client, user, r.r_id, frozenset(x.privilege for x in rows if x.privilege))
