@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
-from revrec import cli
+from cli_support import point_cli_at, run
 from revrec.auth import passwords
 from revrec.config import Settings
 from revrec.db.session import transaction
@@ -22,19 +21,7 @@ from support import unique
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    monkeypatch.setenv("REVREC_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REVREC_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("REVREC_DATA_DIR", str(settings.data_dir))
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str, stdin: str = "") -> tuple[int, str, str]:
-    sys.stdin = io.StringIO(stdin)
-    try:
-        code = cli.main(list(args))
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    return code, out, err
+    point_cli_at(monkeypatch, settings)
 
 
 def test_client_lifecycle(capsys: pytest.CaptureFixture[str], engine: Engine) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,27 +10,15 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from cli_support import point_cli_at, run
 from inbound_data import so_line, transactions
-from revrec import cli
 from revrec.config import Settings
 from support import login, make_tenant, unique
 
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    monkeypatch.setenv("REVREC_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REVREC_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("REVREC_DATA_DIR", str(settings.data_dir))
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    sys.stdin = io.StringIO("")
-    try:
-        code = cli.main(list(args))
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    return code, out, err
+    point_cli_at(monkeypatch, settings)
 
 
 def test_template_list_errors_delete(
