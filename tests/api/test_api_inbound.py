@@ -273,3 +273,35 @@ def test_limits(http: TestClient, engine: Engine) -> None:
     worker.run_until_idle(engine)
     with transaction(engine) as conn:
         assert conn.execute(select(func.count()).where(upload.c.status == "Receiving")).scalar_one() == 0
+
+
+def test_invalid_utf8_and_oversize_bodies(http: TestClient, engine: Engine, settings: object) -> None:
+    from revrec.config import Settings
+    from revrec.http.app import create_app
+
+    headers = login(http, make_tenant(engine))
+    good = transactions(so_line("U1")).encode()
+    bad = good.replace(b"Acme Corp", b"Acme \xff Corp")
+    response = http.post(
+        CSV_UPLOAD,
+        headers={**headers, "templatename": "Standard Transaction", "filename": unique("u")},
+        content=bad,
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["result"]["errors"]
+    assert error["row"] == 2 and "UTF-8" in error["reason"]
+    assert isinstance(settings, Settings)
+    small = settings.model_copy(update={"max_body_bytes": 4096})
+    with TestClient(create_app(small, engine=engine)) as limited:
+        big = transactions(*(so_line(f"B{i}") for i in range(40))).encode()
+        response = limited.post(
+            CSV_UPLOAD,
+            headers={**headers, "templatename": "Standard Transaction", "filename": unique("b")},
+            content=big,
+        )
+        assert response.status_code == 413
+        files = {"file": ("big.csv", big, "text/csv")}
+        response = limited.post(
+            FILE_UPLOAD, headers={**headers, "templatename": "Standard Transaction"}, files=files
+        )
+        assert response.status_code == 413
