@@ -51,6 +51,25 @@ class Settings(BaseSettings):
     max_uploads_in_flight: int = Field(default=2, ge=1)
     run_worker: bool = True
     worker_poll_ms: int = Field(default=200, ge=10, le=60000)
+    # --- outbound: BI views (docs/outbound.md) ---
+    biviews_max_queries_per_client: int = Field(default=5, ge=1)
+    biviews_max_queries_per_view: int = Field(default=1, ge=1)
+    biviews_retry_after_seconds: int = Field(default=5, ge=1)
+    biviews_completed_keep_seconds: float = Field(default=300, gt=0)
+    biviews_draining_keep_seconds: float = Field(default=5, gt=0)
+    biviews_stale_after_seconds: float = Field(default=240, gt=0)
+    biviews_resume_within_seconds: float = Field(default=300, gt=0)
+    biviews_page_wait_seconds: float = Field(default=10, ge=0)
+    biviews_first_page_wait_seconds: float = Field(default=60, ge=0)
+    biviews_default_output: str = "gzip"
+    biviews_calendar_years_before: int = Field(default=10, ge=0, le=100)
+    biviews_calendar_years_after: int = Field(default=10, ge=0, le=100)
+    # --- outbound: reports ---
+    report_retention_seconds: int = Field(default=48 * 3600, ge=1)
+    report_signed_url_ttl_seconds: int = Field(default=1800, ge=1)
+    report_zip_threshold_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    report_download_max_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
+    public_base_url: str = ""
 
     @field_validator("log_level")
     @classmethod
@@ -59,6 +78,13 @@ class Settings(BaseSettings):
         if level not in {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}:
             raise ValueError("must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
         return level
+
+    @field_validator("biviews_default_output")
+    @classmethod
+    def _output(cls, value: str) -> str:
+        if value.lower() not in {"csv", "gzip"}:
+            raise ValueError("must be csv or gzip")
+        return value.lower()
 
     @field_validator("token_algorithm")
     @classmethod

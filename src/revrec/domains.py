@@ -9,12 +9,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from revrec.accounting import settings as accounting_settings
+from revrec.accounting.close import PERIOD_CLOSE_JOB, run_period_close
+from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.inbound import repository as inbound_repo
 from revrec.inbound import service as inbound_service
 from revrec.inbound import staging
 from revrec.inbound.uploads import RECEIVING_TIMEOUT, STAGE_JOB
 from revrec.jobs import worker
 from revrec.policies import service as policies_service
+from revrec.programs import catalog
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy_service
 
@@ -41,3 +45,33 @@ def install() -> None:
     tenancy_service.register_seeder(inbound_service.seed_templates)
     worker.register(STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed))
     worker.register_maintenance(_fail_stale_uploads)
+    _install_accounting()
+
+
+def _install_accounting() -> None:
+    setup_service.register(
+        setup_service.Section(
+            "accounting",
+            accounting_settings.AccountingDoc,
+            accounting_settings.export_accounting,
+            accounting_settings.apply_accounting,
+        )
+    )
+    worker.register(COLLECTION_JOB, worker.Handler(None, collection_failed, run_collection))
+    worker.register(PERIOD_CLOSE_JOB, worker.Handler(None, None, run_period_close))
+    catalog.register(
+        catalog.Program(
+            150,
+            "RevPro3.0 Data Collection Master",
+            COLLECTION_JOB,
+            (catalog.Parameter(1501, "RC GROUPING TEMPLATE", 1, "rc_template_name"),),
+        )
+    )
+    catalog.register(
+        catalog.Program(
+            152,
+            "RevPro3.0 Execute Period Close & Open Process",
+            PERIOD_CLOSE_JOB,
+            (catalog.Parameter(1521, "FORCE", 1, "force", "VARCHAR2"),),
+        )
+    )

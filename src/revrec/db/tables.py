@@ -267,3 +267,200 @@ client_policy = Table(
     Column("document", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# --- accounting and jobs (migration 0004) ---------------------------------------------------------------
+
+# Accounting periods per client, book and org: Open (exactly one), Soft Close, Closed. Periods after the
+# open one are not stored (the calendar policy defines them); a closed period never changes.
+accounting_period = Table(
+    "accounting_period",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("closed_by", String(100), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("client_id", "book_id", "org_id", "period_key", name="uq_accounting_period_key"),
+)
+
+# A client's accounting settings (setup-document section ``accounting``), canonical JSON.
+accounting_setting = Table(
+    "accounting_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Revenue contracts (BI3_RC_HEAD): one per (client, book, contract key); ``version`` counts revisions.
+revenue_contract = Table(
+    "revenue_contract",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("rc_key", String(300), nullable=False),
+    Column("template", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("transaction_price", Money(), nullable=False),
+    Column("alloc_method", String(20), nullable=False),
+    Column("error_code", String(20), nullable=True),
+    Column("error_message", String(500), nullable=True),
+    Column("crtd_prd_id", Integer, nullable=False),
+    Column("updt_prd_id", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "book_id", "rc_key", name="uq_revenue_contract_key"),
+)
+
+# Revenue contract lines (BI3_RC_LNS): one row per line version; the current one has current_flag.
+# ``stage_row_id`` points at the staging (history) row the version was collected from.
+rc_line = Table(
+    "rc_line",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("current_flag", Boolean, nullable=False),
+    Column("stage_row_id", Integer, nullable=False),
+    Column("type", String(10), nullable=False),
+    Column("so_num", String(300), nullable=True),
+    Column("item_num", String(300), nullable=True),
+    Column("pob_key", String(500), nullable=True),
+    Column("so_date", Date, nullable=True),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("ord_qty", Money(), nullable=True),
+    Column("ext_lst_prc", Money(), nullable=True),
+    Column("ext_sll_prc", Money(), nullable=True),
+    Column("ssp", Money(), nullable=True),
+    Column("allocatable", Money(), nullable=False),
+    Column("allocated", Money(), nullable=False),
+    Column("carve", Money(), nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("f_ex_rate", Rate(), nullable=False),
+    Column("g_ex_rate", Rate(), nullable=False),
+    Column("def_segments", String(300), nullable=True),
+    Column("rev_segments", String(300), nullable=True),
+    Column("al_account", String(300), nullable=True),
+    Column("ar_account", String(300), nullable=True),
+    Column("ca_account", String(300), nullable=True),
+    Column("unbill_flag", String(1), nullable=True),
+    Column("return_flag", String(1), nullable=True),
+    Column("error_code", String(20), nullable=True),
+    Column("error_message", String(500), nullable=True),
+    Column("crtd_prd_id", Integer, nullable=False),
+    Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
+    Index("ix_rc_line_rc", "rc_id"),
+)
+
+# Performance obligations of a contract (BI3_RC_POB), replaced whenever the contract is recomputed.
+rc_pob = Table(
+    "rc_pob",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("pob_key", String(500), nullable=False),
+    Column("template", String(200), nullable=False),
+    Column("lead_line_id", String(300), nullable=False),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Index("ix_rc_pob_rc", "rc_id"),
+)
+
+# Bills (BI3_RC_BILL): one row per billing line (INV, CM, CM-C, CM-R, CM-RO), amounts in minor units of
+# the transaction (t), functional (f) and reporting (r) currency; ``prd_id`` is the period it is booked in.
+rc_bill = Table(
+    "rc_bill",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("stage_row_id", Integer, nullable=False),
+    Column("type", String(10), nullable=False),
+    Column("inv_num", String(300), nullable=True),
+    Column("inv_line_id", String(300), nullable=True),
+    Column("inv_date", Date, nullable=True),
+    Column("credit_rule", String(1), nullable=True),
+    Column("ext_sll_prc", Money(), nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("amount_t", BigInteger, nullable=False),
+    Column("amount_f", BigInteger, nullable=False),
+    Column("amount_r", BigInteger, nullable=False),
+    Column("prd_id", Integer, nullable=False),
+    Column("crtd_prd_id", Integer, nullable=False),
+    Index("ix_rc_bill_rc", "rc_id", "line_id"),
+)
+
+# Schedules (BI3_RC_SCHD, compact): one row per line and version holding the line's RUNNING totals per
+# period from ``first_period`` (calendar index ``first_index``, ``n`` periods) as JSON arrays of integers in
+# minor units: revenue (schedule type R) and carve (type A, NULL when the line has no carve), in transaction
+# currency (``*_t``) and functional/reporting currency (``*_f``/``*_r``, NULL when equal to the previous).
+rc_schedule = Table(
+    "rc_schedule",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("current_flag", Boolean, nullable=False),
+    Column("first_period", Integer, nullable=False),
+    Column("first_index", Integer, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("rev_t", Text, nullable=False),
+    Column("rev_f", Text, nullable=True),
+    Column("rev_r", Text, nullable=True),
+    Column("cv_t", Text, nullable=True),
+    Column("cv_f", Text, nullable=True),
+    Column("cv_r", Text, nullable=True),
+    Column("crtd_prd_id", Integer, nullable=False),
+    Index("ix_rc_schedule_rc", "rc_id", "current_flag"),
+    Index("ix_rc_schedule_client", "client_id", "current_flag"),
+)
+
+# Journal entries, summarised per (period, contract, account string, account type, currencies), debit and
+# credit in minor units of T/F/R. Generated for the open period; posted (immutable) when it closes.
+journal_entry = Table(
+    "journal_entry",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("acctg_type", String(1), nullable=False),
+    Column("acctg_seg", String(300), nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("dr_t", BigInteger, nullable=False),
+    Column("cr_t", BigInteger, nullable=False),
+    Column("dr_f", BigInteger, nullable=False),
+    Column("cr_f", BigInteger, nullable=False),
+    Column("dr_r", BigInteger, nullable=False),
+    Column("cr_r", BigInteger, nullable=False),
+    Column("posted_flag", Boolean, nullable=False),
+    Column("post_batch_id", Integer, nullable=True),
+    Index("ix_journal_entry_period", "client_id", "book_id", "org_id", "period_key"),
+    Index("ix_journal_entry_rc", "rc_id"),
+)

@@ -21,7 +21,7 @@ currency, and convert each line's allocated amount back to its transaction curre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from math import lcm
@@ -66,6 +66,54 @@ class Allocation:
     def carve(self) -> Decimal:
         """``CV_AMT``: allocated − allocatable."""
         return from_minor(self.allocated_minor - self.allocatable_minor, self.currency)
+
+
+class _AllocationBuilder:
+    """Builds an :class:`Allocation` on the hot path (see ``schedules._LineScheduleBuilder``)."""
+
+    __slots__ = (
+        "line_id",
+        "currency",
+        "allocatable_minor",
+        "allocated_minor",
+        "eligible",
+        "ssp",
+        "ssp_rule",
+        "ssp_type",
+        "range_position",
+        "share",
+    )
+
+    def __init__(
+        self,
+        line_id: str,
+        currency: str,
+        allocatable_minor: int,
+        allocated_minor: int,
+        eligible: bool,
+        ssp: Decimal | None,
+        ssp_rule: str | None,
+        ssp_type: str | None,
+        range_position: str | None,
+        share: Decimal | None,
+    ) -> None:
+        self.line_id = line_id
+        self.currency = currency
+        self.allocatable_minor = allocatable_minor
+        self.allocated_minor = allocated_minor
+        self.eligible = eligible
+        self.ssp = ssp
+        self.ssp_rule = ssp_rule
+        self.ssp_type = ssp_type
+        self.range_position = range_position
+        self.share = share
+        self.__class__ = Allocation  # type: ignore[assignment]
+
+
+new_allocation: Callable[
+    [str, str, int, int, bool, Decimal | None, str | None, str | None, str | None, Decimal | None],
+    Allocation,
+] = _AllocationBuilder  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,3 +388,119 @@ def allocate(
         remainder,
         failed,
     ), errors
+
+
+_ONE: Final = Decimal(1)
+_ZERO: Final = Decimal(0)
+
+
+def allocate_relative(
+    lines: Sequence[TransactionLine],
+    ssps: Sequence[Decimal],
+    rule_names: Sequence[str],
+    positions: Sequence[str | None],
+    policies: Policies,
+) -> ContractAllocation | None:
+    """:func:`allocate` for the common case, or None when it does not apply.
+
+    The common case: every line has an SSP (no RSSP line, no formula error), the eligible lines share one
+    transaction currency and their SSPs total more than zero — a relative allocation in that currency.  The
+    arithmetic is the one of :func:`allocate` (and :func:`_relative`) step by step, so the result is the
+    same object field for field; it only skips the scratch dictionaries and the generic branches.
+    """
+    allocatable = [minor_units(line.ext_sll_prc, line.curr) for line in lines]
+    if not policies.allocation_enabled:
+        return None
+    eligible = [i for i, line in enumerate(lines) if line.cv_eligible_flag != "N"]
+    if not eligible:
+        return None
+    currency = lines[eligible[0]].curr
+    for i in eligible:
+        if lines[i].curr != currency:
+            return None
+    price_minor = 0
+    ssp = []
+    for i in eligible:
+        price_minor += allocatable[i]
+        ssp.append(ssps[i] * _ONE)
+    ssp_total = sum(ssp, _ZERO)
+    if ssp_total <= 0:
+        return None
+    ratios = [value.as_integer_ratio() for value in ssp]
+    scale = lcm(*(denominator for _, denominator in ratios))
+    weights = [numerator * (scale // denominator) for numerator, denominator in ratios]
+    total = sum(weights)
+    twice = 2 * total
+    shares = []
+    largest, size = 0, -1
+    for position, weight in enumerate(weights):
+        product = 2 * price_minor * weight
+        share = (product + total) // twice if product >= 0 else -((total - product) // twice)
+        shares.append(share)
+        if abs(share) > size:
+            largest, size = position, abs(share)
+    remainder = price_minor - sum(shares)
+    shares[largest] += remainder
+    rows: list[Allocation] = []
+    if len(eligible) == len(lines):
+        for index, line in enumerate(lines):
+            value = ssp[index]
+            rows.append(
+                new_allocation(
+                    line.line_id,
+                    line.curr,
+                    allocatable[index],
+                    shares[index],
+                    True,
+                    value,
+                    rule_names[index],
+                    "SSP",
+                    positions[index],
+                    value / ssp_total,
+                )
+            )
+    else:
+        slot = dict(zip(eligible, range(len(eligible)), strict=True))
+        for index, line in enumerate(lines):
+            at = slot.get(index)
+            if at is None:
+                rows.append(
+                    new_allocation(
+                        line.line_id,
+                        line.curr,
+                        allocatable[index],
+                        allocatable[index],
+                        False,
+                        ssps[index],
+                        rule_names[index],
+                        None,
+                        None,
+                        None,
+                    )
+                )
+                continue
+            value = ssp[at]
+            rows.append(
+                new_allocation(
+                    line.line_id,
+                    line.curr,
+                    allocatable[index],
+                    shares[at],
+                    True,
+                    value,
+                    rule_names[index],
+                    "SSP",
+                    positions[index],
+                    value / ssp_total,
+                )
+            )
+    return ContractAllocation(
+        RELATIVE,
+        currency,
+        from_minor(price_minor, currency),
+        ssp_total,
+        tuple(rows),
+        lines[eligible[largest]].line_id,
+        remainder,
+        False,
+    )

@@ -17,22 +17,32 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from .allocation import ContractAllocation, allocate
+from .allocation import ContractAllocation, allocate, allocate_relative
 from .bundles import explode_bundles
 from .calendar import AccountingCalendar
 from .errors import CalendarError, EngineError, engine_error
+from .formula import FormulaError
 from .grouping import LineGroup, group_lines
 from .lines import BILLING_TYPES, ManualRelease, RevenueEvent, TransactionLine
 from .money import MoneyError, exponent, ratio
 from .pobs import PerformanceObligation, assign_template, build_pobs
 from .policies import Policies
-from .policy_pob import PobTemplate
+from .policy_pob import PobTemplate, ReleaseEvent
 from .ratable import Curve, base_weights, combine, release_curve
 from .releases import FULL, NO_ACTIVITY, LineActivity, Release, booking_date, line_releases
-from .schedules import LineSchedule, rate_scale, spread
-from .ssp import SspResult, derive_ssp
+from .schedules import (
+    LineSchedule,
+    PackedCurve,
+    new_line_schedule,
+    packed_curve,
+    rate_scale,
+    running_series,
+    spread,
+)
+from .ssp import SspResult, SspSelector, formula_error, ssp_value
 
 _NOTHING = Fraction(0)
+_UPON_BOOKING = ReleaseEvent.UPON_BOOKING
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,33 +136,82 @@ def collect(
 
 def allocate_contract(group: LineGroup, policies: Policies) -> AllocatedContract:
     """Assign POB templates, derive SSPs and allocate the price of one contract."""
-    hierarchy = policies.ssp_hierarchies[group.template]
+    lines = group.lines
+    key = group.key
     errors: list[EngineError] = []
-    pob_templates = []
-    for line in group.lines:
-        assigned = assign_template(line, policies)
-        if assigned is None:
-            errors.append(engine_error("REVREC-ENG-001", contract_key=group.key, line_id=line.line_id))
-        pob_templates.append(assigned)
-    configured = bool(hierarchy)
-    results: list[SspResult | None] = []
-    for line in group.lines:
-        result, error = derive_ssp(line, hierarchy, group.key) if configured else (None, None)
-        results.append(result)
-        if error is not None:
-            errors.append(error)
+    pob_templates: list[PobTemplate | None]
+    auto = policies.auto_template
+    if policies.condition_rules or auto is None:
+        pob_templates = [assign_template(line, policies) for line in lines]
+        for line, assigned in zip(lines, pob_templates, strict=True):
+            if assigned is None:
+                errors.append(engine_error("REVREC-ENG-001", contract_key=key, line_id=line.line_id))
+    else:  # item rules and an auto POB template: one look-up per line, always a template
+        by_item = policies.item_templates
+        pob_templates = [by_item.get(line.item_num, auto) for line in lines]
+    selector = policies.ssp_selectors[group.template]
+    configured = bool(selector.hierarchy)
+    # fast path: SSP values, rule names and positions only; ``results`` (SspResult per line) is built
+    # as soon as one line needs the general allocation (no SSP, RSSP, formula error)
+    ssps: list[Decimal] = []
+    names: list[str] = []
+    positions: list[str | None] = []
+    results: list[SspResult | None] | None = None if configured else [None] * len(lines)
+    if configured:
+        select = selector.select
+        for index, line in enumerate(lines):
+            outcome: SspResult | None = None
+            chosen = select(line)
+            if chosen is not None:
+                row, rule, template_name, rule_name, residual = chosen
+                if residual:
+                    outcome = SspResult(None, rule, template_name, None, True)
+                else:
+                    try:
+                        value, position = ssp_value(row, rule, line)
+                    except FormulaError as exc:
+                        errors.append(formula_error(line, rule_name, exc, key))
+                    else:
+                        if results is None:
+                            ssps.append(value)
+                            names.append(rule_name)
+                            positions.append(position)
+                            continue
+                        outcome = SspResult(value, rule, template_name, position)
+            if results is None:  # the lines before were all plain SSP lines
+                results = _ssp_results(lines[:index], selector)
+            results.append(outcome)
     try:
-        allocation, allocation_errors = allocate(
-            group.key, group.lines, results, policies, configured=configured
-        )
+        allocation = None
+        if results is None:
+            allocation = allocate_relative(lines, ssps, names, positions, policies)
+        if allocation is None:
+            if results is None:
+                results = _ssp_results(lines, selector)
+            allocation, allocation_errors = allocate(key, lines, results, policies, configured=configured)
+            errors.extend(allocation_errors)
     except (MoneyError, KeyError) as exc:
-        errors.append(EngineError("RPRO-00009", f"invalid currency code or rounding: {exc}", group.key))
-        allocation, allocation_errors = allocate(group.key, group.lines, results, policies, configured=False)
-    errors.extend(allocation_errors)
-    pobs = build_pobs(group.key, group.lines, pob_templates)
+        errors.append(EngineError("RPRO-00009", f"invalid currency code or rounding: {exc}", key))
+        if results is None:
+            results = _ssp_results(lines, selector)
+        allocation, allocation_errors = allocate(key, lines, results, policies, configured=False)
+        errors.extend(allocation_errors)
+    pobs = build_pobs(key, lines, pob_templates)
     return AllocatedContract(
-        group.key, group.template, group.lines, tuple(pob_templates), pobs, allocation, tuple(errors)
+        key, group.template, lines, tuple(pob_templates), pobs, allocation, tuple(errors)
     )
+
+
+def _ssp_results(lines: Sequence[TransactionLine], selector: SspSelector) -> list[SspResult | None]:
+    """The SSP results of lines whose rules are all non-residual and evaluate without error."""
+    results: list[SspResult | None] = []
+    for line in lines:
+        chosen = selector.select(line)
+        assert chosen is not None
+        row, rule, template_name, _, _ = chosen
+        value, position = ssp_value(row, rule, line)
+        results.append(SspResult(value, rule, template_name, position))
+    return results
 
 
 def _release_index(calendar: AccountingCalendar, day: int, open_index: int | None) -> int:
@@ -161,6 +220,10 @@ def _release_index(calendar: AccountingCalendar, day: int, open_index: int | Non
 
 
 _MEMO_LIMIT = 1 << 18
+# the Upon Booking memo holds prepared curves (about 3 KB for 36 periods when every line has its own):
+# bounded lower, a little above the ~75,000 distinct (template, dates) of the million-line benchmark
+_BOOKED_LIMIT = 1 << 17
+_PACKED_LIMIT = 1 << 15
 
 
 def _full_release_curve(
@@ -260,6 +323,53 @@ def schedule_line(
     return LineSchedule(line.line_id, pob_key, periods, currencies, allocated, revenue, released), errors
 
 
+_BookedCurve = tuple[PobTemplate, PackedCurve, tuple[int, ...]]
+_Rates = tuple[tuple[str, str, str], tuple[int, int], tuple[int, int]]
+
+
+def _booked_curve(
+    line: TransactionLine, template: PobTemplate, policies: Policies, open_index: int | None
+) -> _BookedCurve:
+    """The curve of an Upon Booking line and its period keys (raises CalendarError like :func:`_curve`)."""
+    calendar = policies.calendar
+    start = line.start_date.toordinal()  # type: ignore[union-attr]
+    end_date = line.end_date or line.start_date
+    span = (start, end_date.toordinal() + 1)  # type: ignore[union-attr]
+    booked = booking_date(line).toordinal()
+    index = _release_index(calendar, booked, open_index)  # what _curve does for one 100 % release
+    first, cumulative, denominator = release_curve(
+        base_weights(calendar, template, span, booked, index, booked), index
+    )
+    keys = policies.calendar.keys[first : first + len(cumulative)]
+    runs = policies.periods_memo  # one tuple per distinct run of periods, shared by the schedules
+    periods = runs.get(keys)
+    if periods is None:
+        if len(runs) >= _PACKED_LIMIT:
+            runs.clear()
+        periods = runs[keys] = keys
+    shared = policies.packed_memo  # few distinct curves (hundreds for a million lines): prepare each once
+    curve = shared.get((cumulative, denominator))
+    if curve is None:
+        if len(shared) >= _PACKED_LIMIT:
+            shared.clear()
+        curve = shared[cumulative, denominator] = packed_curve(cumulative, denominator)
+    return template, curve, periods
+
+
+def _line_rates(line: TransactionLine, policies: Policies) -> _Rates:
+    """Currencies (T, F, R) of a line and its conversion ratios, memoized per Policies."""
+    memo = policies.rates_memo
+    key = (line.curr, line.f_cur, line.f_ex_rate, line.g_ex_rate)
+    found = memo.get(key)
+    if found is None:
+        currencies = (line.curr, line.f_cur, policies.reporting_currency)
+        functional, reporting = _rates(currencies, line.f_ex_rate, line.g_ex_rate)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[key] = (currencies, functional, reporting)
+    return found
+
+
 def schedule_contract(
     contract: AllocatedContract,
     policies: Policies,
@@ -267,14 +377,71 @@ def schedule_contract(
     *,
     open_period: int | None = None,
 ) -> RevenueContract:
-    """Schedules of every line of an allocated contract."""
+    """Schedules of every line of an allocated contract.
+
+    Upon Booking lines (a single 100 % release; the common case) take a fast path: their curve and period
+    keys are memoized per Policies by (template, start, end, SO date, open period), and the running totals
+    are computed by :func:`running_series`.  Other lines go through :func:`schedule_line`.  Both give the
+    same schedules (``tests/unit/engine/test_engine_golden.py``).
+    """
     schedules: list[LineSchedule] = []
     errors = list(contract.errors)
+    booked_fast = True
+    open_index: int | None = None
+    if open_period is not None:
+        try:
+            open_index = policies.calendar.index_of_key(open_period)
+        except CalendarError:
+            booked_fast = False  # every line reports it through schedule_line
+    memo = policies.booked_memo
+    rates_memo = policies.rates_memo
+    pob_keys: dict[str, str] = {}
+    contract_key = contract.key
     for line, template, allocation in zip(
         contract.lines, contract.pob_templates, contract.allocation.lines, strict=True
     ):
         if template is None:
             continue
+        name = template.name
+        pob_key = pob_keys.get(name)
+        if pob_key is None:
+            pob_key = pob_keys[name] = f"{contract_key}/{name}"
+        start = line.start_date
+        end = line.end_date
+        if (
+            booked_fast
+            and template.release_event is _UPON_BOOKING
+            and start is not None
+            and (end is None or end >= start)
+        ):
+            key = (name, start, end, line.so_date, open_index)
+            found = memo.get(key)
+            if found is None or found[0] is not template:
+                try:
+                    found = _booked_curve(line, template, policies, open_index)
+                except CalendarError:
+                    found = None
+                else:
+                    if len(memo) >= _BOOKED_LIMIT:
+                        memo.clear()
+                    memo[key] = found
+            if found is not None:
+                _, curve, periods = found
+                rates = rates_memo.get((line.curr, line.f_cur, line.f_ex_rate, line.g_ex_rate))
+                if rates is None:
+                    rates = _line_rates(line, policies)
+                currencies, functional, reporting = rates
+                allocated, revenue = running_series(
+                    allocation.allocated_minor,
+                    allocation.allocatable_minor,
+                    curve,
+                    functional,
+                    reporting,
+                )
+                schedules.append(
+                    new_line_schedule(line.line_id, pob_key, periods, currencies, allocated, revenue, FULL)
+                )
+                continue
         schedule, line_errors = schedule_line(
             line,
             template,
@@ -282,15 +449,15 @@ def schedule_contract(
             allocation.allocatable_minor,
             activity.get(line.line_id, NO_ACTIVITY) if activity else NO_ACTIVITY,
             policies,
-            pob_key=f"{contract.key}/{template.name}",
-            contract_key=contract.key,
+            pob_key=pob_key,
+            contract_key=contract_key,
             open_period=open_period,
         )
         errors.extend(line_errors)
         if schedule is not None:
             schedules.append(schedule)
     return RevenueContract(
-        contract.key,
+        contract_key,
         contract.template,
         contract.lines,
         contract.pobs,

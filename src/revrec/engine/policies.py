@@ -8,8 +8,10 @@ so that per-line work is a dictionary access.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
 from typing import Final
@@ -33,6 +35,8 @@ from .policy_bundle import BundleConfig
 from .policy_grouping import GroupingRule, RcGroupingTemplate
 from .policy_pob import AssignmentKind, PobAssignmentRule, PobTemplate
 from .policy_ssp import SspHierarchyRow, SspTemplate
+from .schedules import PackedCurve
+from .ssp import SspSelector
 
 AUTO_POB: Final = PobTemplate("Auto POB")
 DEFAULT_GROUPING: Final = RcGroupingTemplate(
@@ -81,10 +85,30 @@ class Policies:
     ssp_hierarchies: Mapping[str, tuple[tuple[SspHierarchyRow, SspTemplate], ...]] = field(
         init=False, repr=False, compare=False
     )
+    #: item number → POB template (the Item rules), and the auto POB template (hot-path look-ups)
+    item_templates: Mapping[str, PobTemplate] = field(init=False, repr=False, compare=False)
+    auto_template: PobTemplate | None = field(init=False, repr=False, compare=False)
+    #: memoized SSP rule choice per grouping template (see ssp.SspSelector)
+    ssp_selectors: Mapping[str, SspSelector] = field(init=False, repr=False, compare=False)
     #: memo of release curves (a pure cache: same key, same curve), filled by the schedule step
     curve_memo: dict[object, tuple[PobTemplate, tuple[int, tuple[int, ...], int]]] = field(
         init=False, repr=False, compare=False
     )
+
+    #: memo of Upon Booking lines' curves and period keys (see contracts.schedule_contract)
+    booked_memo: dict[
+        tuple[str, dt.date, dt.date | None, dt.date | None, int | None],
+        tuple[PobTemplate, PackedCurve, tuple[int, ...]],
+    ] = field(init=False, repr=False, compare=False)
+    #: one prepared curve per distinct (cumulative numerators, denominator)
+    packed_memo: dict[tuple[tuple[int, ...], int], PackedCurve] = field(init=False, repr=False, compare=False)
+    #: one tuple per distinct run of period keys (shared by the schedules)
+    periods_memo: dict[tuple[int, ...], tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    #: currencies and conversion ratios per (currency, functional currency, F rate, G rate)
+    rates_memo: dict[
+        tuple[str, str, Decimal, Decimal],
+        tuple[tuple[str, str, str], tuple[int, int], tuple[int, int]],
+    ] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not is_currency(self.reporting_currency):
@@ -133,7 +157,20 @@ class Policies:
         object.__setattr__(self, "condition_rules", condition_rules)
         object.__setattr__(self, "ssp_by_name", MappingProxyType(ssp))
         object.__setattr__(self, "ssp_hierarchies", MappingProxyType(hierarchies))
+        object.__setattr__(
+            self, "item_templates", MappingProxyType({k: pobs[v] for k, v in item_rules.items()})
+        )
+        object.__setattr__(
+            self, "auto_template", None if self.auto_pob_template is None else pobs[self.auto_pob_template]
+        )
+        object.__setattr__(
+            self, "ssp_selectors", MappingProxyType({k: SspSelector(v) for k, v in hierarchies.items()})
+        )
         object.__setattr__(self, "curve_memo", {})
+        object.__setattr__(self, "booked_memo", {})
+        object.__setattr__(self, "periods_memo", {})
+        object.__setattr__(self, "packed_memo", {})
+        object.__setattr__(self, "rates_memo", {})
         object.__setattr__(
             self, "bundles_by_item", MappingProxyType({k: tuple(v) for k, v in bundles.items()})
         )

@@ -148,6 +148,8 @@ def release_curve(weights: Weights, release_index: int) -> Curve:
     """Cumulative curve of one full release: nothing before ``release_index``, catch-up in it."""
     first, values = weights
     sums = tuple(accumulate(values))
+    if release_index <= first:  # released before the spread starts: the curve is the running sums
+        return first, sums, sums[-1]
     last = first + len(values) - 1
     low = max(first, release_index)
     high = max(last, release_index)

@@ -16,12 +16,13 @@ currency's schedule is exact in its own precision and sums to its own rounded to
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
-from operator import sub
+from operator import neg, sub
+from struct import Struct
 from typing import Final
 
 from .money import from_minor
@@ -116,6 +117,59 @@ class LineSchedule:
                     )
 
 
+class _LineScheduleBuilder:
+    """Builds a :class:`LineSchedule` on the hot path of the engine (one per scheduled line).
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which costs more than
+    the arithmetic of a short schedule.  This twin has the same slots and plain assignments, and turns the
+    instance into a ``LineSchedule`` once it is filled: the object *is* a ``LineSchedule`` (frozen, equal
+    to one built the ordinary way; ``tests/unit/engine/test_engine_golden.py`` checks both).
+    """
+
+    __slots__ = (
+        "line_id",
+        "pob_key",
+        "periods",
+        "currencies",
+        "running_allocated",
+        "running_revenue",
+        "released",
+    )
+
+    def __init__(
+        self,
+        line_id: str,
+        pob_key: str,
+        periods: tuple[int, ...],
+        currencies: tuple[str, str, str],
+        running_allocated: tuple[Series, Series, Series],
+        running_revenue: tuple[Series, Series, Series],
+        released: Fraction,
+    ) -> None:
+        self.line_id = line_id
+        self.pob_key = pob_key
+        self.periods = periods
+        self.currencies = currencies
+        self.running_allocated = running_allocated
+        self.running_revenue = running_revenue
+        self.released = released
+        self.__class__ = LineSchedule  # type: ignore[assignment]
+
+
+new_line_schedule: Callable[
+    [
+        str,
+        str,
+        tuple[int, ...],
+        tuple[str, str, str],
+        tuple[Series, Series, Series],
+        tuple[Series, Series, Series],
+        Fraction,
+    ],
+    LineSchedule,
+] = _LineScheduleBuilder  # type: ignore[assignment]
+
+
 def cumulative_amounts(total: int, cumulative: Series, denominator: int) -> list[int]:
     """Running totals ``round(total × c / denominator)`` half away from zero, in minor units."""
     twice = 2 * denominator
@@ -184,3 +238,117 @@ def spread(
     if amounts[1] == amounts[0]:
         return allocated, allocated
     return allocated, _series(amounts[1], cumulative, denominator, functional, reporting)
+
+
+# --- Packed running totals ------------------------------------------------------------------------------
+# The transaction running totals of a line are ``round(total × c_i / D)`` for the ``c_i`` of its curve.  A
+# curve is shared by many lines (it depends on template and dates only), so it is prepared once: with
+# ``d = 2D`` and ``M = ceil(2^128 / d)``, the numbers ``P = Σ 2·c_i·M·2^(192 i)`` and ``Q = Σ D·M·2^(192 i)``
+# pack one 192-bit field per period.  For a line, ``total × P + Q`` holds ``(2·total·c_i + D)·M`` in field i
+# (no carry crosses fields while ``total`` is within ``limit``), and the top 64 bits of each field are
+# ``floor((2·total·c_i + D) / d)`` exactly — the rounded running total — because
+# ``(2·total·c_i + D)·d < 2^128`` (Granlund–Montgomery: multiplying by ``M`` and dropping 128 bits divides
+# exactly below that bound).  One big-integer multiply-add and one ``struct`` unpack replace a Python loop;
+# totals beyond ``limit`` use the loop, so the result is the same for every total.
+
+_SHIFT: Final = 128
+_FIELD: Final = _SHIFT + 64
+_Layout = tuple[Callable[..., bytes], Callable[[bytes], tuple[int, ...]], int]
+_LAYOUTS: dict[int, _Layout] = {}
+
+
+def _layout(count: int) -> _Layout:
+    """For ``count`` fields: pack small integers at the field starts, unpack the top 64 bits, Σ 2^(192 i)."""
+    found = _LAYOUTS.get(count)
+    if found is None:
+        pack = Struct("<" + f"Q{_SHIFT // 8}x" * count).pack
+        ones = int.from_bytes(pack(*([1] * count)), "little")
+        found = _LAYOUTS[count] = (pack, Struct("<" + f"{_SHIFT // 8}xQ" * count).unpack, ones)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class PackedCurve:
+    """A curve prepared for :func:`running_series`: cumulative numerators over ``denominator``, packed."""
+
+    cumulative: Series
+    denominator: int
+    multiplier: int
+    offset: int
+    limit: int
+    size: int
+    unpack: Callable[[bytes], tuple[int, ...]]
+
+
+def packed_curve(cumulative: Series, denominator: int) -> PackedCurve:
+    """Prepare ``cumulative / denominator`` (numerators in [0, denominator]) for :func:`running_series`."""
+    count = len(cumulative)
+    if not count or min(cumulative) < 0 or max(cumulative) > denominator or denominator >= 1 << 62:
+        return PackedCurve(cumulative, denominator, 0, 0, -1, 0, _layout(0)[1])  # never packed
+    twice = 2 * denominator
+    scale = -(-(1 << _SHIFT) // twice)  # ceil(2^128 / 2D)
+    pack, unpack, ones = _layout(count)
+    # the fields 2·c_i·M and D·M are below 2^192 (c_i <= D), so the products do not carry across fields
+    multiplier = int.from_bytes(pack(*cumulative), "little") * (2 * scale)
+    offset = ones * (denominator * scale)
+    top = max(max(cumulative), 1)
+    # the largest total whose fields stay exact: (2·total·c + D)·2D < 2^128 and (2·total·c + D)·M < 2^192
+    limit = min(
+        ((1 << _SHIFT) - 1) // twice - denominator,
+        ((1 << _FIELD) - 1) // scale - denominator,
+    ) // (2 * top)
+    limit = min(limit, (1 << 63) - 1)
+    return PackedCurve(cumulative, denominator, multiplier, offset, limit, count * _FIELD // 8, unpack)
+
+
+def _transaction_series(total: int, curve: PackedCurve) -> Series:
+    """``round(total × c_i / D)`` half away from zero for every ``c_i`` of the curve."""
+    if 0 <= total <= curve.limit:
+        return curve.unpack((total * curve.multiplier + curve.offset).to_bytes(curve.size, "little"))
+    if 0 < -total <= curve.limit:
+        return tuple(
+            map(neg, curve.unpack((-total * curve.multiplier + curve.offset).to_bytes(curve.size, "little")))
+        )
+    denominator = curve.denominator
+    twice = 2 * denominator
+    if total >= 0:
+        double = 2 * total
+        return tuple([(double * c + denominator) // twice for c in curve.cumulative])
+    double = -2 * total
+    return tuple([-((double * c + denominator) // twice) for c in curve.cumulative])
+
+
+def _converted(running: Series, rate: tuple[int, int], negative: bool) -> Series:
+    """:func:`convert_cumulative` of a series whose rate is not the identity."""
+    numerator, denominator = rate
+    twice = 2 * denominator
+    if negative:
+        double = -2 * numerator
+        return tuple([-((double * v + denominator) // twice) for v in running])
+    double = 2 * numerator
+    return tuple([(double * v + denominator) // twice for v in running])
+
+
+def running_series(
+    allocated: int,
+    allocatable: int,
+    curve: PackedCurve,
+    functional: tuple[int, int],
+    reporting: tuple[int, int],
+) -> tuple[tuple[Series, Series, Series], tuple[Series, Series, Series]]:
+    """:func:`spread` for a prepared curve: running allocated and revenue totals in T/F/R.
+
+    The hot loop of the engine.  Same results as :func:`cumulative_amounts` and :func:`convert_cumulative`
+    (half away from zero; a line's running totals share the sign of its total), with the identity
+    conversions skipped and the revenue series shared when there is no carve.
+    """
+    f_same = functional[0] == functional[1]
+    r_same = reporting[0] == reporting[1]
+    t = _transaction_series(allocated, curve)
+    f = t if f_same else _converted(t, functional, allocated < 0)
+    running_allocated = (t, f, f if r_same else _converted(f, reporting, allocated < 0))
+    if allocatable == allocated:
+        return running_allocated, running_allocated
+    t = _transaction_series(allocatable, curve)
+    f = t if f_same else _converted(t, functional, allocatable < 0)
+    return running_allocated, (t, f, f if r_same else _converted(f, reporting, allocatable < 0))

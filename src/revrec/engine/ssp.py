@@ -10,15 +10,16 @@ currency at full precision (they are weights, never booked).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Final
 
 from .conditions import all_match
 from .errors import EngineError, engine_error
 from .formula import FormulaError
-from .lines import TransactionLine
+from .lines import FIELD_ATTRIBUTES, TransactionLine, line_field
 from .policy_ssp import AmountBasis, RangeTreatment, SspHierarchyRow, SspMethod, SspRule, SspTemplate
 
 BELOW: Final = "BELOW"
@@ -54,17 +55,6 @@ def _applies(rule: SspRule, line: TransactionLine) -> bool:
     return not rule.conditions or all_match(rule.conditions, line)
 
 
-def _midpoint(rule: SspRule, line: TransactionLine) -> Decimal:
-    if rule.method is SspMethod.FIXED:
-        assert rule.amount is not None
-        return rule.amount * line.ord_qty if rule.basis is AmountBasis.UNIT else rule.amount
-    if rule.method is SspMethod.PERCENT_OF_LIST:
-        assert rule.percent is not None
-        return line.ext_lst_prc * rule.percent / HUNDRED
-    assert rule.formula is not None
-    return rule.formula.evaluate(line)
-
-
 def _treat(
     treatment: RangeTreatment, mid: Decimal, low: Decimal, high: Decimal, sell: Decimal, position: str
 ) -> Decimal:
@@ -79,17 +69,121 @@ def _treat(
     return low if position == BELOW else high if position == ABOVE else sell
 
 
-def _apply_range(
-    row: SspHierarchyRow, rule: SspRule, mid: Decimal, line: TransactionLine
-) -> tuple[Decimal, str | None]:
-    if rule.low_percent is None or rule.high_percent is None:
+_FIXED: Final = SspMethod.FIXED
+_PERCENT_OF_LIST: Final = SspMethod.PERCENT_OF_LIST
+_UNIT: Final = AmountBasis.UNIT
+
+
+def ssp_value(row: SspHierarchyRow, rule: SspRule, line: TransactionLine) -> tuple[Decimal, str | None]:
+    """The SSP of ``line`` under a non-residual ``rule`` and its range position (raises FormulaError).
+
+    The rule's value (its midpoint), then, with a range, the line's selling price classified below / within
+    / above ``[mid × low %, mid × high %]`` and the hierarchy row's treatment for that position.
+    """
+    method = rule.method
+    if method is _PERCENT_OF_LIST:
+        assert rule.percent is not None
+        mid = line.ext_lst_prc * rule.percent / HUNDRED
+    elif method is _FIXED:
+        assert rule.amount is not None
+        mid = rule.amount * line.ord_qty if rule.basis is _UNIT else rule.amount
+    else:
+        assert rule.formula is not None
+        mid = rule.formula.evaluate(line)
+    low_percent, high_percent = rule.low_percent, rule.high_percent
+    if low_percent is None or high_percent is None:
         return mid, None
-    low, high, sell = mid * rule.low_percent / HUNDRED, mid * rule.high_percent / HUNDRED, line.ext_sll_prc
+    low, high, sell = mid * low_percent / HUNDRED, mid * high_percent / HUNDRED, line.ext_sll_prc
     if sell < low:
         return _treat(row.below, mid, low, high, sell, BELOW), BELOW
     if sell > high:
         return _treat(row.above, mid, low, high, sell, ABOVE), ABOVE
     return _treat(row.within, mid, low, high, sell, WITHIN), WITHIN
+
+
+def _first_rule(
+    line: TransactionLine, hierarchy: Sequence[tuple[SspHierarchyRow, SspTemplate]]
+) -> tuple[SspHierarchyRow, SspTemplate, SspRule] | None:
+    """The hierarchy row, SSP template and rule that give ``line`` its SSP (None when no rule applies)."""
+    for row, ssp_template in hierarchy:
+        for rule in ssp_template.rules:
+            if _applies(rule, line):
+                return row, ssp_template, rule
+    return None
+
+
+#: what a selector remembers per key: (hierarchy row, rule, template name, "template/rule", residual)
+Selected = tuple[SspHierarchyRow, SspRule, str, str, bool] | None
+
+_SELECTOR_LIMIT: Final = 1 << 16
+
+
+class SspSelector:
+    """:func:`_first_rule` memoized by the line fields the hierarchy's rules read.
+
+    Which rule applies depends only on the line's currency (when a rule names one), its SO date (when a
+    rule has validity dates) and the fields its conditions test — not on amounts — so the choice is kept
+    per tuple of those values.  One selector per (Policies, grouping template); see
+    :func:`revrec.engine.contracts.allocate_contract`.
+    """
+
+    __slots__ = ("hierarchy", "_key", "_memo")
+
+    def __init__(self, hierarchy: Sequence[tuple[SspHierarchyRow, SspTemplate]]) -> None:
+        self.hierarchy = tuple(hierarchy)
+        rules = [rule for _, template in self.hierarchy for rule in template.rules]
+        names: list[str] = []
+        for rule in rules:
+            for condition in rule.conditions:
+                if condition.field not in names:
+                    names.append(condition.field)
+        uses_currency = any(rule.currency is not None for rule in rules)
+        uses_date = any(rule.valid_from or rule.valid_until for rule in rules)
+        self._key = _key_function(names, uses_currency, uses_date)
+        self._memo: dict[object, Selected] = {}
+
+    def select(self, line: TransactionLine) -> Selected:
+        key = self._key(line)
+        memo = self._memo
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        found = _first_rule(line, self.hierarchy)
+        selected: Selected = None
+        if found is not None:
+            row, ssp_template, rule = found
+            name = ssp_template.name
+            selected = (row, rule, name, f"{name}/{rule.name}", rule.method is _RESIDUAL)
+        if len(memo) >= _SELECTOR_LIMIT:
+            memo.clear()
+        memo[key] = selected
+        return selected
+
+
+def _key_function(
+    names: Sequence[str], uses_currency: bool, uses_date: bool
+) -> Callable[[TransactionLine], object]:
+    """The memo key of a line: the values :meth:`Condition.matches` and :func:`_applies` read."""
+    attributes = [FIELD_ATTRIBUTES.get(name) for name in names]
+    wanted = [a for a in attributes if a is not None]
+    if len(wanted) == len(attributes):
+        wanted += ["curr"] if uses_currency else []
+        wanted += ["so_date"] if uses_date else []
+        if not wanted:
+            return _no_key
+        return attrgetter(*wanted)
+    pairs = tuple(zip(attributes, names, strict=True))
+
+    def key(line: TransactionLine) -> object:
+        values = (getattr(line, a) if a is not None else line_field(line, n) for a, n in pairs)
+        return (line.curr, line.so_date, *values)
+
+    return key
+
+
+def _no_key(line: TransactionLine) -> object:
+    return None
 
 
 def derive_ssp(
@@ -98,22 +192,22 @@ def derive_ssp(
     contract_key: str | None = None,
 ) -> tuple[SspResult | None, EngineError | None]:
     """The SSP of ``line`` under an SSP hierarchy: (result or None when not derivable, formula error)."""
-    for row, ssp_template in hierarchy:
-        for rule in ssp_template.rules:
-            if not _applies(rule, line):
-                continue
-            if rule.method is _RESIDUAL:
-                return SspResult(None, rule, ssp_template.name, None, True), None
-            try:
-                mid = _midpoint(rule, line)
-            except FormulaError as exc:
-                return None, engine_error(
-                    "REVREC-ENG-010",
-                    contract_key=contract_key,
-                    line_id=line.line_id,
-                    rule=f"{ssp_template.name}/{rule.name}",
-                    reason=str(exc),
-                )
-            value, position = _apply_range(row, rule, mid, line)
-            return SspResult(value, rule, ssp_template.name, position), None
-    return None, None
+    found = _first_rule(line, hierarchy)
+    if found is None:
+        return None, None
+    row, ssp_template, rule = found
+    if rule.method is _RESIDUAL:
+        return SspResult(None, rule, ssp_template.name, None, True), None
+    try:
+        value, position = ssp_value(row, rule, line)
+    except FormulaError as exc:
+        return None, formula_error(line, f"{ssp_template.name}/{rule.name}", exc, contract_key)
+    return SspResult(value, rule, ssp_template.name, position), None
+
+
+def formula_error(
+    line: TransactionLine, rule_name: str, exc: FormulaError, contract_key: str | None
+) -> EngineError:
+    return engine_error(
+        "REVREC-ENG-010", contract_key=contract_key, line_id=line.line_id, rule=rule_name, reason=str(exc)
+    )

@@ -14,12 +14,15 @@ from revrec import __version__, domains
 from revrec.auth.routes import router as auth_router
 from revrec.auth.throttle import ThrottlePolicy
 from revrec.auth.tokens import TokenSigner
+from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
 from revrec.db.session import make_engine
 from revrec.http import errors
 from revrec.http.deps import AppContext
 from revrec.http.middleware import BodySizeLimit, RequestIdAccessLog
 from revrec.inbound.routes import router as inbound_router
+from revrec.programs.routes import router as programs_router
+from revrec.reports.routes import router as reports_router
 from revrec.setup.routes import router as setup_router
 from revrec.tenancy.routes import router as tenancy_router
 
@@ -62,8 +65,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (auth_router, tenancy_router, inbound_router, setup_router):
+    for router in (auth_router, tenancy_router, inbound_router, setup_router, programs_router):
         app.include_router(router)
+    app.include_router(biviews_router)
+    app.include_router(reports_router)
 
     @app.get("/health", operation_id="GET_Health", tags=["Service"], summary="Service and database health")
     def health() -> JSONResponse:

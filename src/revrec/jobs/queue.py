@@ -128,3 +128,8 @@ def set_progress(conn: Connection, job_id: int, done: int, total: int) -> None:
 
 def get(conn: Connection, job_id: int) -> Any:
     return conn.execute(select(job).where(job.c.id == job_id)).first()
+
+
+def renew_lease(conn: Connection, job_id: int, seconds: int) -> None:
+    """Extend a running job's lease (long jobs that commit step by step call this with each step)."""
+    conn.execute(update(job).where(job.c.id == job_id).values(lease_until=int(time.time()) + seconds))

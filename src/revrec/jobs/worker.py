@@ -1,5 +1,9 @@
 """The worker loop: claim a job, run its handler in one transaction with the job's completion.
 
+A handler may instead run in steps (``Handler.steps``): it gets the engine and commits each step in its
+own transaction (e.g. data collection, one chunk of contracts at a time, each chunk with its staging
+flags, so that a killed worker resumes where it stopped); it returns ``(status, message)``.
+
 Handlers are registered per job kind by the domain packages (``revrec.domains.install``). A handler that
 raises a ``RevrecError`` fails the job with that message (and may record the failure on its object through
 its ``on_failure``); any other exception also fails it, logged with its traceback.
@@ -25,11 +29,14 @@ log = logging.getLogger("revrec.worker")
 
 LEASE_SECONDS = 600
 
+Outcome = tuple[str, str | None]
+
 
 @dataclass(frozen=True)
 class Handler:
-    run: Callable[[Connection, Job], str]  # returns the final status (e.g. Completed, Warning)
+    run: Callable[[Connection, Job], str] | None  # returns the final status (e.g. Completed, Warning)
     on_failure: Callable[[Connection, Job, str], None] | None = None
+    steps: Callable[[Engine, Job], Outcome] | None = None  # commits its own steps
 
 
 _handlers: dict[str, Handler] = {}
@@ -59,9 +66,15 @@ def run_one(engine: Engine, owner: str | None = None) -> int | None:
         return None
     handler = _handlers[claimed.kind]
     try:
-        with transaction(engine) as conn:
-            status = handler.run(conn, claimed)
-            queue.finish(conn, claimed.id, status)
+        if handler.steps is not None:
+            status, message = handler.steps(engine, claimed)
+            with transaction(engine) as conn:
+                queue.finish(conn, claimed.id, status, message)
+        else:
+            assert handler.run is not None
+            with transaction(engine) as conn:
+                status = handler.run(conn, claimed)
+                queue.finish(conn, claimed.id, status)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
         message = exc.message if isinstance(exc, RevrecError) else f"internal error: {type(exc).__name__}"
         if not isinstance(exc, RevrecError):

@@ -1,0 +1,292 @@
+# ruff: noqa: S608 - statements are assembled from constant fragments; values are bound parameters
+"""All SQL of the accounting package: set-based journal generation, journal and balance queries.
+
+Journal entries of period ``p`` (calendar index ``i``) are computed in ONE statement from the current
+packed schedules (running totals: the amount of ``p`` is ``run(i) − run(i − 1)``, see
+revrec.contracts.revisions) and the bills, as legs (account type, account string, signed amount in T/F/R;
+debit positive), summarised per (contract, account type, account string, currencies). Legs, per line:
+
+* revenue ``r``: Dr L (Def Segments) / Cr R (Rev Segments);
+* carve ``a``: Dr Y (Al Account, else Def Segments) / Cr X (Ar Account, else Rev Segments);
+* bill ``b`` booked in ``p``: Dr C (book default) / Cr L;
+* right to bill (Unbill Flag Y): the unbilled balance ``max(0, revenue to date − billed to date)`` moves
+  Dr U (book default) / Cr L by its change in ``p``;
+
+and per contract and currency, netting: when ``L + Y`` (credit positive) is a debit ``n`` at the end of
+``p``, Dr A (Ca Account, else Def Segments) / Cr L for ``n``, and the reversal of the previous period's.
+Each leg pair balances, so every period balances in each currency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy.types import Boolean
+
+from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule, revenue_contract
+
+DEFAULT_UNBILLED = "UNBILLED-AR"
+DEFAULT_CLEARING = "BILLING-CLEARING"
+
+
+def _run(dialect: str, column: str, k: str) -> str:
+    """SQL for the running total of packed series ``column`` through calendar index ``:k``."""
+    offset = f"{'LEAST' if dialect == 'postgresql' else 'MIN'}(:{k} - s.first_index, s.n - 1)"
+    if dialect == "postgresql":
+        element = f"(({column})::jsonb ->> ({offset}))::bigint"
+    else:
+        element = f"json_extract({column}, '$[' || ({offset}) || ']')"
+    return f"CASE WHEN s.n = 0 OR :{k} < s.first_index OR {column} IS NULL THEN NULL ELSE {element} END"
+
+
+def _sched_sql(dialect: str) -> str:
+    cols = []
+    for name, column in (("r", "rev"), ("a", "cv")):
+        for cur in ("t", "f", "r"):
+            for tag, k in (("1", "i"), ("0", "i0")):
+                cols.append(f"{_run(dialect, f's.{column}_{cur}', k)} AS {name}{cur}{tag}_raw")
+    return f"""
+    raw AS (
+      SELECT s.rc_id, s.line_id, s.curr, s.f_cur, s.r_cur, {", ".join(cols)}
+      FROM rc_schedule s JOIN revenue_contract c ON c.id = s.rc_id
+      WHERE s.client_id = :client AND s.current_flag = :yes AND c.book_id = :book AND c.org_id = :org
+    ),
+    sched AS (
+      SELECT rc_id, line_id, curr, f_cur, r_cur,
+        COALESCE(rt1_raw, 0) AS rt1, COALESCE(rt0_raw, 0) AS rt0,
+        COALESCE(rf1_raw, rt1_raw, 0) AS rf1, COALESCE(rf0_raw, rt0_raw, 0) AS rf0,
+        COALESCE(rr1_raw, rf1_raw, rt1_raw, 0) AS rr1, COALESCE(rr0_raw, rf0_raw, rt0_raw, 0) AS rr0,
+        COALESCE(at1_raw, 0) AS at1, COALESCE(at0_raw, 0) AS at0,
+        COALESCE(af1_raw, at1_raw, 0) AS af1, COALESCE(af0_raw, at0_raw, 0) AS af0,
+        COALESCE(ar1_raw, af1_raw, at1_raw, 0) AS ar1, COALESCE(ar0_raw, af0_raw, at0_raw, 0) AS ar0
+      FROM raw
+    )"""
+
+
+_BILLS = """
+    bl AS (
+      SELECT b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur,
+        SUM(CASE WHEN b.prd_id = :p THEN b.amount_t ELSE 0 END) AS bt,
+        SUM(CASE WHEN b.prd_id = :p THEN b.amount_f ELSE 0 END) AS bf,
+        SUM(CASE WHEN b.prd_id = :p THEN b.amount_r ELSE 0 END) AS br,
+        SUM(b.amount_t) AS bt1, SUM(b.amount_f) AS bf1, SUM(b.amount_r) AS br1,
+        SUM(CASE WHEN b.prd_id < :p THEN b.amount_t ELSE 0 END) AS bt0,
+        SUM(CASE WHEN b.prd_id < :p THEN b.amount_f ELSE 0 END) AS bf0,
+        SUM(CASE WHEN b.prd_id < :p THEN b.amount_r ELSE 0 END) AS br0
+      FROM rc_bill b JOIN revenue_contract c ON c.id = b.rc_id
+      WHERE b.client_id = :client AND b.prd_id <= :p AND c.book_id = :book AND c.org_id = :org
+      GROUP BY b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur
+    ),
+    acct AS (
+      SELECT l.line_id, l.rc_id, COALESCE(l.def_segments, '') AS l_seg, COALESCE(l.rev_segments, '') AS r_seg,
+        COALESCE(l.al_account, l.def_segments, '') AS y_seg,
+        COALESCE(l.ar_account, l.rev_segments, '') AS x_seg,
+        COALESCE(l.ca_account, l.def_segments, '') AS a_seg, COALESCE(l.unbill_flag, 'N') AS unbill
+      FROM rc_line l JOIN revenue_contract c ON c.id = l.rc_id
+      WHERE l.client_id = :client AND l.current_flag = :yes AND c.book_id = :book AND c.org_id = :org
+    ),
+    lf AS (
+      SELECT s.*, a.l_seg, a.r_seg, a.y_seg, a.x_seg, a.a_seg, a.unbill,
+        COALESCE(b.bt1, 0) AS bt1, COALESCE(b.bf1, 0) AS bf1, COALESCE(b.br1, 0) AS br1,
+        COALESCE(b.bt0, 0) AS bt0, COALESCE(b.bf0, 0) AS bf0, COALESCE(b.br0, 0) AS br0
+      FROM sched s JOIN acct a ON a.line_id = s.line_id AND a.rc_id = s.rc_id
+      LEFT JOIN bl b ON b.rc_id = s.rc_id AND b.line_id = s.line_id
+    ),
+    ub AS (
+      SELECT lf.*,
+        CASE WHEN unbill = 'Y' AND rt1 > bt1 THEN rt1 - bt1 ELSE 0 END AS ut1,
+        CASE WHEN unbill = 'Y' AND rt0 > bt0 THEN rt0 - bt0 ELSE 0 END AS ut0,
+        CASE WHEN unbill = 'Y' AND rf1 > bf1 THEN rf1 - bf1 ELSE 0 END AS uf1,
+        CASE WHEN unbill = 'Y' AND rf0 > bf0 THEN rf0 - bf0 ELSE 0 END AS uf0,
+        CASE WHEN unbill = 'Y' AND rr1 > br1 THEN rr1 - br1 ELSE 0 END AS ur1,
+        CASE WHEN unbill = 'Y' AND rr0 > br0 THEN rr0 - br0 ELSE 0 END AS ur0
+      FROM lf
+    ),
+    pos AS (
+      SELECT rc_id, curr, f_cur, r_cur, MIN(a_seg) AS a_seg, MIN(l_seg) AS l_seg,
+        SUM(rt1 + at1 - bt1 - ut1) AS nt1, SUM(rt0 + at0 - bt0 - ut0) AS nt0,
+        SUM(rf1 + af1 - bf1 - uf1) AS nf1, SUM(rf0 + af0 - bf0 - uf0) AS nf0,
+        SUM(rr1 + ar1 - br1 - ur1) AS nr1, SUM(rr0 + ar0 - br0 - ur0) AS nr0
+      FROM (
+        SELECT rc_id, curr, f_cur, r_cur, a_seg, l_seg, rt1, at1, 0 AS bt1, ut1, rt0, at0, 0 AS bt0, ut0,
+          rf1, af1, 0 AS bf1, uf1, rf0, af0, 0 AS bf0, uf0, rr1, ar1, 0 AS br1, ur1, rr0, ar0, 0 AS br0, ur0
+        FROM ub
+        UNION ALL
+        SELECT b.rc_id, b.curr, b.f_cur, b.r_cur, NULL, NULL, 0, 0, b.bt1, 0, 0, 0, b.bt0, 0,
+          0, 0, b.bf1, 0, 0, 0, b.bf0, 0, 0, 0, b.br1, 0, 0, 0, b.br0, 0
+        FROM bl b
+      ) x
+      GROUP BY rc_id, curr, f_cur, r_cur
+    ),
+    net AS (
+      SELECT rc_id, curr, f_cur, r_cur, COALESCE(a_seg, '') AS a_seg, COALESCE(l_seg, '') AS l_seg,
+        CASE WHEN nt1 > 0 THEN nt1 ELSE 0 END AS nt1, CASE WHEN nt0 > 0 THEN nt0 ELSE 0 END AS nt0,
+        CASE WHEN nf1 > 0 THEN nf1 ELSE 0 END AS nf1, CASE WHEN nf0 > 0 THEN nf0 ELSE 0 END AS nf0,
+        CASE WHEN nr1 > 0 THEN nr1 ELSE 0 END AS nr1, CASE WHEN nr0 > 0 THEN nr0 ELSE 0 END AS nr0
+      FROM pos
+    ),
+    billacct AS (
+      SELECT b.*, COALESCE(a.l_seg, '') AS l_seg
+      FROM bl b LEFT JOIN acct a ON a.line_id = b.line_id AND a.rc_id = b.rc_id
+    ),"""
+
+# (type, account column, T/F/R amount expressions, source); positive = debit
+_LEGS = (
+    ("L", "l_seg", ("rt1 - rt0", "rf1 - rf0", "rr1 - rr0"), "ub"),
+    ("R", "r_seg", ("rt0 - rt1", "rf0 - rf1", "rr0 - rr1"), "ub"),
+    ("Y", "y_seg", ("at1 - at0", "af1 - af0", "ar1 - ar0"), "ub"),
+    ("X", "x_seg", ("at0 - at1", "af0 - af1", "ar0 - ar1"), "ub"),
+    ("U", "CAST(:u_acct AS VARCHAR(300))", ("ut1 - ut0", "uf1 - uf0", "ur1 - ur0"), "ub"),
+    ("L", "l_seg", ("ut0 - ut1", "uf0 - uf1", "ur0 - ur1"), "ub"),
+    ("C", "CAST(:c_acct AS VARCHAR(300))", ("bt", "bf", "br"), "billacct"),
+    ("L", "l_seg", ("-bt", "-bf", "-br"), "billacct"),
+)
+
+
+def _legs_sql() -> str:
+    parts = []
+    for kind, account, (t, f, r), source in _LEGS:
+        parts.append(
+            f"SELECT rc_id, '{kind}' AS acctg_type, {account} AS acctg_seg, curr, f_cur, r_cur, "
+            f"{t} AS vt, {f} AS vf, {r} AS vr FROM {source}"
+        )
+    # netting: this period's Dr A / Cr L, and the reversal of the previous period's (kept gross)
+    for kind, account, sign, undo in (("A", "a_seg", "", "-"), ("L", "l_seg", "-", "")):
+        for tag, flip in (("1", sign), ("0", undo)):
+            parts.append(
+                f"SELECT rc_id, '{kind}', {account}, curr, f_cur, r_cur, "
+                f"{flip}nt{tag}, {flip}nf{tag}, {flip}nr{tag} FROM net"
+            )
+    return " UNION ALL ".join(parts)
+
+
+def journal_select(dialect: str) -> str:
+    """The SELECT of one period's summarised journal entries (see the module docstring)."""
+    pos = "CASE WHEN {v} > 0 THEN {v} ELSE 0 END"
+    neg = "CASE WHEN {v} < 0 THEN -{v} ELSE 0 END"
+    sums = ", ".join(
+        f"SUM({pos.format(v=v)}) AS dr_{c}, SUM({neg.format(v=v)}) AS cr_{c}"
+        for c, v in (("t", "vt"), ("f", "vf"), ("r", "vr"))
+    )
+    return f"""
+    WITH {_sched_sql(dialect)},{_BILLS}
+    legs AS ({_legs_sql()})
+    SELECT rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, {sums}
+    FROM legs
+    GROUP BY rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur
+    HAVING SUM(CASE WHEN vt <> 0 OR vf <> 0 OR vr <> 0 THEN 1 ELSE 0 END) > 0
+    """
+
+
+def _params(scope: Any, index: int, key: int, accounts: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "client": scope.client_id,
+        "book": scope.book_id,
+        "org": scope.org_id,
+        "i": index,
+        "i0": index - 1,
+        "p": key,
+        "yes": True,
+        "u_acct": accounts[0],
+        "c_acct": accounts[1],
+    }
+
+
+def compute_entries(
+    conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]
+) -> list[Any]:
+    """The summarised entries of period ``key`` computed now (not stored)."""
+    sql = text(journal_select(conn.dialect.name) + " ORDER BY rc_id, acctg_type, acctg_seg, curr")
+    return list(
+        conn.execute(sql.bindparams(bindparam("yes", type_=Boolean)), _params(scope, index, key, accounts))
+    )
+
+
+def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:
+    """Regenerate the unposted entries of period ``key``; returns how many were written."""
+    c = journal_entry.c
+    conn.execute(
+        delete(journal_entry).where(
+            c.client_id == scope.client_id,
+            c.book_id == scope.book_id,
+            c.org_id == scope.org_id,
+            c.period_key == key,
+            c.posted_flag.is_(False),
+        )
+    )
+    columns = "rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, dr_t, cr_t, dr_f, cr_f, dr_r, cr_r"
+    sql = text(
+        f"INSERT INTO journal_entry (client_id, book_id, org_id, period_key, posted_flag, {columns}) "  # noqa: S608
+        f"SELECT :client, :book, :org, :p, :posted, {columns} FROM ({journal_select(conn.dialect.name)}) j"
+    ).bindparams(bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean))
+    result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": False})
+    return int(result.rowcount)
+
+
+def post_period(conn: Connection, scope: Any, key: int) -> int:
+    c = journal_entry.c
+    result = conn.execute(
+        update(journal_entry)
+        .where(
+            c.client_id == scope.client_id,
+            c.book_id == scope.book_id,
+            c.org_id == scope.org_id,
+            c.period_key == key,
+            c.posted_flag.is_(False),
+        )
+        .values(posted_flag=True)
+    )
+    return int(result.rowcount)
+
+
+def entries(conn: Connection, scope: Any, key: int | None = None) -> list[Any]:
+    c = journal_entry.c
+    query = select(journal_entry).where(
+        c.client_id == scope.client_id, c.book_id == scope.book_id, c.org_id == scope.org_id
+    )
+    if key is not None:
+        query = query.where(c.period_key == key)
+    return list(conn.execute(query.order_by(c.period_key, c.rc_id, c.acctg_type, c.acctg_seg)))
+
+
+def unbalanced(conn: Connection, client_id: int) -> list[Any]:
+    """(book, org, period, currency set) whose debits and credits differ in any of T/F/R."""
+    c = journal_entry.c
+    query = (
+        select(
+            c.book_id,
+            c.org_id,
+            c.period_key,
+            c.curr,
+            c.f_cur,
+            c.r_cur,
+            func.sum(c.dr_t - c.cr_t).label("dt"),
+            func.sum(c.dr_f - c.cr_f).label("df"),
+            func.sum(c.dr_r - c.cr_r).label("dr"),
+        )
+        .where(c.client_id == client_id)
+        .group_by(c.book_id, c.org_id, c.period_key, c.curr, c.f_cur, c.r_cur)
+    )
+    return [row for row in conn.execute(query) if row.dt or row.df or row.dr]
+
+
+def contract_rows(conn: Connection, client_id: int) -> list[Any]:
+    return list(conn.execute(select(revenue_contract).where(revenue_contract.c.client_id == client_id)))
+
+
+def schedules_of(conn: Connection, client_id: int) -> list[Any]:
+    c = rc_schedule.c
+    return list(conn.execute(select(rc_schedule).where(c.client_id == client_id, c.current_flag.is_(True))))
+
+
+def bills_of(conn: Connection, client_id: int) -> list[Any]:
+    return list(conn.execute(select(rc_bill).where(rc_bill.c.client_id == client_id)))
+
+
+def current_lines(conn: Connection, client_id: int) -> list[Any]:
+    c = rc_line.c
+    query = select(c.rc_id, c.line_id, c.curr, c.allocated, c.allocatable).where(
+        c.client_id == client_id, c.current_flag.is_(True)
+    )
+    return list(conn.execute(query))

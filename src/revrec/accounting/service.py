@@ -1,0 +1,183 @@
+"""Accounting use cases: journal entries of a period, posting at close, and the invariants ``verify`` checks.
+
+Entries of the open period are regenerated set-based whenever data collection or a period close runs
+(:func:`journalize`); closing a period posts them (``posted_flag``), after which they are never touched:
+later changes reach the journal only through the open period (schedules keep closed periods unchanged,
+see revrec.contracts.revisions). Amounts are stored in minor units and returned as Decimal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from revrec.accounting import repository as repo
+from revrec.contracts.revisions import decode_triple, run_at
+from revrec.engine.calendar import AccountingCalendar
+from revrec.engine.money import from_minor
+from revrec.periods import repository as periods_repo
+from revrec.periods.service import OpenPeriod, Scope, current_open
+
+
+@dataclass(frozen=True, slots=True)
+class JournalLine:
+    period: int
+    rc_id: int
+    acctg_type: str
+    acctg_seg: str
+    currencies: tuple[str, str, str]
+    debit: tuple[Decimal, Decimal, Decimal]
+    credit: tuple[Decimal, Decimal, Decimal]
+    posted: bool
+
+
+def book_accounts(conn: Connection, scope: Scope) -> tuple[str, str]:
+    """The book's default unbilled receivable (U) and billing clearing (C) account strings."""
+    book = periods_repo.primary_book(conn, scope.client_id)
+    unbilled = (book.default_unbilled_ar_account if book is not None else None) or repo.DEFAULT_UNBILLED
+    clearing = (book.default_billing_clearing_account if book is not None else None) or repo.DEFAULT_CLEARING
+    return unbilled, clearing
+
+
+def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
+    """(Re)generate the unposted entries of the open period; returns how many summary rows."""
+    return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
+
+
+def _line(row: Any, period: int, posted: bool) -> JournalLine:
+    t, f, r = row.curr, row.f_cur, row.r_cur
+    debit = (from_minor(int(row.dr_t), t), from_minor(int(row.dr_f), f), from_minor(int(row.dr_r), r))
+    credit = (from_minor(int(row.cr_t), t), from_minor(int(row.cr_f), f), from_minor(int(row.cr_r), r))
+    return JournalLine(period, int(row.rc_id), row.acctg_type, row.acctg_seg, (t, f, r), debit, credit, posted)
+
+
+def stored_entries(conn: Connection, scope: Scope, period: int | None = None) -> list[JournalLine]:
+    return [_line(r, int(r.period_key), bool(r.posted_flag)) for r in repo.entries(conn, scope, period)]
+
+
+def preview_entries(
+    conn: Connection, scope: Scope, calendar: AccountingCalendar, period: int
+) -> list[JournalLine]:
+    """The entries of ``period`` as the current schedules and bills give them (computed, not stored)."""
+    rows = repo.compute_entries(
+        conn, scope, calendar.index_of_key(period), period, book_accounts(conn, scope)
+    )
+    return [_line(r, period, False) for r in rows]
+
+
+# --- invariants ------------------------------------------------------------------------------------------
+
+
+def _journal_positions(conn: Connection, scope: Scope) -> dict[tuple[int, str], dict[str, int]]:
+    """Per (contract, currency): net credit per account type over all stored entries (T, minor units)."""
+    found: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in repo.entries(conn, scope):
+        found[(int(row.rc_id), row.curr)][row.acctg_type] += int(row.cr_t) - int(row.dr_t)
+    return found
+
+
+def _recognised(conn: Connection, client_id: int, index: int) -> dict[tuple[int, str], int]:
+    found: dict[tuple[int, str], int] = defaultdict(int)
+    for row in repo.schedules_of(conn, client_id):
+        rev = decode_triple(row.rev_t, None, None)[0]
+        cv = decode_triple(row.cv_t, None, None)[0] if row.cv_t else []
+        found[(int(row.rc_id), row.curr)] += run_at(row.first_index, rev, index) + run_at(
+            row.first_index, cv, index
+        )
+    return found
+
+
+def _billed(conn: Connection, client_id: int, period: int) -> dict[tuple[int, str], int]:
+    found: dict[tuple[int, str], int] = defaultdict(int)
+    for row in repo.bills_of(conn, client_id):
+        if row.prd_id <= period:
+            found[(int(row.rc_id), row.curr)] += int(row.amount_t)
+    return found
+
+
+def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list[str]:
+    """Every broken invariant, as a sentence (empty when the books are consistent)."""
+    problems = [
+        f"period {r.period_key} book {r.book_id} org {r.org_id} {r.curr}/{r.f_cur}/{r.r_cur}: "
+        "debits - credits = "
+        f"{r.dt}/{r.df}/{r.dr} (T/F/R minor units)"
+        for r in repo.unbalanced(conn, scope.client_id)
+    ]
+    open_period = current_open(conn, scope, calendar)
+    if open_period is None:
+        return problems
+    positions = _journal_positions(conn, scope)
+    recognised = _recognised(conn, scope.client_id, open_period.index)
+    billed = _billed(conn, scope.client_id, open_period.key)
+    for key in sorted(set(positions) | set(recognised) | set(billed)):
+        account = positions.get(key, {})
+        net_recognised = account.get("R", 0) + account.get("X", 0)
+        deferred = account.get("L", 0) + account.get("Y", 0) + account.get("U", 0) + account.get("A", 0)
+        if net_recognised != recognised.get(key, 0):
+            problems.append(
+                f"contract {key[0]} {key[1]}: journal recognised {net_recognised} != schedules "
+                f"{recognised.get(key, 0)} through {open_period.key}"
+            )
+        if -account.get("C", 0) != billed.get(key, 0):
+            problems.append(
+                f"contract {key[0]} {key[1]}: journal billed {-account.get('C', 0)} "
+                f"!= bills {billed.get(key, 0)}"
+            )
+        if deferred != billed.get(key, 0) - recognised.get(key, 0):
+            problems.append(
+                f"contract {key[0]} {key[1]}: deferred {deferred} != billed - recognised "
+                f"{billed.get(key, 0) - recognised.get(key, 0)}"
+            )
+    problems.extend(_allocation_problems(conn, scope.client_id))
+    problems.extend(_closed_period_problems(conn, scope, calendar))
+    return problems
+
+
+def _allocation_problems(conn: Connection, client_id: int) -> list[str]:
+    """Recognised + deferred = allocated: allocations add up per contract, no schedule exceeds its line's
+    allocated price (what is not recognised yet is deferred)."""
+    lines = {row.line_id: row for row in repo.current_lines(conn, client_id)}
+    by_contract: dict[int, list[Any]] = defaultdict(list)
+    for line in lines.values():
+        by_contract[int(line.rc_id)].append(line)
+    problems = []
+    for rc_id, members in sorted(by_contract.items()):
+        total = sum((m.allocated for m in members), Decimal(0))
+        price = sum((m.allocatable for m in members), Decimal(0))
+        if len({m.curr for m in members}) == 1 and total != price:
+            problems.append(f"contract {rc_id}: allocated {total} != allocatable {price}")
+    for row in repo.schedules_of(conn, client_id):
+        rev = decode_triple(row.rev_t, None, None)[0]
+        cv = decode_triple(row.cv_t, None, None)[0] if row.cv_t else [0]
+        total = from_minor((rev[-1] if rev else 0) + (cv[-1] if cv else 0), row.curr)
+        line = lines.get(row.line_id)
+        if line is not None and abs(total) > abs(line.allocated):
+            problems.append(f"line {row.line_id}: scheduled {total} exceeds allocated {line.allocated}")
+    return problems
+
+
+def _closed_period_problems(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list[str]:
+    """Posted entries equal what the current schedules give for their period (closed periods unchanged)."""
+    problems = []
+    posted: dict[int, list[JournalLine]] = defaultdict(list)
+    for line in stored_entries(conn, scope):
+        if line.posted:
+            posted[line.period].append(line)
+    for period, lines in sorted(posted.items()):
+        now = {
+            (e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit)
+            for e in preview_entries(conn, scope, calendar, period)
+        }
+        then = {(e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit) for e in lines}
+        if now != then:
+            problems.append(f"period {period}: posted entries differ from the current schedules")
+    return problems
+
+
+def post(conn: Connection, scope: Scope, period: int) -> int:
+    """Post (freeze) the entries of ``period``."""
+    return repo.post_period(conn, scope, period)

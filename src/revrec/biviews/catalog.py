@@ -1,0 +1,116 @@
+"""The standard BI views revrec serves, with their columns in Zuora's order (api-contract §4.1).
+
+Columns revrec cannot fill are present and empty. Views over revenue-contract data (BI3_RC_*, BI3_WF_SUMM,
+...) are added here as more :class:`ViewDef` entries once their tables exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from revrec.biviews import reference_data, repository
+from revrec.biviews.columns import Column, columns
+from revrec.biviews.views import RowsSource, SqlSource, ViewDef, ViewRegistry
+
+
+def numbered(prefix: str, first: int, last: int, kind: str = "") -> list[str]:
+    """``PREFIX1 .. PREFIXn`` (e.g. the ten ``DR_SEGMENT`` columns)."""
+    return [f"{prefix}{i}{kind}" for i in range(first, last + 1)]
+
+
+ORG_COLUMNS = columns(
+    ["ID:N", "ORG_ID:N", "ORG_NAME", "CRTD_BY", "CRTD_DT", "UPDT_BY", "UPDT_DT", "CLIENT_ID:N",
+     "INCR_UPDT_DT", "ORG_CODE", "ENTITY_ID"]
+)  # fmt: skip
+
+BOOK_COLUMNS = columns(
+    ["ID:N", "NAME", "DESCRIPTION", "TYPE", "RC_PREFIX", "OPEN_PRD_ID:N", "START_DATE:D", "END_DATE:D",
+     "ASST_SEGMENTS", "LBLTY_SEGMENTS", "ALLOCATION_FLAG", "BNDL_EXPL_FLAG", "LTST_ENABLED_FLAG",
+     "POSTABLE_FLAG", "PRIMARY_BOOK_FLAG", "SOFT_FREEZE_FLAG", "CLIENT_ID:N", "CRTD_DT", "CRTD_BY",
+     "UPDT_DT", "UPDT_BY", "INCR_UPDT_DT", "ENABLED_FLAG"]
+)  # fmt: skip
+
+CALENDAR_COLUMNS = columns(
+    ["ID:N", "PERIOD_NAME", "PERIOD_NUM:N", "START_DATE:D", "END_DATE:D", "YEAR_START_DT:D", "QTR_NUM:N",
+     "QTR_START_DT:D", "PERIOD_YEAR:N", "QTR_END_DT:D", "YEAR_END_DT:D", "CLIENT_ID:N", "CRTD_BY",
+     "CRTD_DT", "UPDT_BY", "UPDT_DT", "INCR_UPDT_DT"]
+)  # fmt: skip
+
+ACCT_TYPE_COLUMNS = columns(
+    ["ID", "NAME", "WF_TYPE", "WF_SUMM_TYPE", "REVENUE_SUMMARY", "BALANCE_SHEET_ACCT_FLAG", "P_L_ACCT_FLAG",
+     "COST_FLAG", "VC_ACCT_FLAG", "VC_CLR_ACCT_FLAG", "INCL_IN_NETTING_FLAG", "INCL_IN_MANUAL_JE_FLAG",
+     "WATERFALL_FLAG", "ACCT_GROUP", "DEF_REC_FLAG:C", "CLIENT_ID:N", "CRTD_BY", "CRTD_DT", "UPDT_BY",
+     "UPDT_DT", "INCR_UPDT_DT", "ALLOW_MAPPING_FLAG", "DEF_OFFSET_FLAG", "ENABLED_FLAG",
+     "PAYABLES_ACCT_FLAG", "REV_OFFSET_FLAG", "REV_DISPLAY_SEQ:N"]
+)  # fmt: skip
+
+SCHD_DEL_COLUMNS = columns(
+    ["SCHD_ID:N", "CLIENT_ID:N", "DELETED_TIME:T", "CRTD_BY", "CRTD_DT", "UPDT_BY", "UPDT_DT", "INCR_UPDT_DT"]
+)
+
+HOLD_COLUMNS = columns(
+    ["RC_HOLD_ID:N", "RC_ID:N", "RC_HOLD_APPLIED_BY", "RC_HOLD_APPLIED_BY_NAME", "RC_HOLD_APPLIED_DT",
+     "RC_HOLD_COMMENT", "RC_HOLD_RELEASED_FLAG", "RC_HOLD_RELEASE_COMMENT", "RC_HOLD_RELEASE_REASON",
+     "RC_HOLD_RELEASE_DT", "RC_HOLD_RELEASE_BY", "RC_HOLD_RELEASE_BY_NAME", "HOLD_ID:N", "HOLD_TYPE",
+     "HOLD_NAME", "HOLD_DESC", "REV_SCHD_HOLD_FLAG", "REVREC_HOLD_FLAG", "ALLOC_SCHD_HOLD_FLAG",
+     "ALLOC_REC_HOLD_FLAG", "USER_RELEASABLE_FLAG", "SEC_ATR_VAL", "CLIENT_ID:N", "BOOK_ID:N",
+     "HOLD_CRTD_BY", "HOLD_CRTD_DT", "HOLD_UPDT_BY", "HOLD_UPDT_DT", "RC_HOLD_CRTD_BY", "RC_HOLD_CRTD_DT",
+     "RC_HOLD_UPDT_BY", "RC_HOLD_UPDT_DT", "INCR_UPDT_DT", "RC_HOLD_EXP_DATE:D", "RC_HOLD_ACCT_SEGMENTS",
+     "ALLOW_MANUAL_APPLY_FLAG", "ALLOW_MANUAL_REL_FLAG", "HOLD_LEVEL", "HOLD_SCHD_TYPE", "EXP_FLD_NAME",
+     "EXP_NUM_TYPE", "EXP_NUM:N", "LN_HOLD_LEVEL_FLAG", "LN_HOLD_TYPE_FLAG", "LN_HOLD_PROCESSED_FLAG",
+     "REV_HOLD_START_DATE:D", "REV_HOLD_END_DATE:D", "CRITERIA_MATCH_FLAG", "REMOVE_HOLD_FLAG",
+     "LINE_ID:N", "EVENT_ID:N", "MANUAL_HOLD_FLAG", "EVNT_HOLD_APPLD_MANUL_FLAG", "OVERRIDE_APRV_FLAG",
+     "SHA_ENABLED_FLAG", "RC_POB_ID:N"]
+)  # fmt: skip
+
+MJE_COLUMNS = columns(
+    ["JE_HEAD_ID:N", "JE_HEAD_NAME", "JE_HEAD_DESC", "JE_HEAD_CAT_CODE", "JE_HEAD_EX_RATE_TYPE",
+     "HASH_TOTAL:N", "SOB_ID:N", "SOB_NAME", "FN_CUR", *numbered("JE_HEAD_ATR", 1, 5), "JE_LINE_ID:N",
+     "ACTIVITY_TYPE", "CURR", "DR_CC_ID:N", "CR_CC_ID:N", "EX_RATE_DATE:D", "EX_RATE:N", "G_EX_RATE:N",
+     "AMOUNT:N", "FUNC_AMOUNT:N", "START_DATE:D", "END_DATE:D", "REASON_CODE", "DESCRIPTION", "COMMENTS",
+     *numbered("DR_SEGMENT", 1, 10), *numbered("CR_SEGMENT", 1, 10), *numbered("REFERENCE", 1, 15),
+     "SEC_ATR_VAL", "BOOK_ID:N", "CLIENT_ID:N", "JE_HEAD_CRTD_BY", "JE_HEAD_CRTD_DT", "JE_HEAD_UPDT_BY",
+     "JE_HEAD_UPDT_DT", "JE_LINE_CRTD_BY", "JE_LINE_CRTD_DT", "JE_LINE_UPDT_BY", "JE_LINE_UPDT_DT",
+     "INCR_UPDT_DT", "JE_STATUS_FLAG", "REV_REC_TYPE_FLAG", "JE_TYPE_FLAG", "SUMMARY_FLAG",
+     "MANUAL_REVERSAL_FLAG", "REVERSAL_STATUS_FLAG", "APPROVAL_STATUS_FLAG",
+     "REVERSAL_APPROVAL_STATUS_FLAG", "REV_REC_TYPE", "ERROR_MSG", "DR_ACTIVITY_TYPE", "CR_ACTIVITY_TYPE",
+     "ACTIVE_FLAG", "APPR_NAME", "RC_ID:N", "DOC_LINE_ID", "RC_LINE_ID:N", "CST_OR_VC_TYPE", "TYPE_NAME",
+     "DT_FRMT", "OPN_INT_FLAG", "AUTO_APPR_FLAG", "UNBILLED_FLAG"]
+)  # fmt: skip
+
+NOT_TRACKED = "none: the source keeps no change time, so the window is not applied and the column is empty"
+NO_DATA = "none yet: revrec keeps no such records, so the view has no rows (204)"
+
+
+def _empty_view(name: str, cols: tuple[Column, ...], description: str) -> ViewDef:
+    width = len(cols)
+    return ViewDef(name, cols, SqlSource(lambda _q: repository.no_rows(width)), NO_DATA, description)
+
+
+def standard_views() -> Iterable[ViewDef]:
+    return (
+        ViewDef("BI3_ORG", ORG_COLUMNS, SqlSource(repository.org_view), NOT_TRACKED, "Organizations"),
+        ViewDef("BI3_BOOK", BOOK_COLUMNS, SqlSource(repository.book_view), NOT_TRACKED, "Books"),
+        ViewDef(
+            "BI3_CALENDAR",
+            CALENDAR_COLUMNS,
+            RowsSource(reference_data.calendar_view_rows),
+            NOT_TRACKED,
+            "Accounting periods of the client's calendar policy",
+        ),
+        ViewDef(
+            "BI3_ACCT_TYPE",
+            ACCT_TYPE_COLUMNS,
+            RowsSource(reference_data.account_type_rows),
+            NOT_TRACKED,
+            "Account types of revrec's accounting model",
+        ),
+        _empty_view("BI3_RC_SCHD_DEL", SCHD_DEL_COLUMNS, "Deleted schedules"),
+        _empty_view("BI3_RC_HOLD", HOLD_COLUMNS, "Holds applied to revenue contracts"),
+        _empty_view("BI3_MJE", MJE_COLUMNS, "Manual journal entries"),
+    )
+
+
+def standard_registry() -> ViewRegistry:
+    """A registry holding every standard view (each server process builds its own)."""
+    return ViewRegistry(standard_views())

@@ -1,0 +1,105 @@
+"""CSV output of BI views and reports, with bounded memory.
+
+Format (RFC 4180): UTF-8 without BOM, comma separated, CRLF line ends, a header row of UPPER CASE column
+names on every page, fields quoted only when they hold a comma, a quote or a line break (quotes doubled).
+Cells are written by :func:`revrec.biviews.columns.cell`.
+
+Pages are written to a spooled temporary file (in memory up to 1 MiB, then on disk) or to a gzip file on
+disk, and streamed back in 64 KiB chunks; nothing ever holds a whole page, let alone a whole result.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import itertools
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from revrec.biviews.columns import cell
+from revrec.biviews.views import Row
+
+CHUNK = 64 * 1024
+SPOOL_IN_MEMORY = 1 << 20
+GZIP_LEVEL = 6
+
+
+def write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Row], projection: Sequence[int]) -> int:
+    """Write the header and ``rows`` (projected) to a text handle; the number of data rows."""
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(header)
+    written = 0
+    for row in rows:
+        writer.writerow([cell(row[i]) for i in projection])
+        written += 1
+    return written
+
+
+def spool_page(
+    header: Sequence[str], rows: Iterable[Row], projection: Sequence[int], *, gzipped: bool
+) -> tuple[IO[bytes], int]:
+    """One page as CSV (or gzip-compressed CSV) in a spooled file, rewound; and its row count."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - caller closes
+    raw: IO[bytes] = (
+        gzip.GzipFile(fileobj=spool, mode="wb", compresslevel=GZIP_LEVEL)  # type: ignore[assignment]
+        if gzipped
+        else spool
+    )
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    written = write_rows(text, header, rows, projection)
+    text.flush()
+    text.detach()
+    if gzipped:
+        raw.close()  # writes the gzip trailer; the spool stays open
+    spool.seek(0)
+    return spool, written
+
+
+def iter_file(handle: IO[bytes]) -> Iterator[bytes]:
+    """The content of an open binary file in chunks; closes it at the end."""
+    with handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def iter_gunzip(handle: IO[bytes]) -> Iterator[bytes]:
+    """The decompressed content of an open gzip file in chunks; closes it at the end."""
+    with handle, gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+        while chunk := unzipped.read(CHUNK):
+            yield chunk
+
+
+class GzipPageWriter:
+    """Writes rows as a sequence of gzip CSV page files ``page-000001.csv.gz`` ... of ``page_size`` rows.
+
+    Each page is written under a temporary name and renamed when complete, so a page file that exists is
+    whole; ``on_page(pages, rows)`` is called after each rename with the totals so far.
+    """
+
+    def __init__(self, directory: Path, header: Sequence[str], projection: Sequence[int], page_size: int):
+        self.directory = directory
+        self.header = list(header)
+        self.projection = tuple(projection)
+        self.page_size = page_size
+        self.pages = 0
+        self.rows = 0
+
+    def write(self, rows: Iterable[Row], on_page: Callable[[int, int], None]) -> None:
+        remaining = iter(rows)
+        while (first := next(remaining, None)) is not None:
+            part = page_path(self.directory, self.pages + 1).with_suffix(".part")
+            with gzip.open(part, "wt", encoding="utf-8", newline="", compresslevel=GZIP_LEVEL) as handle:
+                page = itertools.chain((first,), itertools.islice(remaining, self.page_size - 1))
+                written = write_rows(handle, self.header, page, self.projection)
+            os.replace(part, page_path(self.directory, self.pages + 1))
+            self.pages += 1
+            self.rows += written
+            on_page(self.pages, self.rows)
+
+
+def page_path(directory: Path, number: int) -> Path:
+    return directory / f"page-{number:06d}.csv.gz"

@@ -1,0 +1,133 @@
+"""The Data Collection job: all due ``N`` staging lines of a client into revenue contracts, in chunks.
+
+Each chunk is its own transaction holding the chunk's contracts, schedules, bills, staging flags (Y/E),
+the job's progress and a renewed lease, so a worker killed mid-job leaves only whole chunks behind and
+the retried job continues with the lines still ``N`` (nothing is read twice or duplicated). Due lines:
+SO and RORD lines dated before the end of the open period, billing lines invoiced before it; later lines
+wait for their period. Then the open period's journal entries are regenerated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from revrec.accounting import service as accounting
+from revrec.accounting import settings as accounting_settings
+from revrec.contracts import repository as repo
+from revrec.contracts.persist import Context
+from revrec.contracts.service import Tally, process_chunk
+from revrec.db.session import transaction
+from revrec.engine.errors import PolicyError
+from revrec.errors import Conflict, InvalidInput
+from revrec.jobs import queue
+from revrec.jobs.queue import Job
+from revrec.jobs.worker import LEASE_SECONDS
+from revrec.periods import service as periods
+from revrec.policies.service import policies_for
+from revrec.tenancy import repository as tenancy
+
+COLLECTION_JOB = "data_collection"
+CHUNK = 5000
+
+
+def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
+    """The run's context (None when nothing was ever staged) and the number of due lines."""
+    client = tenancy.get_client(conn, job.client_id)
+    if client is None:
+        raise InvalidInput("the client no longer exists")
+    policies = policies_for(conn, client)
+    template = job.params.get("rc_template_name") or None
+    try:
+        policies.grouping_template(template)
+    except PolicyError:
+        raise InvalidInput(f"Invalid RC grouping template name {template!r}") from None
+    scope = periods.default_scope(conn, job.client_id, job.org_id)
+    opened = periods.ensure_open(
+        conn, scope, policies.calendar, earliest=repo.earliest_so_date(conn, client.id)
+    )
+    if opened is None:
+        return None, 0
+    treatment = accounting_settings.load(conn, client.id).modification_treatment
+    context = Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    total = repo.count_due(conn, client.id, opened.end)
+    queue.set_progress(conn, job.id, 0, total)
+    return context, total
+
+
+def _step(
+    engine: Engine, job: Job, ctx: Context, work: Callable[[Connection], int], tally: Tally, total: int
+) -> int:
+    """Run one chunk in its own transaction; returns the last staging id it read (0: nothing left)."""
+    with transaction(engine) as conn:
+        repo.lock_client(conn, ctx.scope.client_id)
+        now_open = periods.current_open(conn, ctx.scope, ctx.calendar)
+        if now_open is None or now_open.key != ctx.open.key:
+            raise Conflict("the open period changed while the data collection ran; submit it again")
+        last = work(conn)
+        queue.set_progress(conn, job.id, tally.rows, max(total, tally.rows))
+        queue.renew_lease(conn, job.id, LEASE_SECONDS)
+    return last
+
+
+def run_collection(engine: Engine, job: Job) -> tuple[str, str | None]:
+    """The ``data_collection`` job (see the module docstring)."""
+    with transaction(engine) as conn:
+        ctx, total = prepare(conn, job)
+    if ctx is None:
+        return "Completed", "No transaction lines to collect"
+    template = job.params.get("rc_template_name") or None
+    tally = Tally()
+    by = job.created_by
+    cursor = {"after": 0}
+
+    def so_chunk(conn: Connection) -> int:
+        rows, last = repo.next_so_rows(conn, ctx.scope.client_id, cursor["after"], ctx.open.end, CHUNK)
+        if rows:
+            activity = repo.activity_for(
+                conn, ctx.scope.client_id, {r.ref for r in rows if r.ref}, ctx.open.end
+            )
+            process_chunk(conn, ctx, template=template, so_rows=rows, activity=activity, by=by, tally=tally)
+        return last
+
+    def activity_chunk(conn: Connection) -> int:
+        rows = repo.next_activity_rows(conn, ctx.scope.client_id, cursor["after"], ctx.open.end, CHUNK)
+        if not rows:
+            return 0
+        waiting = repo.pending_so_refs(conn, ctx.scope.client_id, {r.ref for r in rows if r.ref})
+        ready = [r for r in rows if r.ref not in waiting]
+        if ready:
+            process_chunk(conn, ctx, template=template, so_rows=[], activity=ready, by=by, tally=tally)
+        return rows[-1].row_id
+
+    for work in (so_chunk, activity_chunk):
+        cursor["after"] = 0
+        while (last := _step(engine, job, ctx, work, tally, total)) != 0:
+            cursor["after"] = last
+    with transaction(engine) as conn:
+        accounting.journalize(conn, ctx.scope, ctx.open)
+    return _outcome(tally)
+
+
+def _outcome(tally: Tally) -> tuple[str, str | None]:
+    summary = (
+        f"{tally.collected} line(s) collected into {tally.contracts_new} new and {tally.contracts_revised} "
+        f"revised contract(s); {tally.errored} line(s) in error"
+    )
+    if tally.engine_errors:
+        codes = ", ".join(f"{code} x{n}" for code, n in sorted(tally.codes.items()))
+        summary += f"; contracts with errors: {codes}"
+    if tally.errored or tally.engine_errors:
+        return "Warning", summary
+    return "Completed", None
+
+
+def collection_failed(conn: Connection, job: Job, message: str) -> None:
+    """Nothing to undo: every committed chunk is consistent on its own."""
+    del conn, job, message
+
+
+def describe(params: dict[str, Any]) -> str:
+    return f"template {params.get('rc_template_name') or '(default)'}"

@@ -1,0 +1,399 @@
+"""Writing computed contracts: new contracts in bulk; existing ones as a new revision.
+
+A revision keeps history: a line whose SO row changed gets a new ``rc_line`` version (the previous one
+loses ``current_flag``); a line whose schedule changed gets a new ``rc_schedule`` version built by
+:func:`revrec.contracts.revisions.revise` (closed periods unchanged; the client's modification treatment
+for the rest); POBs are replaced; bills are added. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from revrec.contracts import repository as repo
+from revrec.contracts.bulk_write import insert_rows
+from revrec.contracts.compute import Computed
+from revrec.contracts.revisions import PROSPECTIVE, Packed, encode_triple, pack, revise
+from revrec.contracts.staged import StagedRow
+from revrec.db.tables import rc_bill, rc_line, rc_pob, rc_schedule
+from revrec.engine.allocation import Allocation
+from revrec.engine.calendar import AccountingCalendar
+from revrec.engine.contracts import RevenueContract
+from revrec.engine.errors import ERROR
+from revrec.engine.money import exponent, to_minor
+from revrec.engine.schedules import LineSchedule
+from revrec.periods.service import OpenPeriod, Scope
+
+LINE_COLUMNS = (
+    "client_id",
+    "rc_id",
+    "line_id",
+    "version",
+    "current_flag",
+    "stage_row_id",
+    "type",
+    "so_num",
+    "item_num",
+    "pob_key",
+    "so_date",
+    "start_date",
+    "end_date",
+    "ord_qty",
+    "ext_lst_prc",
+    "ext_sll_prc",
+    "ssp",
+    "allocatable",
+    "allocated",
+    "carve",
+    "curr",
+    "f_cur",
+    "f_ex_rate",
+    "g_ex_rate",
+    "def_segments",
+    "rev_segments",
+    "al_account",
+    "ar_account",
+    "ca_account",
+    "unbill_flag",
+    "return_flag",
+    "error_code",
+    "error_message",
+    "crtd_prd_id",
+)
+SCHEDULE_COLUMNS = (
+    "client_id",
+    "rc_id",
+    "line_id",
+    "version",
+    "current_flag",
+    "first_period",
+    "first_index",
+    "n",
+    "curr",
+    "f_cur",
+    "r_cur",
+    "rev_t",
+    "rev_f",
+    "rev_r",
+    "cv_t",
+    "cv_f",
+    "cv_r",
+    "crtd_prd_id",
+)
+BILL_COLUMNS = (
+    "client_id",
+    "rc_id",
+    "line_id",
+    "stage_row_id",
+    "type",
+    "inv_num",
+    "inv_line_id",
+    "inv_date",
+    "credit_rule",
+    "ext_sll_prc",
+    "curr",
+    "f_cur",
+    "r_cur",
+    "amount_t",
+    "amount_f",
+    "amount_r",
+    "prd_id",
+    "crtd_prd_id",
+)
+POB_COLUMNS = ("client_id", "rc_id", "pob_key", "template", "lead_line_id", "start_date", "end_date")
+
+
+@dataclass
+class Context:
+    """What writing needs to know about the run."""
+
+    scope: Scope
+    calendar: AccountingCalendar
+    open: OpenPeriod
+    reporting_currency: str
+    treatment: str
+    policies: Any  # engine Policies, for prospective re-scheduling
+
+
+@dataclass
+class Rows:
+    """Rows to insert in bulk, by table."""
+
+    lines: list[tuple[Any, ...]]
+    schedules: list[tuple[Any, ...]]
+    bills: list[tuple[Any, ...]]
+    pobs: list[tuple[Any, ...]]
+
+
+def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
+    shift = exponent(target) - exponent(source)
+    return to_minor(Decimal(units).scaleb(shift) * rate, target) if units else 0
+
+
+def bill_row(ctx: Context, rc_id: int, row: StagedRow) -> tuple[Any, ...]:
+    """A bill in T/F/R minor units, booked in the period of its invoice date (the open period if earlier)."""
+    line = row.line
+    billed = row.type != "RORD"
+    t = to_minor(line.ext_sll_prc, line.curr) if billed else 0
+    f = _convert(t, line.f_ex_rate, line.curr, line.f_cur)
+    r = _convert(f, line.g_ex_rate, line.f_cur, ctx.reporting_currency)
+    day = line.inv_date or line.so_date
+    period = ctx.open.key
+    if day is not None and day >= ctx.open.end:
+        period = ctx.calendar.period_of(day).key
+    return (
+        ctx.scope.client_id,
+        rc_id,
+        row.ref,
+        row.row_id,
+        row.type,
+        row.get("INV_NUM"),
+        line.inv_line_id or None,
+        line.inv_date,
+        row.get("CREDIT_RULE"),
+        line.ext_sll_prc,
+        line.curr,
+        line.f_cur,
+        ctx.reporting_currency,
+        t,
+        f,
+        r,
+        period,
+        ctx.open.key,
+    )
+
+
+def schedule_row(
+    ctx: Context, rc_id: int, line_id: str, version: int, packed: Packed, currencies: Sequence[str]
+) -> tuple[Any, ...]:
+    first_period = ctx.calendar.keys[packed.first_index]
+    rev = encode_triple(packed.rev)
+    cv = encode_triple(packed.cv) if packed.has_carve else (None, None, None)
+    return (
+        ctx.scope.client_id,
+        rc_id,
+        line_id,
+        version,
+        True,
+        first_period,
+        packed.first_index,
+        packed.n,
+        currencies[0],
+        currencies[1],
+        currencies[2],
+        *rev,
+        *cv,
+        ctx.open.key,
+    )
+
+
+def packed_schedule(ctx: Context, schedule: LineSchedule) -> Packed:
+    if not schedule.periods:
+        return Packed(ctx.open.index, ([], [], []), ([], [], []))
+    return pack(schedule, ctx.calendar.index_of_key(schedule.periods[0]))
+
+
+def _pob_of(contract: RevenueContract) -> dict[str, str]:
+    return {line_id: pob.key for pob in contract.pobs for line_id in pob.line_ids}
+
+
+def _errors_of(contract: RevenueContract) -> tuple[dict[str, tuple[str, str]], tuple[str, str] | None]:
+    per_line: dict[str, tuple[str, str]] = {}
+    head: tuple[str, str] | None = None
+    for error in contract.errors:
+        if error.severity != ERROR:
+            continue
+        if error.line_id is not None:
+            per_line.setdefault(error.line_id, (error.code, error.message[:500]))
+        head = head or (error.code, error.message[:500])
+    return per_line, head
+
+
+def line_values(
+    ctx: Context, computed: Computed, index: int, alloc: Allocation, errors: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    contract = computed.contract
+    line = contract.lines[index]
+    source = computed.so_rows.get(line.line_id) or computed.so_rows[line.bndl_prnt_id]
+    error = errors.get(line.line_id, (None, None))
+    return {
+        "line_id": line.line_id,
+        "stage_row_id": source.row_id,
+        "type": "SO",
+        "so_num": line.so_num or None,
+        "item_num": line.item_num or None,
+        "pob_key": _pob_of(contract).get(line.line_id),
+        "so_date": line.so_date,
+        "start_date": line.start_date,
+        "end_date": line.end_date,
+        "ord_qty": line.ord_qty,
+        "ext_lst_prc": line.ext_lst_prc,
+        "ext_sll_prc": source.line.ext_sll_prc if source.line.line_id == line.line_id else line.ext_sll_prc,
+        "ssp": alloc.ssp,
+        "allocatable": alloc.allocatable,
+        "allocated": alloc.allocated,
+        "carve": alloc.carve,
+        "curr": line.curr,
+        "f_cur": line.f_cur,
+        "f_ex_rate": line.f_ex_rate,
+        "g_ex_rate": line.g_ex_rate,
+        "def_segments": source.get("DEF_SEGMENTS"),
+        "rev_segments": source.get("REV_SEGMENTS"),
+        "al_account": source.get("AL_ACCOUNT"),
+        "ar_account": source.get("AR_ACCOUNT"),
+        "ca_account": source.get("CA_ACCOUNT"),
+        "unbill_flag": source.get("UNBILL_FLAG"),
+        "return_flag": "Y" if line.line_id in computed.returned else source.get("RETURN_FLAG"),
+        "error_code": error[0],
+        "error_message": error[1],
+    }
+
+
+def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
+    _, head = _errors_of(contract)
+    allocation = contract.allocation
+    return {
+        "template": contract.template,
+        "currency": allocation.currency,
+        "transaction_price": allocation.transaction_price,
+        "alloc_method": allocation.method,
+        "error_code": head[0] if head else None,
+        "error_message": head[1] if head else None,
+        "updt_prd_id": ctx.open.key,
+        "updated_at": repo.now(),
+    }
+
+
+def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], rows: Rows) -> None:
+    """Contracts that did not exist: version 1 of everything."""
+    stamp = repo.now()
+    heads = [
+        {
+            "client_id": ctx.scope.client_id,
+            "book_id": ctx.scope.book_id,
+            "org_id": ctx.scope.org_id,
+            "rc_key": c.contract.key,
+            "version": 1,
+            "crtd_prd_id": ctx.open.key,
+            "created_at": stamp,
+            **head_values(ctx, c.contract),
+        }
+        for c in computed
+    ]
+    ids = repo.insert_contracts(conn, heads)
+    for item in computed:
+        rc_id = ids[item.contract.key]
+        _add_lines(ctx, item, rc_id, rows, {})
+        _add_schedules(ctx, item, rc_id, rows, {})
+        _add_pobs(ctx, item, rc_id, rows)
+        rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity)
+
+
+def _add_lines(
+    ctx: Context, item: Computed, rc_id: int, rows: Rows, current: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """New line versions go to ``rows``; returns in-place reallocations and the versions replaced."""
+    errors, _ = _errors_of(item.contract)
+    updates: list[dict[str, Any]] = []
+    retired: list[int] = []
+    for index, alloc in enumerate(item.contract.allocation.lines):
+        values = line_values(ctx, item, index, alloc, errors)
+        old = current.get(values["line_id"])
+        if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
+            keep = (
+                "pob_key",
+                "ssp",
+                "allocatable",
+                "allocated",
+                "carve",
+                "ord_qty",
+                "ext_lst_prc",
+                "end_date",
+                "return_flag",
+                "error_code",
+                "error_message",
+            )
+            updates.append({"rid": old.id, **{k: values[k] for k in keep}})
+            continue
+        version = 1 if old is None else old.version + 1
+        if old is not None:
+            retired.append(old.id)
+        row = {
+            "client_id": ctx.scope.client_id,
+            "rc_id": rc_id,
+            "version": version,
+            "current_flag": True,
+            "crtd_prd_id": ctx.open.key,
+            **values,
+        }
+        rows.lines.append(tuple(row[c] for c in LINE_COLUMNS))
+    return updates, retired
+
+
+def _add_schedules(
+    ctx: Context,
+    item: Computed,
+    rc_id: int,
+    rows: Rows,
+    old: dict[str, tuple[int, int, Packed]],
+    natural: dict[str, LineSchedule] | None = None,
+) -> list[int]:
+    """New schedule versions; returns the ids of the schedules they replace."""
+    replaced: list[int] = []
+    for schedule in item.contract.schedules:
+        new = packed_schedule(ctx, schedule)
+        previous = old.get(schedule.line_id)
+        if previous is not None:
+            base = natural.get(schedule.line_id) if natural else None
+            new = revise(
+                previous[2],
+                new,
+                packed_schedule(ctx, base) if base else None,
+                open_index=ctx.open.index,
+                treatment=ctx.treatment,
+            )
+            if new == previous[2]:
+                continue
+            replaced.append(previous[0])
+        version = 1 if previous is None else previous[1] + 1
+        rows.schedules.append(schedule_row(ctx, rc_id, schedule.line_id, version, new, schedule.currencies))
+    return replaced
+
+
+def _add_pobs(ctx: Context, item: Computed, rc_id: int, rows: Rows) -> None:
+    rows.pobs.extend(
+        (ctx.scope.client_id, rc_id, pob.key, pob.template, pob.lead_line_id, pob.start_date, pob.end_date)
+        for pob in item.contract.pobs
+    )
+
+
+def flush(conn: Connection, rows: Rows) -> None:
+    insert_rows(conn, rc_line, LINE_COLUMNS, rows.lines)
+    insert_rows(conn, rc_schedule, SCHEDULE_COLUMNS, rows.schedules)
+    insert_rows(conn, rc_bill, BILL_COLUMNS, rows.bills)
+    insert_rows(conn, rc_pob, POB_COLUMNS, rows.pobs)
+
+
+def update_existing(
+    conn: Connection, ctx: Context, item: Computed, head: Any, new_activity: set[int], rows: Rows
+) -> None:
+    """A new revision of an existing contract."""
+    rc_id = int(head.id)
+    repo.update_contract(conn, rc_id, {"version": head.version + 1, **head_values(ctx, item.contract)})
+    line_ids = [line.line_id for line in item.contract.lines]
+    updates, retired = _add_lines(
+        ctx, item, rc_id, rows, repo.current_lines(conn, ctx.scope.client_id, line_ids)
+    )
+    repo.retire(conn, "rc_line", retired)
+    repo.update_lines(conn, updates)
+    natural = item.natural_schedules(ctx.policies) if ctx.treatment == PROSPECTIVE else None
+    replaced = _add_schedules(ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), natural)
+    repo.retire(conn, "rc_schedule", replaced)
+    repo.delete_pobs(conn, rc_id)
+    _add_pobs(ctx, item, rc_id, rows)
+    rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity if act.row_id in new_activity)

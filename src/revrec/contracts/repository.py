@@ -1,0 +1,261 @@
+"""All SQL of the contracts package: reading staged lines for collection, contracts, lines, POBs, bills and
+schedules. Every query is scoped by client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+
+from revrec.contracts import staged
+from revrec.contracts.revisions import Packed, decode_triple
+from revrec.contracts.staged import StagedRow
+from revrec.db.tables import (
+    client,
+    rc_bill,
+    rc_line,
+    rc_pob,
+    rc_schedule,
+    revenue_contract,
+    stage_error,
+    stage_line,
+)
+
+S = stage_line.c
+BATCH = 900
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _batches(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = sorted(set(values))
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def lock_client(conn: Connection, client_id: int) -> None:
+    """One collection writer per client at a time (PostgreSQL row lock; SQLite's write lock does it)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(client.c.id).where(client.c.id == client_id).with_for_update())
+
+
+# --- staged lines --------------------------------------------------------------------------------------
+
+
+def _so_due(client_id: int, due_end: dt.date) -> Any:
+    return and_(S.client_id == client_id, S.processed_flag == "N", S.type == "SO", S.so_date < due_end)
+
+
+def _activity_due(client_id: int, due_end: dt.date) -> Any:
+    day = func.coalesce(S.inv_date, S.so_date)
+    return and_(
+        S.client_id == client_id, S.processed_flag == "N", S.type != "SO", or_(day.is_(None), day < due_end)
+    )
+
+
+def earliest_so_date(conn: Connection, client_id: int) -> dt.date | None:
+    query = select(func.min(S.so_date)).where(
+        S.client_id == client_id, S.processed_flag == "N", S.type == "SO"
+    )
+    return conn.execute(query).scalar()
+
+
+def count_due(conn: Connection, client_id: int, due_end: dt.date) -> int:
+    query = select(func.count()).where(or_(_so_due(client_id, due_end), _activity_due(client_id, due_end)))
+    return int(conn.execute(query).scalar_one())
+
+
+def next_so_rows(
+    conn: Connection, client_id: int, after: int, due_end: dt.date, limit: int
+) -> tuple[list[StagedRow], int]:
+    """The next due SO rows after id ``after`` plus the rest of the last one's sales order, and the cursor
+    to continue from (0 when there are none)."""
+    rows = staged.read(conn, and_(_so_due(client_id, due_end), S.id > after), (S.id,), limit)
+    if not rows:
+        return rows, 0
+    cursor = rows[-1].row_id
+    if len(rows) == limit and rows[-1].line.so_num:
+        rest = and_(_so_due(client_id, due_end), S.id > cursor, S.so_num == rows[-1].line.so_num)
+        rows.extend(staged.read(conn, rest, (S.id,)))
+    return rows, cursor
+
+
+def next_activity_rows(
+    conn: Connection, client_id: int, after: int, due_end: dt.date, limit: int
+) -> list[StagedRow]:
+    return staged.read(conn, and_(_activity_due(client_id, due_end), S.id > after), (S.id,), limit)
+
+
+def activity_for(conn: Connection, client_id: int, refs: Iterable[str], due_end: dt.date) -> list[StagedRow]:
+    """Due activity rows (billing, RORD) referencing one of ``refs``."""
+    wanted = set(refs)
+    found: dict[int, StagedRow] = {}
+    for chunk in _batches(wanted):
+        where = and_(
+            _activity_due(client_id, due_end), or_(S.so_line_id.in_(chunk), S.orig_so_line_id.in_(chunk))
+        )
+        for row in staged.read(conn, where):
+            if row.ref in wanted:
+                found[row.row_id] = row
+    return sorted(found.values(), key=lambda r: r.row_id)
+
+
+def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> set[str]:
+    """Which of ``refs`` are SO lines still waiting in staging (N)."""
+    found: set[str] = set()
+    for chunk in _batches(refs):
+        query = select(S.so_line_id).where(
+            S.client_id == client_id, S.processed_flag == "N", S.type == "SO", S.so_line_id.in_(chunk)
+        )
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def mark_collected(conn: Connection, row_ids: Sequence[int], by: str) -> None:
+    stamp = now()
+    statement = (
+        update(stage_line)
+        .where(S.id == bindparam("rid"))
+        .values(processed_flag="Y", updt_by=by, updt_dt=stamp)
+    )
+    if row_ids:
+        conn.execute(statement, [{"rid": i} for i in row_ids])
+
+
+def mark_errors(conn: Connection, client_id: int, errors: Sequence[tuple[int, str, str]], by: str) -> None:
+    """Rows that cannot be collected: flag E with their error (code, message)."""
+    if not errors:
+        return
+    stamp = now()
+    conn.execute(
+        update(stage_line)
+        .where(S.id == bindparam("rid"))
+        .values(processed_flag="E", updt_by=by, updt_dt=stamp),
+        [{"rid": row_id} for row_id, _, _ in errors],
+    )
+    conn.execute(
+        insert(stage_error),
+        [
+            {
+                "client_id": client_id,
+                "kind": "transaction",
+                "row_id": row_id,
+                "code": code,
+                "col_name": None,
+                "message": message[:500],
+            }
+            for row_id, code, message in errors
+        ],
+    )
+
+
+# --- contracts -----------------------------------------------------------------------------------------
+
+
+def current_lines(conn: Connection, client_id: int, refs: Iterable[str]) -> dict[str, Any]:
+    """Line id → its current rc_line row (rc_id, version, stage_row_id ...)."""
+    found: dict[str, Any] = {}
+    for chunk in _batches(refs):
+        query = select(rc_line).where(
+            rc_line.c.client_id == client_id, rc_line.c.line_id.in_(chunk), rc_line.c.current_flag.is_(True)
+        )
+        found.update({row.line_id: row for row in conn.execute(query)})
+    return found
+
+
+def contracts_by_key(conn: Connection, client_id: int, book_id: int, keys: Iterable[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for chunk in _batches(keys):
+        query = select(revenue_contract).where(
+            revenue_contract.c.client_id == client_id,
+            revenue_contract.c.book_id == book_id,
+            revenue_contract.c.rc_key.in_(chunk),
+        )
+        found.update({row.rc_key: row for row in conn.execute(query)})
+    return found
+
+
+def contracts_by_id(conn: Connection, rc_ids: Iterable[int]) -> list[Any]:
+    found: list[Any] = []
+    for chunk in _batches(rc_ids):
+        found.extend(conn.execute(select(revenue_contract).where(revenue_contract.c.id.in_(chunk))))
+    return found
+
+
+def history_rows(conn: Connection, rc_ids: Iterable[int]) -> tuple[list[int], list[int]]:
+    """Staging row ids of the current SO line versions and of the bills of ``rc_ids``."""
+    so_ids: list[int] = []
+    bill_ids: list[int] = []
+    for chunk in _batches(rc_ids):
+        lines = select(rc_line.c.stage_row_id).where(
+            rc_line.c.rc_id.in_(chunk), rc_line.c.current_flag.is_(True)
+        )
+        so_ids.extend(conn.execute(lines).scalars())
+        bill_ids.extend(
+            conn.execute(select(rc_bill.c.stage_row_id).where(rc_bill.c.rc_id.in_(chunk))).scalars()
+        )
+    return so_ids, bill_ids
+
+
+def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tuple[int, int, Packed]]:
+    """Line id → (schedule id, version, packed schedule) of the current schedules of ``rc_ids``."""
+    found: dict[str, tuple[int, int, Packed]] = {}
+    c = rc_schedule.c
+    for chunk in _batches(rc_ids):
+        query = select(rc_schedule).where(c.rc_id.in_(chunk), c.current_flag.is_(True))
+        for row in conn.execute(query):
+            rev = decode_triple(row.rev_t, row.rev_f, row.rev_r)
+            if row.cv_t is None:
+                cv = ([0] * row.n, [0] * row.n, [0] * row.n)
+            else:
+                cv = decode_triple(row.cv_t, row.cv_f, row.cv_r)
+            found[row.line_id] = (row.id, row.version, Packed(row.first_index, rev, cv))
+    return found
+
+
+def insert_contracts(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert contracts; their ids by key."""
+    if not rows:
+        return {}
+    result = conn.execute(
+        insert(revenue_contract).returning(
+            revenue_contract.c.id, revenue_contract.c.rc_key, sort_by_parameter_order=True
+        ),
+        list(rows),
+    )
+    return {key: rc_id for rc_id, key in result}
+
+
+def update_contract(conn: Connection, rc_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(revenue_contract).where(revenue_contract.c.id == rc_id).values(**values))
+
+
+def retire(conn: Connection, table_name: str, ids: Sequence[int]) -> None:
+    """Clear current_flag of rc_line / rc_schedule rows."""
+    table = rc_line if table_name == "rc_line" else rc_schedule
+    if ids:
+        conn.execute(
+            update(table).where(table.c.id == bindparam("rid")).values(current_flag=False),
+            [{"rid": i} for i in ids],
+        )
+
+
+def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
+    """Reallocation of unchanged line versions: new allocation figures in place (keys ``rid`` + columns)."""
+    if values:
+        columns = [k for k in values[0] if k != "rid"]
+        statement = (
+            update(rc_line)
+            .where(rc_line.c.id == bindparam("rid"))
+            .values({c: bindparam(f"v_{c}") for c in columns})
+        )
+        conn.execute(statement, [{"rid": v["rid"], **{f"v_{c}": v[c] for c in columns}} for v in values])
+
+
+def delete_pobs(conn: Connection, rc_id: int) -> None:
+    conn.execute(delete(rc_pob).where(rc_pob.c.rc_id == rc_id))

@@ -1,0 +1,146 @@
+"""Packed schedules and how a revised schedule replaces the current one without touching closed periods.
+
+A line's schedule is kept as RUNNING totals per period in integer minor units, from calendar index
+``first_index``: the amount recognised through period ``i`` is ``run(i)`` (0 before the first period, the
+last value after the last), the amount of period ``i`` is ``run(i) − run(i − 1)``. Revenue (schedule type
+R) and carve (type A) each have one series per currency (transaction, functional, reporting).
+
+:func:`revise` builds the new current schedule of a line from the engine's new one, keeping every closed
+period (index < the open period's) exactly as it was:
+
+* **Retrospective** (cumulative catch-up): the open period and later follow the new schedule, so the open
+  period books ``new run(open) − old run(open − 1)``: its own amount plus the catch-up.
+* **Prospective**: what remains, ``new total − old run(open − 1)``, is spread over the open and later
+  periods in proportion to the line's natural (un-caught-up) pattern there, by cumulative rounding; when
+  nothing of the natural pattern remains, all of it lands in the open period.
+
+Invariants (tested): closed periods keep their amounts; every series ends at the new total.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Final
+
+from revrec.engine.schedules import LineSchedule
+
+RETROSPECTIVE: Final = "Retrospective"
+PROSPECTIVE: Final = "Prospective"
+
+Series = list[int]
+Triple = tuple[Series, Series, Series]
+
+
+def run_at(first: int, series: Sequence[int], index: int) -> int:
+    """Running total through calendar index ``index``."""
+    if not series or index < first:
+        return 0
+    return series[min(index - first, len(series) - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A line's schedule: running revenue and carve per currency from calendar index ``first_index``."""
+
+    first_index: int
+    rev: Triple
+    cv: Triple
+
+    @property
+    def n(self) -> int:
+        return len(self.rev[0])
+
+    @property
+    def has_carve(self) -> bool:
+        return any(any(s) for s in self.cv)
+
+    def total(self, kind: str, currency: int) -> int:
+        series = (self.rev if kind == "R" else self.cv)[currency]
+        return series[-1] if series else 0
+
+    def through(self, kind: str, currency: int, index: int) -> int:
+        return run_at(self.first_index, (self.rev if kind == "R" else self.cv)[currency], index)
+
+
+def pack(schedule: LineSchedule, first_index: int) -> Packed:
+    rev = tuple(list(s) for s in schedule.running_revenue)
+    cv = tuple(
+        [a - r for a, r in zip(alloc, revenue, strict=True)]
+        for alloc, revenue in zip(schedule.running_allocated, schedule.running_revenue, strict=True)
+    )
+    return Packed(first_index, rev, cv)  # type: ignore[arg-type]
+
+
+def encode(series: Series) -> str:
+    return "[" + ",".join(map(str, series)) + "]"
+
+
+def encode_triple(triple: Triple) -> tuple[str, str | None, str | None]:
+    """JSON texts of the T, F and R series; F (R) is None when equal to T (F)."""
+    t, f, r = triple
+    return encode(t), None if f == t else encode(f), None if r == f else encode(r)
+
+
+def decode_triple(t: str, f: str | None, r: str | None) -> Triple:
+    ts = json.loads(t)
+    fs = ts if f is None else json.loads(f)
+    return ts, fs, fs if r is None else json.loads(r)
+
+
+def _spread(base: int, remaining: int, weights: Sequence[int]) -> Series:
+    """``base`` + cumulative rounding of ``remaining`` over ``weights`` (half away from zero)."""
+    total = sum(weights)
+    if total == 0 or any(w * total < 0 for w in weights):
+        return [base + remaining] + [base + remaining] * (len(weights) - 1)
+    out, cumulative, sign = [], 0, 1 if remaining >= 0 else -1
+    for weight in weights:
+        cumulative += weight
+        out.append(base + sign * ((2 * abs(remaining) * cumulative + total) // (2 * total)))
+    return out
+
+
+def _revise_series(
+    old: Packed, new: Packed, natural: Packed | None, kind: str, c: int, open_index: int, prospective: bool
+) -> tuple[int, Series]:
+    lo = min(old.first_index, new.first_index)
+    last = max(old.first_index + old.n, new.first_index + new.n, open_index + 1)
+    old_series = (old.rev if kind == "R" else old.cv)[c]
+    new_series = (new.rev if kind == "R" else new.cv)[c]
+    closed = [run_at(old.first_index, old_series, i) for i in range(lo, open_index)]
+    if not prospective:
+        later = [run_at(new.first_index, new_series, i) for i in range(open_index, last)]
+        return lo, closed + later
+    base = run_at(old.first_index, old_series, open_index - 1)
+    remaining = new.total(kind, c) - base
+    pattern = natural or new
+    series = (pattern.rev if kind == "R" else pattern.cv)[c]
+    if not any(series) and kind == "A":  # a carve follows its line's revenue pattern
+        series = pattern.rev[c]
+    runs = [run_at(pattern.first_index, series, i) for i in range(open_index - 1, last)]
+    weights = [b - a for a, b in pairwise(runs)]
+    return lo, closed + _spread(base, remaining, weights)
+
+
+def revise(
+    old: Packed | None,
+    new: Packed,
+    natural: Packed | None,
+    *,
+    open_index: int,
+    treatment: str = RETROSPECTIVE,
+) -> Packed:
+    """The new current schedule: ``new`` with every period before ``open_index`` kept from ``old``."""
+    if old is None or old.n == 0 or open_index <= old.first_index:
+        return new
+    prospective = treatment == PROSPECTIVE
+    parts: dict[str, list[Series]] = {"R": [], "A": []}
+    first = old.first_index
+    for kind in ("R", "A"):
+        for c in range(3):
+            first, series = _revise_series(old, new, natural, kind, c, open_index, prospective)
+            parts[kind].append(series)
+    rev, cv = parts["R"], parts["A"]
+    return Packed(first, (rev[0], rev[1], rev[2]), (cv[0], cv[1], cv[2]))

@@ -1,0 +1,129 @@
+"""Data collection of one chunk of staged lines: find the contracts they join, compute, write, flag.
+
+A chunk is a set of due SO rows (with the billing and RORD rows that reference them) or of due activity
+rows whose SO line is already collected. Contracts the chunk touches that already exist are recomputed
+from their full history (current line versions and all bills, re-read from staging history) plus the new
+rows, and written as a new revision; the others are inserted in bulk. Rows that end up in a contract
+become ``Y``; rows no contract can take become ``E`` with their error; rows the grouping template's
+filters leave out stay ``N``. Nothing here commits: the caller commits the chunk with its flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from revrec.contracts import persist, staged
+from revrec.contracts import repository as repo
+from revrec.contracts.compute import Computation, compute, group_keys
+from revrec.contracts.persist import Context, Rows
+from revrec.contracts.staged import StagedRow
+
+
+@dataclass
+class Tally:
+    """What a collection run did so far."""
+
+    rows: int = 0
+    collected: int = 0
+    errored: int = 0
+    contracts_new: int = 0
+    contracts_revised: int = 0
+    engine_errors: int = 0
+    codes: dict[str, int] = field(default_factory=dict)
+
+
+def _latest(so_rows: Sequence[StagedRow]) -> tuple[dict[str, StagedRow], list[int]]:
+    """One SO row per line id (the last sent); the earlier ones are superseded."""
+    latest: dict[str, StagedRow] = {}
+    superseded: list[int] = []
+    for row in sorted(so_rows, key=lambda r: r.row_id):
+        if row.ref in latest:
+            superseded.append(latest[row.ref].row_id)
+        latest[row.ref or ""] = row
+    return latest, superseded
+
+
+def _affected(
+    conn: Connection,
+    ctx: Context,
+    template: str | None,
+    latest: dict[str, StagedRow],
+    activity: Sequence[StagedRow],
+) -> set[int]:
+    """Existing contracts the chunk touches: by its lines' ids, and by the keys its new lines group into."""
+    refs = set(latest) | {a.ref for a in activity if a.ref}
+    existing = repo.current_lines(conn, ctx.scope.client_id, refs)
+    affected = {int(row.rc_id) for row in existing.values()}
+    new_rows = [r for ref, r in latest.items() if ref not in existing]
+    if new_rows:
+        keys = set(group_keys(new_rows, ctx.policies, template).values())
+        found = repo.contracts_by_key(conn, ctx.scope.client_id, ctx.scope.book_id, keys)
+        affected.update(int(row.id) for row in found.values())
+    return affected
+
+
+def _with_history(
+    conn: Connection, affected: set[int], latest: dict[str, StagedRow], activity: Sequence[StagedRow]
+) -> tuple[list[StagedRow], list[StagedRow]]:
+    so_ids, bill_ids = repo.history_rows(conn, affected)
+    so_rows = {r.ref or "": r for r in staged.by_ids(conn, so_ids)}
+    so_rows.update(latest)
+    acts = {r.row_id: r for r in staged.by_ids(conn, bill_ids)}
+    acts.update((r.row_id, r) for r in activity)
+    return list(so_rows.values()), sorted(acts.values(), key=lambda r: r.row_id)
+
+
+def process_chunk(
+    conn: Connection,
+    ctx: Context,
+    *,
+    template: str | None,
+    so_rows: Sequence[StagedRow],
+    activity: Sequence[StagedRow],
+    by: str,
+    tally: Tally,
+) -> None:
+    """Collect one chunk (see the module docstring)."""
+    latest, superseded = _latest(so_rows)
+    affected = _affected(conn, ctx, template, latest, activity)
+    all_so, all_acts = (
+        _with_history(conn, affected, latest, activity)
+        if affected
+        else (list(latest.values()), list(activity))
+    )
+    computation = compute(all_so, all_acts, ctx.policies, template=template, open_period=ctx.open.key)
+    _write(conn, ctx, computation, {r.row_id for r in activity}, tally)
+    errors = [(row.row_id, e.code, e.message) for row, e in computation.orphans]
+    errored = {row_id for row_id, _, _ in errors}
+    chunk_ids = [r.row_id for r in so_rows] + [r.row_id for r in activity]
+    collected = [i for i in chunk_ids if i not in errored and i not in computation.skipped]
+    repo.mark_collected(conn, collected, by)
+    repo.mark_errors(conn, ctx.scope.client_id, errors, by)
+    tally.rows += len(chunk_ids)
+    tally.collected += len(collected)
+    tally.errored += len(errored)
+    del superseded  # collected with the chunk: the later row is the line's version
+
+
+def _write(
+    conn: Connection, ctx: Context, computation: Computation, new_activity: set[int], tally: Tally
+) -> None:
+    keys = [c.contract.key for c in computation.contracts]
+    heads = repo.contracts_by_key(conn, ctx.scope.client_id, ctx.scope.book_id, keys) if keys else {}
+    rows = Rows([], [], [], [])
+    fresh = [c for c in computation.contracts if c.contract.key not in heads]
+    persist.insert_new(conn, ctx, fresh, rows)
+    for item in computation.contracts:
+        if item.contract.key in heads:
+            persist.update_existing(conn, ctx, item, heads[item.contract.key], new_activity, rows)
+    persist.flush(conn, rows)
+    tally.contracts_new += len(fresh)
+    tally.contracts_revised += len(computation.contracts) - len(fresh)
+    for item in computation.contracts:
+        for error in item.contract.errors:
+            if error.severity == "error":
+                tally.engine_errors += 1
+                tally.codes[error.code] = tally.codes.get(error.code, 0) + 1

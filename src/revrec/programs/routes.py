@@ -1,0 +1,105 @@
+"""The Revenue Jobs and Data Collection operations (api-contract §2.18, §2.20, §2.21, §2.27, §2.28)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from revrec.auth.privileges import REVENUE_JOBS
+from revrec.auth.service import Principal
+from revrec.contracts.collection import COLLECTION_JOB
+from revrec.http.deps import read_only, requires, unit_of_work
+from revrec.programs import service
+
+router = APIRouter(tags=["Revenue Jobs"])
+jobs = requires(REVENUE_JOBS)
+
+
+class ParameterValue(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    parameter_id: int
+    sequence: int | None = None
+    parameter_value: str | None = ""
+
+
+class SubmitRequest(BaseModel):
+    parameters: list[ParameterValue] = Field(default_factory=list)
+
+
+class CollectionRequest(BaseModel):
+    rc_template_name: str = Field(min_length=1)
+    org_id: int = 0
+
+
+@router.get("/api/integration/v1/programs", operation_id="GET_ProgramDetails")
+def get_programs(caller: Principal = Depends(jobs)) -> dict[str, Any]:
+    """Programs startable through the API, with their parameters."""
+    del caller
+    return {"data": service.list_programs()}
+
+
+def _submitted(job_id: int, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "job_id": str(job_id),
+        "message": f"Request ID: {job_id} submitted successfully",
+        "success": True,
+    }
+    if data is not None:
+        body["data"] = data
+    return body
+
+
+@router.post(
+    "/api/integration/v1/{org_id}/programs/{program_id}/submit", operation_id="POST_SubmitRevenueJob"
+)
+def submit_program(
+    org_id: int,
+    program_id: int,
+    body: SubmitRequest,
+    caller: Principal = Depends(jobs),
+    conn: Connection = Depends(unit_of_work),
+) -> dict[str, Any]:
+    """Queue a program run; the job id is in ``job_id``, ``message`` and ``data.id``."""
+    parameters = [p.model_dump() for p in body.parameters]
+    job_id = service.submit_program(conn, caller, org_id=org_id, program_id=program_id, parameters=parameters)
+    return _submitted(job_id, service.job_status(conn, caller, job_id))
+
+
+@router.get("/api/integration/v1/{org_id}/jobs/{job_id}", operation_id="GET_RevenueJobStatus")
+def job_status(
+    org_id: int, job_id: int, caller: Principal = Depends(jobs), conn: Connection = Depends(read_only)
+) -> dict[str, Any]:
+    """Status of a submitted program job."""
+    return {"data": service.job_status(conn, caller, job_id, org_id=org_id), "success": True}
+
+
+@router.post(
+    "/api/integration/v1/job/collection/template", operation_id="POST_Collection", tags=["Data Collection"]
+)
+def submit_collection(
+    body: CollectionRequest, caller: Principal = Depends(jobs), conn: Connection = Depends(unit_of_work)
+) -> dict[str, Any]:
+    """Queue a Data Collection job for an RC grouping template."""
+    job_id = service.submit_collection(conn, caller, template=body.rc_template_name, org_id=body.org_id)
+    return {
+        "message": f"Data collection job submitted successfully. Job ID: {job_id}",
+        "success": True,
+        "job_id": job_id,
+    }
+
+
+@router.get(
+    "/api/integration/v1/job/collection/template/{job_id}",
+    operation_id="GET_CollectionDetails",
+    tags=["Data Collection"],
+)
+def collection_status(
+    job_id: int, caller: Principal = Depends(jobs), conn: Connection = Depends(read_only)
+) -> dict[str, Any]:
+    """Status of a Data Collection job."""
+    data = service.job_status(conn, caller, job_id, kinds=[COLLECTION_JOB])
+    return {"data": data, "success": True}

@@ -1,0 +1,115 @@
+"""Reports: list, download, signed URL (api-contract §2.15–2.17). Behaviour and choices: docs/outbound.md."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+
+from revrec.auth.privileges import WEBSERVICES_OUTBOUND
+from revrec.auth.service import Principal
+from revrec.errors import InvalidInput
+from revrec.http.deps import AppContext, context, requires
+from revrec.reports import service
+from revrec.reports.service import Download
+
+router = APIRouter(tags=["Reports"])
+outbound = requires(WEBSERVICES_OUTBOUND)
+
+
+def _listing(ctx: AppContext, caller: Principal, createddate: str | None) -> JSONResponse:
+    store = service.store_for(ctx.settings)
+    try:
+        records = service.list_reports(store, client_id=caller.client_id, created_date=createddate)
+    except InvalidInput as exc:
+        return JSONResponse({"Message": exc.message, "status": "Error"}, status_code=400)
+    message = f"{len(records)} report(s) found" + (f" for {createddate}" if createddate else "")
+    return JSONResponse({"Message": message, "Result": [r.listing() for r in records], "status": "Success"})
+
+
+@router.get("/api/integration/v1/reports/list", operation_id="GET_ReportList")
+def report_list(
+    createddate: str | None = Query(None),
+    caller: Principal = Depends(outbound),
+    ctx: AppContext = Depends(context),
+) -> JSONResponse:
+    """Reports created on ``createddate`` (DD-MON-YYYY, UTC); every kept report when omitted."""
+    return _listing(ctx, caller, createddate)
+
+
+def _file(download: Download) -> FileResponse:
+    return FileResponse(
+        download.path, media_type=download.record.media_type, filename=download.record.file_name
+    )
+
+
+@router.get("/api/integration/v1/reports/download/{filename}", operation_id="GET_DownloadReports")
+def download_report(
+    filename: str, caller: Principal = Depends(outbound), ctx: AppContext = Depends(context)
+) -> Response:
+    """The report file (streamed); 204 when it does not exist or is older than the retention."""
+    store = service.store_for(ctx.settings)
+    found = service.find_download(store, client_id=caller.client_id, filename=filename)
+    if found is None:
+        return Response(status_code=204)
+    if found.record.size > ctx.settings.report_download_max_bytes:
+        raise InvalidInput(
+            f"Report file {found.record.file_name} is larger than the download limit; "
+            f"use GET /api/integration/v2/reports/signedurl/{found.record.id}"
+        )
+    return _file(found)
+
+
+@router.get("/api/integration/v2/reports/signedurl/{report_id}", operation_id="GET_ReportsURL")
+def report_signed_url(
+    report_id: str,
+    request: Request,
+    caller: Principal = Depends(outbound),
+    ctx: AppContext = Depends(context),
+) -> JSONResponse:
+    """``{"signed_url": ..., "success": true}``: a URL downloading the report without a token."""
+    if not report_id.isdigit():
+        body = {"Message": f"Invalid report id {report_id}", "Result": "None", "status": "Error"}
+        return JSONResponse(body, status_code=400)
+    url = service.signed_url(
+        service.store_for(ctx.settings), ctx.settings, client_id=caller.client_id, report_id=int(report_id),
+        base_url=str(request.base_url), now=time.time(),
+    )  # fmt: skip
+    if url is None:
+        return JSONResponse({"error": f"Report {report_id} not found", "success": False}, status_code=404)
+    return JSONResponse({"signed_url": url, "success": True})
+
+
+@router.get(
+    "/api/integration/v2/reports/signed/{report_id}", operation_id="GET_SignedReport", include_in_schema=True
+)
+def signed_report(
+    report_id: int,
+    client: str = Query(""),
+    expires: str = Query(""),
+    signature: str = Query(""),
+    ctx: AppContext = Depends(context),
+) -> Response:
+    """Download through a signed URL (no token): 403 when tampered with or expired, 404 when gone."""
+    found = service.signed_download(
+        service.store_for(ctx.settings), ctx.settings, report_id=report_id, client=client, expires=expires,
+        signature=signature, now=time.time(),
+    )  # fmt: skip
+    if isinstance(found, str):
+        return JSONResponse({"error": found, "success": False}, status_code=403)
+    if found is None:
+        return JSONResponse({"error": f"Report {report_id} not found", "success": False}, status_code=404)
+    return _file(found)
+
+
+@router.get("/api/integration/v1/reports/{report_id}", operation_id="GET_ReportsById")
+def report_by_id(
+    report_id: str, caller: Principal = Depends(outbound), ctx: AppContext = Depends(context)
+) -> JSONResponse:
+    """The SDK's ``get_reports_by_id``: the report-list answer holding just that report."""
+    store = service.store_for(ctx.settings)
+    record = store.get(caller.client_id, int(report_id)) if report_id.isdigit() else None
+    result = [record.listing()] if record is not None else []
+    message = f"{len(result)} report(s) found"
+    return JSONResponse({"Message": message, "Result": result, "status": "Success"})

@@ -1,0 +1,129 @@
+"""Report use cases: run a generator into the store, list, find a file to download, sign a URL.
+
+``run_report`` is what the CLI calls today and what the programs API will call: it only reads through the
+connection it is given (the caller owns the transaction) and writes files into the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from revrec.biviews.csvout import write_rows
+from revrec.config import Settings
+from revrec.errors import InvalidInput
+from revrec.reports import signing
+from revrec.reports.generators import ReportGenerator
+from revrec.reports.store import ReportRecord, ReportStore
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+SIGNED_PATH = "/api/integration/v2/reports/signed/{report_id}"
+
+
+def store_for(settings: Settings) -> ReportStore:
+    return ReportStore(settings.data_dir / "reports", retention=settings.report_retention_seconds)
+
+
+def run_report(
+    conn: Connection, *, store: ReportStore, generator: ReportGenerator, client_id: int,
+    params: Mapping[str, str] | None = None, zip_threshold: int,
+) -> ReportRecord:  # fmt: skip
+    """Generate a report: CSV streamed to a file, zipped when larger than ``zip_threshold`` bytes."""
+    record = store.begin(
+        client_id, rep_name=generator.rep_name, category=generator.category,
+        layout_name=generator.layout_name, rep_desc=generator.rep_desc,
+    )  # fmt: skip
+    csv_part = store.part_path(record, "csv")
+    try:
+        rows = generator.rows(conn, client_id, params or {})
+        with csv_part.open("w", encoding="utf-8", newline="") as handle:
+            written = write_rows(handle, generator.columns, rows, range(len(generator.columns)))
+        if csv_part.stat().st_size > zip_threshold:
+            zip_part = store.part_path(record, "zip")
+            with zipfile.ZipFile(zip_part, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.write(csv_part, arcname=f"{record.id}.csv")
+            csv_part.unlink()
+            store.publish(record, zip_part, rows=written)
+        else:
+            store.publish(record, csv_part, rows=written)
+    except Exception as exc:
+        csv_part.unlink(missing_ok=True)
+        store.fail(record, exc.message if isinstance(exc, InvalidInput) else "Report generation failed")
+        raise
+    return record
+
+
+def parse_created_date(value: str) -> dt.date:
+    """``DD-MON-YYYY`` (any case, e.g. ``16-JAN-2023`` / ``16-Jan-2023``); InvalidInput otherwise."""
+    parts = value.strip().split("-")
+    if len(parts) == 3 and parts[0].isdigit() and parts[2].isdigit() and len(parts[2]) == 4:
+        month = parts[1].upper()
+        if month in MONTHS:
+            try:
+                return dt.date(int(parts[2]), MONTHS.index(month) + 1, int(parts[0]))
+            except ValueError:
+                pass
+    raise InvalidInput(f"Invalid date format for {value}")
+
+
+def list_reports(store: ReportStore, *, client_id: int, created_date: str | None) -> list[ReportRecord]:
+    day = parse_created_date(created_date) if created_date else None
+    store.purge_expired(client_id)
+    return store.list(client_id, day)
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    record: ReportRecord
+
+
+def find_download(store: ReportStore, *, client_id: int, filename: str) -> Download | None:
+    """The kept, completed report a file name points at (by its id: ``10002.csv`` also finds
+    ``10002.zip``, since clients rewrite extensions); None otherwise."""
+    stem = Path(filename).name.split(".", 1)[0]
+    if not stem.isdigit() or "/" in filename or "\\" in filename:
+        return None
+    record = store.get(client_id, int(stem))
+    path = store.file(record) if record is not None else None
+    return Download(path, record) if path is not None and record is not None else None
+
+
+def signed_url(
+    store: ReportStore, settings: Settings, *, client_id: int, report_id: int, base_url: str, now: float
+) -> str | None:
+    """An absolute URL downloading the report without a token until it expires; None when unknown."""
+    record = store.get(client_id, report_id)
+    if record is None or store.file(record) is None:
+        return None
+    expires = int(now) + settings.report_signed_url_ttl_seconds
+    signature = signing.signature(settings.secret_key, client_id, report_id, expires)
+    base = (settings.public_base_url or base_url).rstrip("/")
+    path = SIGNED_PATH.format(report_id=report_id)
+    return f"{base}{path}?client={client_id}&expires={expires}&signature={signature}"
+
+
+def signed_download(
+    store: ReportStore,
+    settings: Settings,
+    *,
+    report_id: int,
+    client: str,
+    expires: str,
+    signature: str,
+    now: float,
+) -> Download | None | str:
+    """The file of a signed URL; a reason string when the link is invalid or expired; None when the report is
+    gone."""
+    if not (client.isdigit() and expires.isdigit() and signature):
+        return "Invalid signed URL"
+    if not signing.verify(settings.secret_key, int(client), report_id, int(expires), signature):
+        return "Invalid signed URL"
+    if int(expires) < now:
+        return "This signed URL has expired; ask for a new one"
+    return find_download(store, client_id=int(client), filename=str(report_id))

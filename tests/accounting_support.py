@@ -1,0 +1,164 @@
+"""Builders for the accounting tests: a client with policies, uploads through HTTP, jobs, journal totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from inbound_data import transactions
+from revrec.accounting import service as accounting
+from revrec.db.session import transaction
+from revrec.jobs import worker
+from revrec.periods import service as periods
+from revrec.policies.service import policies_for
+from revrec.setup import service as setup_service
+from revrec.tenancy import repository as tenancy
+from support import Tenant, login, make_tenant, unique
+
+COLLECTION = "/api/integration/v1/job/collection/template"
+
+WORKED_POLICIES: dict[str, Any] = {
+    "rc_grouping_templates": [
+        {
+            "name": "Std",
+            "rules": [{"seq": 1, "name": "By SO", "group_by": ["CUST_NUM", "SO_NUM"]}],
+            "ssp_hierarchy": [{"seq": 1, "template": "Std SSP", "within": "M", "below": "M", "above": "M"}],
+        }
+    ],
+    "pob_templates": [
+        {
+            "name": "Subscription",
+            "release_event": "Upon Booking",
+            "ratable_method": "Ratable",
+            "accounting_method": "Partial Month",
+        },
+        {"name": "Setup", "release_event": "Upon Booking", "ratable_method": "Immediate Using Start Date"},
+        {"name": "Support", "release_event": "Upon Billing", "ratable_method": "Ratable"},
+    ],
+    "pob_assignment_rules": [
+        {"template": "Subscription", "kind": "Item", "seq": 1, "item_num": "SUB"},
+        {"template": "Setup", "kind": "Item", "seq": 2, "item_num": "SETUP"},
+        {"template": "Support", "kind": "Item", "seq": 3, "item_num": "SUPPORT"},
+    ],
+    "ssp_templates": [
+        {
+            "name": "Std SSP",
+            "rules": [
+                {
+                    "name": "Sub",
+                    "method": "Fixed Amount",
+                    "amount": "1500",
+                    "basis": "Extended",
+                    "conditions": {"ITEM_NUM": "SUB"},
+                },
+                {
+                    "name": "Setup",
+                    "method": "Fixed Amount",
+                    "amount": "500",
+                    "basis": "Extended",
+                    "conditions": {"ITEM_NUM": "SETUP"},
+                },
+                {"name": "Other", "method": "Percent Of List Price", "percent": "100"},
+            ],
+        }
+    ],
+}
+
+
+def accounting_tenant(
+    engine: Engine, *, treatment: str = "Retrospective", open_period: int | None = 202601
+) -> Tenant:
+    tenant = make_tenant(engine)
+    document: dict[str, Any] = {
+        "policies": WORKED_POLICIES,
+        "accounting": {"modification_treatment": treatment},
+    }
+    if open_period is not None:
+        document["accounting"]["open_period"] = open_period
+    with transaction(engine) as conn:
+        setup_service.apply_setup(conn, client_name=tenant.client, document=document)
+    return tenant
+
+
+def send(http: TestClient, headers: Mapping[str, str], *rows: Mapping[str, str]) -> int:
+    response = http.post(
+        "/api/integration/v1/csv/upload",
+        headers={
+            **headers,
+            "templatename": "Standard Transaction",
+            "filename": unique("f") + ".csv",
+            "content-type": "text/plain",
+        },
+        content=transactions(*rows).encode(),
+    )
+    assert response.status_code == 200, response.text
+    return int(response.json()["result"]["id"])
+
+
+def collect(
+    http: TestClient, engine: Engine, headers: Mapping[str, str], template: str = "Std"
+) -> dict[str, Any]:
+    """Run the pending staging, then a Data Collection through the API; its final status record."""
+    worker.run_until_idle(engine)
+    response = http.post(COLLECTION, headers=dict(headers), json={"rc_template_name": template, "org_id": 0})
+    assert response.status_code == 200, response.text
+    job_id = response.json()["job_id"]
+    worker.run_until_idle(engine)
+    status = http.get(f"{COLLECTION}/{job_id}", headers=dict(headers))
+    assert status.status_code == 200, status.text
+    data: dict[str, Any] = status.json()["data"]
+    return data
+
+
+def close_period(
+    http: TestClient, engine: Engine, headers: Mapping[str, str], force: bool = False
+) -> dict[str, Any]:
+    body = {"parameters": [{"parameter_id": 1521, "sequence": 1, "parameter_value": "Y" if force else "N"}]}
+    response = http.post("/api/integration/v1/1/programs/152/submit", headers=dict(headers), json=body)
+    assert response.status_code == 200, response.text
+    job_id = response.json()["job_id"]
+    worker.run_until_idle(engine)
+    status = http.get(f"/api/integration/v1/1/jobs/{job_id}", headers=dict(headers))
+    data: dict[str, Any] = status.json()["data"]
+    return data
+
+
+def scope_of(engine: Engine, tenant: Tenant) -> tuple[periods.Scope, Any]:
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        return periods.default_scope(conn, client.id), policies_for(conn, client).calendar
+
+
+def totals(engine: Engine, tenant: Tenant, period: int | None = None) -> dict[str, tuple[Decimal, Decimal]]:
+    """Debit and credit per account type (transaction currency) of the stored entries."""
+    scope, _ = scope_of(engine, tenant)
+    with transaction(engine) as conn:
+        lines = accounting.stored_entries(conn, scope, period)
+    found: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        found[line.acctg_type][0] += line.debit[0]
+        found[line.acctg_type][1] += line.credit[0]
+    return {k: (v[0], v[1]) for k, v in found.items()}
+
+
+def verify(engine: Engine, tenant: Tenant) -> list[str]:
+    scope, calendar = scope_of(engine, tenant)
+    with transaction(engine) as conn:
+        return accounting.verify(conn, scope, calendar)
+
+
+def headers_for(http: TestClient, tenant: Tenant) -> dict[str, str]:
+    return login(http, tenant)
+
+
+def bill(kind: str, so_line_id: str, inv_line_id: str, amount: str, **overrides: str) -> dict[str, str]:
+    """A billing line (``billing_line`` with any column overridden, e.g. ``Inv Date``)."""
+    from inbound_data import billing_line
+
+    return {**billing_line(kind, so_line_id, inv_line_id, amount), **overrides}
