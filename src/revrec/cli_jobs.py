@@ -30,9 +30,10 @@ FINAL = ("Completed", "Warning", "Error", "Failed", "Cancelled")
 
 def progress_bar(done: int, total: int, width: int = 30) -> str:
     """``[#########.....]  60% 600/1000``."""
-    fraction = 1.0 if total <= 0 else min(done / total, 1.0)  # display only, not money
-    filled = int(width * fraction)
-    return f"[{'#' * filled}{'.' * (width - filled)}] {int(fraction * 100):3d}% {done}/{total}"
+    done_capped = total if total <= 0 else min(done, total)
+    filled = width if total <= 0 else width * done_capped // total
+    percent = 100 if total <= 0 else 100 * done_capped // total
+    return f"[{'#' * filled}{'.' * (width - filled)}] {percent:3d}% {done}/{total}"
 
 
 def _program(name: str) -> catalog.Program:

@@ -74,8 +74,8 @@ def server(engine: Engine, settings: Settings, tmp_path_factory: pytest.TempPath
     custom = settings.model_copy(
         update={
             "data_dir": tmp_path_factory.mktemp("outbound"),
-            "biviews_page_wait_seconds": 0.05,
-            "biviews_first_page_wait_seconds": 5,
+            "biviews_page_wait_ms": 3000,
+            "biviews_first_page_wait_ms": 5000,
             "biviews_max_queries_per_client": 2,
         }
     )
@@ -228,6 +228,7 @@ def test_the_reader_sees_one_snapshot_from_first_to_last_statement(server: Serve
 
 def test_a_page_not_cached_yet_is_400_then_served(server: Server, engine: Engine) -> None:
     headers = login(server.http, make_tenant(engine))
+    server.rt.settings = server.rt.settings.model_copy(update={"biviews_page_wait_ms": 50})
     gate, reached = server.gated("TEST_SLOW", rows=3, stop_before=2)
     first = get(server, headers, "TEST_SLOW", pageSize=1, outputType="csv")
     token = first.headers["continuation-token"]
@@ -243,7 +244,7 @@ def test_a_page_not_cached_yet_is_400_then_served(server: Server, engine: Engine
 
 def test_page_one_that_takes_too_long_still_gives_its_token(server: Server, engine: Engine) -> None:
     headers = login(server.http, make_tenant(engine))
-    server.rt.settings = server.rt.settings.model_copy(update={"biviews_first_page_wait_seconds": 0.05})
+    server.rt.settings = server.rt.settings.model_copy(update={"biviews_first_page_wait_ms": 50})
     gate, _ = server.gated("TEST_LATE", rows=2, stop_before=1)
     late = get(server, headers, "TEST_LATE")
     assert late.status_code == 400 and NOT_CACHED in late.json()["message"]
@@ -393,3 +394,22 @@ def test_count_and_describe_columns(server: Server, engine: Engine) -> None:
         "data_scale": None,
     }  # fmt: skip
     assert server.http.get(V2 + "BI3_NOPE/describe-columns", headers=headers).status_code == 400
+
+
+def test_a_failed_query_is_reported(server: Server, engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    headers = login(server.http, make_tenant(engine))
+
+    def produce(_conn: Connection, _q: ViewQuery) -> Iterator[tuple[int]]:
+        yield (1,)
+        raise RuntimeError("boom")
+
+    server.rt.views.register(ViewDef("TEST_BROKEN", columns(["N:N"]), RowsSource(produce)))
+    first = get(server, headers, "TEST_BROKEN", pageSize=1)
+    assert first.status_code == 200  # page 1 was cached before the failure
+    token = first.headers["continuation-token"]
+    until(lambda: server.http.get(f"{STATUS}/{token}", headers=headers).json()["completed"] == [token])
+    failed = get(server, headers, "TEST_BROKEN", token, pagenum=2)
+    assert failed.status_code == 400 and "query failed" in failed.json()["message"]
+    task = server.http.get(STATUS, headers=headers).json()["result"]["completed"][0]
+    assert task["status"] == "Failed" and "boom" not in task["message"]
+    assert "background query failed" in caplog.text

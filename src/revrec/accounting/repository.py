@@ -47,13 +47,18 @@ def _sched_sql(dialect: str) -> str:
             for tag, k in (("1", "i"), ("0", "i0")):
                 cols.append(f"{_run(dialect, f's.{column}_{cur}', k)} AS {name}{cur}{tag}_raw")
     return f"""
-    raw AS (
-      SELECT s.rc_id, s.line_id, s.curr, s.f_cur, s.r_cur, {", ".join(cols)}
+    raw AS MATERIALIZED (
+      SELECT s.rc_id, s.line_id, s.curr, s.f_cur, s.r_cur, {", ".join(cols)},
+        COALESCE(l.def_segments, '') AS l_seg, COALESCE(l.rev_segments, '') AS r_seg,
+        COALESCE(l.al_account, l.def_segments, '') AS y_seg,
+        COALESCE(l.ar_account, l.rev_segments, '') AS x_seg,
+        COALESCE(l.ca_account, l.def_segments, '') AS a_seg, COALESCE(l.unbill_flag, 'N') AS unbill
       FROM rc_schedule s JOIN revenue_contract c ON c.id = s.rc_id
+      JOIN rc_line l ON l.client_id = s.client_id AND l.line_id = s.line_id AND l.current_flag = :yes
       WHERE s.client_id = :client AND s.current_flag = :yes AND c.book_id = :book AND c.org_id = :org
     ),
-    sched AS (
-      SELECT rc_id, line_id, curr, f_cur, r_cur,
+    sched AS MATERIALIZED (
+      SELECT rc_id, line_id, curr, f_cur, r_cur, l_seg, r_seg, y_seg, x_seg, a_seg, unbill,
         COALESCE(rt1_raw, 0) AS rt1, COALESCE(rt0_raw, 0) AS rt0,
         COALESCE(rf1_raw, rt1_raw, 0) AS rf1, COALESCE(rf0_raw, rt0_raw, 0) AS rf0,
         COALESCE(rr1_raw, rf1_raw, rt1_raw, 0) AS rr1, COALESCE(rr0_raw, rf0_raw, rt0_raw, 0) AS rr0,
@@ -65,7 +70,7 @@ def _sched_sql(dialect: str) -> str:
 
 
 _BILLS = """
-    bl AS (
+    bl AS MATERIALIZED (
       SELECT b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur,
         SUM(CASE WHEN b.prd_id = :p THEN b.amount_t ELSE 0 END) AS bt,
         SUM(CASE WHEN b.prd_id = :p THEN b.amount_f ELSE 0 END) AS bf,
@@ -78,22 +83,13 @@ _BILLS = """
       WHERE b.client_id = :client AND b.prd_id <= :p AND c.book_id = :book AND c.org_id = :org
       GROUP BY b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur
     ),
-    acct AS (
-      SELECT l.line_id, l.rc_id, COALESCE(l.def_segments, '') AS l_seg, COALESCE(l.rev_segments, '') AS r_seg,
-        COALESCE(l.al_account, l.def_segments, '') AS y_seg,
-        COALESCE(l.ar_account, l.rev_segments, '') AS x_seg,
-        COALESCE(l.ca_account, l.def_segments, '') AS a_seg, COALESCE(l.unbill_flag, 'N') AS unbill
-      FROM rc_line l JOIN revenue_contract c ON c.id = l.rc_id
-      WHERE l.client_id = :client AND l.current_flag = :yes AND c.book_id = :book AND c.org_id = :org
-    ),
-    lf AS (
-      SELECT s.*, a.l_seg, a.r_seg, a.y_seg, a.x_seg, a.a_seg, a.unbill,
+    lf AS MATERIALIZED (
+      SELECT s.*,
         COALESCE(b.bt1, 0) AS bt1, COALESCE(b.bf1, 0) AS bf1, COALESCE(b.br1, 0) AS br1,
         COALESCE(b.bt0, 0) AS bt0, COALESCE(b.bf0, 0) AS bf0, COALESCE(b.br0, 0) AS br0
-      FROM sched s JOIN acct a ON a.line_id = s.line_id AND a.rc_id = s.rc_id
-      LEFT JOIN bl b ON b.rc_id = s.rc_id AND b.line_id = s.line_id
+      FROM sched s LEFT JOIN bl b ON b.rc_id = s.rc_id AND b.line_id = s.line_id
     ),
-    ub AS (
+    ub AS MATERIALIZED (
       SELECT lf.*,
         CASE WHEN unbill = 'Y' AND rt1 > bt1 THEN rt1 - bt1 ELSE 0 END AS ut1,
         CASE WHEN unbill = 'Y' AND rt0 > bt0 THEN rt0 - bt0 ELSE 0 END AS ut0,
@@ -103,7 +99,7 @@ _BILLS = """
         CASE WHEN unbill = 'Y' AND rr0 > br0 THEN rr0 - br0 ELSE 0 END AS ur0
       FROM lf
     ),
-    pos AS (
+    pos AS MATERIALIZED (
       SELECT rc_id, curr, f_cur, r_cur, MIN(a_seg) AS a_seg, MIN(l_seg) AS l_seg,
         SUM(rt1 + at1 - bt1 - ut1) AS nt1, SUM(rt0 + at0 - bt0 - ut0) AS nt0,
         SUM(rf1 + af1 - bf1 - uf1) AS nf1, SUM(rf0 + af0 - bf0 - uf0) AS nf0,
@@ -119,16 +115,17 @@ _BILLS = """
       ) x
       GROUP BY rc_id, curr, f_cur, r_cur
     ),
-    net AS (
+    net AS MATERIALIZED (
       SELECT rc_id, curr, f_cur, r_cur, COALESCE(a_seg, '') AS a_seg, COALESCE(l_seg, '') AS l_seg,
         CASE WHEN nt1 > 0 THEN nt1 ELSE 0 END AS nt1, CASE WHEN nt0 > 0 THEN nt0 ELSE 0 END AS nt0,
         CASE WHEN nf1 > 0 THEN nf1 ELSE 0 END AS nf1, CASE WHEN nf0 > 0 THEN nf0 ELSE 0 END AS nf0,
         CASE WHEN nr1 > 0 THEN nr1 ELSE 0 END AS nr1, CASE WHEN nr0 > 0 THEN nr0 ELSE 0 END AS nr0
       FROM pos
     ),
-    billacct AS (
-      SELECT b.*, COALESCE(a.l_seg, '') AS l_seg
-      FROM bl b LEFT JOIN acct a ON a.line_id = b.line_id AND a.rc_id = b.rc_id
+    billacct AS MATERIALIZED (
+      SELECT b.*, COALESCE(l.def_segments, '') AS l_seg
+      FROM bl b LEFT JOIN rc_line l
+        ON l.client_id = :client AND l.line_id = b.line_id AND l.current_flag = :yes
     ),"""
 
 # (type, account column, T/F/R amount expressions, source); positive = debit

@@ -44,7 +44,10 @@ def book_accounts(conn: Connection, scope: Scope) -> tuple[str, str]:
 
 
 def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
-    """(Re)generate the unposted entries of the open period; returns how many summary rows."""
+    """(Re)generate the unposted entries of the open period; returns how many summary rows.
+
+    Takes the book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
+    periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
 
 
@@ -52,7 +55,9 @@ def _line(row: Any, period: int, posted: bool) -> JournalLine:
     t, f, r = row.curr, row.f_cur, row.r_cur
     debit = (from_minor(int(row.dr_t), t), from_minor(int(row.dr_f), f), from_minor(int(row.dr_r), r))
     credit = (from_minor(int(row.cr_t), t), from_minor(int(row.cr_f), f), from_minor(int(row.cr_r), r))
-    return JournalLine(period, int(row.rc_id), row.acctg_type, row.acctg_seg, (t, f, r), debit, credit, posted)
+    return JournalLine(
+        period, int(row.rc_id), row.acctg_type, row.acctg_seg, (t, f, r), debit, credit, posted
+    )
 
 
 def stored_entries(conn: Connection, scope: Scope, period: int | None = None) -> list[JournalLine]:

@@ -21,6 +21,7 @@ from typing import Any
 from revrec.biviews.csvout import page_path
 
 MANIFEST = "task.json"
+Instant = float  # a moment as unix time in seconds, as time.time() gives it
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Manifest:
     to_date: str | None
     page_size: int
     fields: list[str] | None
-    initiated: float
+    initiated: Instant
     rows: int = 0
     pages: int = 0
     done: bool = False
@@ -94,7 +95,7 @@ class PageCache:
     def remove(self, client_id: int, token: str) -> None:
         shutil.rmtree(self.directory(client_id, token), ignore_errors=True)
 
-    def purge_orphans(self, keep: set[tuple[int, str]], older_than: float) -> int:
+    def purge_orphans(self, keep: set[tuple[int, str]], older_than: int) -> int:
         """Delete token directories not in ``keep`` whose manifest is older than ``older_than`` seconds
         (left behind by a process that stopped); the number removed."""
         if not self.root.exists():

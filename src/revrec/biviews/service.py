@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from revrec.biviews import cache as cache_mod
 from revrec.biviews import csvout, repository
-from revrec.biviews.cache import Manifest, PageCache
+from revrec.biviews.cache import Instant, Manifest, PageCache
 from revrec.biviews.catalog import standard_registry
 from revrec.biviews.params import Filter
 from revrec.biviews.reader import reader_for
@@ -43,7 +43,7 @@ class BiviewsRuntime:
 
     @classmethod
     def build(
-        cls, settings: Settings, engine: Engine, *, clock: Callable[[], float] = time.time
+        cls, settings: Settings, engine: Engine, *, clock: Callable[[], Instant] = time.time
     ) -> BiviewsRuntime:
         timings = Timings(
             completed_keep=settings.biviews_completed_keep_seconds,
@@ -147,7 +147,7 @@ def first_page(
     )  # fmt: skip
     run = reader_for(rt.engine, rt.tasks, view, rt.query(client_id, flt), projection)
     task = rt.tasks.start(manifest, run)
-    return _cached(rt, client_id, task.token, view, 1, gzipped, rt.settings.biviews_first_page_wait_seconds)
+    return _cached(rt, client_id, task.token, view, 1, gzipped, rt.settings.biviews_first_page_wait_ms)
 
 
 def token_page(
@@ -165,13 +165,11 @@ def token_page(
     task = rt.tasks.find(client_id, manifest.token)
     if task is not None:
         rt.tasks.touch(task)
-    return _cached(
-        rt, client_id, manifest.token, view, number, gzipped, rt.settings.biviews_page_wait_seconds
-    )
+    return _cached(rt, client_id, manifest.token, view, number, gzipped, rt.settings.biviews_page_wait_ms)
 
 
 def _cached(
-    rt: BiviewsRuntime, client_id: int, token: str, view: ViewDef, number: int, gzipped: bool, wait: float
+    rt: BiviewsRuntime, client_id: int, token: str, view: ViewDef, number: int, gzipped: bool, wait_ms: int
 ) -> Outcome:
     def settled() -> Outcome | Path | None:
         manifest = rt.tasks.manifest(client_id, token)
@@ -188,13 +186,16 @@ def _cached(
             return PastEnd(manifest.pages, manifest.rows, token)
         return None
 
-    rt.tasks.wait(lambda: settled() is not None, wait)
+    rt.tasks.wait(lambda: settled() is not None, wait_ms)
     found = settled()
     if found is None:
         return NotCached(token)
     if not isinstance(found, Path):
         return found
-    handle = found.open("rb")  # opened now: a later clean-up cannot cut the answer short
+    try:
+        handle = found.open("rb")  # opened now: a later clean-up cannot cut the answer short
+    except FileNotFoundError:
+        raise InvalidInput("The continuation-token has expired; start again from page 1") from None
     body = csvout.iter_file(handle) if gzipped else csvout.iter_gunzip(handle)
     return Page(body, gzipped, view.name, number, token)
 
@@ -202,16 +203,16 @@ def _cached(
 # --- task status --------------------------------------------------------------------------------------
 
 
-def _iso(moment: float) -> str:
+def _iso(moment: Instant) -> str:
     return dt.datetime.fromtimestamp(moment, dt.UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
-def _elapsed(task: Task, now: float) -> str:
+def _elapsed(task: Task, now: Instant) -> str:
     seconds = int((task.finished_at or now) - task.manifest.initiated)
     return str(dt.timedelta(seconds=max(seconds, 0)))
 
 
-def activity(task: Task, now: float, *, details: bool = False) -> dict[str, Any]:
+def activity(task: Task, now: Instant, *, details: bool = False) -> dict[str, Any]:
     """The ActivityQueueStatus of a task (``details``: the GET_TaskDetails spelling of its fields)."""
     m = task.manifest
     window = {"fromDate": m.from_date, "toDate": m.to_date}

@@ -30,23 +30,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from revrec.biviews.cache import Manifest, PageCache
+from revrec.biviews.cache import Instant, Manifest, PageCache
 from revrec.errors import Throttled
 
 ACTIVE, STALE, COMPLETED, DRAINING = "active", "stale", "completed", "draining"
 QUEUES = (ACTIVE, COMPLETED, DRAINING, STALE)
 RUNNING, DONE, FAILED, CANCELLED = "Running", "Completed", "Failed", "Cancelled"
-ORPHAN_GRACE = 3600.0
-ORPHAN_SWEEP_EVERY = 60.0
+ORPHAN_GRACE = 3600
+ORPHAN_SWEEP_EVERY = 60
 WAIT_STEP = 0.1
 
 
 @dataclass(frozen=True)
 class Timings:
-    completed_keep: float = 300
-    draining_keep: float = 5
-    stale_after: float = 240
-    resume_within: float = 300
+    completed_keep: int = 300
+    draining_keep: int = 5
+    stale_after: int = 240
+    resume_within: int = 300
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,11 @@ class Task:
 
     manifest: Manifest
     state: str
-    state_since: float
-    last_activity: float
+    state_since: Instant
+    last_activity: Instant
     reader_status: str = RUNNING
     message: str = "Query running; caching pages"
-    finished_at: float | None = None
+    finished_at: Instant | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -86,7 +86,7 @@ class TaskRegistry:
     """The tasks of this process, keyed by token, always looked up with the caller's client id."""
 
     def __init__(
-        self, cache: PageCache, *, timings: Timings, limits: Limits, clock: Callable[[], float] = time.time
+        self, cache: PageCache, *, timings: Timings, limits: Limits, clock: Callable[[], Instant] = time.time
     ) -> None:
         self.cache = cache
         self.timings = timings
@@ -96,7 +96,7 @@ class TaskRegistry:
         self._changed = threading.Condition(self._lock)
         self._tasks: dict[str, Task] = {}
         self._sync: Counter[tuple[int, str]] = Counter()
-        self._last_orphan_sweep = 0.0
+        self._last_orphan_sweep: Instant = 0
 
     # --- limits -------------------------------------------------------------------------------------
 
@@ -253,10 +253,10 @@ class TaskRegistry:
             return None if task.state == DRAINING else task.manifest
         return self.cache.load(client_id, token)
 
-    def wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for ``predicate`` (re-checked on every change, at least every
-        0.1 s so that pages written by another process are seen too)."""
-        deadline = time.monotonic() + timeout
+    def wait(self, predicate: Callable[[], bool], timeout_ms: int) -> bool:
+        """Wait up to ``timeout_ms`` for ``predicate`` (re-checked on every change, and at least every 0.1 s
+        so that pages written by another process are seen too)."""
+        deadline = time.monotonic() + timeout_ms / 1000
         with self._changed:
             while not predicate():
                 left = deadline - time.monotonic()

@@ -464,3 +464,7 @@ journal_entry = Table(
     Index("ix_journal_entry_period", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_journal_entry_rc", "rc_id"),
 )
+
+# Data collection finds the billing and RORD lines of the SO lines it collects by these references.
+Index("ix_stage_line_client_so_line", stage_line.c.client_id, stage_line.c.so_line_id)
+Index("ix_stage_line_client_orig_so_line", stage_line.c.client_id, stage_line.c.orig_so_line_id)

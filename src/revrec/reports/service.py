@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from revrec.biviews.cache import Instant
 from revrec.biviews.csvout import write_rows
 from revrec.config import Settings
 from revrec.errors import InvalidInput
@@ -95,7 +96,7 @@ def find_download(store: ReportStore, *, client_id: int, filename: str) -> Downl
 
 
 def signed_url(
-    store: ReportStore, settings: Settings, *, client_id: int, report_id: int, base_url: str, now: float
+    store: ReportStore, settings: Settings, *, client_id: int, report_id: int, base_url: str, now: Instant
 ) -> str | None:
     """An absolute URL downloading the report without a token until it expires; None when unknown."""
     record = store.get(client_id, report_id)
@@ -116,7 +117,7 @@ def signed_download(
     client: str,
     expires: str,
     signature: str,
-    now: float,
+    now: Instant,
 ) -> Download | None | str:
     """The file of a signed URL; a reason string when the link is invalid or expired; None when the report is
     gone."""

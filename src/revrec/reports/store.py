@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from revrec.biviews.cache import Instant
+
 COUNTER = "next_id"
 LOCK = ".lock"
 RUNNING, COMPLETED, FAILED = "Running", "Completed", "Failed"
@@ -38,7 +40,7 @@ class ReportRecord:
     rep_desc: str
     file_name: str
     status: str
-    created: float
+    created: Instant
     report_date: str
     rows: int = 0
     size: int = 0
@@ -63,7 +65,7 @@ class ReportRecord:
 
 
 class ReportStore:
-    def __init__(self, root: Path, *, retention: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, root: Path, *, retention: int, clock: Callable[[], Instant] = time.time) -> None:
         self.root = root
         self.retention = retention
         self.clock = clock

@@ -267,9 +267,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_rc_schedule_client", "rc_schedule", ["client_id", "current_flag"], unique=False)
     op.create_index("ix_rc_schedule_rc", "rc_schedule", ["rc_id", "current_flag"], unique=False)
+    op.create_index("ix_stage_line_client_so_line", "stage_line", ["client_id", "so_line_id"], unique=False)
+    op.create_index(
+        "ix_stage_line_client_orig_so_line", "stage_line", ["client_id", "orig_so_line_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stage_line_client_orig_so_line", table_name="stage_line")
+    op.drop_index("ix_stage_line_client_so_line", table_name="stage_line")
     op.drop_table("journal_entry")
     op.drop_table("rc_schedule")
     op.drop_table("rc_bill")

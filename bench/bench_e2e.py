@@ -1,0 +1,236 @@
+"""End-to-end benchmark: generated transaction lines sent as 60,000-line files, staged, collected into
+revenue contracts (allocation, schedules), journalised; then a Period Close.
+
+Prints lines/s per stage, total time, peak memory (RSS) and database size. Target: 1,000,000 lines in
+under 10 minutes on SQLite and on PostgreSQL (exit 1 when missed).
+
+Run: python bench/bench_e2e.py [--lines N]   (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
+Data: sales orders of 5 lines (12/24/36-month ratable subscriptions and point-in-time setup lines, list
+price above sell price on half the lines so that most contracts carry carves), one invoice per sales order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
+from revrec.accounting import service as accounting  # noqa: E402
+from revrec.config import load_settings  # noqa: E402
+from revrec.db import migrate  # noqa: E402
+from revrec.db.session import make_engine, transaction  # noqa: E402
+from revrec.http.app import create_app  # noqa: E402
+from revrec.jobs import worker  # noqa: E402
+from revrec.periods import service as periods  # noqa: E402
+from revrec.policies.service import policies_for  # noqa: E402
+from revrec.setup import service as setup_service  # noqa: E402
+from revrec.tenancy import service as tenancy  # noqa: E402
+
+FILE_LINES = 60000
+POLICIES: dict[str, Any] = {
+    "rc_grouping_templates": [
+        {
+            "name": "Bench",
+            "rules": [{"seq": 1, "name": "By SO", "group_by": ["CUST_NUM", "SO_NUM"]}],
+            "ssp_hierarchy": [{"seq": 1, "template": "List", "within": "M", "below": "M", "above": "M"}],
+        }
+    ],
+    "pob_templates": [
+        {"name": "Subscription", "release_event": "Upon Booking", "ratable_method": "Ratable"},
+        {"name": "Setup", "release_event": "Upon Booking", "ratable_method": "Immediate Using Start Date"},
+    ],
+    "pob_assignment_rules": [{"template": "Setup", "kind": "Item", "seq": 1, "item_num": "SETUP"}],
+    "auto_pob_template": "Subscription",
+    "ssp_templates": [
+        {"name": "List", "rules": [{"name": "List", "method": "Percent Of List Price", "percent": "100"}]}
+    ],
+}
+ENDS = ("31-DEC-2026", "31-DEC-2027", "31-DEC-2028")
+
+
+def _row(i: int) -> dict[str, str]:
+    so, position = divmod(i, 5)
+    common = {
+        "Doc Num": f"SO-{so}",
+        "Cust Num": f"C-{so % 50000}",
+        "Doc Date": "01-JAN-2026",
+        "Start Date": "01-JAN-2026",
+    }
+    if position == 4:  # the invoice of the sales order's first line
+        price = f"{100 + so % 900}.25"
+        return so_line(
+            f"L{so * 5}",
+            Type="INV",
+            **common,
+            **{
+                "Inv Num": f"INV-{so}",
+                "Inv Line Num": "1",
+                "Inv Line Id": f"I{so}",
+                "Inv Date": "15-JAN-2026",
+                "Inv Qty": "1",
+                "Ext Sll Prc": price,
+                "Ext Lst Prc": price,
+                "Unit Sell Prc": price,
+                "Unit List Prc": price,
+                "End Date": ENDS[so % 3],
+            },
+        )
+    sell = 100 + (i * 7) % 900
+    listed = sell * 6 // 5 if i % 2 else sell
+    item = "SETUP" if position == 3 else f"SUB-{position}"
+    end = "01-JAN-2026" if item == "SETUP" else ENDS[(so + position) % 3]
+    return so_line(
+        f"L{i}",
+        **common,
+        **{
+            "Item Num": item,
+            "End Date": end,
+            "Ext Sll Prc": f"{sell}.25",
+            "Unit Sell Prc": f"{sell}.25",
+            "Ext Lst Prc": f"{listed}.00",
+            "Unit List Prc": f"{listed}.00",
+        },
+    )
+
+
+def generate(start: int, count: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TRANSACTION_LABELS)
+    for i in range(start, start + count):
+        row = _row(i)
+        writer.writerow([row.get(label, "") for label in TRANSACTION_LABELS])
+    return out.getvalue().encode()
+
+
+def _database_bytes(engine: Any, url: str, tmp: str) -> int:
+    if url.startswith("postgres"):
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar())
+    return sum(p.stat().st_size for p in Path(tmp).glob("bench.sqlite3*"))
+
+
+def _setup(engine: Any, client_name: str) -> None:
+    with transaction(engine) as conn:
+        tenancy.create_client(conn, name=client_name)
+        tenancy.create_user(
+            conn,
+            client_name=client_name,
+            username="bench",
+            password="bench-password",
+            role_names=["API Role"],
+        )
+        setup_service.apply_setup(
+            conn,
+            client_name=client_name,
+            document={"policies": POLICIES, "accounting": {"open_period": 202601}},
+        )
+
+
+def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
+    from fastapi.testclient import TestClient
+
+    settings = load_settings(
+        database_url=url,
+        data_dir=Path(tmp),
+        run_worker=False,
+        secret_key="bench-secret-key-bench-secret-key-bench-secret-key-000000",
+    )
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    http = TestClient(create_app(settings, engine=engine))
+    client_name = f"bench{os.getpid()}"
+    _setup(engine, client_name)
+    auth = http.post(
+        "/api/integration/v1/authenticate",
+        auth=("bench", "bench-password"),
+        headers={"role": "API Role", "clientname": client_name},
+    )
+    headers = {"token": auth.headers["Revpro-Token"]}
+    timings: dict[str, int] = {"upload": 0, "staging": 0}
+    for start in range(0, lines, FILE_LINES):
+        data = generate(start, min(FILE_LINES, lines - start))
+        began = time.perf_counter_ns()
+        response = http.post(
+            "/api/integration/v1/upload/file",
+            headers={**headers, "templatename": "Standard Transaction"},
+            files={"file": (f"bench-{start}.csv", data, "text/csv")},
+        )
+        assert response.status_code == 200, response.text[:500]
+        timings["upload"] += time.perf_counter_ns() - began
+        began = time.perf_counter_ns()
+        worker.run_until_idle(engine)
+        timings["staging"] += time.perf_counter_ns() - began
+    began = time.perf_counter_ns()
+    submitted = http.post(
+        "/api/integration/v1/job/collection/template",
+        headers=headers,
+        json={"rc_template_name": "Bench", "org_id": 0},
+    ).json()
+    worker.run_until_idle(engine)
+    timings["collection_and_journal"] = time.perf_counter_ns() - began
+    status = http.get(
+        f"/api/integration/v1/job/collection/template/{submitted['job_id']}", headers=headers
+    ).json()
+    with transaction(engine) as conn:
+        client = tenancy.require_client(conn, client_name)
+        scope = periods.default_scope(conn, client.id)
+        opened = periods.current_open(
+            conn,
+            scope,
+            policies_for(conn, client).calendar,
+        )
+        assert opened is not None
+        began = time.perf_counter_ns()
+        summary_rows = accounting.journalize(conn, scope, opened)
+        timings["journal_regeneration"] = time.perf_counter_ns() - began
+    began = time.perf_counter_ns()
+    close = http.post(
+        "/api/integration/v1/1/programs/152/submit", headers=headers, json={"parameters": []}
+    ).json()
+    worker.run_until_idle(engine)
+    timings["period_close"] = time.perf_counter_ns() - began
+    closed = http.get(f"/api/integration/v1/1/jobs/{close['job_id']}", headers=headers).json()["data"]
+    size = _database_bytes(engine, url, tmp)
+    database = engine.dialect.name
+    engine.dispose()
+    total = sum(v for k, v in timings.items() if k != "journal_regeneration")
+    return {
+        "benchmark": "e2e",
+        "database": database,
+        "lines": lines,
+        "collection_status": status["data"]["status"],
+        "collection_message": status["data"]["error_message"],
+        "journal_summary_rows": summary_rows,
+        "period_close": closed["status"],
+        **{f"{k}_lines_per_s": lines * 10**9 // v for k, v in timings.items() if v},
+        **{f"{k}_s": round(v / 1e9, 1) for k, v in timings.items()},
+        "total_s": round(total / 1e9, 1),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "database_mb": size // (1 << 20),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        result = run(args.lines, url, tmp)
+    print(json.dumps(result, indent=2))
+    return 0 if result["total_s"] < 600 * args.lines / 1_000_000 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
