@@ -84,10 +84,21 @@ _BILLS = """
       GROUP BY b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur
     ),
     lf AS MATERIALIZED (
+      -- billed to date per line is only needed for right-to-bill lines: an index look-up per such line
       SELECT s.*,
-        COALESCE(b.bt1, 0) AS bt1, COALESCE(b.bf1, 0) AS bf1, COALESCE(b.br1, 0) AS br1,
-        COALESCE(b.bt0, 0) AS bt0, COALESCE(b.bf0, 0) AS bf0, COALESCE(b.br0, 0) AS br0
-      FROM sched s LEFT JOIN bl b ON b.rc_id = s.rc_id AND b.line_id = s.line_id
+        CASE WHEN s.unbill = 'Y' THEN (SELECT COALESCE(SUM(b.amount_t), 0) FROM rc_bill b
+          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id <= :p) ELSE 0 END AS bt1,
+        CASE WHEN s.unbill = 'Y' THEN (SELECT COALESCE(SUM(b.amount_t), 0) FROM rc_bill b
+          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id < :p) ELSE 0 END AS bt0,
+        CASE WHEN s.unbill = 'Y' THEN (SELECT COALESCE(SUM(b.amount_f), 0) FROM rc_bill b
+          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id <= :p) ELSE 0 END AS bf1,
+        CASE WHEN s.unbill = 'Y' THEN (SELECT COALESCE(SUM(b.amount_f), 0) FROM rc_bill b
+          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id < :p) ELSE 0 END AS bf0,
+        CASE WHEN s.unbill = 'Y' THEN (SELECT COALESCE(SUM(b.amount_r), 0) FROM rc_bill b
+          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id <= :p) ELSE 0 END AS br1,
+        CASE WHEN s.unbill = 'Y' THEN (SELECT COALESCE(SUM(b.amount_r), 0) FROM rc_bill b
+          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id < :p) ELSE 0 END AS br0
+      FROM sched s
     ),
     ub AS MATERIALIZED (
       SELECT lf.*,
