@@ -211,6 +211,13 @@ def compute_entries(
     )
 
 
+def refresh_statistics(conn: Connection, tables: tuple[str, ...]) -> None:
+    """PostgreSQL: refresh planner statistics of freshly bulk-loaded tables (without them the planner
+    estimates one row and picks nested loops that are quadratic at a million lines)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
+
+
 def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:
     """Regenerate the unposted entries of period ``key``; returns how many were written."""
     c = journal_entry.c

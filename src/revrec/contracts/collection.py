@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from revrec.accounting import service as accounting
 from revrec.accounting import settings as accounting_settings
+from revrec.accounting.repository import refresh_statistics
 from revrec.contracts import repository as repo
 from revrec.contracts.persist import Context
 from revrec.contracts.service import Tally, process_chunk
@@ -52,6 +53,7 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
         return None, 0
     treatment = accounting_settings.load(conn, client.id).modification_treatment
     context = Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    refresh_statistics(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     total = repo.count_due(conn, client.id, opened.end)
     queue.set_progress(conn, job.id, 0, total)
     return context, total

@@ -468,3 +468,6 @@ journal_entry = Table(
 # Data collection finds the billing and RORD lines of the SO lines it collects by these references.
 Index("ix_stage_line_client_so_line", stage_line.c.client_id, stage_line.c.so_line_id)
 Index("ix_stage_line_client_orig_so_line", stage_line.c.client_id, stage_line.c.orig_so_line_id)
+# Data collection reads due lines in id order after a cursor (PostgreSQL needs id in the index to avoid
+# sorting every waiting line for each chunk).
+Index("ix_stage_line_client_flag_id", stage_line.c.client_id, stage_line.c.processed_flag, stage_line.c.id)

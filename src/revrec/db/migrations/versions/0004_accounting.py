@@ -271,9 +271,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_stage_line_client_orig_so_line", "stage_line", ["client_id", "orig_so_line_id"], unique=False
     )
+    op.create_index(
+        "ix_stage_line_client_flag_id", "stage_line", ["client_id", "processed_flag", "id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stage_line_client_flag_id", table_name="stage_line")
     op.drop_index("ix_stage_line_client_orig_so_line", table_name="stage_line")
     op.drop_index("ix_stage_line_client_so_line", table_name="stage_line")
     op.drop_table("journal_entry")
