@@ -33,11 +33,18 @@ DEFAULT_CLEARING = "BILLING-CLEARING"
 def _run(dialect: str, column: str, k: str) -> str:
     """SQL for the running total of packed series ``column`` through calendar index ``:k``."""
     offset = f"{'LEAST' if dialect == 'postgresql' else 'MIN'}(:{k} - s.first_index, s.n - 1)"
-    if dialect == "postgresql":
-        element = f"(({column})::jsonb ->> ({offset}))::bigint"
+    if dialect == "postgresql":  # each array is parsed once per row, in the LATERAL ``j`` of ``raw``
+        element = f"(j.{column.split('.')[-1]} ->> ({offset}))::bigint"
     else:
         element = f"json_extract({column}, '$[' || ({offset}) || ']')"
     return f"CASE WHEN s.n = 0 OR :{k} < s.first_index OR {column} IS NULL THEN NULL ELSE {element} END"
+
+
+def _lateral(dialect: str) -> str:
+    if dialect != "postgresql":
+        return ""
+    parsed = ", ".join(f"s.{c}_{x}::jsonb AS {c}_{x}" for c in ("rev", "cv") for x in "tfr")
+    return f"CROSS JOIN LATERAL (SELECT {parsed}) j"
 
 
 def _sched_sql(dialect: str) -> str:
@@ -53,7 +60,7 @@ def _sched_sql(dialect: str) -> str:
         COALESCE(l.al_account, l.def_segments, '') AS y_seg,
         COALESCE(l.ar_account, l.rev_segments, '') AS x_seg,
         COALESCE(l.ca_account, l.def_segments, '') AS a_seg, COALESCE(l.unbill_flag, 'N') AS unbill
-      FROM rc_schedule s JOIN revenue_contract c ON c.id = s.rc_id
+      FROM rc_schedule s {_lateral(dialect)} JOIN revenue_contract c ON c.id = s.rc_id
       JOIN rc_line l ON l.client_id = s.client_id AND l.line_id = s.line_id AND l.current_flag = :yes
       WHERE s.client_id = :client AND s.current_flag = :yes AND c.book_id = :book AND c.org_id = :org
     ),

@@ -69,6 +69,9 @@ def _step(
         if now_open is None or now_open.key != ctx.open.key:
             raise Conflict("the open period changed while the data collection ran; submit it again")
         last = work(conn)
+        tally.chunks += 1
+        if tally.chunks & (tally.chunks - 1) == 0:  # chunks 1, 2, 4, 8 ...: the tables grew since the plan
+            refresh_statistics(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
         queue.set_progress(conn, job.id, tally.rows, max(total, tally.rows))
         queue.renew_lease(conn, job.id, LEASE_SECONDS)
     return last

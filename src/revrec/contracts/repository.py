@@ -117,14 +117,12 @@ def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> se
 
 
 def mark_collected(conn: Connection, row_ids: Sequence[int], by: str) -> None:
+    """Flag collected rows Y (one UPDATE per batch of ids, not one per row)."""
     stamp = now()
-    statement = (
-        update(stage_line)
-        .where(S.id == bindparam("rid"))
-        .values(processed_flag="Y", updt_by=by, updt_dt=stamp)
-    )
-    if row_ids:
-        conn.execute(statement, [{"rid": i} for i in row_ids])
+    for chunk in _batches(row_ids):
+        conn.execute(
+            update(stage_line).where(S.id.in_(chunk)).values(processed_flag="Y", updt_by=by, updt_dt=stamp)
+        )
 
 
 def mark_errors(conn: Connection, client_id: int, errors: Sequence[tuple[int, str, str]], by: str) -> None:

@@ -32,6 +32,7 @@ class Tally:
     contracts_new: int = 0
     contracts_revised: int = 0
     engine_errors: int = 0
+    chunks: int = 0
     codes: dict[str, int] = field(default_factory=dict)
 
 
