@@ -21,6 +21,7 @@ from revrec.policies import service as policies_service
 from revrec.programs import catalog
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy_service
+from revrec.transfer import service as transfer_service
 
 
 def _fail_stale_uploads(conn: Connection) -> None:
@@ -46,6 +47,7 @@ def install() -> None:
     worker.register(STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed))
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting()
+    _install_transfer()
 
 
 def _install_accounting() -> None:
@@ -74,4 +76,26 @@ def _install_accounting() -> None:
             PERIOD_CLOSE_JOB,
             (catalog.Parameter(1521, "FORCE", 1, "force", "VARCHAR2"),),
         )
+    )
+
+
+def _install_transfer() -> None:
+    criteria = (
+        catalog.Parameter(228, "CRITERIA NAME", 1, "criteria_name"),
+        catalog.Parameter(229, "CRITERIA VALUE", 2, "criteria_value"),
+        catalog.Parameter(230, "EXCLUDE FLAG", 3, "exclude_flag"),
+    )
+    for kind in (transfer_service.TRANSFER_MASTER_JOB, transfer_service.TRANSFER_ORG_JOB):
+        worker.register(kind, worker.Handler(None, None, transfer_service.run_transfer))
+    catalog.register(
+        catalog.Program(
+            149,
+            "Revpro3.0 Accounting Transfer Master",
+            transfer_service.TRANSFER_MASTER_JOB,
+            criteria,
+            transfer_service.check_parameters,
+        )
+    )
+    catalog.register(
+        catalog.Program(153, "RevPro3.0 Transfer Batch for Org", transfer_service.TRANSFER_ORG_JOB)
     )

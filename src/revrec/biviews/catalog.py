@@ -1,14 +1,14 @@
 """The standard BI views revrec serves, with their columns in Zuora's order (api-contract §4.1).
 
-Columns revrec cannot fill are present and empty. Views over revenue-contract data (BI3_RC_*, BI3_WF_SUMM,
-...) are added here as more :class:`ViewDef` entries once their tables exist.
+Columns revrec cannot fill are present and empty. Views over revenue-contract data (BI3_RC_*) are defined
+in :mod:`revrec.biviews.contracts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from revrec.biviews import reference_data, repository
+from revrec.biviews import contracts, reference_data, repository
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import RowsSource, SqlSource, ViewDef, ViewRegistry
 
@@ -79,6 +79,7 @@ MJE_COLUMNS = columns(
 )  # fmt: skip
 
 NOT_TRACKED = "none: the source keeps no change time, so the window is not applied and the column is empty"
+CONTRACT_TIME = "the contract's last change (revenue_contract.updated_at)"
 NO_DATA = "none yet: revrec keeps no such records, so the view has no rows (204)"
 
 
@@ -104,6 +105,48 @@ def standard_views() -> Iterable[ViewDef]:
             RowsSource(reference_data.account_type_rows),
             NOT_TRACKED,
             "Account types of revrec's accounting model",
+        ),
+        ViewDef(
+            "BI3_RC_HEAD",
+            contracts.HEAD_COLUMNS,
+            SqlSource(contracts.head_view),
+            CONTRACT_TIME,
+            "Revenue contracts",
+        ),
+        ViewDef(
+            "BI3_RC_LNS",
+            contracts.LINES_COLUMNS,
+            SqlSource(contracts.lines_view),
+            CONTRACT_TIME,
+            "Revenue contract lines (current versions)",
+        ),
+        ViewDef(
+            "BI3_RC_POB",
+            contracts.POB_COLUMNS,
+            SqlSource(contracts.pob_view),
+            CONTRACT_TIME,
+            "Performance obligations",
+        ),
+        ViewDef(
+            "BI3_RC_BILL",
+            contracts.BILL_COLUMNS,
+            SqlSource(contracts.bill_view),
+            CONTRACT_TIME,
+            "Billing lines of revenue contracts",
+        ),
+        ViewDef(
+            "BI3_RC_SCHD",
+            contracts.SCHD_COLUMNS,
+            SqlSource(contracts.schedule_view),
+            CONTRACT_TIME,
+            "Revenue (R) and allocation (A) schedules, one row per line, period and type",
+        ),
+        ViewDef(
+            "BI3_WF_SUMM",
+            contracts.WF_SUMM_COLUMNS,
+            SqlSource(contracts.waterfall_view),
+            CONTRACT_TIME,
+            "Waterfall of the current schedules",
         ),
         _empty_view("BI3_RC_SCHD_DEL", SCHD_DEL_COLUMNS, "Deleted schedules"),
         _empty_view("BI3_RC_HOLD", HOLD_COLUMNS, "Holds applied to revenue contracts"),

@@ -471,3 +471,56 @@ Index("ix_stage_line_client_orig_so_line", stage_line.c.client_id, stage_line.c.
 # Data collection reads due lines in id order after a cursor (PostgreSQL needs id in the index to avoid
 # sorting every waiting line for each chunk).
 Index("ix_stage_line_client_flag_id", stage_line.c.client_id, stage_line.c.processed_flag, stage_line.c.id)
+
+# GL transfer batches (domain §11, docs/outbound.md "Transfer accounting"): a batch summarises posted,
+# untransferred journal entries of one org; ``status`` NEW → READY TO TRANSFER | NO DATA FOUND →
+# TRANSFERRED. ``criteria`` is the JSON of the program's filter; ``file_generated_at`` stamps the batch file
+# (downloadable for the report retention after it).
+transfer_batch = Table(
+    "transfer_batch",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("criteria", Text, nullable=True),
+    Column("job_id", Integer, nullable=True),
+    Column("line_count", Integer, nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("file_generated_at", DateTime(timezone=True), nullable=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "name", name="uq_transfer_batch_client_name"),
+    Index("ix_transfer_batch_status", "client_id", "status"),
+)
+
+# The summary lines of a batch (never changed after creation): per book, period, account string, account
+# type and currencies, debit and credit in minor units of T/F/R; ``entry_ids`` is the packed list (comma
+# separated, ascending) of the journal_entry ids behind the line, for drill-down.
+transfer_line = Table(
+    "transfer_line",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("batch_id", Integer, ForeignKey("transfer_batch.id", ondelete="CASCADE"), nullable=False),
+    Column("line_num", Integer, nullable=False),
+    Column("book_id", Integer, nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("acctg_seg", String(300), nullable=False),
+    Column("acctg_type", String(1), nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("dr_t", BigInteger, nullable=False),
+    Column("cr_t", BigInteger, nullable=False),
+    Column("dr_f", BigInteger, nullable=False),
+    Column("cr_f", BigInteger, nullable=False),
+    Column("dr_r", BigInteger, nullable=False),
+    Column("cr_r", BigInteger, nullable=False),
+    Column("entry_ids", Text, nullable=False),
+    UniqueConstraint("batch_id", "line_num", name="uq_transfer_line_batch_line"),
+)

@@ -25,6 +25,7 @@ from revrec.programs.routes import router as programs_router
 from revrec.reports.routes import router as reports_router
 from revrec.setup.routes import router as setup_router
 from revrec.tenancy.routes import router as tenancy_router
+from revrec.transfer.routes import router as transfer_router
 
 log = logging.getLogger("revrec")
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(biviews_router)
     app.include_router(reports_router)
+    app.include_router(transfer_router)
 
     @app.get("/health", operation_id="GET_Health", tags=["Service"], summary="Service and database health")
     def health() -> JSONResponse:

@@ -1,0 +1,126 @@
+"""Transfer accounting operations (api-contract §2.23–2.26). Behaviour and choices: docs/outbound.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
+
+from revrec.auth.privileges import WEBSERVICES_OUTBOUND
+from revrec.auth.service import Principal
+from revrec.errors import InvalidInput, NotFound
+from revrec.http.deps import AppContext, context, read_only, requires, unit_of_work
+from revrec.transfer import service
+
+router = APIRouter(tags=["Transfer Accounting"])
+outbound = requires(WEBSERVICES_OUTBOUND)
+
+DEFAULT_PAGESIZE = 1000
+MAX_PAGESIZE = 10000
+NO_READY = "No GL Transfer batches in Ready to Transfer status are available"
+
+
+def _csv(rows: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(service.CSV_COLUMNS)
+    for line in rows:
+        writer.writerow(service.csv_row(line))
+    return buffer.getvalue()
+
+
+def _pagesize(request: Request, query: str | None) -> int:
+    raw = query if query is not None else request.headers.get("pagesize")
+    if raw is None or raw.strip() == "":
+        return DEFAULT_PAGESIZE
+    text = raw.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGESIZE:
+        raise InvalidInput(f"Invalid pagesize {raw!r}: 1 to {MAX_PAGESIZE} records per page")
+    return int(text)
+
+
+@router.get("/api/integration/v1/journal/list", operation_id="GET_TransferBatchList")
+def transfer_batch_list(
+    caller: Principal = Depends(outbound), conn: Connection = Depends(read_only)
+) -> Response:
+    """The caller's batches in READY TO TRANSFER status; 204 when there is none."""
+    batches = service.ready_batches(conn, caller.client_id)
+    if not batches:
+        return Response(status_code=204, headers={"x-revrec-message": NO_READY})
+    return JSONResponse({"result": [service.journal(b) for b in batches], "status": "Success"})
+
+
+@router.get("/api/integration/v1/journal/batch/{batchid}/{pagenum}", operation_id="GET_TransferBatch")
+def transfer_batch_page(
+    batchid: int,
+    pagenum: int,
+    request: Request,
+    pagesize: str | None = Query(None),
+    output: str | None = Query(None, alias="Output"),
+    caller: Principal = Depends(outbound),
+    conn: Connection = Depends(read_only),
+) -> Response:
+    """One page of the batch's summary lines, JSON (default) or CSV (``Output=CSV``)."""
+    size = _pagesize(request, pagesize)
+    if output is not None and output.strip().upper() not in ("CSV", "JSON", ""):
+        raise InvalidInput(f"Invalid Output {output!r} (CSV, or omit it for JSON)")
+    if pagenum < 1:
+        raise InvalidInput(f"Invalid page number {pagenum}: pages start at 1")
+    batch = service.get_batch(conn, caller.client_id, batchid)
+    if batch is None:
+        raise NotFound(f"Transfer batch {batchid} not found")
+    total = service.count_lines(conn, batch.id)
+    pages = (total + size - 1) // size
+    if pagenum > max(pages, 1):
+        message = f"Page {pagenum} is past the last page: {pages} page(s), {total} line(s)"
+        body = {"status": "Error", "message": message, "total_pages": pages, "total_lines": total}
+        return JSONResponse(body, status_code=404)
+    lines = service.page(conn, batch, pagenum, size)
+    if output is not None and output.strip().upper() == "CSV":
+        return Response(_csv(lines), media_type="text/csv; charset=utf-8")
+    return JSONResponse(
+        {
+            "status": "Success",
+            "batch_id": batch.id,
+            "batch_name": batch.name,
+            "batch_status": batch.status,
+            "pagenum": pagenum,
+            "pagesize": size,
+            "total_lines": total,
+            "total_pages": pages,
+            "result": lines,
+        }
+    )
+
+
+@router.put("/api/integration/v1/journal/batch/status/{batch_id}", operation_id="PUT_TransferBatchStatus")
+def transfer_batch_status(
+    batch_id: int, caller: Principal = Depends(outbound), conn: Connection = Depends(unit_of_work)
+) -> JSONResponse:
+    """READY TO TRANSFER → TRANSFERRED; 400 for a batch in any other status (or not found)."""
+    service.mark_transferred(conn, caller.client_id, batch_id, caller.username)
+    return JSONResponse({"status": "Success"})
+
+
+@router.get("/api/integration/v1/download/transferbatchfile/{batch_id}", operation_id="GET_TransferBatchFile")
+def transfer_batch_file(
+    batch_id: int,
+    caller: Principal = Depends(outbound),
+    conn: Connection = Depends(read_only),
+    ctx: AppContext = Depends(context),
+) -> Response:
+    """The batch file (CSV of every line); 204 when not generated, not found or older than the retention."""
+    batch = service.get_batch(conn, caller.client_id, batch_id)
+    if not service.file_fresh(batch, ctx.settings.report_retention_seconds):
+        return Response(status_code=204)
+    body = _csv(service.all_lines(conn, batch))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="transfer_batch_{batch.id}.csv"'},
+    )
