@@ -10,7 +10,6 @@ from collections import defaultdict
 from decimal import Decimal as D
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
@@ -256,11 +255,6 @@ def test_transfer_needs_outbound_privilege(http: TestClient, engine: Engine) -> 
     assert http.put(f"{STATUS}/1", headers=headers).status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="upstream bug outside transfer: contracts.persist._convert feeds minor units to to_minor, so "
-    "rc_bill.amount_f/amount_r (and the billing journal entries) are 100x/10,000x too large in F/R",
-)
 def test_batch_balances_in_functional_and_reporting_currency(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)

@@ -25,7 +25,7 @@ from revrec.engine.allocation import Allocation
 from revrec.engine.calendar import AccountingCalendar
 from revrec.engine.contracts import RevenueContract
 from revrec.engine.errors import ERROR
-from revrec.engine.money import exponent, to_minor
+from revrec.engine.money import from_minor, to_minor
 from revrec.engine.schedules import LineSchedule
 from revrec.periods.service import OpenPeriod, Scope
 
@@ -131,8 +131,8 @@ class Rows:
 
 
 def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
-    shift = exponent(target) - exponent(source)
-    return to_minor(Decimal(units).scaleb(shift) * rate, target) if units else 0
+    """``units`` minor units of ``source`` at ``rate``, in minor units of ``target`` (rounded half up)."""
+    return to_minor(from_minor(units, source) * rate, target) if units else 0
 
 
 def bill_row(ctx: Context, rc_id: int, row: StagedRow) -> tuple[Any, ...]:
