@@ -242,8 +242,7 @@ def _v2(
     return _answer(outcome)
 
 
-@router.get("/api/integration/v2/biviews/{view_name}", operation_id="GET_BIView", tags=["BI Views v2"])
-def get_biview_v2(
+def biview_v2(
     request: Request,
     view_name: str,
     client_id: str | None = Query(None, alias="clientId"),
@@ -264,25 +263,15 @@ def get_biview_v2(
     )
 
 
-@router.post("/api/integration/v2/biviews/{view_name}", operation_id="POST_BIView", tags=["BI Views v2"])
-def post_biview_v2(
-    request: Request,
-    view_name: str,
-    client_id: str | None = Query(None, alias="clientId"),
-    from_date: str | None = Query(None, alias="fromDate"),
-    to_date: str | None = Query(None, alias="toDate"),
-    pagenum: int | None = Query(None),
-    page_size: int | None = Query(None, alias="pageSize"),
-    output: str | None = Query(None, alias="outputType"),
-    fields: list[str] | None = Depends(body_fields),
-    caller: Principal = Depends(outbound),
-    conn: Connection = Depends(read_only),
-    rt: BiviewsRuntime = Depends(runtime),
-) -> Response:
-    """Same as GET (the 2020 reference's POST_BIView; accepted for tolerance)."""
-    size = page_size if page_size is not None else _int(request.query_params.get("pagesize"))
-    return _v2(
-        request, view_name, client_id, from_date, to_date, pagenum, size, output, fields, caller, conn, rt
+# GET is the 2025 reference's GET_BIView (clients send the field list as a body on a GET); POST is the 2020
+# reference's POST_BIView, accepted for tolerance: one handler serves both.
+for _method, _operation in (("GET", "GET_BIView"), ("POST", "POST_BIView")):
+    router.add_api_route(
+        "/api/integration/v2/biviews/{view_name}",
+        biview_v2,
+        methods=[_method],
+        operation_id=_operation,
+        tags=["BI Views v2"],
     )
 
 
