@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from revrec.accounting import settings as accounting_settings
 from revrec.accounting.close import PERIOD_CLOSE_JOB, run_period_close
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
+from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
 from revrec.inbound import repository as inbound_repo
 from revrec.inbound import service as inbound_service
 from revrec.inbound import staging
@@ -67,6 +68,15 @@ def _install_accounting() -> None:
             "RevPro3.0 Data Collection Master",
             COLLECTION_JOB,
             (catalog.Parameter(1501, "RC GROUPING TEMPLATE", 1, "rc_template_name"),),
+        )
+    )
+    worker.register(EVENT_PROCESS_JOB, worker.Handler(None, None, run_event_process))
+    catalog.register(
+        catalog.Program(
+            151,
+            "RevPro3.0 Event Process",
+            EVENT_PROCESS_JOB,
+            (catalog.Parameter(1511, "EVENT NAME", 1, "event_name"),),
         )
     )
     catalog.register(

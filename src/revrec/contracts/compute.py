@@ -30,7 +30,7 @@ from revrec.engine.contracts import (
     schedule_contract,
 )
 from revrec.engine.errors import EngineError
-from revrec.engine.lines import TransactionLine
+from revrec.engine.lines import RevenueEvent, TransactionLine
 from revrec.engine.policies import Policies
 from revrec.engine.releases import LineActivity
 from revrec.engine.schedules import LineSchedule
@@ -131,10 +131,12 @@ def compute(
     *,
     template: str | None,
     open_period: int | None,
+    events: Sequence[RevenueEvent] = (),
 ) -> Computation:
-    """Contracts of ``so_rows`` (one row per line id) with their ``activity`` rows."""
+    """Contracts of ``so_rows`` (one row per line id) with their ``activity`` rows and processed
+    ``events`` (Upon Event releases, see ``contracts.events``)."""
     lines, by_ref, returned = _engine_input(so_rows, activity)
-    collection: Collection = collect(lines, policies, template_name=template)
+    collection: Collection = collect(lines, policies, events=events, template_name=template)
     rows_by_line = {r.line.line_id: r for r in so_rows}
     results: list[Computed] = []
     for group in collection.groups:

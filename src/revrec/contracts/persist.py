@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from revrec.contracts import credits
 from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
 from revrec.contracts.compute import Computed
@@ -342,6 +343,7 @@ def _add_schedules(
     rows: Rows,
     old: dict[str, tuple[int, int, Packed]],
     natural: dict[str, LineSchedule] | None = None,
+    new_activity: set[int] | None = None,
 ) -> list[int]:
     """New schedule versions; returns the ids of the schedules they replace."""
     replaced: list[int] = []
@@ -350,12 +352,25 @@ def _add_schedules(
         previous = old.get(schedule.line_id)
         if previous is not None:
             base = natural.get(schedule.line_id) if natural else None
-            new = revise(
+            revised = revise(
                 previous[2],
                 new,
                 packed_schedule(ctx, base) if base else None,
                 open_index=ctx.open.index,
                 treatment=ctx.treatment,
+            )
+            # credit rules (contracts/credits.py): a credited line's change follows its CM's rule
+            new = credits.revise_credited(
+                item.activity,
+                schedule.line_id,
+                new_activity or set(),
+                previous[2],
+                new,
+                revised,
+                calendar=ctx.calendar,
+                open_index=ctx.open.index,
+                prospective=ctx.treatment == PROSPECTIVE,
+                events=_has_releases(item, schedule.line_id),
             )
             if new == previous[2]:
                 continue
@@ -363,6 +378,11 @@ def _add_schedules(
         version = 1 if previous is None else previous[1] + 1
         rows.schedules.append(schedule_row(ctx, rc_id, schedule.line_id, version, new, schedule.currencies))
     return replaced
+
+
+def _has_releases(item: Computed, line_id: str) -> bool:
+    found = (item.engine_activity or {}).get(line_id)
+    return found is not None and bool(found.events or found.manual)
 
 
 def _add_pobs(ctx: Context, item: Computed, rc_id: int, rows: Rows) -> None:
@@ -392,7 +412,9 @@ def update_existing(
     repo.retire(conn, "rc_line", retired)
     repo.update_lines(conn, updates)
     natural = item.natural_schedules(ctx.policies) if ctx.treatment == PROSPECTIVE else None
-    replaced = _add_schedules(ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), natural)
+    replaced = _add_schedules(
+        ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), natural, new_activity
+    )
     repo.retire(conn, "rc_schedule", replaced)
     repo.delete_pobs(conn, rc_id)
     _add_pobs(ctx, item, rc_id, rows)

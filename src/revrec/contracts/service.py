@@ -2,10 +2,10 @@
 
 A chunk is a set of due SO rows (with the billing and RORD rows that reference them) or of due activity
 rows whose SO line is already collected. Contracts the chunk touches that already exist are recomputed
-from their full history (current line versions and all bills, re-read from staging history) plus the new
-rows, and written as a new revision; the others are inserted in bulk. Rows that end up in a contract
-become ``Y``; rows no contract can take become ``E`` with their error; rows the grouping template's
-filters leave out stay ``N``. Nothing here commits: the caller commits the chunk with its flags.
+from their full history (current line versions, all bills and processed events, re-read from staging)
+plus the new rows, and written as a new revision; the others are inserted in bulk. Rows that end up in
+a contract become ``Y``; rows no contract can take become ``E`` with their error; rows the grouping
+template's filters leave out stay ``N``. Nothing here commits: the caller commits the chunk with its flags.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from revrec.contracts import persist, staged
+from revrec.contracts import events, persist, staged
 from revrec.contracts import repository as repo
 from revrec.contracts.compute import Computation, compute, group_keys
 from revrec.contracts.persist import Context, Rows
@@ -95,7 +95,12 @@ def process_chunk(
         if affected
         else (list(latest.values()), list(activity))
     )
-    computation = compute(all_so, all_acts, ctx.policies, template=template, open_period=ctx.open.key)
+    # processed events belong to collected lines, so only contracts already stored can have some
+    refs = {r.ref or "" for r in all_so}
+    history = events.processed_events(conn, ctx.scope.client_id, refs) if affected else []
+    computation = compute(
+        all_so, all_acts, ctx.policies, template=template, open_period=ctx.open.key, events=history
+    )
     _write(conn, ctx, computation, {r.row_id for r in activity}, tally)
     errors = [(row.row_id, e.code, e.message) for row, e in computation.orphans]
     errored = {row_id for row_id, _, _ in errors}
