@@ -1,5 +1,6 @@
-"""Returns and reduction-order credits after periods closed (CM-R, CM-RO), retrospective. Figures by hand:
-SO 1,200.00 for 2 units over 2026 (100.00 a month), invoiced in full in January; January and February closed."""
+"""Returns and reduction-order credits after periods closed (CM-R, CM-RO), retrospective. Figures by
+hand: SO 1,200.00 for 2 units over 2026 (100.00 a month), invoiced in full in January; January and February
+closed."""
 
 from __future__ import annotations
 
