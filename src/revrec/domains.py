@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
-from revrec.accounting.close import PERIOD_CLOSE_JOB, run_period_close
+from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_change_status, run_period_close
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
 from revrec.inbound import repository as inbound_repo
@@ -77,6 +77,15 @@ def _install_accounting() -> None:
             "RevPro3.0 Event Process",
             EVENT_PROCESS_JOB,
             (catalog.Parameter(1511, "EVENT NAME", 1, "event_name"),),
+        )
+    )
+    worker.register(PERIOD_STATUS_JOB, worker.Handler(None, None, run_change_status))
+    catalog.register(
+        catalog.Program(
+            154,
+            "RevPro3.0 Change Period Status Process",
+            PERIOD_STATUS_JOB,
+            (catalog.Parameter(1541, "STATUS", 1, "status", "VARCHAR2"),),
         )
     )
     catalog.register(

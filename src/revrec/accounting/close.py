@@ -21,6 +21,7 @@ from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
 
 PERIOD_CLOSE_JOB = "period_close"
+PERIOD_STATUS_JOB = "period_status"
 
 
 def blockers(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[str]:
@@ -83,3 +84,16 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         return "Warning", note + " (forced past: " + "; ".join(found) + ")"
     del note
     return "Completed", None
+
+
+def run_change_status(engine: Engine, job: Job) -> tuple[str, str | None]:
+    """The ``period_status`` job: the current period to Soft Close (``STATUS`` parameter) or back to Open."""
+    wanted = str(job.params.get("status") or periods.SOFT_CLOSE).strip()
+    status = {"soft close": periods.SOFT_CLOSE, "open": "Open"}.get(wanted.lower(), wanted)
+    with transaction(engine) as conn:
+        client = tenancy.get_client(conn, job.client_id)
+        assert client is not None
+        calendar = policies_for(conn, client).calendar
+        scope = periods.default_scope(conn, job.client_id, job.org_id)
+        key = periods.set_current_status(conn, scope, calendar, status=status)
+    return "Completed", f"Period {key} is {status}"

@@ -83,6 +83,8 @@ def run_collection(engine: Engine, job: Job) -> tuple[str, str | None]:
         ctx, total = prepare(conn, job)
     if ctx is None:
         return "Completed", "No transaction lines to collect"
+    if (frozen := periods.frozen_message(ctx.open)) is not None:
+        return "Error", frozen
     template = job.params.get("rc_template_name") or None
     tally = Tally()
     by = job.created_by

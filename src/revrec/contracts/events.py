@@ -186,6 +186,8 @@ def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
         ctx = _prepare(conn, job)
     if ctx is None:
         return "Completed", "No open period: no events to process"
+    if (frozen := periods.frozen_message(ctx.open)) is not None:
+        return "Error", frozen
     tally = service.Tally()
     event_name = job.params.get("event_name") or None
     after = 0

@@ -27,6 +27,10 @@ def org_ids(conn: Connection, client_id: int) -> list[int]:
     return list(conn.execute(query.order_by(org.c.org_id)).scalars())
 
 
+#: The current period of a book and org is Open, or Soft Close while it is being closed.
+CURRENT_STATUSES = ("Open", "Soft Close")
+
+
 def _scope(client_id: int, book_id: int, org_id: int) -> Any:
     c = accounting_period.c
     return (c.client_id == client_id) & (c.book_id == book_id) & (c.org_id == org_id)
@@ -34,7 +38,7 @@ def _scope(client_id: int, book_id: int, org_id: int) -> Any:
 
 def open_row(conn: Connection, client_id: int, book_id: int, org_id: int) -> Any:
     query = select(accounting_period).where(
-        _scope(client_id, book_id, org_id), accounting_period.c.status == "Open"
+        _scope(client_id, book_id, org_id), accounting_period.c.status.in_(CURRENT_STATUSES)
     )
     return conn.execute(query).first()
 

@@ -36,6 +36,7 @@ class OpenPeriod:
     index: int  # position in the calendar
     start: dt.date
     end: dt.date  # exclusive
+    status: str = "Open"  # or "Soft Close": data collection and event processing are frozen
 
     @property
     def previous_index(self) -> int:
@@ -57,18 +58,18 @@ def default_scope(conn: Connection, client_id: int, org_id: int | None = None) -
     return Scope(client_id, int(book.id), int(org_id))
 
 
-def _open(calendar: AccountingCalendar, key: int) -> OpenPeriod:
+def _open(calendar: AccountingCalendar, key: int, status: str = "Open") -> OpenPeriod:
     try:
         index = calendar.index_of_key(key)
     except CalendarError:
         raise InvalidInput(f"period {key} is not in the client's accounting calendar") from None
     period = calendar.periods[index]
-    return OpenPeriod(period.key, index, period.start, period.end)
+    return OpenPeriod(period.key, index, period.start, period.end, status)
 
 
 def current_open(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> OpenPeriod | None:
     row = repo.open_row(conn, scope.client_id, scope.book_id, scope.org_id)
-    return None if row is None else _open(calendar, int(row.period_key))
+    return None if row is None else _open(calendar, int(row.period_key), row.status)
 
 
 def ensure_open(
@@ -120,3 +121,29 @@ def close_open_period(
         "Open",
     )
     return current.key, following.key
+
+
+SOFT_CLOSE = "Soft Close"
+
+
+def set_current_status(conn: Connection, scope: Scope, calendar: AccountingCalendar, *, status: str) -> int:
+    """Put the current period in Soft Close (freezing data collection and event processing) or back to
+    Open; returns its key."""
+    if status not in repo.CURRENT_STATUSES:
+        raise InvalidInput(f"period status must be one of {', '.join(repo.CURRENT_STATUSES)}, not {status!r}")
+    repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
+    row = repo.open_row(conn, scope.client_id, scope.book_id, scope.org_id)
+    if row is None:
+        raise Conflict(f"No Period Status Found for ORG_ID:{scope.org_id}, this job cannot be submitted")
+    repo.set_status(conn, row.id, status)
+    return int(row.period_key)
+
+
+def frozen_message(period: OpenPeriod) -> str | None:
+    """Why collection and event processing must wait (None when the period is Open)."""
+    if period.status != SOFT_CLOSE:
+        return None
+    return (
+        f"Period {period.key} is in Soft Close: data collection and event processing are frozen until the "
+        "period is closed (program 152) or reopened (program 154 with STATUS=Open)"
+    )
