@@ -263,3 +263,20 @@ def test_job_run_event_process_cli(
     assert _revenue(engine, tenant, 202601) == D("600.00")
     code, out, _ = run(capsys, "verify", "--client", tenant.client)
     assert code == 0 and "ok: every invariant holds" in out
+
+
+def test_unprocessed_event_blocks_period_close(http: TestClient, engine: Engine) -> None:
+    tenant = _tenant(engine)
+    headers = login(http, tenant)
+    so = unique("SO")
+    line_id = f"{so}-1"
+    send(http, headers, _line(line_id, so))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    _send_events(http, headers, _event(line_id, "50", "15-JAN-2026"))
+    worker.run_until_idle(engine)  # staged, not processed
+    blocked = close_period(http, engine, headers)
+    assert blocked["status"] == "Error"
+    assert "1 staged event(s) due in period 202601 are not processed" in blocked["error_message"]
+    assert _process(http, engine, headers)["status"] == "Completed"
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    assert _revenue(engine, tenant, 202601) == D("600.00")

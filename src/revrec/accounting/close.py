@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from revrec.accounting import service as accounting
 from revrec.db.session import transaction
-from revrec.db.tables import revenue_contract, stage_line
+from revrec.db.tables import revenue_contract, stage_event, stage_line
 from revrec.jobs.queue import Job
 from revrec.periods import service as periods
 from revrec.periods.service import OpenPeriod, Scope
@@ -37,6 +37,15 @@ def blockers(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[st
     errored = conn.execute(
         select(func.count()).where(s.client_id == scope.client_id, s.processed_flag == "E")
     ).scalar_one()
+    e = stage_event.c
+    events_waiting = conn.execute(
+        select(func.count()).where(
+            e.client_id == scope.client_id, e.processed_flag == "N", e.event_date < open_period.end
+        )
+    ).scalar_one()
+    events_errored = conn.execute(
+        select(func.count()).where(e.client_id == scope.client_id, e.processed_flag == "E")
+    ).scalar_one()
     c = revenue_contract.c
     bad = conn.execute(
         select(func.count()).where(
@@ -54,6 +63,15 @@ def blockers(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[st
         )
     if errored:
         found.append(f"{errored} staging line(s) are in error (fix and upload them again, or delete them)")
+    if events_waiting:
+        found.append(
+            f"{events_waiting} staged event(s) due in period {open_period.key} are not processed "
+            "(run Event Process, program 151)"
+        )
+    if events_errored:
+        found.append(
+            f"{events_errored} staged event(s) are in error (fix and upload them again, or delete them)"
+        )
     if bad:
         found.append(f"{bad} revenue contract(s) have errors (see their error code)")
     return found
