@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from inbound_data import transactions
+from inbound_data import so_line, transactions
 from revrec.accounting import service as accounting
 from revrec.db.session import transaction
 from revrec.jobs import worker
@@ -162,3 +162,23 @@ def bill(kind: str, so_line_id: str, inv_line_id: str, amount: str, **overrides:
     from inbound_data import billing_line
 
     return {**billing_line(kind, so_line_id, inv_line_id, amount), **overrides}
+
+
+def subscription(line_id: str, so: str, price: str = "1200.00", **extra: str) -> dict[str, str]:
+    """An SO line of item SUB, booked 1 January 2026, ratable over 2026, list = sell = ``price``."""
+    return so_line(
+        line_id,
+        **{
+            "Doc Num": so,
+            "Cust Num": f"C-{so}",
+            "Doc Date": "01-JAN-2026",
+            "Item Num": "SUB",
+            "Start Date": "01-JAN-2026",
+            "End Date": "31-DEC-2026",
+            "Ext Sll Prc": price,
+            "Ext Lst Prc": price,
+            "Unit Sell Prc": price,
+            "Unit List Prc": price,
+            **extra,
+        },
+    )

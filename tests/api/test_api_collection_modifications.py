@@ -9,30 +9,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
+from accounting_support import (
+    accounting_tenant,
+    bill,
+    close_period,
+    collect,
+    send,
+    subscription,
+    totals,
+    verify,
+)
 from inbound_data import so_line
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line, rc_schedule
 from support import login, unique
-
-
-def _sub(line_id: str, so: str, price: str, **extra: str) -> dict[str, str]:
-    return so_line(
-        line_id,
-        **{
-            "Doc Num": so,
-            "Cust Num": f"C-{so}",
-            "Doc Date": "01-JAN-2026",
-            "Item Num": "SUB",
-            "Start Date": "01-JAN-2026",
-            "End Date": "31-DEC-2026",
-            "Ext Sll Prc": price,
-            "Ext Lst Prc": price,
-            "Unit Sell Prc": price,
-            "Unit List Prc": price,
-            **extra,
-        },
-    )
 
 
 def _revenue(engine: Engine, tenant: object, period: int) -> D:
@@ -46,7 +36,7 @@ def _two_closed_months(
     tenant = accounting_tenant(engine, treatment=treatment)
     headers = login(http, tenant)
     so = unique("SO")
-    send(http, headers, _sub(f"{so}-1", so, "1200.00", **{"Ord Qty": "2"}))
+    send(http, headers, subscription(f"{so}-1", so, "1200.00", **{"Ord Qty": "2"}))
     assert collect(http, engine, headers)["status"] == "Completed"
     for _ in range(2):
         assert close_period(http, engine, headers)["status"] == "Completed"  # January and February closed
@@ -61,7 +51,7 @@ def test_so_update_after_close(
     http: TestClient, engine: Engine, treatment: str, march: str, april: str
 ) -> None:
     tenant, headers, so = _two_closed_months(http, engine, treatment)
-    send(http, headers, _sub(f"{so}-1", so, "2400.00", **{"Doc Date": "01-MAR-2026"}))
+    send(http, headers, subscription(f"{so}-1", so, "2400.00", **{"Doc Date": "01-MAR-2026"}))
     status = collect(http, engine, headers)
     assert status["status"] == "Completed", status
     # retrospective: 2,400 / 12 = 200 a month; Jan+Feb booked 200, so March books 600 - 200 = 400;

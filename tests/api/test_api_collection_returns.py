@@ -9,8 +9,16 @@ from decimal import Decimal as D
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
-from inbound_data import so_line
+from accounting_support import (
+    accounting_tenant,
+    bill,
+    close_period,
+    collect,
+    send,
+    subscription,
+    totals,
+    verify,
+)
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line
 from support import login, unique
@@ -20,12 +28,9 @@ def _setup(http: TestClient, engine: Engine) -> tuple[object, dict[str, str], st
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
     so = unique("SO")
-    line = so_line(
-        f"{so}-1",
-        **{"Doc Num": so, "Cust Num": f"C-{so}", "Doc Date": "01-JAN-2026", "Item Num": "SUB",
-           "Start Date": "01-JAN-2026", "End Date": "31-DEC-2026", "Ord Qty": "2", "Ext Sll Prc": "1200.00",
-           "Ext Lst Prc": "1200.00", "Unit Sell Prc": "600.00", "Unit List Prc": "600.00"},
-    )  # fmt: skip
+    line = subscription(
+        f"{so}-1", so, **{"Ord Qty": "2", "Unit Sell Prc": "600.00", "Unit List Prc": "600.00"}
+    )
     send(http, headers, line, bill("INV", f"{so}-1", f"{so}-I1", "1200.00", **{"Inv Qty": "2"}))
     assert collect(http, engine, headers)["status"] == "Completed"
     for _ in range(2):

@@ -10,8 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
-from inbound_data import so_line
+from accounting_support import (
+    accounting_tenant,
+    bill,
+    close_period,
+    collect,
+    send,
+    subscription,
+    totals,
+    verify,
+)
 from support import login, unique
 
 
@@ -60,19 +68,7 @@ def test_credit_rule(
     headers = login(http, tenant)
     so = unique("SO")
     common = {"Doc Num": so, "Cust Num": f"C-{so}", "Item Num": "SUB"}
-    line = so_line(
-        f"{so}-1",
-        **{
-            **common,
-            "Doc Date": "01-JAN-2026",
-            "Start Date": "01-JAN-2026",
-            "End Date": "31-DEC-2026",
-            "Ext Sll Prc": "1200.00",
-            "Ext Lst Prc": "1200.00",
-            "Unit Sell Prc": "1200.00",
-            "Unit List Prc": "1200.00",
-        },
-    )
+    line = subscription(f"{so}-1", so)
     invoice = bill("INV", f"{so}-1", f"{so}-I", "1200.00", **common, **{"Inv Date": "05-JAN-2026"})
     send(http, headers, line, invoice)
     assert collect(http, engine, headers)["status"] == "Completed"
@@ -111,19 +107,7 @@ def test_later_invoice_keeps_the_credit_rule(http: TestClient, engine: Engine) -
     headers = login(http, tenant)
     so = unique("SO")
     common = {"Doc Num": so, "Cust Num": f"C-{so}", "Item Num": "SUB"}
-    line = so_line(
-        f"{so}-1",
-        **{
-            **common,
-            "Doc Date": "01-JAN-2026",
-            "Start Date": "01-JAN-2026",
-            "End Date": "31-DEC-2026",
-            "Ext Sll Prc": "1200.00",
-            "Ext Lst Prc": "1200.00",
-            "Unit Sell Prc": "1200.00",
-            "Unit List Prc": "1200.00",
-        },
-    )
+    line = subscription(f"{so}-1", so)
     first = bill("INV", f"{so}-1", f"{so}-I", "600.00", **common, **{"Inv Date": "05-JAN-2026"})
     send(http, headers, line, first)
     assert collect(http, engine, headers)["status"] == "Completed"

@@ -9,8 +9,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import accounting_tenant, close_period, collect, scope_of, send, totals, verify
-from inbound_data import so_line
+from accounting_support import (
+    accounting_tenant,
+    close_period,
+    collect,
+    scope_of,
+    send,
+    subscription,
+    totals,
+    verify,
+)
 from revrec.db.session import transaction
 from revrec.db.tables import accounting_period
 from revrec.jobs import worker
@@ -28,15 +36,6 @@ def _status(http: TestClient, engine: Engine, headers: dict[str, str], value: st
     return data
 
 
-def _line(so: str, n: int) -> dict[str, str]:
-    return so_line(
-        f"{so}-{n}",
-        **{"Doc Num": so, "Cust Num": f"C-{so}", "Doc Date": "01-JAN-2026", "Item Num": "SUB",
-           "Start Date": "01-JAN-2026", "End Date": "31-DEC-2026", "Ext Sll Prc": "1200.00",
-           "Ext Lst Prc": "1200.00", "Unit Sell Prc": "1200.00", "Unit List Prc": "1200.00"},
-    )  # fmt: skip
-
-
 def _statuses(engine: Engine, tenant: Any) -> list[tuple[int, str]]:
     scope, _ = scope_of(engine, tenant)
     period = accounting_period.c
@@ -51,11 +50,11 @@ def test_soft_close_freezes_collection_until_reopened_or_closed(http: TestClient
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
     so = unique("SO")
-    send(http, headers, _line(so, 1))
+    send(http, headers, subscription(f"{so}-1", so))
     assert collect(http, engine, headers)["status"] == "Completed"
     done = _status(http, engine, headers, "Soft Close")
     assert (done["status"], done["error_message"]) == ("Completed", "Period 202601 is Soft Close")
-    send(http, headers, _line(so, 2))
+    send(http, headers, subscription(f"{so}-2", so))
     frozen = collect(http, engine, headers)
     assert frozen["status"] == "Error" and "Period 202601 is in Soft Close" in frozen["error_message"]
     assert _status(http, engine, headers, "Open")["status"] == "Completed"
