@@ -1,16 +1,19 @@
 """Wiring of the domain packages: setup-document sections, per-client seeders, job handlers.
 
-Called by ``create_app`` and ``cli.main`` (never at import), idempotently.
+Called by ``create_app`` and ``cli.main`` (never at import), idempotently, with the settings: the transfer
+jobs write batch files into the report store of ``settings.data_dir``.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
 from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_change_status, run_period_close
+from revrec.config import Settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
 from revrec.inbound import repository as inbound_repo
@@ -22,6 +25,8 @@ from revrec.policies import service as policies_service
 from revrec.programs import catalog
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy_service
+from revrec.transfer import files as transfer_files
+from revrec.transfer import mapping as transfer_mapping
 from revrec.transfer import service as transfer_service
 
 
@@ -29,7 +34,7 @@ def _fail_stale_uploads(conn: Connection) -> None:
     inbound_repo.fail_stale_receiving(conn, inbound_repo.now() - RECEIVING_TIMEOUT)
 
 
-def install() -> None:
+def install(settings: Settings) -> None:
     setup_service.register_core_sections()
     setup_service.register(
         setup_service.Section(
@@ -48,7 +53,7 @@ def install() -> None:
     worker.register(STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed))
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting()
-    _install_transfer()
+    _install_transfer(settings)
 
 
 def _install_accounting() -> None:
@@ -98,14 +103,23 @@ def _install_accounting() -> None:
     )
 
 
-def _install_transfer() -> None:
+def _install_transfer(settings: Settings) -> None:
+    setup_service.register(
+        setup_service.Section(
+            "gl_interface",
+            transfer_mapping.GlInterfaceDoc | None,
+            transfer_mapping.export_gl_interface,
+            transfer_mapping.apply_gl_interface,
+        )
+    )
+    run = partial(transfer_files.run_transfer, files=transfer_files.BatchFiles.from_settings(settings))
     criteria = (
         catalog.Parameter(228, "CRITERIA NAME", 1, "criteria_name"),
         catalog.Parameter(229, "CRITERIA VALUE", 2, "criteria_value"),
         catalog.Parameter(230, "EXCLUDE FLAG", 3, "exclude_flag"),
     )
     for kind in (transfer_service.TRANSFER_MASTER_JOB, transfer_service.TRANSFER_ORG_JOB):
-        worker.register(kind, worker.Handler(None, None, transfer_service.run_transfer))
+        worker.register(kind, worker.Handler(None, None, run))
     catalog.register(
         catalog.Program(
             149,

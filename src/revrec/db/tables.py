@@ -494,8 +494,19 @@ transfer_batch = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(100), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("layout", Text, nullable=True),  # migration 0007: the gl_interface in force at creation (JSON)
+    Column("report_id", Integer, nullable=True),  # migration 0007: the batch file in the report store
     UniqueConstraint("client_id", "name", name="uq_transfer_batch_client_name"),
     Index("ix_transfer_batch_status", "client_id", "status"),
+)
+
+# A client's GL interface mapping (setup-document section ``gl_interface``, migration 0007), canonical JSON.
+gl_interface_setting = Table(
+    "gl_interface_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 # The summary lines of a batch (never changed after creation): per book, period, account string, account

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Connection
 
@@ -39,11 +40,24 @@ def run_report(
         client_id, rep_name=generator.rep_name, category=generator.category,
         layout_name=generator.layout_name, rep_desc=generator.rep_desc,
     )  # fmt: skip
+
+    def write(handle: IO[str]) -> int:
+        rows = generator.rows(conn, client_id, params or {})
+        return write_rows(handle, generator.columns, rows, range(len(generator.columns)))
+
+    store_csv(store, record, write, zip_threshold=zip_threshold)
+    return record
+
+
+def store_csv(
+    store: ReportStore, record: ReportRecord, write: Callable[[IO[str]], int], *, zip_threshold: int
+) -> None:
+    """Fill a begun report: ``write`` streams the CSV to a file and returns its row count; the file is
+    zipped when larger than ``zip_threshold`` bytes, then published. On failure the report is Failed."""
     csv_part = store.part_path(record, "csv")
     try:
-        rows = generator.rows(conn, client_id, params or {})
         with csv_part.open("w", encoding="utf-8", newline="") as handle:
-            written = write_rows(handle, generator.columns, rows, range(len(generator.columns)))
+            written = write(handle)
         if csv_part.stat().st_size > zip_threshold:
             zip_part = store.part_path(record, "zip")
             with zipfile.ZipFile(zip_part, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -56,7 +70,6 @@ def run_report(
         csv_part.unlink(missing_ok=True)
         store.fail(record, exc.message if isinstance(exc, InvalidInput) else "Report generation failed")
         raise
-    return record
 
 
 def parse_created_date(value: str) -> dt.date:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Connection
 
 from revrec.auth.privileges import WEBSERVICES_OUTBOUND
 from revrec.auth.service import Principal
+from revrec.biviews.csvout import iter_file
 from revrec.errors import InvalidInput, NotFound
 from revrec.http.deps import AppContext, context, read_only, requires, unit_of_work
-from revrec.transfer import service
+from revrec.transfer import files, service
 
 router = APIRouter(tags=["Transfer Accounting"])
 outbound = requires(WEBSERVICES_OUTBOUND)
@@ -25,12 +25,9 @@ MAX_PAGESIZE = 10000
 NO_READY = "No GL Transfer batches in Ready to Transfer status are available"
 
 
-def _csv(rows: Iterable[dict[str, Any]]) -> str:
+def _csv(batch: Any, rows: Iterable[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(service.CSV_COLUMNS)
-    for line in rows:
-        writer.writerow(service.csv_row(line))
+    service.write_csv(buffer, service.layout_of(batch), rows)
     return buffer.getvalue()
 
 
@@ -82,7 +79,7 @@ def transfer_batch_page(
         return JSONResponse(body, status_code=404)
     lines = service.page(conn, batch, pagenum, size)
     if output is not None and output.strip().upper() == "CSV":
-        return Response(_csv(lines), media_type="text/csv; charset=utf-8")
+        return Response(_csv(batch, lines), media_type="text/csv; charset=utf-8")
     return JSONResponse(
         {
             "status": "Success",
@@ -114,13 +111,13 @@ def transfer_batch_file(
     conn: Connection = Depends(read_only),
     ctx: AppContext = Depends(context),
 ) -> Response:
-    """The batch file (CSV of every line); 204 when not generated, not found or older than the retention."""
+    """The batch file (CSV of every line, streamed); 204 when not generated, not found or older than the
+    retention."""
     batch = service.get_batch(conn, caller.client_id, batch_id)
     if not service.file_fresh(batch, ctx.settings.report_retention_seconds):
         return Response(status_code=204)
-    body = _csv(service.all_lines(conn, batch))
-    return Response(
-        body,
+    return StreamingResponse(
+        iter_file(files.spool_batch_file(conn, batch)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="transfer_batch_{batch.id}.csv"'},
     )

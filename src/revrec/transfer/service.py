@@ -10,28 +10,30 @@ meanwhile. Amounts are integers (minor units) throughout; they are rendered as e
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
-from revrec.db.session import transaction
 from revrec.db.tables import book, journal_entry, transfer_batch, transfer_line
 from revrec.engine.money import from_minor
 from revrec.errors import InvalidInput
 from revrec.jobs.queue import Job
 from revrec.periods import repository as periods_repo
 from revrec.periods import service as periods
+from revrec.transfer import mapping
+from revrec.transfer.mapping import GlInterfaceDoc, Source
 
 TRANSFER_MASTER_JOB = "transfer_master"
 TRANSFER_ORG_JOB = "transfer_org"
 
 NEW, READY, NO_DATA, TRANSFERRED = "NEW", "READY TO TRANSFER", "NO DATA FOUND", "TRANSFERRED"
 ONLY_READY = "0 row(s) updated. Only the batch in Ready TO Transfer status can be updated."
-MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+MONTHS = mapping.MONTHS
 
 #: accepted CRITERIA NAME values (case-insensitive, space or underscore) → the criterion
 CRITERIA = {
@@ -42,11 +44,8 @@ CRITERIA = {
     "BOOK NAME": "book",
 }
 
-CSV_COLUMNS = (
-    "BATCH_ID", "LINE_NUM", "BOOK_NAME", "PERIOD_ID", "PERIOD_NAME", "ACCOUNT_STRING", "ACCOUNT_TYPE",
-    "CURR", "F_CUR", "R_CUR", "T_DR_AMT", "T_CR_AMT", "F_DR_AMT", "F_CR_AMT", "R_DR_AMT", "R_CR_AMT",
-    "ENTRY_COUNT", "ENTRY_IDS",
-)  # fmt: skip
+#: the columns of a client without a GL interface mapping (the standard layout)
+CSV_COLUMNS = tuple(c.name for c in mapping.STANDARD.columns)
 
 AMOUNTS = ("dr_t", "cr_t", "dr_f", "cr_f", "dr_r", "cr_r")
 
@@ -116,11 +115,8 @@ def check_parameters(conn: Connection, client_id: int, params: Mapping[str, str]
 
 @dataclass
 class _Summary:
+    source: Source  # the first entry of the line (every entry gives the same output key)
     book_id: int
-    period_key: int
-    acctg_seg: str
-    acctg_type: str
-    currencies: tuple[str, str, str]
     amounts: list[int] = field(default_factory=lambda: [0] * 6)
     entry_ids: list[int] = field(default_factory=list)
 
@@ -147,16 +143,19 @@ def _entry_filter(conn: Connection, client_id: int, org_id: int, criteria: Crite
     return where
 
 
-def summarise(rows: list[Any]) -> list[_Summary]:
-    """Entries → summary lines by book, period, account string, account type and currencies (sorted)."""
+def summarise(rows: list[Any], layout: GlInterfaceDoc, book_names: Mapping[int, str]) -> list[_Summary]:
+    """Entries → summary lines, one per output key of the layout within a book, period and currencies
+    (an amount is never added to one of another period or currency), sorted by that key."""
     found: dict[tuple[Any, ...], _Summary] = {}
     for row in rows:
-        key = (row.book_id, row.period_key, row.acctg_seg, row.acctg_type, row.curr, row.f_cur, row.r_cur)
+        source = Source(
+            book_names.get(int(row.book_id), ""), int(row.period_key), row.acctg_seg, row.acctg_type,
+            row.curr, row.f_cur, row.r_cur,
+        )  # fmt: skip
+        key = (row.book_id, row.period_key, *mapping.key_of(layout, source), row.curr, row.f_cur, row.r_cur)
         summary = found.get(key)
         if summary is None:
-            summary = found[key] = _Summary(
-                row.book_id, row.period_key, row.acctg_seg, row.acctg_type, (row.curr, row.f_cur, row.r_cur)
-            )
+            summary = found[key] = _Summary(source, int(row.book_id))
         for i, name in enumerate(AMOUNTS):
             summary.amounts[i] += int(getattr(row, name))
         summary.entry_ids.append(int(row.id))
@@ -169,12 +168,14 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     now = _now()
     name = f"GL Transfer {job.id}"
+    layout = mapping.mapping_for(conn, job.client_id)
+    layout_text = mapping.canonical(layout)  # frozen: the batch's lines and files always use it
     batch_id = int(
         conn.execute(
             insert(transfer_batch)
             .values(
                 client_id=job.client_id, org_id=scope.org_id, book_id=scope.book_id, name=name, status=NEW,
-                criteria=criteria.as_json(), job_id=job.id, line_count=0, entry_count=0,
+                criteria=criteria.as_json(), job_id=job.id, line_count=0, entry_count=0, layout=layout_text,
                 created_by=job.created_by, created_at=now, updated_by=job.created_by, updated_at=now,
             )
             .returning(transfer_batch.c.id)
@@ -191,13 +192,14 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
     if not rows:
         _set_status(conn, batch_id, NO_DATA, job.created_by)
         return batch_id, name, NO_DATA
-    lines = summarise(rows)
+    lines = summarise(rows, layout, _book_names(conn, job.client_id))
     for number, line in enumerate(lines, start=1):
+        src = line.source
         conn.execute(
             insert(transfer_line).values(
                 client_id=job.client_id, batch_id=batch_id, line_num=number, book_id=line.book_id,
-                period_key=line.period_key, acctg_seg=line.acctg_seg, acctg_type=line.acctg_type,
-                curr=line.currencies[0], f_cur=line.currencies[1], r_cur=line.currencies[2],
+                period_key=src.period_key, acctg_seg=src.acctg_seg, acctg_type=src.acctg_type,
+                curr=src.curr, f_cur=src.f_cur, r_cur=src.r_cur,
                 entry_ids=",".join(str(i) for i in line.entry_ids),
                 **dict(zip(AMOUNTS, line.amounts, strict=True)),
             )
@@ -232,14 +234,6 @@ def _set_status(conn: Connection, batch_id: int, status: str, by: str) -> None:
     )
 
 
-def run_transfer(engine: Engine, job: Job) -> tuple[str, str | None]:
-    """The transfer jobs (both programs), in one transaction."""
-    criteria = parse_criteria({str(k): str(v) for k, v in job.params.items()})
-    with transaction(engine) as conn:
-        batch_id, name, status = build_batch(conn, job, criteria)
-    return "Completed", f"Transfer batch {batch_id} ({name}): {status}"
-
-
 # --- reading -------------------------------------------------------------------------------------------
 
 
@@ -272,14 +266,10 @@ def journal(row: Any) -> dict[str, Any]:
         "status": row.status,
         "updt_by": row.updated_by,
         "updt_dt": stamp(row.updated_at),
-        "report_id": None,
+        "report_id": row.report_id,
         "line_count": row.line_count,
         "entry_count": row.entry_count,
     }
-
-
-def _period_name(key: int) -> str:
-    return f"{MONTHS[key % 100 - 1]}-{key // 100}"
 
 
 def _book_names(conn: Connection, client_id: int) -> dict[int, str]:
@@ -287,20 +277,14 @@ def _book_names(conn: Connection, client_id: int) -> dict[int, str]:
     return {int(r.id): r.name for r in rows}
 
 
-def line_json(row: Any, book_name: str) -> dict[str, Any]:
+def line_json(layout: GlInterfaceDoc, row: Any, book_name: str) -> dict[str, Any]:
+    """A stored summary line in the batch's layout: column name in lower case → value (amounts as exact
+    decimal strings, ``entry_ids`` a list of ints)."""
     t, f, r = row.curr, row.f_cur, row.r_cur
     ids = [int(i) for i in row.entry_ids.split(",") if i]
-    return {
+    fields = {
         "batch_id": row.batch_id,
         "line_num": row.line_num,
-        "book_name": book_name,
-        "period_id": row.period_key,
-        "period_name": _period_name(row.period_key),
-        "account_string": row.acctg_seg,
-        "account_type": row.acctg_type,
-        "curr": t,
-        "f_cur": f,
-        "r_cur": r,
         "t_dr_amt": str(from_minor(int(row.dr_t), t)),
         "t_cr_amt": str(from_minor(int(row.cr_t), t)),
         "f_dr_amt": str(from_minor(int(row.dr_f), f)),
@@ -310,11 +294,26 @@ def line_json(row: Any, book_name: str) -> dict[str, Any]:
         "entry_count": len(ids),
         "entry_ids": ids,
     }
+    source = Source(book_name, int(row.period_key), row.acctg_seg, row.acctg_type, t, f, r)
+    return {name.lower(): value for name, value in mapping.render(layout, source, fields)}
 
 
-def csv_row(line: Mapping[str, Any]) -> list[str]:
-    values = [str(line[c.lower()]) for c in CSV_COLUMNS[:-1]]
-    return [*values, ";".join(str(i) for i in line["entry_ids"])]
+def layout_of(batch: Any) -> GlInterfaceDoc:
+    """The columns of a batch: the mapping frozen at its creation (standard for batches built before)."""
+    return mapping.parse(batch.layout)
+
+
+def write_csv(handle: IO[str], layout: GlInterfaceDoc, lines: Iterable[Mapping[str, Any]]) -> int:
+    """The CSV of ``lines`` (header row first, ``entry_ids`` ``;``-separated); the number of lines."""
+    names = [c.name for c in layout.columns]
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(names)
+    written = 0
+    for line in lines:
+        values = (line[name.lower()] for name in names)
+        writer.writerow([";".join(map(str, v)) if isinstance(v, list) else str(v) for v in values])
+        written += 1
+    return written
 
 
 def count_lines(conn: Connection, batch_id: int) -> int:
@@ -332,7 +331,8 @@ def page(conn: Connection, batch: Any, pagenum: int, pagesize: int) -> list[dict
         )
         .order_by(t.line_num)
     )
-    return [line_json(r, names.get(int(r.book_id), "")) for r in rows]
+    layout = layout_of(batch)
+    return [line_json(layout, r, names.get(int(r.book_id), "")) for r in rows]
 
 
 def all_lines(conn: Connection, batch: Any, chunk: int = 5000) -> Iterator[dict[str, Any]]:
