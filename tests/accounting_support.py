@@ -182,3 +182,48 @@ def subscription(line_id: str, so: str, price: str = "1200.00", **extra: str) ->
             **extra,
         },
     )
+
+
+def worked_lines(prefix: str) -> list[dict[str, str]]:
+    """The worked example booked and billed on 1 January 2026: SUB 1,200 ratable over 2026 (SSP 1,500) and
+    SETUP 300 at once (SSP 500), each invoiced in full."""
+    common = {"Doc Num": f"{prefix}-SO", "Doc Date": "01-JAN-2026", "Cust Num": f"{prefix}-C"}
+    rows = []
+    for n, item, end, amount in ((1, "SUB", "31-DEC-2026", "1200.00"), (2, "SETUP", "01-JAN-2026", "300.00")):
+        dates = {"Item Num": item, "Start Date": "01-JAN-2026", "End Date": end}
+        prices = {
+            "Ext Sll Prc": amount,
+            "Ext Lst Prc": amount,
+            "Unit Sell Prc": amount,
+            "Unit List Prc": amount,
+        }
+        rows.append(so_line(f"{prefix}-{n}", **common, **dates, **prices))
+        invoice = {**common, **dates, "Inv Date": "01-JAN-2026"}
+        rows.append(bill("INV", f"{prefix}-{n}", f"{prefix}-I{n}", amount, **invoice))
+    return rows
+
+
+def transfer_program(
+    http: TestClient,
+    engine: Engine,
+    headers: Mapping[str, str],
+    program: int,
+    *values: str,
+    expect: str = "Completed",
+) -> dict[str, Any]:
+    """Submit transfer program 149 (criteria ``values``) or 153, run it; its job record (status checked)."""
+    body = {
+        "parameters": [
+            {"parameter_id": 228 + i, "sequence": i + 1, "parameter_value": v} for i, v in enumerate(values)
+        ]
+    }
+    url = f"/api/integration/v1/1/programs/{program}/submit"
+    response = http.post(url, headers=dict(headers), json=body)
+    assert response.status_code == 200, response.text
+    job_id = response.json()["job_id"]
+    worker.run_until_idle(engine)
+    data: dict[str, Any] = http.get(f"/api/integration/v1/1/jobs/{job_id}", headers=dict(headers)).json()[
+        "data"
+    ]
+    assert data["status"] == expect, data
+    return data

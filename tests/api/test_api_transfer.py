@@ -13,12 +13,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from accounting_support import accounting_tenant, bill, close_period, collect, send
-from inbound_data import so_line
+from accounting_support import accounting_tenant, close_period, collect, send, transfer_program, worked_lines
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry, transfer_batch
-from revrec.jobs import worker
 from revrec.transfer.service import CSV_COLUMNS, ONLY_READY
 from support import login, make_tenant
 
@@ -26,47 +24,6 @@ LIST = "/api/integration/v1/journal/list"
 BATCH = "/api/integration/v1/journal/batch"
 STATUS = "/api/integration/v1/journal/batch/status"
 FILE = "/api/integration/v1/download/transferbatchfile"
-
-
-def _lines(prefix: str) -> list[dict[str, str]]:
-    common = {"Doc Num": f"{prefix}-SO", "Doc Date": "01-JAN-2026", "Cust Num": f"{prefix}-C"}
-    rows = []
-    for n, item, end, amount in ((1, "SUB", "31-DEC-2026", "1200.00"), (2, "SETUP", "01-JAN-2026", "300.00")):
-        dates = {"Item Num": item, "Start Date": "01-JAN-2026", "End Date": end}
-        prices = {
-            "Ext Sll Prc": amount,
-            "Ext Lst Prc": amount,
-            "Unit Sell Prc": amount,
-            "Unit List Prc": amount,
-        }
-        rows.append(so_line(f"{prefix}-{n}", **common, **dates, **prices))
-        rows.append(
-            bill(
-                "INV",
-                f"{prefix}-{n}",
-                f"{prefix}-I{n}",
-                amount,
-                **common,
-                **dates,
-                **{"Inv Date": "01-JAN-2026"},
-            )
-        )
-    return rows
-
-
-def _submit(http: TestClient, engine: Engine, headers: dict[str, str], program: int, *values: str) -> Any:
-    body = {
-        "parameters": [
-            {"parameter_id": 228 + i, "sequence": i + 1, "parameter_value": v} for i, v in enumerate(values)
-        ]
-    }
-    response = http.post(f"/api/integration/v1/1/programs/{program}/submit", headers=headers, json=body)
-    assert response.status_code == 200, response.text
-    job_id = response.json()["job_id"]
-    worker.run_until_idle(engine)
-    data = http.get(f"/api/integration/v1/1/jobs/{job_id}", headers=headers).json()["data"]
-    assert data["status"] == "Completed", data
-    return data
 
 
 def _by_type(lines: list[dict[str, Any]]) -> dict[str, tuple[D, D]]:
@@ -87,15 +44,15 @@ def _balanced(lines: list[dict[str, Any]], currencies: tuple[str, ...] = ("t",))
 def test_transfer_round_trip(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("T"))
+    send(http, headers, *worked_lines("T"))
     assert collect(http, engine, headers)["status"] == "Completed"
 
     # the open period's entries are not posted: nothing to transfer yet
-    assert "NO DATA FOUND" in _submit(http, engine, headers, 153)["error_message"]
+    assert "NO DATA FOUND" in transfer_program(http, engine, headers, 153)["error_message"]
     assert http.get(LIST, headers=headers).status_code == 204
 
     assert close_period(http, engine, headers)["status"] == "Completed"
-    assert "READY TO TRANSFER" in _submit(http, engine, headers, 149, "", "", "")["error_message"]
+    assert "READY TO TRANSFER" in transfer_program(http, engine, headers, 149, "", "", "")["error_message"]
 
     listed = http.get(LIST, headers=headers)
     assert listed.status_code == 200, listed.text
@@ -178,18 +135,18 @@ def test_transfer_round_trip(http: TestClient, engine: Engine) -> None:
     assert http.get(f"{BATCH}/{batch_id}/1", headers=headers).json()["batch_status"] == "TRANSFERRED"
 
     # nothing is transferred twice
-    assert "NO DATA FOUND" in _submit(http, engine, headers, 153)["error_message"]
+    assert "NO DATA FOUND" in transfer_program(http, engine, headers, 153)["error_message"]
     assert http.get(LIST, headers=headers).status_code == 204
 
     # February, filtered: excluding it finds nothing, selecting it transfers only February
     assert close_period(http, engine, headers)["status"] == "Completed"
     assert (
         "NO DATA FOUND"
-        in _submit(http, engine, headers, 149, "PERIOD NAME", "'FEB-2026'", "Y")["error_message"]
+        in transfer_program(http, engine, headers, 149, "PERIOD NAME", "'FEB-2026'", "Y")["error_message"]
     )
     assert (
         "READY TO TRANSFER"
-        in _submit(http, engine, headers, 149, "PERIOD_NAME", "202602", "N")["error_message"]
+        in transfer_program(http, engine, headers, 149, "PERIOD_NAME", "202602", "N")["error_message"]
     )
     [feb] = http.get(LIST, headers=headers).json()["result"]
     feb_lines = http.get(f"{BATCH}/{feb['id']}/1", headers=headers).json()["result"]
@@ -205,10 +162,10 @@ def test_transfer_round_trip(http: TestClient, engine: Engine) -> None:
 def test_batch_file_expires_and_unknown_is_204(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("E"))
+    send(http, headers, *worked_lines("E"))
     collect(http, engine, headers)
     close_period(http, engine, headers)
-    _submit(http, engine, headers, 153)
+    transfer_program(http, engine, headers, 153)
     [journal] = http.get(LIST, headers=headers).json()["result"]
     assert http.get(f"{FILE}/{journal['id']}", headers=headers).status_code == 200
     old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=49)
@@ -258,10 +215,10 @@ def test_transfer_needs_outbound_privilege(http: TestClient, engine: Engine) -> 
 def test_batch_balances_in_functional_and_reporting_currency(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("F"))
+    send(http, headers, *worked_lines("F"))
     collect(http, engine, headers)
     close_period(http, engine, headers)
-    _submit(http, engine, headers, 153)
+    transfer_program(http, engine, headers, 153)
     [journal] = http.get(LIST, headers=headers).json()["result"]
     lines = http.get(f"{BATCH}/{journal['id']}/1", headers=headers).json()["result"]
     for line in lines:  # rates are 1: T = F = R

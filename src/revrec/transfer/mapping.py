@@ -136,7 +136,7 @@ STANDARD = _standard()
 
 def canonical(doc: GlInterfaceDoc) -> str:
     """The stored (and frozen) form of a mapping."""
-    return json.dumps(doc.model_dump(mode="json"), sort_keys=True)
+    return json.dumps(doc.model_dump(mode="json", exclude_none=True), sort_keys=True)
 
 
 def parse(text: str | None) -> GlInterfaceDoc:
@@ -158,8 +158,9 @@ def mapping_for(conn: Connection, client_id: int) -> GlInterfaceDoc:
 # --- setup section ------------------------------------------------------------------------------------
 
 
-def export_gl_interface(conn: Connection, client: ClientRow) -> GlInterfaceDoc:
-    return mapping_for(conn, client.id)
+def export_gl_interface(conn: Connection, client: ClientRow) -> dict[str, Any]:
+    exported: dict[str, Any] = json.loads(canonical(mapping_for(conn, client.id)))
+    return exported
 
 
 def apply_gl_interface(
@@ -186,7 +187,7 @@ def apply_gl_interface(
             .where(c.client_id == client.id)
             .values(document=wanted, updated_at=stamp)
         )
-    before = json.loads(current) if current is not None else STANDARD.model_dump(mode="json")
+    before = json.loads(current if current is not None else canonical(STANDARD))
     after: dict[str, Any] = json.loads(wanted)
     changes.append("gl_interface: " + ", ".join(k for k in sorted(after) if after[k] != before.get(k)))
 
