@@ -475,7 +475,8 @@ Index("ix_stage_line_client_flag_id", stage_line.c.client_id, stage_line.c.proce
 # GL transfer batches (domain §11, docs/outbound.md "Transfer accounting"): a batch summarises posted,
 # untransferred journal entries of one org; ``status`` NEW → READY TO TRANSFER | NO DATA FOUND →
 # TRANSFERRED. ``criteria`` is the JSON of the program's filter; ``file_generated_at`` stamps the batch file
-# (downloadable for the report retention after it).
+# (downloadable for the report retention after it); ``layout`` the GL interface mapping frozen at creation;
+# ``report_id`` the batch file in the report store.
 transfer_batch = Table(
     "transfer_batch",
     metadata,
@@ -509,9 +510,12 @@ gl_interface_setting = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-# The summary lines of a batch (never changed after creation): per book, period, account string, account
-# type and currencies, debit and credit in minor units of T/F/R; ``entry_ids`` is the packed list (comma
-# separated, ascending) of the journal_entry ids behind the line, for drill-down.
+# The summary lines of a batch (never changed after creation): per book, period, currencies and output key
+# of the batch's GL interface layout (``transfer_batch.layout``; the standard layout's key is the account
+# string and type), debit and credit in minor units of T/F/R; ``acctg_seg``/``acctg_type`` are those of the
+# line's first entry (every entry of a line has the same output key, so its key columns are computed from
+# them); ``entry_ids`` is the packed list (comma separated, ascending) of the journal_entry ids behind the
+# line, for drill-down.
 transfer_line = Table(
     "transfer_line",
     metadata,
