@@ -47,12 +47,6 @@ ACCOUNT_TYPES = {
 AMOUNT_FIELDS = ("t_dr_amt", "t_cr_amt", "f_dr_amt", "f_cr_amt", "r_dr_amt", "r_cr_amt")
 #: line fields that describe the summary line itself rather than its key
 LINE_FIELDS = ("batch_id", "line_num", "entry_count", "entry_ids")
-#: line fields that are part of the output key
-KEY_FIELDS = (
-    "book_name", "period_id", "period_name", "account_string", "account_type", "account_type_name",
-    "natural_account", "curr", "f_cur", "r_cur",
-)  # fmt: skip
-
 FieldName = Literal[
     "batch_id", "line_num", "book_name", "period_id", "period_name", "account_string", "account_type",
     "account_type_name", "natural_account", "curr", "f_cur", "r_cur", "t_dr_amt", "t_cr_amt", "f_dr_amt",
@@ -82,7 +76,7 @@ class GlColumnDoc(Strict):
     @property
     def is_key(self) -> bool:
         """Whether the column's value is part of the output key (else it is an amount or line field)."""
-        return self.field is None or self.field in KEY_FIELDS
+        return self.field not in AMOUNT_FIELDS and self.field not in LINE_FIELDS
 
 
 class GlInterfaceDoc(Strict):

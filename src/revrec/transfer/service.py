@@ -6,6 +6,10 @@ every data collection, so transferring them would send figures that can still ch
 at most one batch: building a batch stamps ``journal_entry.post_batch_id`` with a guarded UPDATE (``WHERE
 post_batch_id IS NULL``) under the book's lock, and the job fails (rolling back) if any entry was taken
 meanwhile. Amounts are integers (minor units) throughout; they are rendered as exact decimal strings.
+
+Lines are summarised per output key of the client's GL interface mapping (revrec.transfer.mapping; the
+standard columns when it has none); the mapping is stored on the batch and every later read of the batch
+(pages, CSV, files) uses that frozen copy, so a batch's lines and columns never change.
 """
 
 from __future__ import annotations
