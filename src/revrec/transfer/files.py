@@ -26,7 +26,7 @@ from revrec.jobs.queue import Job
 from revrec.reports import service as reports
 from revrec.reports.store import ReportRecord, ReportStore
 from revrec.transfer import service
-from revrec.transfer.mapping import STANDARD
+from revrec.transfer.mapping import STANDARD, parse
 
 CATEGORY = "Transfer Batch"
 SPOOL_IN_MEMORY = 1 << 20
@@ -45,7 +45,7 @@ class BatchFiles:
 
 
 def _layout_name(batch: Any) -> str:
-    return "Standard" if service.layout_of(batch) == STANDARD else "GL Interface"
+    return "Standard" if parse(batch.layout) == STANDARD else "GL Interface"
 
 
 def write_batch_file(conn: Connection, files: BatchFiles, batch_id: int) -> ReportRecord:

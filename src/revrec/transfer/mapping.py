@@ -17,7 +17,7 @@ lower case); every mapped account type is one the journal produces; segment numb
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -229,38 +229,66 @@ def _natural_account(doc: GlInterfaceDoc, src: Source) -> str:
     return _segment(doc, src, doc.natural_segment, "natural_segment")
 
 
-def _key_value(doc: GlInterfaceDoc, column: GlColumnDoc, src: Source) -> Any:
+_SOURCE_FIELDS: dict[str, Callable[[Source], Any]] = {
+    "book_name": lambda s: s.book_name,
+    "period_id": lambda s: s.period_key,
+    "period_name": lambda s: period_name(s.period_key),
+    "account_string": lambda s: s.acctg_seg,
+    "account_type": lambda s: s.acctg_type,
+    "account_type_name": lambda s: ACCOUNT_TYPES.get(s.acctg_type, s.acctg_type),
+    "curr": lambda s: s.curr,
+    "f_cur": lambda s: s.f_cur,
+    "r_cur": lambda s: s.r_cur,
+}
+
+
+def _key_getter(doc: GlInterfaceDoc, column: GlColumnDoc) -> Callable[[Source], Any]:
+    """How a key column's value is computed from an entry."""
     if column.constant is not None:
-        return column.constant
+        constant = column.constant
+        return lambda _s: constant
     if column.segment is not None:
-        return _segment(doc, src, column.segment, f"column {column.name!r}")
-    value: Any
-    match column.field:
-        case "natural_account":
-            value = _natural_account(doc, src)
-        case "book_name":
-            value = src.book_name
-        case "period_id":
-            value = src.period_key
-        case "period_name":
-            value = period_name(src.period_key)
-        case "account_string":
-            value = src.acctg_seg
-        case "account_type":
-            value = src.acctg_type
-        case "account_type_name":
-            value = ACCOUNT_TYPES.get(src.acctg_type, src.acctg_type)
-        case _:
-            value = getattr(src, str(column.field))
-    return value
+        number, label = column.segment, f"column {column.name!r}"
+        return lambda s: _segment(doc, s, number, label)
+    if column.field == "natural_account":
+        return lambda s: _natural_account(doc, s)
+    return _SOURCE_FIELDS[str(column.field)]
 
 
-def key_of(doc: GlInterfaceDoc, src: Source) -> tuple[Any, ...]:
-    """The output key of an entry: its key columns' values (InvalidInput when a segment is missing)."""
-    return tuple(_key_value(doc, c, src) for c in doc.columns if c.is_key)
+def _line_getter(field: str) -> Callable[[Source, Mapping[str, Any]], Any]:
+    return lambda _s, line: line[field]
 
 
-def render(doc: GlInterfaceDoc, src: Source, line: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """A summary line as (column name, value) pairs in column order; ``line`` holds the line fields and
-    the amounts (already rendered)."""
-    return [(c.name, _key_value(doc, c, src) if c.is_key else line[str(c.field)]) for c in doc.columns]
+def _as_line_getter(getter: Callable[[Source], Any]) -> Callable[[Source, Mapping[str, Any]], Any]:
+    return lambda s, _line: getter(s)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A mapping compiled once per batch read or build: per column, a function computing its value."""
+
+    names: tuple[str, ...]  # CSV header
+    keys: tuple[str, ...]  # JSON keys: the names in lower case
+    key_getters: tuple[Callable[[Source], Any], ...]
+    getters: tuple[Callable[[Source, Mapping[str, Any]], Any], ...]
+
+    def key_of(self, src: Source) -> tuple[Any, ...]:
+        """The output key of an entry: its key columns' values (InvalidInput when a segment is missing)."""
+        return tuple(get(src) for get in self.key_getters)
+
+    def values(self, src: Source, line: Mapping[str, Any]) -> list[Any]:
+        """A summary line's values in column order; ``line`` holds the line fields and rendered amounts."""
+        return [get(src, line) for get in self.getters]
+
+
+def compile_layout(doc: GlInterfaceDoc) -> Layout:
+    key_getters = {id(c): _key_getter(doc, c) for c in doc.columns if c.is_key}
+    return Layout(
+        names=tuple(c.name for c in doc.columns),
+        keys=tuple(c.name.lower() for c in doc.columns),
+        key_getters=tuple(key_getters.values()),
+        getters=tuple(
+            _as_line_getter(key_getters[id(c)]) if c.is_key else _line_getter(str(c.field))
+            for c in doc.columns
+        ),
+    )

@@ -30,7 +30,7 @@ from revrec.jobs.queue import Job
 from revrec.periods import repository as periods_repo
 from revrec.periods import service as periods
 from revrec.transfer import mapping
-from revrec.transfer.mapping import GlInterfaceDoc, Source
+from revrec.transfer.mapping import Layout, Source
 
 TRANSFER_MASTER_JOB = "transfer_master"
 TRANSFER_ORG_JOB = "transfer_org"
@@ -147,7 +147,7 @@ def _entry_filter(conn: Connection, client_id: int, org_id: int, criteria: Crite
     return where
 
 
-def summarise(rows: list[Any], layout: GlInterfaceDoc, book_names: Mapping[int, str]) -> list[_Summary]:
+def summarise(rows: list[Any], layout: Layout, book_names: Mapping[int, str]) -> list[_Summary]:
     """Entries → summary lines, one per output key of the layout within a book, period and currencies
     (an amount is never added to one of another period or currency), sorted by that key."""
     found: dict[tuple[Any, ...], _Summary] = {}
@@ -156,7 +156,7 @@ def summarise(rows: list[Any], layout: GlInterfaceDoc, book_names: Mapping[int, 
             book_names.get(int(row.book_id), ""), int(row.period_key), row.acctg_seg, row.acctg_type,
             row.curr, row.f_cur, row.r_cur,
         )  # fmt: skip
-        key = (row.book_id, row.period_key, *mapping.key_of(layout, source), row.curr, row.f_cur, row.r_cur)
+        key = (row.book_id, row.period_key, *layout.key_of(source), row.curr, row.f_cur, row.r_cur)
         summary = found.get(key)
         if summary is None:
             summary = found[key] = _Summary(source, int(row.book_id))
@@ -172,8 +172,8 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     now = _now()
     name = f"GL Transfer {job.id}"
-    layout = mapping.mapping_for(conn, job.client_id)
-    layout_text = mapping.canonical(layout)  # frozen: the batch's lines and files always use it
+    layout_text = mapping.canonical(mapping.mapping_for(conn, job.client_id))  # frozen on the batch
+    layout = mapping.compile_layout(mapping.parse(layout_text))
     batch_id = int(
         conn.execute(
             insert(transfer_batch)
@@ -281,7 +281,7 @@ def _book_names(conn: Connection, client_id: int) -> dict[int, str]:
     return {int(r.id): r.name for r in rows}
 
 
-def line_json(layout: GlInterfaceDoc, row: Any, book_name: str) -> dict[str, Any]:
+def line_json(layout: Layout, row: Any, book_name: str) -> dict[str, Any]:
     """A stored summary line in the batch's layout: column name in lower case → value (amounts as exact
     decimal strings, ``entry_ids`` a list of ints)."""
     t, f, r = row.curr, row.f_cur, row.r_cur
@@ -299,22 +299,21 @@ def line_json(layout: GlInterfaceDoc, row: Any, book_name: str) -> dict[str, Any
         "entry_ids": ids,
     }
     source = Source(book_name, int(row.period_key), row.acctg_seg, row.acctg_type, t, f, r)
-    return {name.lower(): value for name, value in mapping.render(layout, source, fields)}
+    return dict(zip(layout.keys, layout.values(source, fields), strict=True))
 
 
-def layout_of(batch: Any) -> GlInterfaceDoc:
+def layout_of(batch: Any) -> Layout:
     """The columns of a batch: the mapping frozen at its creation (standard for batches built before)."""
-    return mapping.parse(batch.layout)
+    return mapping.compile_layout(mapping.parse(batch.layout))
 
 
-def write_csv(handle: IO[str], layout: GlInterfaceDoc, lines: Iterable[Mapping[str, Any]]) -> int:
+def write_csv(handle: IO[str], layout: Layout, lines: Iterable[Mapping[str, Any]]) -> int:
     """The CSV of ``lines`` (header row first, ``entry_ids`` ``;``-separated); the number of lines."""
-    names = [c.name for c in layout.columns]
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(names)
+    writer.writerow(layout.names)
     written = 0
     for line in lines:
-        values = (line[name.lower()] for name in names)
+        values = (line[key] for key in layout.keys)
         writer.writerow([";".join(map(str, v)) if isinstance(v, list) else str(v) for v in values])
         written += 1
     return written
@@ -324,7 +323,9 @@ def count_lines(conn: Connection, batch_id: int) -> int:
     return int(conn.execute(select(func.count()).where(transfer_line.c.batch_id == batch_id)).scalar_one())
 
 
-def page(conn: Connection, batch: Any, pagenum: int, pagesize: int) -> list[dict[str, Any]]:
+def page(
+    conn: Connection, batch: Any, pagenum: int, pagesize: int, layout: Layout | None = None
+) -> list[dict[str, Any]]:
     """Lines ``(pagenum-1)*pagesize+1 …`` of the batch, in line order."""
     names = _book_names(conn, batch.client_id)
     t = transfer_line.c
@@ -335,14 +336,14 @@ def page(conn: Connection, batch: Any, pagenum: int, pagesize: int) -> list[dict
         )
         .order_by(t.line_num)
     )
-    layout = layout_of(batch)
+    layout = layout or layout_of(batch)
     return [line_json(layout, r, names.get(int(r.book_id), "")) for r in rows]
 
 
 def all_lines(conn: Connection, batch: Any, chunk: int = 5000) -> Iterator[dict[str, Any]]:
-    number = 1
+    number, layout = 1, layout_of(batch)
     while True:
-        rows = page(conn, batch, number, chunk)
+        rows = page(conn, batch, number, chunk, layout)
         yield from rows
         if len(rows) < chunk:
             return

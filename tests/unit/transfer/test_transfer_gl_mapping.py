@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from revrec.errors import InvalidInput
-from revrec.transfer.mapping import STANDARD, GlInterfaceDoc, Source, key_of, render
+from revrec.transfer.mapping import STANDARD, GlInterfaceDoc, Layout, Source, compile_layout
 
 AMOUNT = {"name": "DR", "field": "t_dr_amt"}
 LINE = {"batch_id": 7, "line_num": 3, "t_dr_amt": "1.50", "entry_count": 2, "entry_ids": [4, 9]}
 
 
-def _doc(*columns: dict[str, Any], **keys: Any) -> GlInterfaceDoc:
-    return GlInterfaceDoc.model_validate({"columns": [*columns, AMOUNT], **keys})
+def _layout(*columns: dict[str, Any], **keys: Any) -> Layout:
+    return compile_layout(GlInterfaceDoc.model_validate({"columns": [*columns, AMOUNT], **keys}))
 
 
 def _source(account: str = "10.2400.300", kind: str = "L") -> Source:
@@ -34,12 +34,12 @@ def _source(account: str = "10.2400.300", kind: str = "L") -> Source:
 def test_natural_account_by_type_then_segment_then_string(
     keys: dict[str, Any], kind: str, account: str, expected: str
 ) -> None:
-    doc = _doc({"name": "ACCT", "field": "natural_account"}, segment_delimiter=".", **keys)
-    assert key_of(doc, _source(account, kind)) == (expected,)
+    layout = _layout({"name": "ACCT", "field": "natural_account"}, segment_delimiter=".", **keys)
+    assert layout.key_of(_source(account, kind)) == (expected,)
 
 
 def test_every_key_source() -> None:
-    doc = _doc(
+    layout = _layout(
         {"name": "LEDGER", "constant": "EU Ledger"},
         {"name": "CO", "segment": 1},
         {"name": "CC", "segment": 3},
@@ -55,17 +55,27 @@ def test_every_key_source() -> None:
     )
     source = _source()
     key = ("EU Ledger", "10", "300", "FEB-2026", 202602, "Primary", "Contract Liability", "USD", "GBP")
-    assert key_of(doc, source) == key  # line fields and amounts are not part of the key
-    assert render(doc, source, LINE) == [
-        ("LEDGER", "EU Ledger"), ("CO", "10"), ("CC", "300"), ("PERIOD", "FEB-2026"), ("PID", 202602),
-        ("BOOK", "Primary"), ("TYPE", "Contract Liability"), ("FC", "USD"), ("RC", "GBP"), ("LN", 3),
-        ("IDS", [4, 9]), ("DR", "1.50"),
-    ]  # fmt: skip
+    assert layout.key_of(source) == key  # line fields and amounts are not part of the key
+    assert layout.keys == (
+        "ledger",
+        "co",
+        "cc",
+        "period",
+        "pid",
+        "book",
+        "type",
+        "fc",
+        "rc",
+        "ln",
+        "ids",
+        "dr",
+    )
+    assert layout.values(source, LINE) == [*key, 3, [4, 9], "1.50"]
 
 
 def test_standard_layout_keys_on_book_period_account_and_currencies() -> None:
     assert [c.name for c in STANDARD.columns][:3] == ["BATCH_ID", "LINE_NUM", "BOOK_NAME"]
-    assert key_of(STANDARD, _source("1000-2400")) == (
+    assert compile_layout(STANDARD).key_of(_source("1000-2400")) == (
         "Primary",
         202602,
         "FEB-2026",
@@ -90,7 +100,7 @@ def test_standard_layout_keys_on_book_period_account_and_currencies() -> None:
     ],
 )
 def test_missing_segment_is_an_error(keys: dict[str, Any], column: dict[str, Any], message: str) -> None:
-    doc = _doc(column, **{"segment_delimiter": ".", **keys})
+    layout = _layout(column, **{"segment_delimiter": ".", **keys})
     with pytest.raises(InvalidInput) as caught:
-        key_of(doc, _source())
+        layout.key_of(_source())
     assert message in caught.value.message
