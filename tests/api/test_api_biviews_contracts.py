@@ -99,7 +99,10 @@ def test_contract_views_of_a_collected_contract(http: TestClient, engine: Engine
         and sub["BOOK_ID"] == head["BOOK_ID"]
     )
     assert sub["DEF_SEGMENTS"] and sub["REV_SEGMENTS"] and sub["INCR_UPDT_DT"] == head["INCR_UPDT_DT"]
-    assert sub["SUBSCRP_ID"] == "" and sub["DEF_AMT"] == ""
+    assert sub["SUBSCRP_ID"] == ""
+    # recognised through the open period (January): revenue 100 + carve −6.25; deferred = 1,125 − 93.75
+    assert (D(sub["REC_AMT"]), D(sub["DEF_AMT"])) == (D("93.75"), D("1031.25"))
+    assert (D(setup["REC_AMT"]), D(setup["DEF_AMT"])) == (D("375"), D(0))  # 300 + carve 75, at once
 
     pobs = {r["RC_POB_ID"]: r for r in table_of(http, headers, "BI3_RC_POB")}
     assert {sub["RC_POB_ID"], setup["RC_POB_ID"]} <= set(pobs)
@@ -178,8 +181,12 @@ def test_waterfall_view_and_documented_columns(http: TestClient, engine: Engine)
     send(http, headers, *_lines("W"))
     assert collect(http, engine, headers)["status"] == "Completed"
     schedule = {r["SCHD_ID"]: r for r in table_of(http, headers, "BI3_RC_SCHD")}
-    waterfall = table_of(http, headers, "BI3_WF_SUMM")
+    everything = table_of(http, headers, "BI3_WF_SUMM")
+    waterfall = [r for r in everything if int(r["SCHD_ID"]) >= 0]
     assert len(waterfall) == len(schedule) == 26
+    billing = [r for r in everything if int(r["SCHD_ID"]) < 0]  # both invoices, no netting (billed upfront)
+    assert sorted(D(r["T_AT"]) for r in billing) == [D("300.00"), D("1200.00")]
+    assert {(r["ACCTG_TYPE_ID"], r["PRD_ID"], r["NETTING_ENTRY_FLAG"]) for r in billing} == {("L", "202601", "N")}
     for row in waterfall:
         twin = schedule[row["SCHD_ID"]]
         assert (row["T_AT"], row["F_AT"], row["R_AT"]) == (
