@@ -56,10 +56,20 @@ def _spans(query: ViewQuery) -> Any:
     end = case((and_(bills.c.hi.is_not(None), hi > last), hi), else_=last)
     return (
         select(
-            s.rc_id, s.line_id, s.n, s.f_cur, s.client_id, first.label("fm"), start.label("sm"), end.label("em"),
-            func.coalesce(s.rev_f, s.rev_t).label("rev"), func.coalesce(s.cv_f, s.cv_t).label("cv"),
-            rc_line.c.id.label("root"), func.coalesce(rc_line.c.unbill_flag, "N").label("unbill"),
-            rc.c.book_id, rc.c.updated_at,
+            s.rc_id,
+            s.line_id,
+            s.n,
+            s.f_cur,
+            s.client_id,
+            first.label("fm"),
+            start.label("sm"),
+            end.label("em"),
+            func.coalesce(s.rev_f, s.rev_t).label("rev"),
+            func.coalesce(s.cv_f, s.cv_t).label("cv"),
+            rc_line.c.id.label("root"),
+            func.coalesce(rc_line.c.unbill_flag, "N").label("unbill"),
+            rc.c.book_id,
+            rc.c.updated_at,
         )  # fmt: skip
         .select_from(
             rc_schedule.join(rc, rc.c.id == s.rc_id)
@@ -110,11 +120,20 @@ def _cells(query: ViewQuery) -> Any:
     )
     return (
         select(
-            sp.c.root, sp.c.book_id, sp.c.client_id, sp.c.updated_at, sp.c.f_cur, sp.c.unbill,
-            key.label("prd"), case((posted, 1), else_=0).label("posted"),
-            run_at(sp.c.rev, j, sp.c.n).label("r1"), run_at(sp.c.rev, j - 1, sp.c.n).label("r0"),
-            run_at(sp.c.cv, j, sp.c.n).label("a1"), run_at(sp.c.cv, j - 1, sp.c.n).label("a0"),
-            _billed(sp, key, False).label("b1"), _billed(sp, key, True).label("b0"),
+            sp.c.root,
+            sp.c.book_id,
+            sp.c.client_id,
+            sp.c.updated_at,
+            sp.c.f_cur,
+            sp.c.unbill,
+            key.label("prd"),
+            case((posted, 1), else_=0).label("posted"),
+            run_at(sp.c.rev, j, sp.c.n).label("r1"),
+            run_at(sp.c.rev, j - 1, sp.c.n).label("r0"),
+            run_at(sp.c.cv, j, sp.c.n).label("a1"),
+            run_at(sp.c.cv, j - 1, sp.c.n).label("a0"),
+            _billed(sp, key, False).label("b1"),
+            _billed(sp, key, True).label("b0"),
         )  # fmt: skip
         .select_from(sp.join(idx, true()))
         .where(idx.c.i <= sp.c.em - sp.c.sm)
@@ -145,7 +164,9 @@ def _rows(cells: Any, kind: str) -> Select[Any]:
     amounts = (*base, *adj, *total, *activity, *posted)
     names = ("BB", "AD", "RL", "EB", "AL_BB", "AL_AD", "AL_RL", "AL_EB", "TL_BB", "TL_AD", "TL_RL", "TL_EB",
              "AT", "AR_AT", "TL_AT", "TL_AT_PS", "TL_AT_UN")  # fmt: skip
-    values: dict[str, Any] = {f"F_{n}": decimal_amount(a, c.f_cur) for n, a in zip(names, amounts, strict=True)}
+    values: dict[str, Any] = {
+        f"F_{n}": decimal_amount(a, c.f_cur) for n, a in zip(names, amounts, strict=True)
+    }
     values.update(
         ROOT_LINE_ID=c.root, BOOK_ID=c.book_id, ACCTG_TYPE_ID=literal(kind), PRD_ID=c.prd,
         CLIENT_ID=c.client_id, UPDT_DT=c.updated_at, INCR_UPDT_DT=c.updated_at,
@@ -158,4 +179,3 @@ def line_balances_view(query: ViewQuery) -> Select[Any]:
     cells = _cells(query)
     rows = union_all(_rows(cells, "L"), _rows(cells, "R")).subquery("ln_acct")
     return select(*rows.c).order_by(rows.c.c0, rows.c.c2, rows.c.c4)
-

@@ -72,7 +72,9 @@ def _netting_rows(query: ViewQuery, reversal: bool) -> Select[Any]:
     return (
         select(*_mapped(WF_SUMM_COLUMNS, values))
         .select_from(journal_entry.join(rc, rc.c.id == j.rc_id))
-        .where(j.client_id == query.client_id, j.acctg_type == "A", or_(t != 0, f != 0, r != 0), *_window(query))
+        .where(
+            j.client_id == query.client_id, j.acctg_type == "A", or_(t != 0, f != 0, r != 0), *_window(query)
+        )
     )
 
 
