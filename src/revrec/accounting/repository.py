@@ -19,9 +19,8 @@ Each leg pair balances, so every period balances in each currency.
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.sql.elements import ColumnElement

@@ -7,7 +7,8 @@
   memo is negative), ``SCHD_TYPE_FLAG`` R (Zuora books billing as initial entries of revenue schedules).
 - **Netting rows**, from the journal (netting is per contract and currency, computed when a period's entries
   are generated, so they exist for the closed periods and the open one): the netting Dr A / Cr L of a debit
-  contract position at the end of a period (``T_AT`` > 0) and, in the next period, its reversal (``T_AT`` < 0),
+  contract position at the end of a period (``T_AT`` > 0) and, in the next period, its reversal
+  (``T_AT`` < 0),
   ``ACCTG_TYPE_ID`` A, ``NETTING_ENTRY_FLAG`` Y, no line.
 
 Billing and netting rows are no schedules: their ``SCHD_ID`` is negative, ``-(4 × bill id + 1)`` for a bill
