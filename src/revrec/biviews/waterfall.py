@@ -8,8 +8,8 @@
 - **Netting rows**, from the journal (netting is per contract and currency, computed when a period's entries
   are generated, so they exist for the closed periods and the open one): the netting Dr A / Cr L of a debit
   contract position at the end of a period (``T_AT`` > 0) and, in the next period, its reversal
-  (``T_AT`` < 0),
-  ``ACCTG_TYPE_ID`` A, ``NETTING_ENTRY_FLAG`` Y, no line.
+  (``T_AT`` < 0); ``ACCTG_TYPE_ID`` A, ``NETTING_ENTRY_FLAG`` Y, no line. A contract with lines in several
+  transaction currencies has one netting per currency, under the same ``SCHD_ID``.
 
 Billing and netting rows are no schedules: their ``SCHD_ID`` is negative, ``-(4 × bill id + 1)`` for a bill
 and ``-(4 × (contract id × 1,000,000 + period key) + 2)`` (netting) / ``+ 3`` (its reversal), so every id is
