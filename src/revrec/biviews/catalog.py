@@ -79,7 +79,9 @@ MJE_COLUMNS = columns(
 )  # fmt: skip
 
 NOT_TRACKED = "none: the source keeps no change time, so the window is not applied and the column is empty"
-CONTRACT_TIME = "the contract's last change (revenue_contract.updated_at)"
+CONTRACT_TIME = (
+    "the contract's last change (revenue_contract.updated_at: revisions, Period Close, GL transfer)"
+)
 NO_DATA = "none yet: revrec keeps no such records, so the view has no rows (204)"
 
 

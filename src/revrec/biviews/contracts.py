@@ -6,8 +6,10 @@ Lines and bills also take every column whose name matches a column of the stagin
 from (``stage_row_id``: ``ATR1..60``, ``NUM1..15``, ``CSTMR_NM``, ``PROD_*`` ...).
 
 ``INCR_UPDT_DT`` (the ``fromDate``/``toDate`` window) is the contract's ``revenue_contract.updated_at`` for
-every view: lines, POBs, bills and schedules keep no time of their own and change only when their contract
-is (re)written, which stamps ``updated_at``.
+every view: lines, POBs, bills and schedules keep no time of their own. Every path that changes a column of
+a contract's rows stamps it: a revision (Data Collection, Event Process), Period Close (contracts with
+entries in the closed or new open period: posted activity, figures to date) and a GL transfer (contracts
+whose entries the batch took: ``POST_BATCH_ID``); see docs/outbound.md.
 
 BI3_RC_SCHD expands the packed running totals of ``rc_schedule`` in SQL: the current schedules are joined
 to a recursive series ``0 .. max(n) - 1`` and each element is read with :class:`PackedElement` (the one
