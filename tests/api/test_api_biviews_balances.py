@@ -46,10 +46,16 @@ def _transfer(http: TestClient, engine: Engine, headers: dict[str, str]) -> dict
 
 
 def test_line_balances_of_the_worked_example(http: TestClient, engine: Engine) -> None:
+    # another client, its period June open, with the same lines: nothing of it may show or count here
+    other = login(http, accounting_tenant(engine, open_period=202606))
+    send(http, other, *worked_example("LB"))
+    assert collect(http, engine, other)["status"] == "Completed"
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
     send(http, headers, *worked_example("LB"))
     assert collect(http, engine, headers)["status"] == "Completed"
+    lines = {r["SO_LINE_ID"]: r for r in table_of(http, headers, "BI3_RC_LNS")}
+    assert (D(lines["LB-1"]["REC_AMT"]), D(lines["LB-1"]["DEF_AMT"])) == (D("93.75"), D("1031.25"))
     rows = _by_line(http, headers)
     assert len(rows) == 12 * 2 + 2  # SUB: 12 periods x (L, R); SETUP: January x (L, R)
     zero = D(0)

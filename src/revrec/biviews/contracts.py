@@ -384,6 +384,7 @@ def open_period_key(contract: Any) -> Any:
             ap.org_id == contract.c.org_id,
             ap.status.in_(CURRENT_STATUSES),
         )
+        .correlate(contract)  # also when nested one level deeper (in _recognised_to_date)
         .scalar_subquery()
     )
 
