@@ -150,7 +150,7 @@ def test_billing_and_netting_rows_of_the_waterfall(http: TestClient, engine: Eng
     credit of 1,500 − 2 x 93.75 − 375 = 937.50, so February only reverses January's netting."""
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *worked_example("NT", invoiced=None))
+    send(http, headers, *worked_example("NX", invoiced=None))
     assert collect(http, engine, headers)["status"] == "Completed"
 
     def netting() -> list[tuple[str, str, D, str]]:
@@ -162,7 +162,7 @@ def test_billing_and_netting_rows_of_the_waterfall(http: TestClient, engine: Eng
     position = sum((D(r["F_TL_EB"]) for k, r in rows.items() if k[1:] == ("L", "202601")), D(0))
     assert position == D("-468.75")  # the lines' L + Y, credit positive: the debit the netting reports
     assert close_period(http, engine, headers)["status"] == "Completed"
-    send(http, headers, *invoices("NT", "01-FEB-2026"))
+    send(http, headers, *invoices("NX", "01-FEB-2026"))
     assert collect(http, engine, headers)["status"] == "Completed"
     assert netting() == [("202601", "A", D("468.75"), ""), ("202602", "A", D("-468.75"), "")]
     assert totals(engine, tenant, 202601)["A"] == (D("468.75"), D(0))
