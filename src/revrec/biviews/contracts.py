@@ -406,14 +406,18 @@ def _recognised_to_date(line: Any, contract: Any) -> Any:
     )
 
 
-def _post_batch(client_id: Any, rc_id: Any, key: Any) -> Any:
-    """The GL transfer batch holding the journal entries of contract ``rc_id`` and period ``key``."""
+def _post_batch(client_id: int, rc_id: Any, key: Any) -> Any:
+    """The GL transfer batch holding the journal entries of contract ``rc_id`` and period ``key``. Looked up
+    only up to the client's last transferred period (one uncorrelated subquery, computed once), so the
+    periods after it, most rows, cost nothing."""
     j = journal_entry.c
-    return (
+    last = select(func.max(j.period_key)).where(j.client_id == client_id, j.post_batch_id.is_not(None))
+    batch = (
         select(func.max(j.post_batch_id))
         .where(j.client_id == client_id, j.rc_id == rc_id, j.period_key == key)
         .scalar_subquery()
     )
+    return case((key <= last.scalar_subquery(), batch), else_=null())
 
 
 # --- the views ----------------------------------------------------------------------------------------------
@@ -592,7 +596,7 @@ def _schedule_rows(
         "DR_ACCTG_FLAG": literal(dr), "ORIG_LINE_ID": s.c.line_id, "UPDT_PRD_ID": s.c.crtd_prd_id,
         **_audit(),
     }  # fmt: skip
-    batch = _post_batch(s.c.client_id, s.c.rc_id, key)
+    batch = _post_batch(query.client_id, s.c.rc_id, key)
     values.update(POST_BATCH_ID=batch, INTERFACED_FLAG=_yn(batch.is_not(None)))
     if cols is WF_SUMM_COLUMNS:
         values = {
