@@ -45,7 +45,13 @@ def _spans(query: ViewQuery) -> Any:
     """Current schedules of the client's lines with the months (``months()``) their rows span."""
     s, b = rc_schedule.c, rc_bill.c
     bills = (
-        select(b.rc_id, b.line_id, func.min(b.prd_id).label("lo"), func.max(b.prd_id).label("hi"))
+        select(
+            b.rc_id,
+            b.line_id,
+            func.min(b.prd_id).label("lo"),
+            func.max(b.prd_id).label("hi"),
+            func.sum(b.amount_f).label("billed"),
+        )  # fmt: skip
         .where(b.client_id == query.client_id)
         .group_by(b.rc_id, b.line_id)
         .subquery("ln_bills")
@@ -68,6 +74,9 @@ def _spans(query: ViewQuery) -> Any:
             func.coalesce(s.cv_f, s.cv_t).label("cv"),
             rc_line.c.id.label("root"),
             func.coalesce(rc_line.c.unbill_flag, "N").label("unbill"),
+            bills.c.lo,
+            bills.c.hi,
+            bills.c.billed,
             rc.c.book_id,
             rc.c.updated_at,
         )  # fmt: skip
@@ -96,13 +105,18 @@ def _months_series(spans: Any) -> Any:
 
 
 def _billed(sp: Any, key: Any, before: bool) -> Any:
+    """Billed through period ``key`` (before it when ``before``), functional minor units: 0 before the line's
+    first bill, everything after its last, a look-up only in between."""
     b = rc_bill.c
     within = b.prd_id < key if before else b.prd_id <= key
-    return (
+    between = (
         select(func.coalesce(func.sum(b.amount_f), 0))
         .where(b.client_id == sp.c.client_id, b.rc_id == sp.c.rc_id, b.line_id == sp.c.line_id, within)
         .scalar_subquery()
     )
+    nothing = key <= sp.c.lo if before else key < sp.c.lo
+    everything = key > sp.c.hi if before else key >= sp.c.hi
+    return case((sp.c.lo.is_(None), ZERO), (nothing, ZERO), (everything, sp.c.billed), else_=between)
 
 
 def _cells(query: ViewQuery) -> Any:
@@ -118,6 +132,9 @@ def _cells(query: ViewQuery) -> Any:
         .where(j_.client_id == sp.c.client_id, j_.rc_id == sp.c.rc_id, j_.period_key == key, j_.posted_flag)
         .exists()
     )
+    # periods after the client's last posted one (most rows) need no look-up (computed once)
+    last_posted = select(func.max(j_.period_key)).where(j_.client_id == query.client_id, j_.posted_flag)
+    posted = and_(key <= last_posted.scalar_subquery(), posted)
     return (
         select(
             sp.c.root,
@@ -137,7 +154,7 @@ def _cells(query: ViewQuery) -> Any:
         )  # fmt: skip
         .select_from(sp.join(idx, true()))
         .where(idx.c.i <= sp.c.em - sp.c.sm)
-        .subquery("ln_cells")
+        .cte("ln_cells")
     )
 
 
