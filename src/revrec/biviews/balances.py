@@ -127,14 +127,14 @@ def _cells(query: ViewQuery) -> Any:
     key = (m // 12) * 100 + m % 12 + 1
     j = m - sp.c.fm
     j_ = journal_entry.c
-    posted = (
+    entries = (
         select(j_.id)
         .where(j_.client_id == sp.c.client_id, j_.rc_id == sp.c.rc_id, j_.period_key == key, j_.posted_flag)
         .exists()
     )
     # periods after the client's last posted one (most rows) need no look-up (computed once)
     last_posted = select(func.max(j_.period_key)).where(j_.client_id == query.client_id, j_.posted_flag)
-    posted = and_(key <= last_posted.scalar_subquery(), posted)
+    posted = and_(key <= last_posted.scalar_subquery(), entries)
     return (
         select(
             sp.c.root,
