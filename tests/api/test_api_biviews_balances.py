@@ -9,10 +9,21 @@ from decimal import Decimal as D
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
-from accounting_support import accounting_tenant, close_period, collect, send, totals, verify
+from accounting_support import (
+    accounting_tenant,
+    bill,
+    close_period,
+    collect,
+    send,
+    subscription,
+    totals,
+    verify,
+)
 from biviews_support import invoices, table_of, table_v2, worked_example
+from revrec.db.session import transaction
+from revrec.db.tables import stage_line
 from revrec.jobs import worker
 from support import login
 
@@ -180,4 +191,29 @@ def test_billing_and_netting_rows_of_the_waterfall(http: TestClient, engine: Eng
         (D(r["F_TL_EB"]) for k, r in _by_line(http, headers).items() if k[1:] == ("L", "202602")), D(0)
     )
     assert position == D("937.50")
+    assert verify(engine, tenant) == []
+
+
+def test_line_balances_of_a_right_to_bill_line(http: TestClient, engine: Engine) -> None:
+    """Unbill Flag Y (flagged on the staged row, as a template mapping UNBILL_FLAG would): January's revenue
+    100 is unbilled (Dr U / Cr L), so L gains 100 and releases 100; the invoice of 1,200 on 10 February
+    reverses the 100 (Dr L / Cr U): L gains 1,200 − 100 and releases February's 100, ending at 1,000."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    line = subscription("RB-1", "RB")
+    send(http, headers, line)
+    worker.run_until_idle(engine)
+    with transaction(engine) as conn:
+        conn.execute(update(stage_line).where(stage_line.c.so_line_id == "RB-1").values(unbill_flag="Y"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    january = _by_line(http, headers)[("RB-1", "L", "202601")]
+    assert _figures(january)[:4] == (D(0), D("100"), D("-100"), D(0))
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    common = {k: line[k] for k in ("Doc Num", "Cust Num", "Item Num", "Start Date", "End Date")}
+    send(http, headers, bill("INV", "RB-1", "RB-I", "1200.00", **common, **{"Inv Date": "10-FEB-2026"}))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    february = _by_line(http, headers)[("RB-1", "L", "202602")]
+    assert _figures(february)[:4] == (D(0), D("1100"), D("-100"), D("1000"))
+    debit, credit = totals(engine, tenant, 202602)["L"]
+    assert D(february["F_AT"]) == credit - debit == D("1000")
     assert verify(engine, tenant) == []
