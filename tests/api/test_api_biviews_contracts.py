@@ -13,63 +13,15 @@ from decimal import Decimal as D
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from accounting_support import accounting_tenant, bill, collect, send
-from inbound_data import so_line
+from accounting_support import accounting_tenant, collect, send
+from biviews_support import V1, table_of, worked_example
 from support import login
-
-V1 = "/api/integration/v1/biviews/"
-
-
-def table_of(http: TestClient, headers: dict[str, str], view: str, **params: str) -> list[dict[str, str]]:
-    answer = http.get(V1 + view, headers=headers, params={"pagesize": "10000", **params})
-    if answer.status_code == 204:
-        return []
-    assert answer.status_code == 200, answer.text
-    rows = list(csv.reader(io.StringIO(answer.text)))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-
-
-def _lines(prefix: str) -> list[dict[str, str]]:
-    common = {"Doc Num": f"{prefix}-SO", "Doc Date": "01-JAN-2026", "Cust Num": f"{prefix}-C"}
-
-    def priced(amount: str) -> dict[str, str]:
-        return {
-            "Ext Sll Prc": amount,
-            "Ext Lst Prc": amount,
-            "Unit Sell Prc": amount,
-            "Unit List Prc": amount,
-        }
-
-    sub_dates = {"Item Num": "SUB", "Start Date": "01-JAN-2026", "End Date": "31-DEC-2026"}
-    setup_dates = {"Item Num": "SETUP", "Start Date": "01-JAN-2026", "End Date": "01-JAN-2026"}
-    return [
-        so_line(f"{prefix}-1", **common, **sub_dates, **priced("1200.00")),
-        so_line(f"{prefix}-2", **common, **setup_dates, **priced("300.00")),
-        bill(
-            "INV",
-            f"{prefix}-1",
-            f"{prefix}-I1",
-            "1200.00",
-            **common,
-            **sub_dates,
-            **{"Inv Date": "01-JAN-2026"},
-        ),
-        bill(
-            "INV",
-            f"{prefix}-2",
-            f"{prefix}-I2",
-            "300.00",
-            **common,
-            **setup_dates,
-            **{"Inv Date": "01-JAN-2026"},
-        ),
-    ]
 
 
 def test_contract_views_of_a_collected_contract(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("B"))
+    send(http, headers, *worked_example("B"))
     assert collect(http, engine, headers)["status"] == "Completed"
 
     heads = table_of(http, headers, "BI3_RC_HEAD")
@@ -99,7 +51,10 @@ def test_contract_views_of_a_collected_contract(http: TestClient, engine: Engine
         and sub["BOOK_ID"] == head["BOOK_ID"]
     )
     assert sub["DEF_SEGMENTS"] and sub["REV_SEGMENTS"] and sub["INCR_UPDT_DT"] == head["INCR_UPDT_DT"]
-    assert sub["SUBSCRP_ID"] == "" and sub["DEF_AMT"] == ""
+    assert sub["SUBSCRP_ID"] == ""
+    # recognised through the open period (January): revenue 100 + carve −6.25; deferred = 1,125 − 93.75
+    assert (D(sub["REC_AMT"]), D(sub["DEF_AMT"])) == (D("93.75"), D("1031.25"))
+    assert (D(setup["REC_AMT"]), D(setup["DEF_AMT"])) == (D("375"), D(0))  # 300 + carve 75, at once
 
     pobs = {r["RC_POB_ID"]: r for r in table_of(http, headers, "BI3_RC_POB")}
     assert {sub["RC_POB_ID"], setup["RC_POB_ID"]} <= set(pobs)
@@ -122,7 +77,7 @@ def test_contract_views_of_a_collected_contract(http: TestClient, engine: Engine
 def test_schedule_view_expands_the_packed_schedules(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("S"))
+    send(http, headers, *worked_example("S"))
     assert collect(http, engine, headers)["status"] == "Completed"
     lines = {r["ID"]: r["SO_LINE_ID"] for r in table_of(http, headers, "BI3_RC_LNS")}
     rows = table_of(http, headers, "BI3_RC_SCHD")
@@ -161,7 +116,7 @@ def test_schedule_view_expands_the_packed_schedules(http: TestClient, engine: En
 def test_contract_views_filter_on_the_contract_change_time(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("F"))
+    send(http, headers, *worked_example("F"))
     assert collect(http, engine, headers)["status"] == "Completed"
     stamp = table_of(http, headers, "BI3_RC_HEAD")[0]["INCR_UPDT_DT"]
     moment = dt.datetime.fromisoformat(stamp)
@@ -175,11 +130,17 @@ def test_contract_views_filter_on_the_contract_change_time(http: TestClient, eng
 def test_waterfall_view_and_documented_columns(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_lines("W"))
+    send(http, headers, *worked_example("W"))
     assert collect(http, engine, headers)["status"] == "Completed"
     schedule = {r["SCHD_ID"]: r for r in table_of(http, headers, "BI3_RC_SCHD")}
-    waterfall = table_of(http, headers, "BI3_WF_SUMM")
+    everything = table_of(http, headers, "BI3_WF_SUMM")
+    waterfall = [r for r in everything if int(r["SCHD_ID"]) >= 0]
     assert len(waterfall) == len(schedule) == 26
+    billing = [r for r in everything if int(r["SCHD_ID"]) < 0]  # both invoices, no netting (billed upfront)
+    assert sorted(D(r["T_AT"]) for r in billing) == [D("300.00"), D("1200.00")]
+    assert {(r["ACCTG_TYPE_ID"], r["PRD_ID"], r["NETTING_ENTRY_FLAG"]) for r in billing} == {
+        ("L", "202601", "N")
+    }
     for row in waterfall:
         twin = schedule[row["SCHD_ID"]]
         assert (row["T_AT"], row["F_AT"], row["R_AT"]) == (

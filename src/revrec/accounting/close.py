@@ -97,6 +97,7 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         next_open = periods.current_open(conn, scope, calendar)
         assert next_open is not None
         accounting.journalize(conn, scope, next_open)
+        accounting.stamp_period_change(conn, scope, (closed, opened))
     note = f"Period {closed} closed ({posted} journal summary line(s) posted); period {opened} is open"
     if found:
         return "Warning", note + " (forced past: " + "; ".join(found) + ")"

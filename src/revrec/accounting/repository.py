@@ -19,9 +19,11 @@ Each leg pair balances, so every period balances in each currency.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Boolean
 
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule, revenue_contract
@@ -244,6 +246,33 @@ def replace_unposted(conn: Connection, scope: Any, index: int, key: int, account
     ).bindparams(bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean))
     result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": False})
     return int(result.rowcount)
+
+
+def _stamp_contracts(conn: Connection, client_id: int, *entries: ColumnElement[bool]) -> int:
+    """Stamp ``updated_at`` (the BI views' ``INCR_UPDT_DT``) of the contracts having a journal entry that
+    matches ``entries``."""
+    j = journal_entry.c
+    holding = select(j.rc_id).where(j.client_id == client_id, *entries).distinct()
+    result = conn.execute(
+        update(revenue_contract)
+        .where(revenue_contract.c.client_id == client_id, revenue_contract.c.id.in_(holding))
+        .values(updated_at=dt.datetime.now(dt.UTC))
+    )
+    return int(result.rowcount)
+
+
+def stamp_contracts_of_periods(conn: Connection, scope: Any, keys: tuple[int, ...]) -> int:
+    """Contracts with entries in periods ``keys``: posting them, or moving the open period onto them,
+    changes their BI view rows (figures to date, posted activity)."""
+    j = journal_entry.c
+    return _stamp_contracts(
+        conn, scope.client_id, j.book_id == scope.book_id, j.org_id == scope.org_id, j.period_key.in_(keys)
+    )
+
+
+def stamp_contracts_of_batch(conn: Connection, client_id: int, batch_id: int) -> int:
+    """Contracts whose entries GL transfer batch ``batch_id`` took (BI3_RC_SCHD shows the batch)."""
+    return _stamp_contracts(conn, client_id, journal_entry.c.post_batch_id == batch_id)
 
 
 def post_period(conn: Connection, scope: Any, key: int) -> int:

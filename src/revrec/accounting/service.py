@@ -52,6 +52,12 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
 
 
+def stamp_period_change(conn: Connection, scope: Scope, keys: tuple[int, ...]) -> int:
+    """After a Period Close: stamp the contracts with entries in the closed or the new open period (their
+    entries were posted, or their figures to date moved with the open period; docs/outbound.md)."""
+    return repo.stamp_contracts_of_periods(conn, scope, keys)
+
+
 def _line(row: Any, period: int, posted: bool) -> JournalLine:
     t, f, r = row.curr, row.f_cur, row.r_cur
     debit = (from_minor(int(row.dr_t), t), from_minor(int(row.dr_f), f), from_minor(int(row.dr_r), r))

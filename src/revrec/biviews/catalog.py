@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from revrec.biviews import contracts, reference_data, repository
+from revrec.biviews import balances, contracts, reference_data, repository, waterfall
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import RowsSource, SqlSource, ViewDef, ViewRegistry
 
@@ -79,7 +79,9 @@ MJE_COLUMNS = columns(
 )  # fmt: skip
 
 NOT_TRACKED = "none: the source keeps no change time, so the window is not applied and the column is empty"
-CONTRACT_TIME = "the contract's last change (revenue_contract.updated_at)"
+CONTRACT_TIME = (
+    "the contract's last change (revenue_contract.updated_at: revisions, Period Close, GL transfer)"
+)
 NO_DATA = "none yet: revrec keeps no such records, so the view has no rows (204)"
 
 
@@ -144,9 +146,16 @@ def standard_views() -> Iterable[ViewDef]:
         ViewDef(
             "BI3_WF_SUMM",
             contracts.WF_SUMM_COLUMNS,
-            SqlSource(contracts.waterfall_view),
+            SqlSource(waterfall.waterfall_view),
             CONTRACT_TIME,
-            "Waterfall of the current schedules",
+            "Waterfall: current schedules, bills and netting",
+        ),
+        ViewDef(
+            "BI3_LN_ACCT_SUMM",
+            balances.LN_ACCT_SUMM_COLUMNS,
+            SqlSource(balances.line_balances_view),
+            CONTRACT_TIME,
+            "Balances and activity per line, account type and period (functional currency)",
         ),
         _empty_view("BI3_RC_SCHD_DEL", SCHD_DEL_COLUMNS, "Deleted schedules"),
         _empty_view("BI3_RC_HOLD", HOLD_COLUMNS, "Holds applied to revenue contracts"),

@@ -6,8 +6,10 @@ Lines and bills also take every column whose name matches a column of the stagin
 from (``stage_row_id``: ``ATR1..60``, ``NUM1..15``, ``CSTMR_NM``, ``PROD_*`` ...).
 
 ``INCR_UPDT_DT`` (the ``fromDate``/``toDate`` window) is the contract's ``revenue_contract.updated_at`` for
-every view: lines, POBs, bills and schedules keep no time of their own and change only when their contract
-is (re)written, which stamps ``updated_at``.
+every view: lines, POBs, bills and schedules keep no time of their own. Every path that changes a column of
+a contract's rows stamps it: a revision (Data Collection, Event Process), Period Close (contracts with
+entries in the closed or new open period: posted activity, figures to date) and a GL transfer (contracts
+whose entries the batch took: ``POST_BATCH_ID``); see docs/outbound.md.
 
 BI3_RC_SCHD expands the packed running totals of ``rc_schedule`` in SQL: the current schedules are joined
 to a recursive series ``0 .. max(n) - 1`` and each element is read with :class:`PackedElement` (the one
@@ -48,8 +50,19 @@ from sqlalchemy.types import TypeDecorator
 
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import ViewQuery
-from revrec.db.tables import rc_bill, rc_line, rc_pob, rc_schedule, revenue_contract, stage_line
-from revrec.engine.money import CURRENCY_EXPONENTS
+from revrec.db.tables import (
+    accounting_period,
+    journal_entry,
+    rc_bill,
+    rc_line,
+    rc_pob,
+    rc_schedule,
+    revenue_contract,
+    stage_line,
+)
+from revrec.db.types import Money
+from revrec.engine.money import AMOUNT_SCALE, CURRENCY_EXPONENTS
+from revrec.periods.repository import CURRENT_STATUSES
 
 # --- column lists (api-contract §4.1, in that order) ------------------------------------------------------
 
@@ -304,6 +317,109 @@ def _packed_default(element: PackedElement, compiler: SQLCompiler, **kw: Any) ->
     return f"json_extract({compiler.process(array, **kw)}, '$[' || ({compiler.process(index, **kw)}) || ']')"
 
 
+class MoneyFromMicros(FunctionElement[Decimal]):
+    """An integer of millionths (``AMOUNT_SCALE``) as a :class:`Money` value: exact on both dialects."""
+
+    type = Money()
+    inherit_cache = True
+    name = "money_from_micros"
+
+
+@compiles(MoneyFromMicros, "postgresql")
+def _micros_pg(element: MoneyFromMicros, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(CAST({compiler.process(value, **kw)} AS NUMERIC) / {10**AMOUNT_SCALE} AS NUMERIC(28, 6))"
+
+
+@compiles(MoneyFromMicros)
+def _micros_default(element: MoneyFromMicros, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)  # SQLite stores Money as millionths already
+
+
+class MoneyMicros(FunctionElement[int]):
+    """A :class:`Money` column as an integer of millionths (exact: Money keeps ``AMOUNT_SCALE`` decimals)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "money_micros"
+
+
+@compiles(MoneyMicros, "postgresql")
+def _as_micros_pg(element: MoneyMicros, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} * {10**AMOUNT_SCALE} AS BIGINT)"
+
+
+@compiles(MoneyMicros)
+def _as_micros_default(element: MoneyMicros, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+def minor_to_micros(minor: Any, currency: Any) -> Any:
+    """``minor`` units of ``currency`` as millionths."""
+    factors = {e: 10 ** (AMOUNT_SCALE - e) for e in sorted(set(CURRENCY_EXPONENTS.values()))}
+    return minor * case(factors, value=_exponent(currency), else_=10 ** (AMOUNT_SCALE - 2))
+
+
+def months(key: Any) -> Any:
+    """Months since year 0 of the YYYYMM period ``key`` (revrec's monthly calendars)."""
+    return (key // 100) * 12 + key % 100 - 1
+
+
+def run_at(array: Any, j: Any, n: Any) -> Any:
+    """Running total of packed ``array`` at schedule index ``j`` (0 before the schedule, its last element
+    after it; 0 when ``array`` is NULL)."""
+    last = case((j >= n, n - 1), else_=j)
+    return case((j < 0, literal_column("0", BigInteger)), (n == 0, literal_column("0", BigInteger)),
+                else_=func.coalesce(PackedElement(array, last), 0))  # fmt: skip
+
+
+def open_period_key(contract: Any) -> Any:
+    """The key of ``contract``'s current (Open or Soft Close) period."""
+    ap = accounting_period.c
+    return (
+        select(func.max(ap.period_key))
+        .where(
+            ap.client_id == contract.c.client_id,
+            ap.book_id == contract.c.book_id,
+            ap.org_id == contract.c.org_id,
+            ap.status.in_(CURRENT_STATUSES),
+        )
+        .correlate(contract)  # also when nested one level deeper (in _recognised_to_date)
+        .scalar_subquery()
+    )
+
+
+def _recognised_to_date(line: Any, contract: Any) -> Any:
+    """Revenue + carve of ``line``'s current schedule through its contract's open period, in minor units of
+    the transaction currency (NULL when the contract has no open period)."""
+    s = rc_schedule.c
+    j = months(open_period_key(contract)) - months(s.first_period)
+    return (
+        select(run_at(s.rev_t, j, s.n) + run_at(s.cv_t, j, s.n))
+        .where(
+            s.client_id == line.c.client_id,
+            s.rc_id == line.c.rc_id,
+            s.line_id == line.c.line_id,
+            s.current_flag == true(),
+        )
+        .scalar_subquery()
+    )
+
+
+def _post_batch(client_id: int, rc_id: Any, key: Any) -> Any:
+    """The GL transfer batch holding the journal entries of contract ``rc_id`` and period ``key``. Looked up
+    only up to the client's last transferred period (one uncorrelated subquery, computed once), so the
+    periods after it, most rows, cost nothing."""
+    j = journal_entry.c
+    last = select(func.max(j.period_key)).where(j.client_id == client_id, j.post_batch_id.is_not(None))
+    batch = (
+        select(func.max(j.post_batch_id))
+        .where(j.client_id == client_id, j.rc_id == rc_id, j.period_key == key)
+        .scalar_subquery()
+    )
+    return case((key <= last.scalar_subquery(), batch), else_=null())
+
+
 # --- the views ----------------------------------------------------------------------------------------------
 
 rc = revenue_contract
@@ -359,6 +475,9 @@ def lines_view(query: ViewQuery) -> Select[Any]:
         "AR_ACCOUNT": rc_line.c.ar_account, "CA_ACCOUNT": rc_line.c.ca_account, "BOOK_ID": rc.c.book_id,
         "CLIENT_ID": rc_line.c.client_id, **_audit(),
     }  # fmt: skip
+    recognised = minor_to_micros(_recognised_to_date(rc_line, rc), rc_line.c.curr)
+    values["REC_AMT"] = MoneyFromMicros(recognised)
+    values["DEF_AMT"] = MoneyFromMicros(MoneyMicros(rc_line.c.allocated) - recognised)
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(
@@ -477,6 +596,8 @@ def _schedule_rows(
         "DR_ACCTG_FLAG": literal(dr), "ORIG_LINE_ID": s.c.line_id, "UPDT_PRD_ID": s.c.crtd_prd_id,
         **_audit(),
     }  # fmt: skip
+    batch = _post_batch(query.client_id, s.c.rc_id, key)
+    values.update(POST_BATCH_ID=batch, INTERFACED_FLAG=_yn(batch.is_not(None)))
     if cols is WF_SUMM_COLUMNS:
         values = {
             "AS_OF_PRD_ID": rc.c.updt_prd_id, "SCHD_ID": values["SCHD_ID"], "LINE_ID": rc_line.c.id,
@@ -517,12 +638,3 @@ def schedule_view(query: ViewQuery) -> Select[Any]:
     rows = union_all(_schedule_rows(query, "R", idx), _schedule_rows(query, "A", idx)).subquery("schd")
     order = rows.c[f"c{[c.name for c in SCHD_COLUMNS].index('SCHD_ID')}"]
     return select(*rows.c).order_by(order)
-
-
-def waterfall_view(query: ViewQuery) -> Select[Any]:
-    """BI3_WF_SUMM: the waterfall of the current schedules, one row per line, period (``PRD_ID``) and type,
-    as of the contract's last revision (``AS_OF_PRD_ID`` = the open period it was written in)."""
-    idx = _series(query)
-    branches = (_schedule_rows(query, kind, idx, WF_SUMM_COLUMNS) for kind in ("R", "A"))
-    rows = union_all(*branches).subquery("wf")
-    return select(*rows.c).order_by(rows.c[f"c{[c.name for c in WF_SUMM_COLUMNS].index('SCHD_ID')}"])

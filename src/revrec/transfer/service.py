@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
+from revrec.accounting import repository as accounting_repo
 from revrec.db.tables import book, journal_entry, transfer_batch, transfer_line
 from revrec.engine.money import from_minor
 from revrec.errors import InvalidInput
@@ -219,6 +220,7 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
         ).rowcount
     if stamped != len(ids):
         raise InvalidInput("Journal entries were transferred by another batch meanwhile; submit again")
+    accounting_repo.stamp_contracts_of_batch(conn, job.client_id, batch_id)  # BI3_RC_SCHD shows the batch
     conn.execute(
         update(transfer_batch)
         .where(transfer_batch.c.id == batch_id)
