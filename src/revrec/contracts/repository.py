@@ -39,9 +39,13 @@ def _batches(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def lock_client(conn: Connection, client_id: int) -> None:
-    """One collection writer per client at a time (PostgreSQL row lock; SQLite's write lock does it)."""
+    """One collection writer per client at a time (PostgreSQL row lock; SQLite's write lock does it).
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: another transaction's inserts check their ``client_id``
+    foreign key with ``FOR KEY SHARE`` on this row; with ``FOR UPDATE`` a journal generation (holding
+    ANALYZE's lock) waiting on that check while this holder waits for ANALYZE deadlocked."""
     if conn.dialect.name == "postgresql":
-        conn.execute(select(client.c.id).where(client.c.id == client_id).with_for_update())
+        conn.execute(select(client.c.id).where(client.c.id == client_id).with_for_update(key_share=True))
 
 
 # --- staged lines --------------------------------------------------------------------------------------

@@ -44,9 +44,12 @@ def open_row(conn: Connection, client_id: int, book_id: int, org_id: int) -> Any
 
 
 def lock_scope(conn: Connection, client_id: int, book_id: int, org_id: int) -> None:
-    """Serialise writers of one book and org's periods (PostgreSQL row lock; SQLite has one writer)."""
+    """Serialise writers of one book and org's periods (PostgreSQL row lock; SQLite has one writer).
+
+    ``FOR NO KEY UPDATE``: writers still exclude each other, but the foreign-key checks of rows that
+    reference the book (``FOR KEY SHARE``) are not blocked by it, so no lock cycle with ANALYZE forms."""
     if conn.dialect.name == "postgresql":
-        query = select(book.c.id).where(book.c.id == book_id).with_for_update()
+        query = select(book.c.id).where(book.c.id == book_id).with_for_update(key_share=True)
         conn.execute(query)
 
 
