@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from inbound_data import so_line, transactions
+from inbound_data import billing_line, so_line, transactions
 from revrec.accounting import service as accounting
 from revrec.db.session import transaction
 from revrec.jobs import worker
@@ -159,8 +159,6 @@ def headers_for(http: TestClient, tenant: Tenant) -> dict[str, str]:
 
 def bill(kind: str, so_line_id: str, inv_line_id: str, amount: str, **overrides: str) -> dict[str, str]:
     """A billing line (``billing_line`` with any column overridden, e.g. ``Inv Date``)."""
-    from inbound_data import billing_line
-
     return {**billing_line(kind, so_line_id, inv_line_id, amount), **overrides}
 
 
@@ -182,3 +180,64 @@ def subscription(line_id: str, so: str, price: str = "1200.00", **extra: str) ->
             **extra,
         },
     )
+
+
+def worked_example_lines(prefix: str) -> list[dict[str, str]]:
+    """accounting-model.md's worked example: subscription 1,200 (SSP 1,500) and setup 300 (SSP 500) sold
+    on 1 January 2026 (SO ``{prefix}-SO``, lines ``{prefix}-1`` / ``-2``), both invoiced that day."""
+    common = {"Doc Num": f"{prefix}-SO", "Doc Date": "01-JAN-2026", "Cust Num": f"{prefix}-C"}
+    sub = so_line(
+        f"{prefix}-1",
+        **common,
+        **{
+            "Item Num": "SUB",
+            "Start Date": "01-JAN-2026",
+            "End Date": "31-DEC-2026",
+            "Ext Sll Prc": "1200.00",
+            "Ext Lst Prc": "1200.00",
+            "Unit Sell Prc": "1200.00",
+            "Unit List Prc": "1200.00",
+        },
+    )
+    setup = so_line(
+        f"{prefix}-2",
+        **common,
+        **{
+            "Item Num": "SETUP",
+            "Start Date": "01-JAN-2026",
+            "End Date": "01-JAN-2026",
+            "Ext Sll Prc": "300.00",
+            "Ext Lst Prc": "300.00",
+            "Unit Sell Prc": "300.00",
+            "Unit List Prc": "300.00",
+        },
+    )
+    invoices = [
+        bill(
+            "INV",
+            f"{prefix}-1",
+            f"{prefix}-I1",
+            "1200.00",
+            **common,
+            **{
+                "Inv Date": "01-JAN-2026",
+                "Item Num": "SUB",
+                "Start Date": "01-JAN-2026",
+                "End Date": "31-DEC-2026",
+            },
+        ),
+        bill(
+            "INV",
+            f"{prefix}-2",
+            f"{prefix}-I2",
+            "300.00",
+            **common,
+            **{
+                "Inv Date": "01-JAN-2026",
+                "Item Num": "SETUP",
+                "Start Date": "01-JAN-2026",
+                "End Date": "01-JAN-2026",
+            },
+        ),
+    ]
+    return [sub, setup, *invoices]

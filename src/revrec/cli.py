@@ -328,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    domains.install()
+    domains.install(settings)
     engine = make_engine(settings.effective_database_url)
     try:
         handler: Handler = args.handler

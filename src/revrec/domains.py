@@ -1,6 +1,7 @@
 """Wiring of the domain packages: setup-document sections, per-client seeders, job handlers.
 
-Called by ``create_app`` and ``cli.main`` (never at import), idempotently.
+Called by ``create_app`` and ``cli.main`` (never at import), idempotently, with the process's settings
+(the Run Report job writes into that process's report store).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
 from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_change_status, run_period_close
+from revrec.config import Settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
 from revrec.inbound import repository as inbound_repo
@@ -20,6 +22,7 @@ from revrec.inbound.uploads import RECEIVING_TIMEOUT, STAGE_JOB
 from revrec.jobs import worker
 from revrec.policies import service as policies_service
 from revrec.programs import catalog
+from revrec.reports import jobs as report_jobs
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy_service
 from revrec.transfer import service as transfer_service
@@ -29,7 +32,7 @@ def _fail_stale_uploads(conn: Connection) -> None:
     inbound_repo.fail_stale_receiving(conn, inbound_repo.now() - RECEIVING_TIMEOUT)
 
 
-def install() -> None:
+def install(settings: Settings) -> None:
     setup_service.register_core_sections()
     setup_service.register(
         setup_service.Section(
@@ -49,6 +52,7 @@ def install() -> None:
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting()
     _install_transfer()
+    report_jobs.install(settings)
 
 
 def _install_accounting() -> None:

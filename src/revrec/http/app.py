@@ -50,7 +50,7 @@ def build_context(settings: Settings, engine: Engine | None = None) -> AppContex
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """The revrec ASGI app for ``settings`` (the schema must already be migrated)."""
-    domains.install()
+    domains.install(settings)
     ctx = build_context(settings, engine)
 
     @asynccontextmanager
