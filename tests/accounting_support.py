@@ -71,9 +71,13 @@ WORKED_POLICIES: dict[str, Any] = {
 
 
 def accounting_tenant(
-    engine: Engine, *, treatment: str = "Retrospective", open_period: int | None = 202601
+    engine: Engine,
+    *,
+    treatment: str = "Retrospective",
+    open_period: int | None = 202601,
+    reporting_currency: str = "USD",
 ) -> Tenant:
-    tenant = make_tenant(engine)
+    tenant = make_tenant(engine, reporting_currency=reporting_currency)
     document: dict[str, Any] = {
         "policies": WORKED_POLICIES,
         "accounting": {"modification_treatment": treatment},

@@ -354,3 +354,62 @@ def test_cli_runs_the_reports(
     assert code == 2 and "AS_OF_PERIOD 209912 is not a period of this client" in err
     code, _, err = run(capsys, "report", "run", "--client", tenant, "contract-detail", "--param", "BOGUS=1")
     assert code == 2 and "Unknown parameter BOGUS" in err
+
+
+def test_functional_and_reporting_currencies_in_their_own_decimals(
+    client: TestClient, engine: Engine
+) -> None:
+    """EUR 1,200 over 2026, F Ex Rate 1.1 (USD), G Ex Rate 150 (the client reports in JPY, no decimals):
+    a month is 100.00 EUR = 110.00 USD = 16500 JPY; invoiced in full in January."""
+    tenant = accounting_tenant(engine, reporting_currency="JPY")
+    headers = login(client, tenant)
+    fx = {"Curr": "EUR", "F Cur": "USD", "F Ex Rate": "1.1", "G Ex Rate": "150"}
+    so = unique("FX")
+    invoice = bill("INV", f"{so}-1", f"{so}-I1", "1200.00", **{"Doc Num": so, "Cust Num": f"C-{so}",
+                   "Inv Date": "01-JAN-2026", "Item Num": "SUB", **fx})  # fmt: skip
+    send(client, headers, subscription(f"{so}-1", so, "1200.00", **fx), invoice)
+    assert collect(client, engine, headers)["status"] == "Completed"
+    _, waterfall = run_report(client, engine, headers, "revenue-waterfall")
+    assert {(r["T_NET_AMT"], r["F_NET_AMT"], r["R_NET_AMT"]) for r in waterfall} == {
+        ("100.00", "110.00", "16500")
+    }
+    assert {(r["CURR"], r["F_CUR"], r["R_CUR"]) for r in waterfall} == {("EUR", "USD", "JPY")}
+    assert [r["TIMING"] for r in waterfall] == ["RECOGNISED"] + ["FUTURE"] * 11
+    _, (roll,) = run_report(client, engine, headers, "deferred-rollforward")
+    assert [roll[f"{x}_{m}"] for x in "TFR" for m in ("OPENING", "ADDITIONS", "RELEASES", "CLOSING")] == [
+        "0.00", "1200.00", "100.00", "1100.00",
+        "0.00", "1320.00", "110.00", "1210.00",
+        "0", "198000", "16500", "181500",
+    ]  # fmt: skip
+    _, journal = run_report(client, engine, headers, "journal-entries")
+    (clearing,) = [r for r in journal if r["ACCTG_TYPE"] == "C"]
+    assert (clearing["DR_AMOUNT"], clearing["F_DR_AMOUNT"], clearing["R_DR_AMOUNT"]) == (
+        "1200.00",
+        "1320.00",
+        "198000",
+    )
+    for dr, cr in (
+        ("DR_AMOUNT", "CR_AMOUNT"),
+        ("F_DR_AMOUNT", "F_CR_AMOUNT"),
+        ("R_DR_AMOUNT", "R_CR_AMOUNT"),
+    ):
+        assert sum(D(r[dr]) for r in journal) == sum(D(r[cr]) for r in journal)
+
+
+def test_large_reports_are_zipped(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    client: TestClient,
+    scenario: Scenario,
+) -> None:
+    point_cli_at(monkeypatch, settings)
+    monkeypatch.setenv("REVREC_REPORT_ZIP_THRESHOLD_BYTES", "100")
+    code, out, _ = run(capsys, "report", "run", "--client", scenario.tenant.client, "revenue-waterfall")
+    assert code == 0 and out.rstrip().endswith(".zip")
+    report_id = out.split()[1]
+    download = client.get(DOWNLOAD + f"{report_id}.zip", headers=scenario.headers)
+    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read(f"{report_id}.csv").decode("utf-8"))))
+    assert len(rows) == 12 + 1 + 12  # S (version 2) and W's two lines, every period with an amount
