@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
     literal,
     literal_column,
@@ -30,6 +29,9 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from revrec.biviews.contracts import (
     PackedElement,
@@ -91,15 +93,15 @@ WATERFALL_COLUMNS = (
 RECOGNISED, FUTURE = "RECOGNISED", "FUTURE"
 
 
-def _version_as_of(client_id: int, as_of: int) -> Any:
-    """The schedule version of ``s``'s line that was current at the end of period ``as_of``: created in or
-    before it, and no later version created in or before it."""
-    later = rc_schedule.alias("later")
-    superseded = exists().where(
-        later.c.client_id == client_id, later.c.rc_id == s.c.rc_id, later.c.line_id == s.c.line_id,
-        later.c.crtd_prd_id <= as_of, later.c.version > s.c.version,
-    )  # fmt: skip
-    return and_(s.c.client_id == client_id, s.c.crtd_prd_id <= as_of, ~superseded)
+def _versions_as_of(client_id: int, as_of: int) -> Any:
+    """Per line, the schedule version that was current at the end of period ``as_of``: the latest one
+    created in or before it (versions of a line only ever grow, period after period)."""
+    return (
+        select(s.c.rc_id, s.c.line_id, func.max(s.c.version).label("version"))
+        .where(s.c.client_id == client_id, s.c.crtd_prd_id <= as_of)
+        .group_by(s.c.rc_id, s.c.line_id)
+        .subquery("as_of")
+    )
 
 
 def _index_series(client_id: int, as_of: int) -> Any:
@@ -112,45 +114,77 @@ def _index_series(client_id: int, as_of: int) -> Any:
     return start.union_all(select((start.c.i + one).label("i")).where(start.c.i + one < longest))
 
 
+class ParsedArray(FunctionElement[Any]):
+    """A packed array column parsed once: ``CAST(x AS JSONB)`` on PostgreSQL (``PackedElement`` then reads
+    elements without parsing the text again), the text itself on SQLite."""
+
+    inherit_cache = True
+    name = "parsed_array"
+
+
+@compiles(ParsedArray, "postgresql")
+def _parsed_pg(element: ParsedArray, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS JSONB)"
+
+
+@compiles(ParsedArray)
+def _parsed_default(element: ParsedArray, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(list(element.clauses)[0], **kw))
+
+
+def _materialized(query: Select[Any], name: str) -> Any:
+    """``query`` as a CTE computed once (not inlined into each reference of its columns)."""
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def _schedules_as_of(client_id: int, span: Span) -> Any:
+    """The schedule versions current as of ``span.last_key`` with their arrays parsed once (T/F/R)."""
+    version = _versions_as_of(client_id, span.last_key)
+    same = and_(
+        version.c.rc_id == s.c.rc_id, version.c.line_id == s.c.line_id, version.c.version == s.c.version
+    )
+    arrays = [ParsedArray(a).label(f"{p}_{x}") for p in ("rev", "cv") for x, a in _arrays(s, p).items()]
+    query = (
+        select(
+            s.c.rc_id,
+            s.c.line_id,
+            s.c.version,
+            s.c.first_period,
+            s.c.first_index,
+            s.c.n,
+            s.c.curr,
+            s.c.f_cur,
+            s.c.r_cur,
+            rc.c.book_id,
+            rc.c.org_id,
+            *arrays,
+        )  # fmt: skip
+        .select_from(s.join(version, same).join(rc, rc.c.id == s.c.rc_id))
+        .where(s.c.client_id == client_id, *_contract_where(client_id, span.org_id))
+    )
+    return _materialized(query, "wf_schedule")
+
+
 def waterfall_select(client_id: int, span: Span) -> Select[Any]:
     """One row per line and period of the schedule version current as of ``span.last_key``: periods up to
     it are RECOGNISED, later ones FUTURE. Periods where every amount is zero are left out."""
     idx = _index_series(client_id, span.last_key)
-    i = idx.c.i
-    rev, cv = _arrays(s, "rev"), _arrays(s, "cv")
+    sched = _schedules_as_of(client_id, span)
+    c, i = sched.c, idx.c.i
     amounts = []
     for x in CURRENCIES:
         amounts += [
-            _amount(rev[x], i).label(f"rev_{x}"),
-            func.coalesce(_amount(cv[x], i), 0).label(f"cv_{x}"),
+            _amount(c[f"rev_{x}"], i).label(f"rev_{x}"),
+            func.coalesce(_amount(c[f"cv_{x}"], i), 0).label(f"cv_{x}"),
         ]
-    line = and_(
-        rc_line.c.client_id == s.c.client_id, rc_line.c.rc_id == s.c.rc_id, rc_line.c.line_id == s.c.line_id,
-        rc_line.c.current_flag == true(),
-    )  # fmt: skip
-    inner = (
-        select(
-            s.c.rc_id,
-            rc.c.book_id,
-            rc.c.org_id,
-            rc_line.c.id.label("line_pk"),
-            s.c.line_id,
-            rc_line.c.so_num,
-            rc_line.c.item_num,
-            rc_line.c.pob_key,
-            s.c.version,
-            _period_key(s.c.first_period, i).label("prd"),
-            (s.c.first_index + i).label("pos"),
-            s.c.curr,
-            s.c.f_cur,
-            s.c.r_cur,
-            *amounts,
-        )  # fmt: skip
-        .select_from(s.join(rc, rc.c.id == s.c.rc_id).join(rc_line, line).join(idx, true()))
-        .where(_version_as_of(client_id, span.last_key), i < s.c.n, *_contract_where(client_id, span.org_id))
-        .subquery("wf")
-    )
-    w = inner.c
+    line = and_(rc_line.c.client_id == client_id, rc_line.c.rc_id == c.rc_id, rc_line.c.line_id == c.line_id,
+                rc_line.c.current_flag == true())  # fmt: skip
+    rows = select(
+        c.rc_id, c.book_id, c.org_id, rc_line.c.id.label("line_pk"), c.line_id, rc_line.c.so_num,
+        rc_line.c.item_num, rc_line.c.pob_key, c.version, _period_key(c.first_period, i).label("prd"),
+        (c.first_index + i).label("pos"), c.curr, c.f_cur, c.r_cur, *amounts,
+    ).select_from(sched.join(rc_line, line).join(idx, true())).where(i < c.n)  # fmt: skip
+    w = _materialized(rows, "wf").c
     values: list[Any] = []
     for x, currency in zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True):
         r_, c_ = w[f"rev_{x}"], w[f"cv_{x}"]
@@ -158,23 +192,9 @@ def waterfall_select(client_id: int, span: Span) -> Select[Any]:
         values.append(decimal_amount(r_ + c_, currency))
     timing = case((w.pos <= span.last_index, literal(RECOGNISED)), else_=literal(FUTURE))
     nonzero = or_(*(w[f"{m}_{x}"] != 0 for m in ("rev", "cv") for x in CURRENCIES))
+    head = (w.rc_id, w.book_id, w.org_id, w.line_pk, w.line_id, w.so_num, w.item_num, w.pob_key, w.version)
     return (
-        select(
-            literal(span.last_key),
-            w.rc_id,
-            w.book_id,
-            w.org_id,
-            w.line_pk,
-            w.line_id,
-            w.so_num,
-            w.item_num,
-            w.pob_key,
-            w.version,
-            w.prd,
-            _period_name(w.prd),
-            timing,
-            *values,
-        )  # fmt: skip
+        select(literal(span.last_key), *head, w.prd, _period_name(w.prd), timing, *values)
         .where(nonzero)
         .order_by(w.rc_id, w.line_pk, w.pos)
     )
