@@ -172,6 +172,27 @@ def test_waterfall_as_of_a_closed_period_uses_the_schedule_of_then(
     assert {r["SCHD_VER"] for r in s_rows} == {"1"} and {r["AS_OF_PRD_ID"] for r in rows} == {"202602"}
 
 
+def test_waterfall_recognised_ties_to_the_journal(
+    client: TestClient, engine: Engine, scenario: Scenario
+) -> None:
+    _, journal = run_report(
+        client, engine, scenario.headers, "journal-entries", FROM_PERIOD="202601", TO_PERIOD="202603"
+    )
+    revenue: dict[str, D] = defaultdict(D)  # period -> net Cr of R and X
+    for line in journal:
+        if line["ACCTG_TYPE"] in ("R", "X"):
+            revenue[line["PRD_ID"]] += D(line["CR_AMOUNT"]) - D(line["DR_AMOUNT"])
+    # by hand: January 468.75 (W) + 100 (S); February 93.75 + 100; March 93.75 + 400 (S's catch-up)
+    assert revenue == {"202601": D("568.75"), "202602": D("193.75"), "202603": D("493.75")}
+    for as_of in ("202602", "202603"):
+        _, rows = run_report(client, engine, scenario.headers, "revenue-waterfall", AS_OF_PERIOD=as_of)
+        recognised: dict[str, D] = defaultdict(D)
+        for row in rows:
+            if row["TIMING"] == "RECOGNISED":
+                recognised[row["PRD_ID"]] += D(row["T_NET_AMT"])
+        assert recognised == {k: v for k, v in revenue.items() if k <= as_of}
+
+
 def test_rollforward_ties_to_the_journal(client: TestClient, engine: Engine, scenario: Scenario) -> None:
     names = contracts(client, engine, scenario)
     entry, rows = run_report(
