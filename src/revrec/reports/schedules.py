@@ -158,7 +158,7 @@ def _schedules_as_of(client_id: int, span: Span) -> Any:
             rc.c.book_id,
             rc.c.org_id,
             *arrays,
-        )  # fmt: skip
+        )
         .select_from(s.join(version, same).join(rc, rc.c.id == s.c.rc_id))
         .where(s.c.client_id == client_id, *_contract_where(client_id, span.org_id))
     )
@@ -236,7 +236,7 @@ def _movements(client_id: int, span: Span) -> Any:
             *(_zero() for _ in range(6)),
             *(billed(x, b.prd_id < span.first_key) for x in CURRENCIES),
             *(billed(x, b.prd_id >= span.first_key) for x in CURRENCIES),
-        )  # fmt: skip
+        )
         .where(b.client_id == client_id, b.prd_id <= span.last_key)
         .group_by(b.rc_id, b.curr, b.f_cur, b.r_cur)
     )
@@ -297,7 +297,7 @@ def detail_select(client_id: int, span: Span) -> Select[Any]:
             rc_bill.c.rc_id == l_.rc_id,
             rc_bill.c.line_id == l_.line_id,
             rc_bill.c.prd_id <= span.last_key,
-        )  # fmt: skip
+        )
         .scalar_subquery()
     )
     schedule = and_(
@@ -327,7 +327,7 @@ def detail_select(client_id: int, span: Span) -> Select[Any]:
             l_.carve,
             decimal_amount(func.coalesce(net_recognised("t", span.last_index), 0), l_.curr).label("rec"),
             decimal_amount(billed, l_.curr).label("billed"),
-        )  # fmt: skip
+        )
         .select_from(rc_line.join(rc, rc.c.id == l_.rc_id).outerjoin(s, schedule))
         .where(l_.client_id == client_id, l_.current_flag == true(), *_contract_where(client_id, span.org_id))
         .order_by(l_.rc_id, l_.id)
