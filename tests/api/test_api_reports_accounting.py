@@ -47,7 +47,9 @@ LIST = "/api/integration/v1/reports/list"
 DOWNLOAD = "/api/integration/v1/reports/download/"
 SIGNED_URL = "/api/integration/v2/reports/signedurl/"
 SUBMIT = "/api/integration/v1/1/programs/160/submit"
-PARAMETER_IDS = {"REPORT NAME": 1601, "AS_OF_PERIOD": 1602, "FROM_PERIOD": 1603, "TO_PERIOD": 1604}
+PARAMETER_IDS = {
+    "REPORT NAME": 1601, "AS_OF_PERIOD": 1602, "FROM_PERIOD": 1603, "TO_PERIOD": 1604, "KIND": 1605,
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -335,6 +337,7 @@ def test_other_clients_cannot_see_or_fetch_the_reports(
         ("journal-entries", {"TO_PERIOD": "202512"}, "TO_PERIOD 202512 is not a period"),
         ("journal-entries", {"AS_OF_PERIOD": "202601"}, "Unknown parameter AS_OF_PERIOD for report journal"),
         ("no-such-report", {}, "Unknown report 'no-such-report'"),
+        ("Stage Errors Report", {"KIND": "bogus"}, "Invalid kind bogus"),
         ("", {}, "REPORT NAME"),
     ],
 )
@@ -375,6 +378,23 @@ def test_cli_runs_the_reports(
     assert code == 2 and "AS_OF_PERIOD 209912 is not a period of this client" in err
     code, _, err = run(capsys, "report", "run", "--client", tenant, "contract-detail", "--param", "BOGUS=1")
     assert code == 2 and "Unknown parameter BOGUS" in err
+    code, _, err = run(capsys, "report", "run", "--client", tenant, "journal-entries", "--param", "ORG_ID=99")
+    assert code == 2 and "Invalid ORG_ID '99'" in err
+    code, out, _ = run(capsys, "report", "run", "--client", tenant, "journal-entries", "--param", "org_id=1")
+    assert code == 0 and "row(s)" in out
+
+
+def test_run_report_program_is_listed(client: TestClient, scenario: Scenario) -> None:
+    programs = {
+        p["program_id"]: p
+        for p in client.get("/api/integration/v1/programs", headers=scenario.headers).json()["data"]
+    }
+    program = programs[160]
+    assert program["program_name"] == "RevPro3.0 Run Report"
+    assert [(p["id"], p["name"], p["mandatory"]) for p in program["parameters"]] == [
+        (1601, "REPORT NAME", "Y"), (1602, "AS_OF_PERIOD", "N"), (1603, "FROM_PERIOD", "N"),
+        (1604, "TO_PERIOD", "N"), (1605, "KIND", "N"), (1606, "UPLOAD_ID", "N"),
+    ]  # fmt: skip
 
 
 def test_functional_and_reporting_currencies_in_their_own_decimals(
