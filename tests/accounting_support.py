@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from inbound_data import so_line, transactions
+from inbound_data import billing_line, so_line, transactions
 from revrec.accounting import service as accounting
 from revrec.db.session import transaction
 from revrec.jobs import worker
@@ -71,9 +71,13 @@ WORKED_POLICIES: dict[str, Any] = {
 
 
 def accounting_tenant(
-    engine: Engine, *, treatment: str = "Retrospective", open_period: int | None = 202601
+    engine: Engine,
+    *,
+    treatment: str = "Retrospective",
+    open_period: int | None = 202601,
+    reporting_currency: str = "USD",
 ) -> Tenant:
-    tenant = make_tenant(engine)
+    tenant = make_tenant(engine, reporting_currency=reporting_currency)
     document: dict[str, Any] = {
         "policies": WORKED_POLICIES,
         "accounting": {"modification_treatment": treatment},
@@ -159,8 +163,6 @@ def headers_for(http: TestClient, tenant: Tenant) -> dict[str, str]:
 
 def bill(kind: str, so_line_id: str, inv_line_id: str, amount: str, **overrides: str) -> dict[str, str]:
     """A billing line (``billing_line`` with any column overridden, e.g. ``Inv Date``)."""
-    from inbound_data import billing_line
-
     return {**billing_line(kind, so_line_id, inv_line_id, amount), **overrides}
 
 

@@ -30,12 +30,18 @@ class Tenant:
 
 
 def make_tenant(
-    engine: Engine, *, roles: tuple[str, ...] = (API_ROLE, ADMIN_ROLE), api_enabled: bool = True
+    engine: Engine,
+    *,
+    roles: tuple[str, ...] = (API_ROLE, ADMIN_ROLE),
+    api_enabled: bool = True,
+    reporting_currency: str = "USD",
 ) -> Tenant:
     """A fresh client with one user holding ``roles``."""
     tenant = Tenant(unique("client"), unique("user"), PASSWORD)
     with transaction(engine) as conn:
-        tenancy.create_client(conn, name=tenant.client, api_enabled=api_enabled)
+        tenancy.create_client(
+            conn, name=tenant.client, api_enabled=api_enabled, reporting_currency=reporting_currency
+        )
         tenancy.create_user(
             conn,
             client_name=tenant.client,

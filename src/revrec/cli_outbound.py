@@ -21,6 +21,7 @@ from revrec.db.session import transaction
 from revrec.errors import InvalidInput
 from revrec.reports import service as reports
 from revrec.reports.generators import standard_generators
+from revrec.reports.jobs import find_generator
 from revrec.tenancy import service as tenancy
 
 
@@ -35,7 +36,7 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _report_run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    generator = standard_generators().get(args.report)
+    generator = find_generator(args.report)
     with transaction(engine, readonly=True) as conn:
         client = tenancy.require_client(conn, args.client)
         record = reports.run_report(
@@ -92,7 +93,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     run = report.add_parser("run", help="generate a report into the report store")
     run.add_argument("--client", required=True)
     run.add_argument("report", help=f"one of: {', '.join(standard_generators().keys())}")
-    run.add_argument("--param", action="append", help="NAME=VALUE (stage-errors: kind=transaction,event)")
+    run.add_argument(
+        "--param",
+        action="append",
+        help="NAME=VALUE, e.g. AS_OF_PERIOD=202603, FROM_PERIOD=202601, TO_PERIOD=202603, ORG_ID=1, "
+        "kind=transaction,event (docs/outbound.md lists each report's parameters)",
+    )
     run.set_defaults(handler=_report_run)
     rlist = report.add_parser("list", help="list the client's kept reports")
     rlist.add_argument("--client", required=True)

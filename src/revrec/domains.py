@@ -1,7 +1,8 @@
 """Wiring of the domain packages: setup-document sections, per-client seeders, job handlers.
 
-Called by ``create_app`` and ``cli.main`` (never at import), idempotently, with the settings: the transfer
-jobs write batch files into the report store of ``settings.data_dir``.
+Called by ``create_app`` and ``cli.main`` (never at import), idempotently, with the process's settings:
+the transfer jobs write batch files, and the Run Report job its reports, into the report store of
+``settings.data_dir``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from revrec.inbound.uploads import RECEIVING_TIMEOUT, STAGE_JOB
 from revrec.jobs import worker
 from revrec.policies import service as policies_service
 from revrec.programs import catalog
+from revrec.reports import jobs as report_jobs
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy_service
 from revrec.transfer import files as transfer_files
@@ -54,6 +56,7 @@ def install(settings: Settings) -> None:
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting()
     _install_transfer(settings)
+    report_jobs.install(settings)
 
 
 def _install_accounting() -> None:

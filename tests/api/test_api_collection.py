@@ -8,76 +8,24 @@ from decimal import Decimal as D
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
-from inbound_data import so_line
+from accounting_support import (
+    accounting_tenant,
+    close_period,
+    collect,
+    send,
+    totals,
+    verify,
+    worked_lines,
+)
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line, rc_schedule, revenue_contract, stage_line
 from support import login
 
 
-def _worked_example_lines(prefix: str) -> list[dict[str, str]]:
-    common = {"Doc Num": f"{prefix}-SO", "Doc Date": "01-JAN-2026", "Cust Num": f"{prefix}-C"}
-    sub = so_line(
-        f"{prefix}-1",
-        **common,
-        **{
-            "Item Num": "SUB",
-            "Start Date": "01-JAN-2026",
-            "End Date": "31-DEC-2026",
-            "Ext Sll Prc": "1200.00",
-            "Ext Lst Prc": "1200.00",
-            "Unit Sell Prc": "1200.00",
-            "Unit List Prc": "1200.00",
-        },
-    )
-    setup = so_line(
-        f"{prefix}-2",
-        **common,
-        **{
-            "Item Num": "SETUP",
-            "Start Date": "01-JAN-2026",
-            "End Date": "01-JAN-2026",
-            "Ext Sll Prc": "300.00",
-            "Ext Lst Prc": "300.00",
-            "Unit Sell Prc": "300.00",
-            "Unit List Prc": "300.00",
-        },
-    )
-    invoices = [
-        bill(
-            "INV",
-            f"{prefix}-1",
-            f"{prefix}-I1",
-            "1200.00",
-            **common,
-            **{
-                "Inv Date": "01-JAN-2026",
-                "Item Num": "SUB",
-                "Start Date": "01-JAN-2026",
-                "End Date": "31-DEC-2026",
-            },
-        ),
-        bill(
-            "INV",
-            f"{prefix}-2",
-            f"{prefix}-I2",
-            "300.00",
-            **common,
-            **{
-                "Inv Date": "01-JAN-2026",
-                "Item Num": "SETUP",
-                "Start Date": "01-JAN-2026",
-                "End Date": "01-JAN-2026",
-            },
-        ),
-    ]
-    return [sub, setup, *invoices]
-
-
 def test_worked_example_collection_entries_and_close(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_worked_example_lines("W"))
+    send(http, headers, *worked_lines("W"))
     status = collect(http, engine, headers)
     assert status["status"] == "Completed", status
     assert status["progress"] == {"done": 4, "total": 4}
@@ -125,7 +73,7 @@ def test_worked_example_collection_entries_and_close(http: TestClient, engine: E
 def test_collection_twice_creates_nothing_new(http: TestClient, engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    send(http, headers, *_worked_example_lines("T"))
+    send(http, headers, *worked_lines("T"))
     assert collect(http, engine, headers)["status"] == "Completed"
 
     def counts() -> tuple[int, ...]:

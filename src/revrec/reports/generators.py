@@ -1,54 +1,25 @@
 """Report generators: what a report is called and which rows it holds.
 
-A generator is a name (``stage-errors``), the catalog fields shown by GET_ReportList (rep_name, category,
-layout_name, rep_desc), its columns, and a function streaming its rows for one client from a read
-transaction. The waterfall, roll-forward, contract detail and journal entry reports plug in as more
-:class:`ReportGenerator` entries in :func:`standard_generators`.
+What a generator is: revrec.reports.registry. This module holds the stage errors report and
+:func:`standard_generators`, the registry of every report (stage errors plus the accounting reports of
+revrec.reports.standard).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 
 from sqlalchemy import Connection
 
 from revrec.biviews.views import Row
 from revrec.errors import InvalidInput
 from revrec.inbound import service as inbound_service
+from revrec.reports.registry import GeneratorRegistry, ReportGenerator
+from revrec.reports.standard import STANDARD
+
+__all__ = ["STAGE_ERRORS", "GeneratorRegistry", "ReportGenerator", "standard_generators"]
 
 CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class ReportGenerator:
-    key: str
-    rep_name: str
-    category: str
-    layout_name: str
-    rep_desc: str
-    columns: tuple[str, ...]
-    rows: Callable[[Connection, int, Mapping[str, str]], Iterable[Row]]
-    parameters: tuple[str, ...] = ()
-
-
-class GeneratorRegistry:
-    def __init__(self, generators: Iterable[ReportGenerator] = ()) -> None:
-        self._generators: dict[str, ReportGenerator] = {}
-        for generator in generators:
-            self.register(generator)
-
-    def register(self, generator: ReportGenerator) -> None:
-        self._generators[generator.key] = generator
-
-    def get(self, key: str) -> ReportGenerator:
-        found = self._generators.get(key.strip().lower())
-        if found is None:
-            raise InvalidInput(f"Unknown report {key!r}: use one of {', '.join(self.keys())}")
-        return found
-
-    def keys(self) -> list[str]:
-        return sorted(self._generators)
 
 
 # --- stage errors ----------------------------------------------------------------------------------------
@@ -70,6 +41,14 @@ def _kinds(params: Mapping[str, str]) -> list[str]:
             f"Invalid kind {','.join(unknown) or '(none)'}: use {', '.join(STAGE_ERROR_KINDS)}"
         )
     return asked
+
+
+def _stage_error_params(_conn: Connection, _client_id: int, params: Mapping[str, str]) -> dict[str, str]:
+    _kinds(params)
+    upload = params.get("upload_id")
+    if upload is not None and not upload.isdigit():
+        raise InvalidInput(f"Invalid UPLOAD_ID {upload!r}: use an upload id (a number)")
+    return dict(params)
 
 
 def stage_error_rows(conn: Connection, client_id: int, params: Mapping[str, str]) -> Iterator[Row]:
@@ -102,8 +81,9 @@ STAGE_ERRORS = ReportGenerator(
     columns=STAGE_ERROR_COLUMNS,
     rows=stage_error_rows,
     parameters=("kind", "upload_id"),
+    prepare=_stage_error_params,
 )
 
 
 def standard_generators() -> GeneratorRegistry:
-    return GeneratorRegistry([STAGE_ERRORS])
+    return GeneratorRegistry([STAGE_ERRORS, *STANDARD])

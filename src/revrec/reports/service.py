@@ -1,7 +1,7 @@
 """Report use cases: run a generator into the store, list, find a file to download, sign a URL.
 
-``run_report`` is what the CLI calls today and what the programs API will call: it only reads through the
-connection it is given (the caller owns the transaction) and writes files into the store.
+``run_report`` is what the CLI and the Run Report program (revrec.reports.jobs) call: it only reads through
+the connection it is given (the caller owns the transaction) and writes files into the store.
 """
 
 from __future__ import annotations
@@ -35,14 +35,17 @@ def run_report(
     conn: Connection, *, store: ReportStore, generator: ReportGenerator, client_id: int,
     params: Mapping[str, str] | None = None, zip_threshold: int,
 ) -> ReportRecord:  # fmt: skip
-    """Generate a report: CSV streamed to a file, zipped when larger than ``zip_threshold`` bytes."""
+    """Generate a report: CSV streamed to a file, zipped when larger than ``zip_threshold`` bytes.
+
+    The parameters are checked first (InvalidInput naming the bad one, and no report is recorded)."""
+    resolved = generator.resolve(conn, client_id, params or {})
     record = store.begin(
         client_id, rep_name=generator.rep_name, category=generator.category,
-        layout_name=generator.layout_name, rep_desc=generator.rep_desc,
+        layout_name=generator.layout_name, rep_desc=generator.description(resolved),
     )  # fmt: skip
 
     def write(handle: IO[str]) -> int:
-        rows = generator.rows(conn, client_id, params or {})
+        rows = generator.rows(conn, client_id, resolved)
         return write_rows(handle, generator.columns, rows, range(len(generator.columns)))
 
     store_csv(store, record, write, zip_threshold=zip_threshold)
