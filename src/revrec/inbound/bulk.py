@@ -10,7 +10,7 @@ back through the typed tables to prove it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -35,78 +35,116 @@ def _from_sqlite(kind: str) -> Converter | None:
     return None
 
 
-#: Magnitudes every database stores exactly (SQLite keeps amounts as 64-bit integers of micro-units).
-MAX_AMOUNT = Decimal(10) ** 12
-MAX_RATE = Decimal(10) ** 8
-_NUMERIC = {"N": (AMOUNT_SCALE, MAX_AMOUNT), "R": (RATE_SCALE, MAX_RATE)}
+#: (integer digits, decimals) every database stores exactly, per storage kind: SQLite keeps amounts as
+#: 64-bit integers of 10**-6 and rates of 10**-10, so an amount must stay below 10**12 and a rate 10**8.
+_LIMITS = {"N": (12, AMOUNT_SCALE), "R": (8, RATE_SCALE)}
+_SCALED_CACHE_SIZE = 4096
+
+
+def storage_limits(col_name: str) -> tuple[int, int] | None:
+    """The (integer digits, decimals) staging column ``col_name`` stores exactly; None when not a number."""
+    return _LIMITS.get(KINDS.get(col_name, "C"))
+
+
+class ScaledNumbers(dict[object, object]):
+    """A checked Number cell (plain text or ``Decimal``) → the integer of 10**-places SQLite stores.
+
+    ``''`` (blank) stays ``''``. Plain text ``[-]digits[.digits]`` with at most ``places`` decimals is
+    converted with string operations, exactly as ``Decimal(text).scaleb(places)`` would (tested); numbers
+    repeat in an upload, so conversions are remembered (a bounded number of them).
+    """
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+
+    def __missing__(self, cell: object) -> object:
+        if len(self) >= _SCALED_CACHE_SIZE:
+            self.clear()
+        if isinstance(cell, str):
+            whole, _, decimals = cell.partition(".")
+            value: object = int(whole + decimals.ljust(self.places, "0")) if cell else ""
+        else:
+            value = int(cell.scaleb(self.places))  # type: ignore[attr-defined]
+        self[cell] = value
+        return value
+
+
+LineKey = Callable[[Sequence[object]], object]
 
 
 class RowWriter:
-    """Writes the pre-staged rows of one upload: ``add(row_num, line_key, values)``, then ``flush()``.
+    """Writes the pre-staged rows of one upload, a chunk at a time: ``add(rows)``, then ``flush()``.
 
-    ``check`` names the numbers of a row that revrec cannot store exactly (more decimals than the column
-    keeps, or too large); such a row must be refused, never rounded, before it is added.
+    A row is what :meth:`revrec.inbound.prestage.PrestageChecker.chunks` yields: one value per file
+    position (``columns`` names the staging column of each, None when not stored; ``''`` is blank) and the
+    row number. ``line_key`` gives the row's line key. On SQLite, blanks become NULL in the INSERT
+    (``nullif``: binding ``''`` is much cheaper than binding None) and numbers become scaled integers;
+    PostgreSQL's ``COPY`` reads blanks as NULL (``NULL ''``) and numbers from their text.
     """
 
-    def __init__(self, conn: Connection, table: Table, base: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        table: Table,
+        base: dict[str, Any],
+        columns: Sequence[str | None],
+        line_key: LineKey,
+    ) -> None:
         self.conn = conn
         self.table = table
         self.sqlite = conn.dialect.name == "sqlite"
-        processed = {k: _bind(table, k, v, conn) for k, v in base.items()} if self.sqlite else base
-        self.base = tuple(processed[k] for k in SYSTEM_COLUMNS)
-        self.col_names: list[str] = []
-        self.pending: list[tuple[Any, ...]] = []
-
-    def _plan(self, values: dict[str, object]) -> None:
-        """The column order comes from the first row (every row of an upload has the same keys)."""
-        self.col_names = [c for c in values if c in KINDS]
-        self.getter = (
-            itemgetter(*self.col_names) if len(self.col_names) > 1 else lambda v: (v[self.col_names[0]],)
-        )
-        kinds = [KINDS[c] for c in self.col_names]
-        self.numeric = [(i, *_NUMERIC[k]) for i, k in enumerate(kinds) if k in _NUMERIC]
-        self.dates = [i for i, k in enumerate(kinds) if k == "D"] if self.sqlite else []
-        self.columns = [*SYSTEM_COLUMNS, "row_num", "line_key", *(sql_name(c) for c in self.col_names)]
-
-    def check(self, values: dict[str, object]) -> list[tuple[str, Decimal, int]]:
-        """The numbers of a row that cannot be stored exactly: (column, value, decimals allowed)."""
-        if not self.col_names:
-            self._plan(values)
-        bad: list[tuple[str, Decimal, int]] = []
-        for i, places, bound in self.numeric:
-            value = values[self.col_names[i]]
-            if not isinstance(value, Decimal):
-                continue
-            scaled = value.scaleb(places)
-            if int(scaled) != scaled or not -bound < value < bound:
-                bad.append((self.col_names[i], value, places))
-        return bad
-
-    def add(self, row_num: int, line_key: str | None, values: dict[str, object]) -> None:
-        """Queue a checked row (see :meth:`check`)."""
-        if not self.col_names:
-            self._plan(values)
-        cells = list(self.getter(values))
+        self.line_key = line_key
+        self.width = len(columns)
+        stored = [(i, c) for i, c in enumerate(columns) if c is not None and c in KINDS]
+        names = [*SYSTEM_COLUMNS, "row_num", "line_key", *(sql_name(c) for _, c in stored)]
         if self.sqlite:
-            for i, places, _ in self.numeric:
-                if (value := cells[i]) is not None:
-                    cells[i] = int(value.scaleb(places))
-            for i in self.dates:
-                if (day := cells[i]) is not None:
-                    cells[i] = day.isoformat()
-        self.pending.append((*self.base, row_num, line_key, *cells))
+            processed = {k: _bind(table, k, v, conn) for k, v in base.items()}
+            stamp = processed["crtd_dt"]  # adapted once, as sqlite3's default datetime adapter would
+            stamp = stamp.isoformat(" ") if isinstance(stamp, datetime) else stamp
+            self.tail = (processed["crtd_by"], stamp)
+            self.scaled = [(i, ScaledNumbers(_LIMITS[KINDS[c]][1])) for i, c in stored if KINDS[c] in _LIMITS]
+            # Parameters of a row: its cells (1..n), row number, line key, then crtd_by/updt_by and the stamps.
+            n = self.width
+            assert base["processed_flag"] == "P" and base["crtd_by"] == base["updt_by"]
+            values = [
+                str(int(base["client_id"])), str(int(base["upload_id"])), "'P'", f"?{n + 3}", f"?{n + 4}",
+                f"?{n + 3}", f"?{n + 4}", f"?{n + 1}", f"nullif(?{n + 2}, '')",
+                *(f"nullif(?{i + 1}, '')" for i, _ in stored),
+            ]  # fmt: skip
+            self.sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"  # noqa: S608
+        else:
+            self.base = tuple(base[k] for k in SYSTEM_COLUMNS)
+            self.pick = itemgetter(*(i for i, _ in stored)) if len(stored) > 1 else None
+            self.stored = [i for i, _ in stored]
+            self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (NULL '')"
+        self.pending: list[Sequence[object]] = []
+
+    def add(self, rows: list[list[object]]) -> None:
+        """Queue checked rows (they are changed in place)."""
+        key, n = self.line_key, self.width
+        if self.sqlite:
+            scaled, tail = self.scaled, self.tail
+            for row in rows:
+                for i, numbers in scaled:
+                    row[i] = numbers[row[i]]
+                row.append(key(row) or "")
+                row.extend(tail)
+            self.pending.extend(rows)
+        else:
+            base, pick, stored = self.base, self.pick, self.stored
+            for row in rows:
+                cells = pick(row) if pick is not None else tuple(row[i] for i in stored)
+                self.pending.append((*base, row[n], key(row) or "", *cells))
 
     def flush(self) -> None:
         if not self.pending:
             return
+        raw = self.conn.connection.driver_connection
         if self.sqlite:
-            placeholders = ", ".join("?" * len(self.columns))
-            sql = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES ({placeholders})"  # noqa: S608
-            self.conn.exec_driver_sql(sql, self.pending)
+            raw.executemany(self.sql, self.pending)  # type: ignore[union-attr]
         else:
-            raw = self.conn.connection.driver_connection
-            statement = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            with raw.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
                 for row in self.pending:
                     copy.write_row(row)
         self.pending = []
