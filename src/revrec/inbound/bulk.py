@@ -104,7 +104,7 @@ class RowWriter:
             stamp = stamp.isoformat(" ") if isinstance(stamp, datetime) else stamp
             self.tail = (processed["crtd_by"], stamp)
             self.scaled = [(i, ScaledNumbers(_LIMITS[KINDS[c]][1])) for i, c in stored if KINDS[c] in _LIMITS]
-            # Parameters of a row: its cells (1..n), row number, line key, then crtd_by/updt_by and the stamps.
+            # A row binds its cells (1..n), row number, line key, then crtd_by/updt_by and the stamps.
             n = self.width
             assert base["processed_flag"] == "P" and base["crtd_by"] == base["updt_by"]
             values = [

@@ -372,19 +372,17 @@ class PrestageChecker:
         while True:
             start = reader.line_num + 1  # type: ignore[attr-defined]
             try:
-                cells = next(reader)
-            except StopIteration:
+                for cells in reader:
+                    if cells and (len(cells) > 1 or cells[0].strip()):
+                        yield start, cells
+                    start = reader.line_num + 1  # type: ignore[attr-defined]
                 return
             except InvalidUtf8 as exc:
                 self._add((exc.error,))
                 return
-            except csv.Error as exc:
-                self._add(
-                    (RowError(start, None, None, "RREV-03010", message("RREV-03010", detail=str(exc))),)
-                )
-                continue
-            if cells and (len(cells) > 1 or cells[0].strip()):
-                yield start, cells
+            except csv.Error as exc:  # the reader goes on with the next line
+                detail = message("RREV-03010", detail=str(exc))
+                self._add((RowError(start, None, None, "RREV-03010", detail),))
 
     def result(self) -> PrestageResult:
         """The outcome so far (call after :meth:`rows` is exhausted)."""
