@@ -15,10 +15,11 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table
 
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
 from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE
+from revrec.inbound.screen import Memo
 
 KINDS: dict[str, str] = dict(LINE_COLUMNS + EVENT_COLUMNS + BUNDLE_COLUMNS)
 SYSTEM_COLUMNS = ("client_id", "upload_id", "processed_flag", "crtd_by", "crtd_dt", "updt_by", "updt_dt")
@@ -38,7 +39,6 @@ def _from_sqlite(kind: str) -> Converter | None:
 #: (integer digits, decimals) every database stores exactly, per storage kind: SQLite keeps amounts as
 #: 64-bit integers of 10**-6 and rates of 10**-10, so an amount must stay below 10**12 and a rate 10**8.
 _LIMITS = {"N": (12, AMOUNT_SCALE), "R": (8, RATE_SCALE)}
-_SCALED_CACHE_SIZE = 4096
 
 
 def storage_limits(col_name: str) -> tuple[int, int] | None:
@@ -46,28 +46,20 @@ def storage_limits(col_name: str) -> tuple[int, int] | None:
     return _LIMITS.get(KINDS.get(col_name, "C"))
 
 
-class ScaledNumbers(dict[object, object]):
+def scaled_numbers(places: int) -> Memo:
     """A checked Number cell (plain text or ``Decimal``) → the integer of 10**-places SQLite stores.
 
     ``''`` (blank) stays ``''``. Plain text ``[-]digits[.digits]`` with at most ``places`` decimals is
-    converted with string operations, exactly as ``Decimal(text).scaleb(places)`` would (tested); numbers
-    repeat in an upload, so conversions are remembered (a bounded number of them).
+    converted with string operations, exactly as ``int(Decimal(text).scaleb(places))`` (tested).
     """
 
-    def __init__(self, places: int) -> None:
-        super().__init__()
-        self.places = places
+    def scaled(cell: str | Decimal) -> int | str:
+        if isinstance(cell, Decimal):
+            return int(cell.scaleb(places))
+        whole, _, decimals = cell.partition(".")
+        return int(whole + decimals.ljust(places, "0")) if cell else ""
 
-    def __missing__(self, cell: object) -> object:
-        if len(self) >= _SCALED_CACHE_SIZE:
-            self.clear()
-        if isinstance(cell, str):
-            whole, _, decimals = cell.partition(".")
-            value: object = int(whole + decimals.ljust(self.places, "0")) if cell else ""
-        else:
-            value = int(cell.scaleb(self.places))  # type: ignore[attr-defined]
-        self[cell] = value
-        return value
+    return Memo(scaled)
 
 
 LineKey = Callable[[Sequence[object]], object]
@@ -103,7 +95,9 @@ class RowWriter:
             stamp = processed["crtd_dt"]  # adapted once, as sqlite3's default datetime adapter would
             stamp = stamp.isoformat(" ") if isinstance(stamp, datetime) else stamp
             self.tail = (processed["crtd_by"], stamp)
-            self.scaled = [(i, ScaledNumbers(_LIMITS[KINDS[c]][1])) for i, c in stored if KINDS[c] in _LIMITS]
+            self.scaled = [
+                (i, scaled_numbers(_LIMITS[KINDS[c]][1])) for i, c in stored if KINDS[c] in _LIMITS
+            ]
             # A row binds its cells (1..n), row number, line key, then crtd_by/updt_by and the stamps.
             n = self.width
             assert base["processed_flag"] == "P" and base["crtd_by"] == base["updt_by"]
@@ -163,22 +157,31 @@ def read_rows(
     flag: str = "P",
     chunk: int = 5000,
 ) -> Iterator[tuple[int, int, dict[str, object]]]:
-    """Stream ``(id, row_num, values)`` of an upload's rows, with only ``col_names`` (staging names)."""
+    """Stream ``(id, row_num, values)`` of an upload's rows, with only ``col_names`` (staging names).
+
+    Straight from the driver's cursor (same transaction); on SQLite numbers and dates are converted as
+    ``revrec.db.types`` and SQLAlchemy's Date would, through memos (values repeat in an upload).
+    """
     names = list(col_names)
-    convert = (
-        [(name, f) for name in names if (f := _from_sqlite(KINDS[name])) is not None]
-        if conn.dialect.name == "sqlite"
-        else []
-    )
-    sql = text(
+    sqlite = conn.dialect.name == "sqlite"
+    convert = [(name, Memo(_or_none(f))) for name in names if sqlite and (f := _from_sqlite(KINDS[name]))]
+    mark = "?" if sqlite else "%s"
+    sql = (
         f"SELECT id, row_num, {', '.join(sql_name(c) for c in names)} FROM {table.name} "  # noqa: S608
-        "WHERE upload_id = :upload AND processed_flag = :flag ORDER BY id"
+        f"WHERE upload_id = {mark} AND processed_flag = {mark} ORDER BY id"
     )
-    result = conn.execute(sql, {"upload": upload_id, "flag": flag})
-    while batch := result.fetchmany(chunk):
-        for row in batch:
-            values = dict(zip(names, row[2:], strict=True))
-            for name, f in convert:
-                if (raw := values[name]) is not None:
-                    values[name] = f(raw)
-            yield row[0], row[1], values
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (upload_id, flag))
+        while batch := cursor.fetchmany(chunk):
+            for row in batch:
+                values = dict(zip(names, row[2:], strict=True))
+                for name, memo in convert:
+                    values[name] = memo[values[name]]
+                yield row[0], row[1], values
+    finally:
+        cursor.close()
+
+
+def _or_none(f: Converter) -> Converter:
+    return lambda v: None if v is None else f(v)

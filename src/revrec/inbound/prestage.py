@@ -44,7 +44,7 @@ from revrec.inbound.cells import (
 )
 from revrec.inbound.codes import message
 from revrec.inbound.problems import RowError
-from revrec.inbound.screen import MISS, SEP, DateCache, cell_pattern, row_screen
+from revrec.inbound.screen import MISS, SEP, cell_pattern, date_cache, row_screen
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef, label_key
 
 InjectionPolicy = Literal["BLOCK", "SANITIZE", "RAW"]
@@ -159,7 +159,7 @@ class PrestageChecker:
         self.error_count = 0
         self._errors: list[RowError] = []
         self._parse_date = date_parser(template.date_format)
-        self._dates = DateCache(self._parse_date)
+        self._dates = date_cache(self._parse_date)
         self.columns: tuple[_Column | None, ...] = ()
         self._date_positions: tuple[int, ...] = ()
         self._screen = row_screen(())

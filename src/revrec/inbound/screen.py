@@ -9,8 +9,8 @@ change but the cell's form:
 * Character: already stripped and (unless the policy is RAW) not starting with a formula character;
 * Number: ``[-]digits[.digits]`` in ASCII with no more integer digits and decimals than the staging column
   stores exactly (amounts 12 and 6, rates 8 and 10); its exact value is ``Decimal(text)``;
-* Date: anything; the date itself is read through :class:`DateCache`, which answers :data:`MISS` for a cell
-  that is not simply a valid date in the template's format.
+* Date: anything; the date itself is read through a memo, which answers :data:`MISS` for a cell
+  that is not simply a valid date in the template's format (:func:`date_cache`).
 
 A row the screen refuses (or with a date the cache misses) goes through the reference check, which names
 every problem; so the screen never changes an outcome, it only skips work.  ``SEP`` inside a cell makes the
@@ -24,13 +24,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 SEP: Final = "\x00"
-#: The answer of :class:`DateCache` for a cell the fast path cannot take.
+#: The answer of :func:`date_cache` for a cell the fast path cannot take.
 MISS: Final = object()
-#: Distinct cells a :class:`DateCache` remembers before it starts afresh (bounds memory).
-DATE_CACHE_SIZE: Final = 4096
+#: Distinct keys a :class:`Memo` remembers before it starts afresh (bounds memory).
+MEMO_SIZE: Final = 4096
 #: Number limits without storage limits: at most 38 digits in all (cells.MAX_DIGITS).
 PLAIN_NUMBER_LIMITS: Final = (30, 8)
 
@@ -59,17 +59,26 @@ def row_screen(patterns: Sequence[str]) -> Callable[[str], re.Match[str] | None]
     return re.compile(SEP.join(patterns)).fullmatch
 
 
-class DateCache(dict[str, object]):
-    """Cell text → ISO date text (``''`` for a blank cell), or :data:`MISS`; dates repeat in an upload."""
+class Memo(dict[Any, Any]):
+    """A bounded memo of one conversion (cell texts, numbers and dates repeat within an upload)."""
 
-    def __init__(self, parse: Callable[[str], date | None]) -> None:
+    def __init__(self, convert: Callable[[Any], Any], size: int = MEMO_SIZE) -> None:
         super().__init__()
-        self.parse = parse
+        self.convert = convert
+        self.size = size
 
-    def __missing__(self, cell: str) -> object:
-        if len(self) >= DATE_CACHE_SIZE:
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= self.size:
             self.clear()
-        day = self.parse(cell) if cell and cell == cell.strip() else None
-        value: object = day.isoformat() if day is not None else ("" if cell == "" else MISS)
-        self[cell] = value
+        value = self[key] = self.convert(key)
         return value
+
+
+def date_cache(parse: Callable[[str], date | None]) -> Memo:
+    """Cell text → ISO date text (``''`` for a blank cell), or :data:`MISS` for anything else."""
+
+    def iso(cell: str) -> object:
+        day = parse(cell) if cell and cell == cell.strip() else None
+        return day.isoformat() if day is not None else ("" if cell == "" else MISS)
+
+    return Memo(iso)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from revrec.inbound.bulk import ScaledNumbers, storage_limits
+from revrec.inbound.bulk import scaled_numbers, storage_limits
 from revrec.inbound.cells import format_date
 from revrec.inbound.prestage import InjectionPolicy, PrestageChecker
 from revrec.inbound.screen import SEP
@@ -118,12 +118,12 @@ def test_the_screen_refuses_what_needs_the_reference(cells: list[str]) -> None:
 
 @given(st.from_regex(r"-?([0-9]{1,12}(\.[0-9]{0,6})?|\.[0-9]{1,6})", fullmatch=True))
 def test_scaled_numbers_are_exactly_the_stored_integers(text: str) -> None:
-    numbers = ScaledNumbers(6)
+    numbers = scaled_numbers(6)
     assert numbers[text] == int(Decimal(text).scaleb(6))
     assert numbers[Decimal(text)] == int(Decimal(text).scaleb(6))
 
 
 def test_scaled_numbers_keep_blanks_and_rates_use_ten_decimals() -> None:
-    assert ScaledNumbers(6)[""] == ""
-    assert ScaledNumbers(10)["-.5"] == -5_000_000_000
-    assert ScaledNumbers(10)[Decimal("1.0000000000000")] == 10_000_000_000
+    assert scaled_numbers(6)[""] == ""
+    assert scaled_numbers(10)["-.5"] == -5_000_000_000
+    assert scaled_numbers(10)[Decimal("1.0000000000000")] == 10_000_000_000
