@@ -44,7 +44,7 @@ from revrec.inbound.cells import (
 )
 from revrec.inbound.codes import message
 from revrec.inbound.problems import RowError
-from revrec.inbound.screen import MISS, SEP, cell_pattern, date_cache, row_screen
+from revrec.inbound.screen import MISS, cell_pattern, date_cache, row_screen, simple_line
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef, label_key
 
 InjectionPolicy = Literal["BLOCK", "SANITIZE", "RAW"]
@@ -117,6 +117,24 @@ class PrestageResult:
         return self.error_count == 0
 
 
+class _Feed:
+    """The lines of an upload, shared by the record loop and ``csv.reader``: ``again`` is read first."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.again: str | None = None
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line = self.again
+        if line is None:
+            return next(self.lines)
+        self.again = None
+        return line
+
+
 class _Column(NamedTuple):
     label: str
     col_name: str
@@ -162,7 +180,7 @@ class PrestageChecker:
         self._dates = date_cache(self._parse_date)
         self.columns: tuple[_Column | None, ...] = ()
         self._date_positions: tuple[int, ...] = ()
-        self._screen = row_screen(())
+        self._screen = row_screen((), template.field_separator)
         self._width = 0
         if not template.has_header:
             in_order: list[FieldMapping] = sorted(template.fields, key=_seq)
@@ -189,12 +207,13 @@ class PrestageChecker:
                          limits(f.col_name) if f.data_type == "Number" else None)
             for f in fields
         )  # fmt: skip
-        raw = self.policy == "RAW"
+        raw, sep = self.policy == "RAW", self.template.field_separator
         self._screen = row_screen(
             [
-                cell_pattern(None if f is None else f.data_type, raw=raw, limits=c and c.limits)
+                cell_pattern(None if f is None else f.data_type, sep, raw=raw, limits=c and c.limits)
                 for f, c in zip(fields, self.columns, strict=True)
-            ]
+            ],
+            sep,
         )
         self._date_positions = tuple(
             i for i, c in enumerate(self.columns) if c is not None and c.kind == _DATE
@@ -310,11 +329,11 @@ class PrestageChecker:
         """
         pending: list[list[object]] = []
         screen = None
-        for row, cells in self._data_rows(lines):
+        for row, cells, text in self._data_rows(lines):
             if screen is not self._screen:  # the plan is known once the header is read
                 screen, dates, positions = self._screen, self._dates.__getitem__, self._date_positions
             # A row with another field count never matches (its separators do not line up).
-            days = list(map(dates, map(cells.__getitem__, positions))) if screen(SEP.join(cells)) else [MISS]
+            days = list(map(dates, map(cells.__getitem__, positions))) if screen(text) else [MISS]
             if MISS in days:
                 out = self._reference(row, cells)
             else:
@@ -344,13 +363,12 @@ class PrestageChecker:
             c.col_name: _value(c.kind, v) for c, v in zip(self.columns, out, strict=False) if c is not None
         }
 
-    def _data_rows(self, lines: Iterable[str] | str) -> Iterator[tuple[int, list[str]]]:
-        """The data records with their row numbers, after the header; file-level errors are recorded."""
+    def _data_rows(self, lines: Iterable[str] | str) -> Iterator[tuple[int, list[str], str]]:
+        """The data records with their row numbers and text, after the header; file errors are recorded."""
         source = io.StringIO(lines, newline="") if isinstance(lines, str) else lines
-        reader = csv.reader(source, delimiter=self.template.field_separator, strict=True)
         header_row = self.template.start_row - 1 if self.template.has_header else 0
         need_header = self.template.has_header
-        for row, cells in self._records(reader):
+        for row, cells, text in self._records(iter(source)):
             if row < header_row:
                 continue
             if need_header:
@@ -363,26 +381,43 @@ class PrestageChecker:
                 limit = message("RREV-03009", limit=self.max_data_lines)
                 self._add((RowError(row, None, None, "RREV-03009", limit),))
                 return
-            yield row, cells
+            yield row, cells, text
         if need_header and not self.failed:  # (an undecodable first line is already reported)
             self._add((RowError(max(header_row, 1), None, None, "RREV-03002", message("RREV-03002")),))
 
-    def _records(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-        """Non-blank CSV records with the line they start on; CSV and UTF-8 problems become errors."""
-        while True:
-            start = reader.line_num + 1  # type: ignore[attr-defined]
-            try:
-                for cells in reader:
-                    if cells and (len(cells) > 1 or cells[0].strip()):
-                        yield start, cells
-                    start = reader.line_num + 1  # type: ignore[attr-defined]
-                return
-            except InvalidUtf8 as exc:
-                self._add((exc.error,))
-                return
-            except csv.Error as exc:  # the reader goes on with the next line
-                detail = message("RREV-03010", detail=str(exc))
-                self._add((RowError(start, None, None, "RREV-03010", detail),))
+    def _records(self, lines: Iterator[str]) -> Iterator[tuple[int, list[str], str]]:
+        """Non-blank records with the line they start on and their cells joined by the field separator.
+
+        A line without quotes is split as it is (:func:`~revrec.inbound.screen.simple_line`); any other goes
+        through ``csv.reader``, which may read more lines for a quoted cell. CSV and UTF-8 problems become
+        errors.
+        """
+        sep = self.template.field_separator
+        feed = _Feed(lines)
+        reader = csv.reader(feed, delimiter=sep, strict=True)
+        done = 0  # lines read so far
+        try:
+            for line in feed:
+                start = done + 1
+                text = simple_line(line)
+                if text is not None:
+                    done, cells = start, text.split(sep)
+                else:
+                    feed.again = line
+                    read = reader.line_num
+                    try:
+                        cells = next(reader)
+                    except csv.Error as exc:  # the reader goes on with the next line
+                        done += reader.line_num - read
+                        detail = message("RREV-03010", detail=str(exc))
+                        self._add((RowError(start, None, None, "RREV-03010", detail),))
+                        continue
+                    done += reader.line_num - read
+                    text = sep.join(cells)
+                if cells and (len(cells) > 1 or cells[0].strip()):
+                    yield start, cells, text
+        except InvalidUtf8 as exc:
+            self._add((exc.error,))
 
     def result(self) -> PrestageResult:
         """The outcome so far (call after :meth:`rows` is exhausted)."""

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from revrec.inbound.bulk import scaled_numbers, storage_limits
 from revrec.inbound.cells import format_date
 from revrec.inbound.prestage import InjectionPolicy, PrestageChecker
-from revrec.inbound.screen import SEP
 from revrec.inbound.templates_std import DATE_FORMATS, FieldMapping, UploadTemplateDef
 
 FIELDS = (
@@ -89,7 +88,7 @@ def test_plain_rows_take_the_fast_path(date_format: str) -> None:
     day = format_date(date(2025, 1, 15), date_format)
     cells = ["SO", "Acme", "-1200.25", day, "1.0876543210"]
     checker = header_checked(template(date_format), "BLOCK")
-    assert checker._screen(SEP.join(cells)) is not None  # noqa: SLF001 - the fast path is really taken
+    assert checker._screen(",".join(cells)) is not None  # noqa: SLF001 - the fast path is really taken
     values, errors = screened(template(date_format), "BLOCK", cells)
     assert errors == [] and values == {
         "TYPE": "SO", "CSTMR_NM": "Acme", "EXT_SLL_PRC": Decimal("-1200.25"), "SO_DATE": date(2025, 1, 15),
@@ -107,13 +106,13 @@ def test_plain_rows_take_the_fast_path(date_format: str) -> None:
         ["SO", "A", "1234567890123", "", ""],  # too large to store
         ["SO", "A", "1.0000001", "", ""],  # too many decimals
         ["SO", "A", "00001.5000000", "", ""],  # storable, but not in the screen's form
-        ["SO", "A\x00B", "1", "", ""],  # the separator inside a cell
+        ["SO", "A,B", "1", "", ""],  # the separator inside a (quoted) cell
         ["SO", "A", "1"],  # another field count
     ],
 )
 def test_the_screen_refuses_what_needs_the_reference(cells: list[str]) -> None:
     checker = header_checked(template(), "BLOCK")
-    assert checker._screen(SEP.join(cells)) is None  # noqa: SLF001
+    assert checker._screen(",".join(cells)) is None  # noqa: SLF001
 
 
 @given(st.from_regex(r"-?([0-9]{1,12}(\.[0-9]{0,6})?|\.[0-9]{1,6})", fullmatch=True))
@@ -127,3 +126,32 @@ def test_scaled_numbers_keep_blanks_and_rates_use_ten_decimals() -> None:
     assert scaled_numbers(6)[""] == ""
     assert scaled_numbers(10)["-.5"] == -5_000_000_000
     assert scaled_numbers(10)[Decimal("1.0000000000000")] == 10_000_000_000
+
+
+def csv_records(text: str, sep: str) -> list[tuple[int, object]]:
+    """What ``csv.reader`` alone reads: non-blank records (or a CSV error) with their first line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    out: list[tuple[int, object]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error:
+            out.append((start, "RREV-03010"))
+            continue
+        if cells and (len(cells) > 1 or cells[0].strip()):
+            out.append((start, cells))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab ,|"\n\r\t'), max_size=40), st.sampled_from([",", "|"]))
+def test_records_are_what_csv_reader_reads(text: str, sep: str) -> None:
+    checker = PrestageChecker(
+        UploadTemplateDef(name="R", kind="transaction", fields=FIELDS, field_separator=sep)
+    )
+    records = checker._records(iter(io.StringIO(text, newline="")))  # noqa: SLF001
+    found: list[tuple[int, object]] = [(row, cells) for row, cells, _ in records]
+    found += [(e.row, e.code) for e in checker.result().errors]
+    assert sorted(found, key=lambda r: r[0]) == csv_records(text, sep)
