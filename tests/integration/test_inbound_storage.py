@@ -68,8 +68,10 @@ def test_cells_checked_cell_by_cell_are_stored_like_screened_ones(http: TestClie
     # takes the fast path. Both must store the same values.
     token = login(http, make_tenant(engine))
     fast = so_line(
-        "S1", **{"Ext Sll Prc": "1.5", "Ord Qty": "-.5", "F Ex Rate": "1", "Doc Date": "01-FEB-2025"}
-    )
+        "S1",
+        **{"Ext Sll Prc": "1.5", "Ord Qty": "-.5", "F Ex Rate": "1", "Doc Date": "01-FEB-2025",
+           "Atr11": 'back\\slash\ttab\nline "q", \\N'},
+    )  # fmt: skip
     slow = so_line(
         "S2",
         **{"Ext Sll Prc": "0001.5000000", "Ord Qty": " -0.5 ", "F Ex Rate": "1.00000000000",
@@ -84,5 +86,6 @@ def test_cells_checked_cell_by_cell_are_stored_like_screened_ones(http: TestClie
         assert row.ext_sll_prc == Decimal("1.5") and row.ord_qty == Decimal("-0.5")
         assert row.f_ex_rate == Decimal(1) and row.so_date == date(2025, 2, 1)
         assert row.cstmr_nm == "Acme Corp" and row.atr5 is None
-    assert [(r.row_num, r.line_key) for r in rows] == [(2, "S1"), (3, "S2")]
+    assert [(r.row_num, r.line_key) for r in rows] == [(2, "S1"), (4, "S2")]  # S1 spans two lines
+    assert rows[0].atr11 == 'back\\slash\ttab\nline "q", \\N' and rows[1].atr11 is None
     worker.run_until_idle(engine)

@@ -9,6 +9,8 @@ back through the typed tables to prove it.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,7 +74,8 @@ class RowWriter:
     position (``columns`` names the staging column of each, None when not stored; ``''`` is blank) and the
     row number. ``line_key`` gives the row's line key. On SQLite, blanks become NULL in the INSERT
     (``nullif``: binding ``''`` is much cheaper than binding None) and numbers become scaled integers;
-    PostgreSQL's ``COPY`` reads blanks as NULL (``NULL ''``) and numbers from their text.
+    PostgreSQL's ``COPY`` reads CSV written by the csv module, where a blank is an unquoted empty field,
+    i.e. NULL, and numbers, dates and timestamps are read from their text.
     """
 
     def __init__(
@@ -111,7 +114,7 @@ class RowWriter:
             self.base = tuple(base[k] for k in SYSTEM_COLUMNS)
             self.pick = itemgetter(*(i for i, _ in stored)) if len(stored) > 1 else None
             self.stored = [i for i, _ in stored]
-            self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (NULL '')"
+            self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
         self.pending: list[Sequence[object]] = []
 
     def add(self, rows: list[list[object]]) -> None:
@@ -137,10 +140,11 @@ class RowWriter:
         raw = self.conn.connection.driver_connection
         if self.sqlite:
             raw.executemany(self.sql, self.pending)  # type: ignore[union-attr]
-        else:
+        else:  # CSV written by the csv module: an unquoted empty field is NULL, text is never altered
+            text = io.StringIO()
+            csv.writer(text, lineterminator="\n").writerows(self.pending)
             with raw.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
-                for row in self.pending:
-                    copy.write_row(row)
+                copy.write(text.getvalue())
         self.pending = []
 
 
