@@ -25,7 +25,7 @@ from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import repository as repo
 from revrec.inbound.bulk import LineKey, RowWriter, storage_limits
 from revrec.inbound.line_rules import BILLING_TYPES
-from revrec.inbound.prestage import InvalidUtf8, PrestageChecker, decode_lines
+from revrec.inbound.prestage import PrestageChecker, decode_lines
 from revrec.inbound.problems import RowError
 from revrec.inbound.templates_std import UploadTemplateDef
 from revrec.jobs import queue
@@ -208,16 +208,13 @@ def _store_rows(
         "updt_dt": stamp,
     }
     writer: RowWriter | None = None
-    try:
-        for chunk in checker.chunks(lines, CHUNK_ROWS):
-            if writer is None:  # the column plan is known once the header is read
-                names = [c and c.col_name for c in checker.columns]
-                key = line_key(checker.template.kind, {name: i for i, name in enumerate(names) if name})
-                writer = RowWriter(conn, table, base, names, key)
-            writer.add(chunk)
-            writer.flush()
-    except InvalidUtf8 as exc:  # raised by the decoder outside the csv reader's reach
-        checker._add((exc.error,))  # noqa: SLF001
+    for chunk in checker.chunks(lines, CHUNK_ROWS):  # (bad UTF-8 is one of the errors it records)
+        if writer is None:  # the column plan is known once the header is read
+            names = [c and c.col_name for c in checker.columns]
+            key = line_key(checker.template.kind, {name: i for i, name in enumerate(names) if name})
+            writer = RowWriter(conn, table, base, names, key)
+        writer.add(chunk)
+        writer.flush()
 
 
 def line_key(kind: str, index: dict[str, int]) -> LineKey:
