@@ -1,8 +1,8 @@
 """Bulk SQL of staging rows (part of the inbound repository): the set-based paths of pre-stage and staging.
 
-Pre-stage hands the driver ready-made tuples (one ``executemany`` per chunk on SQLite, ``COPY`` on
-PostgreSQL) instead of going through SQLAlchemy's per-value type processing; staging streams back only the
-columns validation reads. The conversions here are exactly those of ``revrec.db.types`` (Money: integers of
+Pre-stage hands the driver ready-made rows (one ``executemany`` per chunk on SQLite, one ``COPY`` of CSV
+text on PostgreSQL) instead of going through SQLAlchemy's per-value type processing; staging streams back
+only the columns validation reads, from the driver's cursor. The conversions here are exactly those of ``revrec.db.types`` (Money: integers of
 10**-6 on SQLite; Rate: 10**-10) and of SQLAlchemy's SQLite Date (ISO text); tests read rows written here
 back through the typed tables to prove it.
 """
