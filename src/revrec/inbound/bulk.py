@@ -2,9 +2,9 @@
 
 Pre-stage hands the driver ready-made rows (one ``executemany`` per chunk on SQLite, one ``COPY`` of CSV
 text on PostgreSQL) instead of going through SQLAlchemy's per-value type processing; staging streams back
-only the columns validation reads, from the driver's cursor. The conversions here are exactly those of ``revrec.db.types`` (Money: integers of
-10**-6 on SQLite; Rate: 10**-10) and of SQLAlchemy's SQLite Date (ISO text); tests read rows written here
-back through the typed tables to prove it.
+only the columns validation reads, from the driver's cursor. The conversions here are exactly those of
+``revrec.db.types`` (Money: integers of 10**-6 on SQLite; Rate: 10**-10) and of SQLAlchemy's SQLite Date
+(ISO text); tests read rows written here back through the typed tables to prove it.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from revrec.inbound.cells import (
 )
 from revrec.inbound.codes import message
 from revrec.inbound.problems import RowError
+from revrec.inbound.reading import Feed, InvalidUtf8
 from revrec.inbound.screen import MISS, cell_pattern, date_cache, row_screen, simple_line
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef, label_key
 
@@ -51,50 +52,9 @@ InjectionPolicy = Literal["BLOCK", "SANITIZE", "RAW"]
 INJECTION_POLICIES: Final = ("BLOCK", "SANITIZE", "RAW")
 DEFAULT_MAX_DATA_LINES: Final = 60_000
 DEFAULT_MAX_ERRORS: Final = 10_000
-_UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 _CHARACTER, _NUMBER, _DATE = 0, 1, 2
 _TYPE_CODES: Final = {"Character": _CHARACTER, "Number": _NUMBER, "Date": _DATE}
-
-
-class InvalidUtf8(ValueError):
-    """Raised by :func:`decode_lines` at the first line that is not UTF-8; ``error`` is its RowError."""
-
-    def __init__(self, error: RowError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-def _decode(raw: bytes, row: int) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = raw[exc.start : exc.end]
-        raise InvalidUtf8(RowError(row, None, repr(bad), "RREV-03001", message("RREV-03001"))) from None
-
-
-def decode_lines(byte_chunks: Iterable[bytes]) -> Iterator[str]:
-    """Decode UTF-8 byte chunks into text lines (endings kept, BOM dropped); InvalidUtf8 on bad bytes."""
-    parts: list[bytes] = []
-    row = 0
-    for chunk in byte_chunks:
-        start = 0
-        while (nl := chunk.find(b"\n", start)) >= 0:
-            piece = chunk[start : nl + 1]
-            if parts:
-                parts.append(piece)
-                piece, parts = b"".join(parts), []
-            row += 1
-            if row == 1 and piece.startswith(_UTF8_BOM):
-                piece = piece[3:]
-            yield _decode(piece, row)
-            start = nl + 1
-        if start < len(chunk):
-            parts.append(chunk[start:])
-    if parts:
-        piece = b"".join(parts)
-        row += 1
-        yield _decode(piece[3:] if row == 1 and piece.startswith(_UTF8_BOM) else piece, row)
 
 
 class StagedRow(NamedTuple):
@@ -115,24 +75,6 @@ class PrestageResult:
     @property
     def ok(self) -> bool:
         return self.error_count == 0
-
-
-class _Feed:
-    """The lines of an upload, shared by the record loop and ``csv.reader``: ``again`` is read first."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
-        self.again: str | None = None
-
-    def __iter__(self) -> _Feed:
-        return self
-
-    def __next__(self) -> str:
-        line = self.again
-        if line is None:
-            return next(self.lines)
-        self.again = None
-        return line
 
 
 class _Column(NamedTuple):
@@ -393,7 +335,7 @@ class PrestageChecker:
         errors.
         """
         sep = self.template.field_separator
-        feed = _Feed(lines)
+        feed = Feed(lines)
         reader = csv.reader(feed, delimiter=sep, strict=True)
         done = 0  # lines read so far
         try:

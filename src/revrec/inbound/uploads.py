@@ -25,8 +25,9 @@ from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import repository as repo
 from revrec.inbound.bulk import LineKey, RowWriter, storage_limits
 from revrec.inbound.line_rules import BILLING_TYPES
-from revrec.inbound.prestage import PrestageChecker, decode_lines
+from revrec.inbound.prestage import PrestageChecker
 from revrec.inbound.problems import RowError
+from revrec.inbound.reading import decode_lines
 from revrec.inbound.templates_std import UploadTemplateDef
 from revrec.jobs import queue
 
