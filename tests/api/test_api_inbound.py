@@ -305,3 +305,38 @@ def test_invalid_utf8_and_oversize_bodies(http: TestClient, engine: Engine, sett
             FILE_UPLOAD, headers={**headers, "templatename": "Standard Transaction"}, files=files
         )
         assert response.status_code == 413
+
+
+def test_billing_and_reduction_lines_find_their_so_line_where_staging_allows(
+    http: TestClient, engine: Engine
+) -> None:
+    # An SO line is known when it is in the same upload or staged valid for this client; not when it only
+    # errored, and never another client's.
+    other = login(http, make_tenant(engine))
+    _send(http, other, transactions(so_line("THEIRS")))
+    headers = login(http, make_tenant(engine))
+    _send(http, headers, transactions(so_line("STAGED"), so_line("BROKEN", **{"Cstmr Nm": ""})))
+    worker.run_until_idle(engine)
+    body = transactions(
+        billing_line("INV", "STAGED", "I1", "10.00"),
+        billing_line("INV", "HERE", "I2", "10.00"),
+        so_line("HERE"),
+        billing_line("INV", "BROKEN", "I3", "10.00"),
+        billing_line("INV", "THEIRS", "I4", "10.00"),
+        billing_line("CM-RO", "", "C1", "-10.00", **{"Orig So Line Id": "NOWHERE"}),
+        so_line("R1", Type="RORD", **{"Orig So Line Id": "STAGED", "Ext Sll Prc": "-1", "Ext Lst Prc": "-1"}),
+    )
+    upload_id = _send(http, headers, body).json()["result"]["id"]  # type: ignore[attr-defined]
+    worker.run_until_idle(engine)
+    with transaction(engine) as conn:
+        unknown = conn.execute(
+            select(stage_line.c.line_key, stage_error.c.col_name)
+            .join(stage_error, stage_error.c.row_id == stage_line.c.id)
+            .where(stage_line.c.upload_id == upload_id, stage_error.c.code == "RPRO-00600")
+            .order_by(stage_line.c.row_num)
+        ).all()
+    assert [tuple(r) for r in unknown] == [
+        ("I3", "SO_LINE_ID"),
+        ("I4", "SO_LINE_ID"),
+        ("C1", "ORIG_SO_LINE_ID"),
+    ]

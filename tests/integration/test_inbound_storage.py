@@ -61,3 +61,31 @@ def test_numbers_that_cannot_be_stored_exactly_are_refused(http: TestClient, eng
         (4, "F Ex Rate", "RREV-03011"),
     ]
     assert "at most 6 decimals" in errors[0]["reason"] and "at most 10 decimals" in errors[2]["reason"]
+
+
+def test_cells_checked_cell_by_cell_are_stored_like_screened_ones(http: TestClient, engine: Engine) -> None:
+    # Row S2's cells need stripping or are not in plain form, so it goes through the per-cell check; S1
+    # takes the fast path. Both must store the same values.
+    token = login(http, make_tenant(engine))
+    fast = so_line(
+        "S1",
+        **{"Ext Sll Prc": "1.5", "Ord Qty": "-.5", "F Ex Rate": "1", "Doc Date": "01-FEB-2025",
+           "Atr11": 'back\\slash\ttab\nline "q", \\N'},
+    )  # fmt: skip
+    slow = so_line(
+        "S2",
+        **{"Ext Sll Prc": "0001.5000000", "Ord Qty": " -0.5 ", "F Ex Rate": "1.00000000000",
+           "Doc Date": " 1-feb-2025 ", "Cstmr Nm": "  Acme Corp  "},
+    )  # fmt: skip
+    upload_id = _send(http, token, transactions(fast, slow))["result"]["id"]  # type: ignore[index]
+    with transaction(engine) as conn:
+        rows = conn.execute(
+            select(stage_line).where(stage_line.c.upload_id == upload_id).order_by(stage_line.c.row_num)
+        ).all()
+    for row in rows:
+        assert row.ext_sll_prc == Decimal("1.5") and row.ord_qty == Decimal("-0.5")
+        assert row.f_ex_rate == Decimal(1) and row.so_date == date(2025, 2, 1)
+        assert row.cstmr_nm == "Acme Corp" and row.atr5 is None
+    assert [(r.row_num, r.line_key) for r in rows] == [(2, "S1"), (4, "S2")]  # S1 spans two lines
+    assert rows[0].atr11 == 'back\\slash\ttab\nline "q", \\N' and rows[1].atr11 is None
+    worker.run_until_idle(engine)

@@ -222,9 +222,13 @@ def compute_entries(
 
 def refresh_statistics(conn: Connection, tables: tuple[str, ...]) -> None:
     """PostgreSQL: refresh planner statistics of freshly bulk-loaded tables (without them the planner
-    estimates one row and picks nested loops that are quadratic at a million lines)."""
+    estimates one row and picks nested loops that are quadratic at a million lines).
+
+    SKIP_LOCKED: a table another worker is analysing in its own open transaction is skipped rather than
+    waited for; waiting deadlocked when that worker in turn waited for a row this transaction holds.
+    """
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
+        conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) " + ", ".join(tables))
 
 
 def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:

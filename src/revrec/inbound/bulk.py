@@ -1,24 +1,27 @@
 """Bulk SQL of staging rows (part of the inbound repository): the set-based paths of pre-stage and staging.
 
-Pre-stage hands the driver ready-made tuples (one ``executemany`` per chunk on SQLite, ``COPY`` on
-PostgreSQL) instead of going through SQLAlchemy's per-value type processing; staging streams back only the
-columns validation reads. The conversions here are exactly those of ``revrec.db.types`` (Money: integers of
-10**-6 on SQLite; Rate: 10**-10) and of SQLAlchemy's SQLite Date (ISO text); tests read rows written here
-back through the typed tables to prove it.
+Pre-stage hands the driver ready-made rows (one ``executemany`` per chunk on SQLite, one ``COPY`` of CSV
+text on PostgreSQL) instead of going through SQLAlchemy's per-value type processing; staging streams back
+only the columns validation reads, from the driver's cursor. The conversions here are exactly those of
+``revrec.db.types`` (Money: integers of 10**-6 on SQLite; Rate: 10**-10) and of SQLAlchemy's SQLite Date
+(ISO text); tests read rows written here back through the typed tables to prove it.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table
 
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
 from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE
+from revrec.inbound.screen import Memo
 
 KINDS: dict[str, str] = dict(LINE_COLUMNS + EVENT_COLUMNS + BUNDLE_COLUMNS)
 SYSTEM_COLUMNS = ("client_id", "upload_id", "processed_flag", "crtd_by", "crtd_dt", "updt_by", "updt_dt")
@@ -35,80 +38,113 @@ def _from_sqlite(kind: str) -> Converter | None:
     return None
 
 
-#: Magnitudes every database stores exactly (SQLite keeps amounts as 64-bit integers of micro-units).
-MAX_AMOUNT = Decimal(10) ** 12
-MAX_RATE = Decimal(10) ** 8
-_NUMERIC = {"N": (AMOUNT_SCALE, MAX_AMOUNT), "R": (RATE_SCALE, MAX_RATE)}
+#: (integer digits, decimals) every database stores exactly, per storage kind: SQLite keeps amounts as
+#: 64-bit integers of 10**-6 and rates of 10**-10, so an amount must stay below 10**12 and a rate 10**8.
+_LIMITS = {"N": (12, AMOUNT_SCALE), "R": (8, RATE_SCALE)}
+
+
+def storage_limits(col_name: str) -> tuple[int, int] | None:
+    """The (integer digits, decimals) staging column ``col_name`` stores exactly; None when not a number."""
+    return _LIMITS.get(KINDS.get(col_name, "C"))
+
+
+def scaled_numbers(places: int) -> Memo:
+    """A checked Number cell (plain text or ``Decimal``) → the integer of 10**-places SQLite stores.
+
+    ``''`` (blank) stays ``''``. Plain text ``[-]digits[.digits]`` with at most ``places`` decimals is
+    converted with string operations, exactly as ``int(Decimal(text).scaleb(places))`` (tested).
+    """
+
+    def scaled(cell: str | Decimal) -> int | str:
+        if isinstance(cell, Decimal):
+            return int(cell.scaleb(places))
+        whole, _, decimals = cell.partition(".")
+        return int(whole + decimals.ljust(places, "0")) if cell else ""
+
+    return Memo(scaled)
+
+
+LineKey = Callable[[Sequence[object]], object]
 
 
 class RowWriter:
-    """Writes the pre-staged rows of one upload: ``add(row_num, line_key, values)``, then ``flush()``.
+    """Writes the pre-staged rows of one upload, a chunk at a time: ``add(rows)``, then ``flush()``.
 
-    ``check`` names the numbers of a row that revrec cannot store exactly (more decimals than the column
-    keeps, or too large); such a row must be refused, never rounded, before it is added.
+    A row is what :meth:`revrec.inbound.prestage.PrestageChecker.chunks` yields: one value per file
+    position (``columns`` names the staging column of each, None when not stored; ``''`` is blank) and the
+    row number. ``line_key`` gives the row's line key. On SQLite, blanks become NULL in the INSERT
+    (``nullif``: binding ``''`` is much cheaper than binding None) and numbers become scaled integers;
+    PostgreSQL's ``COPY`` reads CSV written by the csv module, where a blank is an unquoted empty field,
+    i.e. NULL, and numbers, dates and timestamps are read from their text.
     """
 
-    def __init__(self, conn: Connection, table: Table, base: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        table: Table,
+        base: dict[str, Any],
+        columns: Sequence[str | None],
+        line_key: LineKey,
+    ) -> None:
         self.conn = conn
         self.table = table
         self.sqlite = conn.dialect.name == "sqlite"
-        processed = {k: _bind(table, k, v, conn) for k, v in base.items()} if self.sqlite else base
-        self.base = tuple(processed[k] for k in SYSTEM_COLUMNS)
-        self.col_names: list[str] = []
-        self.pending: list[tuple[Any, ...]] = []
-
-    def _plan(self, values: dict[str, object]) -> None:
-        """The column order comes from the first row (every row of an upload has the same keys)."""
-        self.col_names = [c for c in values if c in KINDS]
-        self.getter = (
-            itemgetter(*self.col_names) if len(self.col_names) > 1 else lambda v: (v[self.col_names[0]],)
-        )
-        kinds = [KINDS[c] for c in self.col_names]
-        self.numeric = [(i, *_NUMERIC[k]) for i, k in enumerate(kinds) if k in _NUMERIC]
-        self.dates = [i for i, k in enumerate(kinds) if k == "D"] if self.sqlite else []
-        self.columns = [*SYSTEM_COLUMNS, "row_num", "line_key", *(sql_name(c) for c in self.col_names)]
-
-    def check(self, values: dict[str, object]) -> list[tuple[str, Decimal, int]]:
-        """The numbers of a row that cannot be stored exactly: (column, value, decimals allowed)."""
-        if not self.col_names:
-            self._plan(values)
-        bad: list[tuple[str, Decimal, int]] = []
-        for i, places, bound in self.numeric:
-            value = values[self.col_names[i]]
-            if not isinstance(value, Decimal):
-                continue
-            scaled = value.scaleb(places)
-            if int(scaled) != scaled or not -bound < value < bound:
-                bad.append((self.col_names[i], value, places))
-        return bad
-
-    def add(self, row_num: int, line_key: str | None, values: dict[str, object]) -> None:
-        """Queue a checked row (see :meth:`check`)."""
-        if not self.col_names:
-            self._plan(values)
-        cells = list(self.getter(values))
+        self.line_key = line_key
+        self.width = len(columns)
+        stored = [(i, c) for i, c in enumerate(columns) if c is not None and c in KINDS]
+        names = [*SYSTEM_COLUMNS, "row_num", "line_key", *(sql_name(c) for _, c in stored)]
         if self.sqlite:
-            for i, places, _ in self.numeric:
-                if (value := cells[i]) is not None:
-                    cells[i] = int(value.scaleb(places))
-            for i in self.dates:
-                if (day := cells[i]) is not None:
-                    cells[i] = day.isoformat()
-        self.pending.append((*self.base, row_num, line_key, *cells))
+            processed = {k: _bind(table, k, v, conn) for k, v in base.items()}
+            stamp = processed["crtd_dt"]  # adapted once, as sqlite3's default datetime adapter would
+            stamp = stamp.isoformat(" ") if isinstance(stamp, datetime) else stamp
+            self.tail = (processed["crtd_by"], stamp)
+            self.scaled = [
+                (i, scaled_numbers(_LIMITS[KINDS[c]][1])) for i, c in stored if KINDS[c] in _LIMITS
+            ]
+            # A row binds its cells (1..n), row number, line key, then crtd_by/updt_by and the stamps.
+            n = self.width
+            assert base["processed_flag"] == "P" and base["crtd_by"] == base["updt_by"]
+            values = [
+                str(int(base["client_id"])), str(int(base["upload_id"])), "'P'", f"?{n + 3}", f"?{n + 4}",
+                f"?{n + 3}", f"?{n + 4}", f"?{n + 1}", f"nullif(?{n + 2}, '')",
+                *(f"nullif(?{i + 1}, '')" for i, _ in stored),
+            ]  # fmt: skip
+            self.sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"  # noqa: S608
+        else:
+            self.base = tuple(base[k] for k in SYSTEM_COLUMNS)
+            self.pick = itemgetter(*(i for i, _ in stored)) if len(stored) > 1 else None
+            self.stored = [i for i, _ in stored]
+            self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
+        self.pending: list[Sequence[object]] = []
+
+    def add(self, rows: list[list[object]]) -> None:
+        """Queue checked rows (they are changed in place)."""
+        key, n = self.line_key, self.width
+        if self.sqlite:
+            scaled, tail = self.scaled, self.tail
+            for row in rows:
+                for i, numbers in scaled:
+                    row[i] = numbers[row[i]]
+                row.append(key(row) or "")
+                row.extend(tail)
+            self.pending.extend(rows)
+        else:
+            base, pick, stored = self.base, self.pick, self.stored
+            for row in rows:
+                cells = pick(row) if pick is not None else tuple(row[i] for i in stored)
+                self.pending.append((*base, row[n], key(row) or "", *cells))
 
     def flush(self) -> None:
         if not self.pending:
             return
+        raw = self.conn.connection.driver_connection
         if self.sqlite:
-            placeholders = ", ".join("?" * len(self.columns))
-            sql = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES ({placeholders})"  # noqa: S608
-            self.conn.exec_driver_sql(sql, self.pending)
-        else:
-            raw = self.conn.connection.driver_connection
-            statement = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in self.pending:
-                    copy.write_row(row)
+            raw.executemany(self.sql, self.pending)  # type: ignore[union-attr]
+        else:  # CSV written by the csv module: an unquoted empty field is NULL, text is never altered
+            text = io.StringIO()
+            csv.writer(text, lineterminator="\n").writerows(self.pending)
+            with raw.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
+                copy.write(text.getvalue())
         self.pending = []
 
 
@@ -125,22 +161,31 @@ def read_rows(
     flag: str = "P",
     chunk: int = 5000,
 ) -> Iterator[tuple[int, int, dict[str, object]]]:
-    """Stream ``(id, row_num, values)`` of an upload's rows, with only ``col_names`` (staging names)."""
+    """Stream ``(id, row_num, values)`` of an upload's rows, with only ``col_names`` (staging names).
+
+    Straight from the driver's cursor (same transaction); on SQLite numbers and dates are converted as
+    ``revrec.db.types`` and SQLAlchemy's Date would, through memos (values repeat in an upload).
+    """
     names = list(col_names)
-    convert = (
-        [(name, f) for name in names if (f := _from_sqlite(KINDS[name])) is not None]
-        if conn.dialect.name == "sqlite"
-        else []
-    )
-    sql = text(
+    sqlite = conn.dialect.name == "sqlite"
+    convert = [(name, Memo(_or_none(f))) for name in names if sqlite and (f := _from_sqlite(KINDS[name]))]
+    mark = "?" if sqlite else "%s"
+    sql = (
         f"SELECT id, row_num, {', '.join(sql_name(c) for c in names)} FROM {table.name} "  # noqa: S608
-        "WHERE upload_id = :upload AND processed_flag = :flag ORDER BY id"
+        f"WHERE upload_id = {mark} AND processed_flag = {mark} ORDER BY id"
     )
-    result = conn.execute(sql, {"upload": upload_id, "flag": flag})
-    while batch := result.fetchmany(chunk):
-        for row in batch:
-            values = dict(zip(names, row[2:], strict=True))
-            for name, f in convert:
-                if (raw := values[name]) is not None:
-                    values[name] = f(raw)
-            yield row[0], row[1], values
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (upload_id, flag))
+        while batch := cursor.fetchmany(chunk):
+            for row in batch:
+                values = dict(zip(names, row[2:], strict=True))
+                for name, memo in convert:
+                    values[name] = memo[values[name]]
+                yield row[0], row[1], values
+    finally:
+        cursor.close()
+
+
+def _or_none(f: Converter) -> Converter:
+    return lambda v: None if v is None else f(v)

@@ -61,6 +61,13 @@ def parse_number(text: str) -> Decimal | str:
     return Decimal(text)
 
 
+def storable(number: Decimal, digits: int, places: int) -> bool:
+    """True when ``number`` has at most ``places`` significant decimals and is below ``10**digits``."""
+    scaled = number.scaleb(places)
+    bound = 10**digits
+    return int(scaled) == scaled and -bound < number < bound
+
+
 def is_formula(text: str) -> bool:
     """True when a stripped, non-empty cell would be evaluated as a formula by a spreadsheet."""
     first = text[0]

@@ -2,8 +2,12 @@
 
 The upload is read once, in order, with bounded memory: :class:`PrestageChecker` keeps the template's
 column plan, a few counters and the errors found, never the rows themselves.  Valid rows are handed to the
-caller as they are checked (:meth:`PrestageChecker.rows`) so it can buffer them (temporary table, spool
-file) and keep them only if :meth:`PrestageChecker.result` is ok at the end.
+caller in chunks as they are checked (:meth:`PrestageChecker.chunks`; :meth:`PrestageChecker.rows` one by
+one) so it can store them and keep them only if :meth:`PrestageChecker.result` is ok at the end.
+
+Each row is first screened whole by one compiled pattern (:mod:`revrec.inbound.screen`, the fast path);
+only a row the screen refuses is checked cell by cell (:meth:`PrestageChecker.check_row`, the reference
+that names every problem), so the outcome is the reference's either way.
 
 Invariants:
 
@@ -14,7 +18,8 @@ Invariants:
 * reading stops at the first data row beyond ``max_data_lines`` (one file-level error names the limit);
 * blank lines are ignored wherever they are; a header-only upload is valid (zero data rows);
 * cell values are stripped; empty → None; Number → ``Decimal``; Date → ``datetime.date``; Character → str.
-  Cells are checked for CSV injection before their type (see :mod:`revrec.inbound.cells`).
+  Cells are checked for CSV injection before their type (see :mod:`revrec.inbound.cells`); with
+  ``number_limits`` a Number that its staging column cannot store exactly is refused (RREV-03011).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, NamedTuple
+from datetime import date
+from decimal import Decimal
+from typing import Final, Literal, NamedTuple, cast
 
 from revrec.inbound.cells import (
     FORMULA_START,
@@ -33,62 +40,21 @@ from revrec.inbound.cells import (
     is_formula,
     parse_number,
     sanitize,
+    storable,
 )
 from revrec.inbound.codes import message
 from revrec.inbound.problems import RowError
+from revrec.inbound.reading import Feed, InvalidUtf8
+from revrec.inbound.screen import MISS, cell_pattern, date_cache, row_screen, simple_line
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef, label_key
 
 InjectionPolicy = Literal["BLOCK", "SANITIZE", "RAW"]
 INJECTION_POLICIES: Final = ("BLOCK", "SANITIZE", "RAW")
 DEFAULT_MAX_DATA_LINES: Final = 60_000
 DEFAULT_MAX_ERRORS: Final = 10_000
-_UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 _CHARACTER, _NUMBER, _DATE = 0, 1, 2
-#: Distinct date texts remembered per upload (uploads repeat a few dates over and over); bounds memory.
-_DATE_CACHE_SIZE: Final = 4096
-_MISS: Final = object()
 _TYPE_CODES: Final = {"Character": _CHARACTER, "Number": _NUMBER, "Date": _DATE}
-
-
-class InvalidUtf8(ValueError):
-    """Raised by :func:`decode_lines` at the first line that is not UTF-8; ``error`` is its RowError."""
-
-    def __init__(self, error: RowError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-def _decode(raw: bytes, row: int) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = raw[exc.start : exc.end]
-        raise InvalidUtf8(RowError(row, None, repr(bad), "RREV-03001", message("RREV-03001"))) from None
-
-
-def decode_lines(byte_chunks: Iterable[bytes]) -> Iterator[str]:
-    """Decode UTF-8 byte chunks into text lines (endings kept, BOM dropped); InvalidUtf8 on bad bytes."""
-    parts: list[bytes] = []
-    row = 0
-    for chunk in byte_chunks:
-        start = 0
-        while (nl := chunk.find(b"\n", start)) >= 0:
-            piece = chunk[start : nl + 1]
-            if parts:
-                parts.append(piece)
-                piece, parts = b"".join(parts), []
-            row += 1
-            if row == 1 and piece.startswith(_UTF8_BOM):
-                piece = piece[3:]
-            yield _decode(piece, row)
-            start = nl + 1
-        if start < len(chunk):
-            parts.append(chunk[start:])
-    if parts:
-        piece = b"".join(parts)
-        row += 1
-        yield _decode(piece[3:] if row == 1 and piece.startswith(_UTF8_BOM) else piece, row)
 
 
 class StagedRow(NamedTuple):
@@ -115,14 +81,23 @@ class _Column(NamedTuple):
     label: str
     col_name: str
     kind: int
+    #: Number: (integer digits, decimals) that staging stores exactly; None when not checked here.
+    limits: tuple[int, int] | None
 
 
 def _seq(field: FieldMapping) -> int:
     return field.seq
 
 
+NumberLimits = Callable[[str], "tuple[int, int] | None"]
+
+
 class PrestageChecker:
-    """Checks one upload against ``template``: feed it :meth:`rows` (or :meth:`header`/:meth:`check_row`)."""
+    """Checks one upload against ``template``: feed it :meth:`chunks` or :meth:`rows`.
+
+    ``number_limits`` maps a staging column to the (integer digits, decimals) it stores exactly; a Number
+    cell beyond them is refused (RREV-03011), never rounded.
+    """
 
     def __init__(
         self,
@@ -131,23 +106,23 @@ class PrestageChecker:
         injection_policy: InjectionPolicy = "BLOCK",
         max_data_lines: int = DEFAULT_MAX_DATA_LINES,
         max_errors: int | None = DEFAULT_MAX_ERRORS,
-        row_check: Callable[[int, dict[str, object]], list[RowError]] | None = None,
+        number_limits: NumberLimits | None = None,
     ) -> None:
-        """``row_check``, when given, is one more check of every converted row (e.g. storability)."""
         if injection_policy not in INJECTION_POLICIES:
             raise ValueError(f"injection policy {injection_policy!r} is not one of {INJECTION_POLICIES}")
         self.template = template
         self.policy = injection_policy
         self.max_data_lines = max_data_lines
         self.max_errors = max_errors
-        self.row_check = row_check
+        self.number_limits = number_limits
         self.data_lines = 0
         self.error_count = 0
         self._errors: list[RowError] = []
         self._parse_date = date_parser(template.date_format)
-        self._dates: dict[str, object] = {}
-        self._by_pos: tuple[_Column | None, ...] = ()
-        self._blank: dict[str, object] = {}
+        self._dates = date_cache(self._parse_date)
+        self.columns: tuple[_Column | None, ...] = ()
+        self._date_positions: tuple[int, ...] = ()
+        self._screen = row_screen((), template.field_separator)
         self._width = 0
         if not template.has_header:
             in_order: list[FieldMapping] = sorted(template.fields, key=_seq)
@@ -164,11 +139,27 @@ class PrestageChecker:
                 self._errors.append(error)
 
     def _plan(self, fields: Sequence[FieldMapping | None] | Sequence[FieldMapping]) -> None:
+        """The column of each file position, and the row screen of the fast path."""
         self._width = len(fields)
-        self._by_pos = tuple(
-            None if f is None else _Column(f.label, f.col_name, _TYPE_CODES[f.data_type]) for f in fields
+        limits = self.number_limits or (lambda _: None)
+        self.columns = tuple(
+            None
+            if f is None
+            else _Column(f.label, f.col_name, _TYPE_CODES[f.data_type],
+                         limits(f.col_name) if f.data_type == "Number" else None)
+            for f in fields
+        )  # fmt: skip
+        raw, sep = self.policy == "RAW", self.template.field_separator
+        self._screen = row_screen(
+            [
+                cell_pattern(None if f is None else f.data_type, sep, raw=raw, limits=c and c.limits)
+                for f, c in zip(fields, self.columns, strict=True)
+            ],
+            sep,
         )
-        self._blank = {f.col_name: None for f in fields if f is not None}
+        self._date_positions = tuple(
+            i for i, c in enumerate(self.columns) if c is not None and c.kind == _DATE
+        )
 
     def header(self, cells: Sequence[str], row: int = 1) -> list[RowError]:
         """Map the header's labels to the template; returns (and records) the header's errors."""
@@ -207,31 +198,30 @@ class PrestageChecker:
         return errors
 
     def check_row(self, row: int, cells: Sequence[str]) -> tuple[dict[str, object] | None, list[RowError]]:
-        """Check and convert one data row: its values (None when bad) and its errors (also recorded)."""
+        """Check and convert one row cell by cell (the reference): its values (None when bad) and errors."""
         if len(cells) != self._width:
             error = RowError(
                 row, None, None, "RREV-03006", message("RREV-03006", found=len(cells), expected=self._width)
             )
             self._add((error,))
             return None, [error]
-        values = self._blank.copy()
+        values: dict[str, object] = {c.col_name: None for c in self.columns if c is not None}
         errors: list[RowError] = []
         screen = self.policy != "RAW"
-        for cell, column in zip(cells, self._by_pos, strict=True):
+        for cell, column in zip(cells, self.columns, strict=True):
             if not cell or column is None:
                 continue
             text = cell.strip()
             if not text:
                 continue
-            label, col_name, kind = column
             if screen and text[0] in FORMULA_START and is_formula(text):
-                defused = self._defuse(row, label, text, errors)
+                defused = self._defuse(row, column.label, text, errors)
                 if defused is None:
                     continue
                 text = defused
-            values[col_name] = text if kind == _CHARACTER else self._convert(row, label, kind, text, errors)
-        if not errors and self.row_check is not None:
-            errors = self.row_check(row, values)
+            values[column.col_name] = (
+                text if column.kind == _CHARACTER else self._convert(row, column, text, errors)
+            )
         if errors:
             self._add(errors)
             return None, errors
@@ -244,20 +234,20 @@ class PrestageChecker:
             return None
         return sanitize(text) or None
 
-    def _convert(self, row: int, label: str, kind: int, text: str, errors: list[RowError]) -> object:
-        if kind == _CHARACTER:
-            return text
-        if kind == _NUMBER:
+    def _convert(self, row: int, column: _Column, text: str, errors: list[RowError]) -> object:
+        label = column.label
+        if column.kind == _NUMBER:
             number = parse_number(text)
             if isinstance(number, str):
                 code = "RREV-03007" if number == NOT_A_NUMBER else "RREV-03011"
                 errors.append(RowError(row, label, text, code, message(code, limit=MAX_DIGITS)))
+            elif column.limits is not None and not storable(number, *column.limits):
+                digits, places = column.limits
+                reason = (f"{label} must have at most {places} decimals and be smaller than {10**digits} "
+                          "in absolute value")  # fmt: skip
+                errors.append(RowError(row, label, text, "RREV-03011", reason))
             return number
-        parsed = self._dates.get(text, _MISS)
-        if parsed is _MISS:
-            parsed = self._parse_date(text)
-            if len(self._dates) < _DATE_CACHE_SIZE:
-                self._dates[text] = parsed
+        parsed = self._parse_date(text)
         if parsed is None:
             date_format = self.template.date_format
             errors.append(
@@ -265,13 +255,62 @@ class PrestageChecker:
             )
         return parsed
 
+    def _reference(self, row: int, cells: list[str]) -> list[object] | None:
+        """A row the screen refused, checked cell by cell: its stored form, or None when bad."""
+        values, _ = self.check_row(row, cells)
+        if values is None:
+            return None
+        return [*(_stored(values[c.col_name]) if c is not None else "" for c in self.columns), row]
+
+    def chunks(self, lines: Iterable[str] | str, size: int) -> Iterator[list[list[object]]]:
+        """Read the whole upload; yield its valid rows, ``size`` at a time, while nothing has failed.
+
+        A row is a list of one value per file position followed by the row number: ``''`` for a blank or
+        unmapped cell, stripped text for Character, for Number the plain text (exact value
+        ``Decimal(text)``) or a ``Decimal``, for Date the ISO date text.
+        """
+        pending: list[list[object]] = []
+        screen = None
+        for row, cells, text in self._data_rows(lines):
+            if screen is not self._screen:  # the plan is known once the header is read
+                screen, dates, positions = self._screen, self._dates.__getitem__, self._date_positions
+            # A row with another field count never matches (its separators do not line up).
+            days = list(map(dates, map(cells.__getitem__, positions))) if screen(text) else [MISS]
+            if MISS in days:
+                out = self._reference(row, cells)
+            else:
+                out = cast(list[object], cells)
+                for i, day in zip(positions, days, strict=True):
+                    out[i] = day
+                out.append(row)
+            if out is None or self.error_count:
+                pending = []
+                continue
+            pending.append(out)
+            if len(pending) >= size:
+                yield pending
+                pending = []
+        if pending and not self.error_count:
+            yield pending
+
     def rows(self, lines: Iterable[str] | str) -> Iterator[StagedRow]:
-        """Read the whole upload (text lines or a text stream); yield valid rows while nothing has failed."""
+        """Valid rows one by one as values (Decimal, date, str or None), while nothing has failed."""
+        for chunk in self.chunks(lines, 1):
+            for out in chunk:
+                yield StagedRow(out[-1], self.values(out))  # type: ignore[arg-type]
+
+    def values(self, out: Sequence[object]) -> dict[str, object]:
+        """A row of :meth:`chunks` as values keyed by staging column."""
+        return {
+            c.col_name: _value(c.kind, v) for c, v in zip(self.columns, out, strict=False) if c is not None
+        }
+
+    def _data_rows(self, lines: Iterable[str] | str) -> Iterator[tuple[int, list[str], str]]:
+        """The data records with their row numbers and text, after the header; file errors are recorded."""
         source = io.StringIO(lines, newline="") if isinstance(lines, str) else lines
-        reader = csv.reader(source, delimiter=self.template.field_separator, strict=True)
         header_row = self.template.start_row - 1 if self.template.has_header else 0
         need_header = self.template.has_header
-        for row, cells in self._records(reader):
+        for row, cells, text in self._records(iter(source)):
             if row < header_row:
                 continue
             if need_header:
@@ -284,34 +323,62 @@ class PrestageChecker:
                 limit = message("RREV-03009", limit=self.max_data_lines)
                 self._add((RowError(row, None, None, "RREV-03009", limit),))
                 return
-            values, _ = self.check_row(row, cells)
-            if values is not None and not self.failed:
-                yield StagedRow(row, values)
+            yield row, cells, text
         if need_header and not self.failed:  # (an undecodable first line is already reported)
             self._add((RowError(max(header_row, 1), None, None, "RREV-03002", message("RREV-03002")),))
 
-    def _records(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-        """Non-blank CSV records with the line they start on; CSV and UTF-8 problems become errors."""
-        while True:
-            start = reader.line_num + 1  # type: ignore[attr-defined]
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except InvalidUtf8 as exc:
-                self._add((exc.error,))
-                return
-            except csv.Error as exc:
-                self._add(
-                    (RowError(start, None, None, "RREV-03010", message("RREV-03010", detail=str(exc))),)
-                )
-                continue
-            if cells and (len(cells) > 1 or cells[0].strip()):
-                yield start, cells
+    def _records(self, lines: Iterator[str]) -> Iterator[tuple[int, list[str], str]]:
+        """Non-blank records with the line they start on and their cells joined by the field separator.
+
+        A line without quotes is split as it is (:func:`~revrec.inbound.screen.simple_line`); any other goes
+        through ``csv.reader``, which may read more lines for a quoted cell. CSV and UTF-8 problems become
+        errors.
+        """
+        sep = self.template.field_separator
+        feed = Feed(lines)
+        reader = csv.reader(feed, delimiter=sep, strict=True)
+        done = 0  # lines read so far
+        try:
+            for line in feed:
+                start = done + 1
+                text = simple_line(line)
+                if text is not None:
+                    done, cells = start, text.split(sep)
+                else:
+                    feed.again = line
+                    read = reader.line_num
+                    try:
+                        cells = next(reader)
+                    except csv.Error as exc:  # the reader goes on with the next line
+                        done += reader.line_num - read
+                        detail = message("RREV-03010", detail=str(exc))
+                        self._add((RowError(start, None, None, "RREV-03010", detail),))
+                        continue
+                    done += reader.line_num - read
+                    text = sep.join(cells)
+                if cells and (len(cells) > 1 or cells[0].strip()):
+                    yield start, cells, text
+        except InvalidUtf8 as exc:
+            self._add((exc.error,))
 
     def result(self) -> PrestageResult:
         """The outcome so far (call after :meth:`rows` is exhausted)."""
         return PrestageResult(self.data_lines, tuple(self._errors), self.error_count)
+
+
+def _stored(value: object) -> object:
+    """A checked value in the form :meth:`PrestageChecker.chunks` gives it."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _value(kind: int, cell: object) -> object:
+    if cell == "":
+        return None
+    if isinstance(cell, str) and kind != _CHARACTER:
+        return Decimal(cell) if kind == _NUMBER else date.fromisoformat(cell)
+    return cell
 
 
 def check_upload(

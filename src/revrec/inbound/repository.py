@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, union, update
 
 from revrec.db.tables import stage_error, upload, upload_template, upload_template_field
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
@@ -158,17 +158,30 @@ def fail_stale_receiving(conn: Connection, before: datetime) -> int:
 # --- staging rows ----------------------------------------------------------------------------------------
 
 
-def so_references(
-    conn: Connection, table: Table, upload_id: int, so_types: Sequence[str], referencing: Sequence[str]
-) -> tuple[set[str], set[str]]:
-    """The SO line ids an upload holds, and those its other lines reference."""
-    held = select(table.c.line_key).where(table.c.upload_id == upload_id, table.c.type.in_(list(so_types)))
-    known = {k for k in conn.execute(held).scalars() if k is not None}
-    refs = select(table.c.so_line_id, table.c.orig_so_line_id).where(
-        table.c.upload_id == upload_id, table.c.type.in_(list(referencing))
+def unknown_so_references(
+    conn: Connection,
+    table: Table,
+    client_id: int,
+    upload_id: int,
+    so_types: Sequence[str],
+    referencing: Sequence[str],
+    staged: Sequence[str],
+) -> set[str]:
+    """SO line ids that the upload's ``referencing`` lines name but that are neither SO lines of the upload
+    nor staged (``staged`` flags) SO lines of the client; one anti-join on the line-key index."""
+    mine = (table.c.upload_id == upload_id, table.c.type.in_(list(referencing)))
+    refs = union(
+        select(table.c.so_line_id.label("ref")).where(*mine),
+        select(table.c.orig_so_line_id.label("ref")).where(*mine),
+    ).subquery()
+    so = table.alias("so")
+    known = (
+        select(so.c.id)
+        .where(so.c.client_id == client_id, so.c.line_key == refs.c.ref, so.c.type.in_(list(so_types)))
+        .where(or_(so.c.upload_id == upload_id, so.c.processed_flag.in_(list(staged))))
     )
-    wanted = {str(v) for row in conn.execute(refs) for v in row if v is not None}
-    return known, wanted
+    query = select(refs.c.ref).where(refs.c.ref.is_not(None), ~known.exists())
+    return set(conn.execute(query).scalars())
 
 
 def existing_keys(conn: Connection, table: Table, client_id: int, keys: Sequence[str], flags: Iterable[str],

@@ -9,6 +9,7 @@ half-way leaves the rows ``P`` and the job is taken again, so no row is lost or 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -46,11 +47,23 @@ def _error_rows(client_id: int, kind: str, row_id: int, errors: Sequence[LineErr
     ]  # fmt: skip
 
 
-def _known_so_lines(conn: Connection, client_id: int, upload_id: int) -> set[str]:
+@dataclass(frozen=True, slots=True)
+class _AllBut:
+    """Every SO line id but the ``unknown`` ones (a ``LineContext.known_so_line_ids`` container)."""
+
+    unknown: frozenset[str]
+
+    def __contains__(self, line_id: object) -> bool:
+        return line_id not in self.unknown
+
+
+def _known_so_lines(conn: Connection, client_id: int, upload_id: int) -> _AllBut:
     """SO line ids the upload's billing and RORD lines may reference: in this upload, staged or collected."""
-    known, wanted = repo.so_references(conn, stage_line, upload_id, SO_TYPES, (*BILLING_TYPES, "RORD"))
-    missing = sorted(wanted - known)
-    return known | repo.existing_keys(conn, stage_line, client_id, missing, STAGED, SO_TYPES)
+    referencing = (*BILLING_TYPES, "RORD")
+    unknown = repo.unknown_so_references(
+        conn, stage_line, client_id, upload_id, SO_TYPES, referencing, STAGED
+    )
+    return _AllBut(frozenset(unknown))
 
 
 def _finish(conn: Connection, table: Table, kind: str, job: Job, errored: dict[int, list[LineError]]) -> str:

@@ -11,10 +11,9 @@ transaction as the rows.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy import Engine
@@ -22,13 +21,13 @@ from sqlalchemy import Engine
 from revrec.auth.service import Principal
 from revrec.db.session import transaction
 from revrec.db.tables import bundle_config, stage_event, stage_line
-from revrec.engine.money import AMOUNT_SCALE
 from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import repository as repo
-from revrec.inbound.bulk import MAX_AMOUNT, MAX_RATE, RowWriter
+from revrec.inbound.bulk import LineKey, RowWriter, storage_limits
 from revrec.inbound.line_rules import BILLING_TYPES
-from revrec.inbound.prestage import InvalidUtf8, PrestageChecker, decode_lines
+from revrec.inbound.prestage import PrestageChecker
 from revrec.inbound.problems import RowError
+from revrec.inbound.reading import decode_lines
 from revrec.inbound.templates_std import UploadTemplateDef
 from revrec.jobs import queue
 
@@ -130,7 +129,12 @@ def receive(
     """Pre-stage a whole upload, all or nothing."""
     template_id, template = require_template(engine, caller.client_id, template_name)
     upload_id = _open_upload(engine, caller, template_id, template.kind, file_name, channel, limits)
-    checker = PrestageChecker(template, injection_policy=injection_policy, max_data_lines=limits.max_lines)  # type: ignore[arg-type]
+    checker = PrestageChecker(
+        template,
+        injection_policy=injection_policy,  # type: ignore[arg-type]
+        max_data_lines=limits.max_lines,
+        number_limits=storage_limits,
+    )
     table = STAGING_TABLES[template.kind]
     try:
         with transaction(engine) as conn:
@@ -204,41 +208,37 @@ def _store_rows(
         "updt_by": caller.username,
         "updt_dt": stamp,
     }
-    template = checker.template
-    writer = RowWriter(conn, table, base)
-    labels = {f.col_name: f.label for f in template.fields}
-    checker.row_check = lambda row, values: storage_problems(row, writer.check(values), labels)
-    try:
-        for staged in checker.rows(lines):
-            writer.add(staged.row, line_key(template.kind, staged.values), staged.values)
-            if len(writer.pending) >= CHUNK_ROWS:
-                writer.flush()
-    except InvalidUtf8 as exc:  # raised by the decoder outside the csv reader's reach
-        checker._add((exc.error,))  # noqa: SLF001
-    if not checker.failed:
+    writer: RowWriter | None = None
+    for chunk in checker.chunks(lines, CHUNK_ROWS):  # (bad UTF-8 is one of the errors it records)
+        if writer is None:  # the column plan is known once the header is read
+            names = [c and c.col_name for c in checker.columns]
+            key = line_key(checker.template.kind, {name: i for i, name in enumerate(names) if name})
+            writer = RowWriter(conn, table, base, names, key)
+        writer.add(chunk)
         writer.flush()
 
 
-def line_key(kind: str, values: dict[str, object]) -> str | None:
-    """The identity under which a re-sent row replaces an errored one (see staging.replace_errored)."""
-    get = values.get
+def line_key(kind: str, index: dict[str, int]) -> LineKey:
+    """The identity under which a re-sent row replaces an errored one (see staging.replace_errored).
+
+    ``index`` gives the position of each staging column in a row of ``PrestageChecker.chunks``.
+    """
+
+    def at(col_name: str) -> Callable[[Sequence[object]], object]:
+        i = index.get(col_name)
+        return (lambda row: row[i] or None) if i is not None else (lambda row: None)
+
     if kind == "transaction":
-        key = get("INV_LINE_ID") if get("TYPE") in BILLING_TYPES else get("SO_LINE_ID")
-        return None if key is None else str(key)
-    if kind == "event":
-        return f"{get('SO_LINE_ID')}|{get('EVENT_TYPE')}|{get('EVENT_DATE')}"
-    return f"{get('PARENT_ITEM_NUM')}|{get('BNDL_CFG_ITEM_NUM')}"
+        tran_type, inv_line, so_line = at("TYPE"), at("INV_LINE_ID"), at("SO_LINE_ID")
 
+        def transaction_key(row: Sequence[object]) -> object:
+            key = inv_line(row) if tran_type(row) in BILLING_TYPES else so_line(row)
+            return None if key is None else str(key)
 
-def storage_problems(row: int, bad: list[tuple[str, Decimal, int]], labels: dict[str, str]) -> list[RowError]:
-    """Numbers revrec cannot store exactly: too many decimals or too large (never rounded silently)."""
-    problems = []
-    for col, value, places in bad:
-        label = labels.get(col, col)
-        bound = MAX_AMOUNT if places == AMOUNT_SCALE else MAX_RATE
-        reason = f"{label} must have at most {places} decimals and be smaller than {bound} in absolute value"
-        problems.append(RowError(row, label, str(value), "RREV-03011", reason))
-    return problems
+        return transaction_key
+    parts = [at(c) for c in (("SO_LINE_ID", "EVENT_TYPE", "EVENT_DATE") if kind == "event"
+                             else ("PARENT_ITEM_NUM", "BNDL_CFG_ITEM_NUM"))]  # fmt: skip
+    return lambda row: "|".join(str(part(row)) for part in parts)
 
 
 def text_body(text: str) -> IO[bytes]:

@@ -6,7 +6,8 @@ import csv
 import io
 
 from revrec.inbound.line_rules import LineContext, sales_order_line_id, validate_line
-from revrec.inbound.prestage import PrestageChecker, decode_lines
+from revrec.inbound.prestage import PrestageChecker
+from revrec.inbound.reading import decode_lines
 from revrec.inbound.templates_std import STANDARD_TRANSACTION
 
 

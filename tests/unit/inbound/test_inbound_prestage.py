@@ -12,14 +12,9 @@ from decimal import Decimal
 import pytest
 
 from revrec.inbound.codes import MESSAGES
-from revrec.inbound.prestage import (
-    InjectionPolicy,
-    InvalidUtf8,
-    PrestageChecker,
-    check_upload,
-    decode_lines,
-)
+from revrec.inbound.prestage import InjectionPolicy, PrestageChecker, check_upload
 from revrec.inbound.problems import RowError
+from revrec.inbound.reading import InvalidUtf8, decode_lines
 from revrec.inbound.templates_std import STANDARD_TRANSACTION, FieldMapping, UploadTemplateDef
 
 MINI = UploadTemplateDef(
