@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from revrec.biviews import params
 from revrec.biviews.catalog import standard_views
+from revrec.biviews.cells import typed_cells
 from revrec.biviews.columns import cell, columns
 from revrec.biviews.csvout import GzipPageWriter, page_path, spool_page
 from revrec.biviews.reference_data import calendar_rows, period_name
@@ -173,8 +174,9 @@ def test_documented_column_lists() -> None:
 
 def test_pages_are_written_whole_with_a_header_each(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
-    writer = GzipPageWriter(tmp_path, ["A", "B"], (0, 1), 2)
-    writer.write(iter([(1, "x"), (2, "y,z"), (3, None), (4, True)]), lambda p, r: seen.append((p, r)))
+    writer = GzipPageWriter(tmp_path, ["A", "B"], 2)
+    rows = typed_cells([(1, "x"), (2, "y,z"), (3, None), (4, True)], (0, 1))
+    writer.write(rows, lambda p, r: seen.append((p, r)))
     assert seen == [(1, 2), (2, 4)] and not page_path(tmp_path, 3).exists()
     assert gzip.decompress(page_path(tmp_path, 1).read_bytes()) == b'A,B\r\n1,x\r\n2,"y,z"\r\n'
     assert gzip.decompress(page_path(tmp_path, 2).read_bytes()) == b"A,B\r\n3,\r\n4,Y\r\n"
@@ -182,10 +184,10 @@ def test_pages_are_written_whole_with_a_header_each(tmp_path: Path) -> None:
 
 
 def test_spooled_pages() -> None:
-    spool, written = spool_page(["B"], [(1, "é")], (1,), gzipped=True)
+    spool, written = spool_page(["B"], typed_cells([(1, "é")], (1,)), gzipped=True)
     with spool:
         assert written == 1 and gzip.decompress(spool.read()).decode() == "B\r\né\r\n"
-    spool, written = spool_page(["A"], [], (0,), gzipped=False)
+    spool, written = spool_page(["A"], [], gzipped=False)
     with spool:
         assert written == 0 and io.BytesIO(spool.read()).read() == b"A\r\n"
 
