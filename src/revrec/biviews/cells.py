@@ -39,7 +39,9 @@ _MEMO_KEYS = (int, str)
 
 def untyped(stmt: Select[Any]) -> Select[Any]:
     """``stmt`` selecting the same columns without their types: the driver's values, unprocessed."""
-    columns: list[Any] = [type_coerce(c, NullType()) for c in stmt.selected_columns]
+    columns: list[Any] = [
+        type_coerce(c, NullType()).label(getattr(c, "name", None)) for c in stmt.selected_columns
+    ]
     return stmt.with_only_columns(*columns)
 
 
@@ -55,11 +57,12 @@ def _python_type(column: ColumnElement[Any]) -> type | None:
         return None
 
 
-def formatter(column: ColumnElement[Any], dialect: Dialect) -> Formatter | None:
-    """How the driver's (non-NULL) value of ``column`` becomes its CSV cell; None when it already is one."""
+def formatter(column: ColumnElement[Any], dialect: Dialect, coltype: object = None) -> Formatter | None:
+    """How the driver's (non-NULL) value of ``column`` becomes its CSV cell; None when it already is one.
+    ``coltype`` is the driver's type code of the column (``cursor.description``; some processors need it)."""
     if _always_null(column):
         return None
-    processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    processor = column.type.dialect_impl(dialect).result_processor(dialect, coltype)
     if processor is None:
         return None if _python_type(column) in (int, str) else cell
     convert = processor
@@ -67,15 +70,23 @@ def formatter(column: ColumnElement[Any], dialect: Dialect) -> Formatter | None:
 
 
 class CellWriter:
-    """Turns the driver's rows of a select into the cell lists of ``projection`` (output column order)."""
+    """Turns the driver's rows of a select into the cell lists of ``projection`` (output column order);
+    ``coltypes``: the driver's type codes of the selected columns (``cursor.description``), if known."""
 
-    def __init__(self, stmt: Select[Any], dialect: Dialect, projection: Sequence[int]) -> None:
+    def __init__(
+        self,
+        stmt: Select[Any],
+        dialect: Dialect,
+        projection: Sequence[int],
+        coltypes: Sequence[object] | None = None,
+    ) -> None:
         selected = list(stmt.selected_columns)
+        codes = list(coltypes) if coltypes is not None else [None] * len(selected)
         self.projection = tuple(projection)
         self.plan: list[tuple[int, Formatter]] = [
             (out, found)
             for out, source in enumerate(self.projection)
-            if (found := formatter(selected[source], dialect)) is not None
+            if (found := formatter(selected[source], dialect, codes[source])) is not None
         ]
         self._identity = self.projection == tuple(range(len(selected)))
 
@@ -105,6 +116,11 @@ class CellWriter:
                             memo[value] = found
                     out[index] = found
             yield out
+
+
+def driver_types(result: Any) -> list[object]:
+    """The driver's type code of each column of an executed result (``cursor.description``)."""
+    return [d[1] for d in result.cursor.description]
 
 
 def typed_cells(rows: Iterable[Sequence[object]], projection: Sequence[int]) -> Iterator[Cells]:

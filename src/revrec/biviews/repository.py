@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, false, func, literal, null, select
 
-from revrec.biviews.cells import Cells, CellWriter, typed_cells, untyped
+from revrec.biviews.cells import Cells, CellWriter, driver_types, typed_cells, untyped
 from revrec.biviews.views import Row, RowsSource, SqlSource, ViewDef, ViewQuery
 from revrec.db.tables import book, org
 
@@ -84,8 +84,8 @@ def stream_cells(
         return
     result = conn.execution_options(yield_per=STREAM_BATCH).execute(untyped(stmt))
     try:
-        rows = itertools.chain.from_iterable(result.partitions())  # batches: no per-row fetch call
-        yield from CellWriter(stmt, conn.dialect, projection).cells(rows)
+        writer = CellWriter(stmt, conn.dialect, projection, driver_types(result))
+        yield from writer.cells(itertools.chain.from_iterable(result.partitions()))  # batches, not rows
     finally:
         result.close()
 
@@ -99,7 +99,7 @@ def page_cells(
         yield from typed_cells(page(conn, view, query, offset, limit), projection)
         return
     result = conn.execute(untyped(stmt).offset(offset).limit(limit))
-    yield from CellWriter(stmt, conn.dialect, projection).cells(result)
+    yield from CellWriter(stmt, conn.dialect, projection, driver_types(result)).cells(result)
 
 
 def count(conn: Connection, view: ViewDef, query: ViewQuery) -> int:
