@@ -39,8 +39,9 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from bench_auth import REVREC, _free_port, _wait  # noqa: E402
 from bench_e2e import FILE_LINES, collect, login, setup_client  # noqa: E402
 from inbound_data import TRANSACTION_LABELS, so_line, to_csv  # noqa: E402
+from revrec.biviews import repository  # noqa: E402
 from revrec.biviews.catalog import standard_registry  # noqa: E402
-from revrec.biviews.views import SqlSource, ViewQuery  # noqa: E402
+from revrec.biviews.views import ViewQuery  # noqa: E402
 from revrec.config import load_settings  # noqa: E402
 from revrec.db import migrate  # noqa: E402
 from revrec.db.session import make_engine, transaction  # noqa: E402
@@ -126,17 +127,13 @@ def build(url: str, tmp: str, lines: int, client_name: str) -> dict[str, Any]:
 
 
 def reader_sql(url: str, client_id: int) -> str:
-    """The SQL the background reader runs for the whole view, with its values inlined."""
-    source = standard_registry().get(VIEW).source
-    assert isinstance(source, SqlSource)
+    """The SQL the background reader runs for the whole view (``repository.bulk_select``), values inlined."""
+    stmt = repository.bulk_select(standard_registry().get(VIEW), ViewQuery(client_id))
+    assert stmt is not None
     engine = make_engine(url)
-    try:
-        compiled = source.build(ViewQuery(client_id)).compile(
-            dialect=engine.dialect, compile_kwargs={"literal_binds": True}
-        )
-    finally:
-        engine.dispose()
-    return str(compiled)
+    dialect = type(engine.dialect)(paramstyle="named")  # no parameters: no %% escaping for psql
+    engine.dispose()
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _drain(stream: Any) -> tuple[int, int]:
@@ -231,8 +228,9 @@ def export(url: str, tmp: str, client_name: str, output: str, page_size: int) ->
         while True:
             conn.request("GET", f"{path}&pagenum={number}", headers=headers)
             response = conn.getresponse()
-            if response.status == 200:
+            if response.headers["continuation-token"]:  # also on a "not yet cached" page 1
                 headers["continuation-token"] = response.headers["continuation-token"]
+            if response.status == 200:
                 got, ends = _drain(response)
                 size, lines, pages, number = size + got, lines + ends, pages + 1, number + 1
                 continue
