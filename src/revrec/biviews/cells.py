@@ -10,9 +10,9 @@ column gets a formatter chosen once from its SQL type (:func:`formatter`):
 - an integer or string type without a result processor on this dialect: the driver's ``int`` / ``str`` is
   already its cell (``csv`` writes ``str(int)``, which is what ``cell`` gives);
 - anything else: the type's own result processor, then ``cell`` — the very text the typed path gives —
-  memoized per column and ``int`` / ``str`` driver value (a pure function; amounts, rates and timestamps
-  repeat a lot). Other driver values (``Decimal`` on PostgreSQL, whose scale is part of its text, but
-  ``Decimal("1.0") == Decimal("1.00")``) are never memoized.
+  memoized per column and driver value (a pure function; amounts, rates and timestamps repeat a lot).
+  ``int``, ``str``, ``date`` and ``datetime`` values are their own keys; a ``Decimal`` (PostgreSQL numeric)
+  is keyed by its text, since ``Decimal("1.0") == Decimal("1.00")`` but the scale is part of the cell.
 
 A row becomes a list of cells (``str``, ``int`` or ``None``) that ``csv.writer`` writes exactly as the
 CSV format of docs/outbound.md requires.
@@ -20,8 +20,10 @@ CSV format of docs/outbound.md requires.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, type_coerce
@@ -34,7 +36,8 @@ from revrec.biviews.columns import cell
 Cells = list[object]
 Formatter = Callable[[Any], object]
 MEMO_LIMIT = 4096
-_MEMO_KEYS = (int, str)
+# driver values whose equality means the same cell text (an aware datetime: the same instant, written in UTC)
+_MEMO_KEYS = (int, str, dt.datetime, dt.date)
 
 
 def untyped(stmt: Select[Any]) -> Select[Any]:
@@ -107,13 +110,15 @@ class CellWriter:
             for index, text, memo in plan:
                 value = out[index]
                 if value is not None:
-                    found = memo.get(value)
+                    kind = type(value)
+                    key = value if kind in _MEMO_KEYS else (kind, str(value)) if kind is Decimal else None
+                    found = memo.get(key)
                     if found is None:
                         found = text(value)
-                        if type(value) in _MEMO_KEYS:
+                        if key is not None:
                             if len(memo) >= MEMO_LIMIT:
                                 memo.clear()
-                            memo[value] = found
+                            memo[key] = found
                     out[index] = found
             yield out
 
