@@ -23,6 +23,7 @@ Run: python bench/bench_biviews.py [--lines N]   (REVREC_BENCH_DATABASE_URL=post
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -145,7 +146,8 @@ def _drain(stream: Any) -> tuple[int, int]:
     return size, lines
 
 
-def floor(url: str, sql: str, tmp: str) -> dict[str, Any]:
+def floor(url: str, sql: str) -> dict[str, Any]:
+    """The statement written as CSV by the database's own client, read through a pipe."""
     if url.startswith("postgres"):
         dsn = url.replace("postgresql+psycopg", "postgresql")
         command = ["psql", dsn, "-X", "-q", "-c", f"COPY ({sql}) TO STDOUT WITH CSV HEADER"]
@@ -199,8 +201,6 @@ class Server:
 
 
 def _login(conn: http.client.HTTPConnection, client_name: str) -> str:
-    import base64
-
     conn.request(
         "POST",
         "/api/integration/v1/authenticate",
@@ -273,7 +273,7 @@ def main() -> int:
             raise SystemExit(SQLITE_MISSING)
         client_name = f"bench{os.getpid()}"
         data = build(url, tmp, args.lines, client_name)
-        base = floor(url, reader_sql(url, data["client_id"]), tmp)
+        base = floor(url, reader_sql(url, data["client_id"]))
         results = {
             "csv": export(url, tmp, client_name, "csv", 10_000),
             "gzip": export(url, tmp, client_name, "gzip", 20_000),
