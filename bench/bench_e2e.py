@@ -120,7 +120,8 @@ def _database_bytes(engine: Any, url: str, tmp: str) -> int:
     return sum(p.stat().st_size for p in Path(tmp).glob("bench.sqlite3*"))
 
 
-def _setup(engine: Any, client_name: str) -> None:
+def setup_client(engine: Any, client_name: str) -> None:
+    """A client with user ``bench`` (API Role), the bench policies and open period JAN-2026."""
     with transaction(engine) as conn:
         tenancy.create_client(conn, name=client_name)
         tenancy.create_user(
@@ -137,6 +138,28 @@ def _setup(engine: Any, client_name: str) -> None:
         )
 
 
+def login(http: Any, client_name: str) -> dict[str, str]:
+    """The ``token`` header of user ``bench`` of ``client_name``."""
+    auth = http.post(
+        "/api/integration/v1/authenticate",
+        auth=("bench", "bench-password"),
+        headers={"role": "API Role", "clientname": client_name},
+    )
+    return {"token": auth.headers["Revpro-Token"]}
+
+
+def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """One Data Collection job (template ``Bench``) run to its end by the worker; the job's status."""
+    submitted = http.post(
+        "/api/integration/v1/job/collection/template",
+        headers=headers,
+        json={"rc_template_name": "Bench", "org_id": 0},
+    ).json()
+    worker.run_until_idle(engine)
+    url = f"/api/integration/v1/job/collection/template/{submitted['job_id']}"
+    return dict(http.get(url, headers=headers).json()["data"])
+
+
 def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
@@ -150,13 +173,8 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     migrate.upgrade(engine)
     http = TestClient(create_app(settings, engine=engine))
     client_name = f"bench{os.getpid()}"
-    _setup(engine, client_name)
-    auth = http.post(
-        "/api/integration/v1/authenticate",
-        auth=("bench", "bench-password"),
-        headers={"role": "API Role", "clientname": client_name},
-    )
-    headers = {"token": auth.headers["Revpro-Token"]}
+    setup_client(engine, client_name)
+    headers = login(http, client_name)
     timings: dict[str, int] = {"upload": 0, "staging": 0}
     for start in range(0, lines, FILE_LINES):
         data = generate(start, min(FILE_LINES, lines - start))
@@ -172,16 +190,8 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
         worker.run_until_idle(engine)
         timings["staging"] += time.perf_counter_ns() - began
     began = time.perf_counter_ns()
-    submitted = http.post(
-        "/api/integration/v1/job/collection/template",
-        headers=headers,
-        json={"rc_template_name": "Bench", "org_id": 0},
-    ).json()
-    worker.run_until_idle(engine)
+    status = collect(http, engine, headers)
     timings["collection_and_journal"] = time.perf_counter_ns() - began
-    status = http.get(
-        f"/api/integration/v1/job/collection/template/{submitted['job_id']}", headers=headers
-    ).json()
     with transaction(engine) as conn:
         client = tenancy.require_client(conn, client_name)
         scope = periods.default_scope(conn, client.id)
@@ -209,8 +219,8 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
         "benchmark": "e2e",
         "database": database,
         "lines": lines,
-        "collection_status": status["data"]["status"],
-        "collection_message": status["data"]["error_message"],
+        "collection_status": status["status"],
+        "collection_message": status["error_message"],
         "journal_summary_rows": summary_rows,
         "period_close": closed["status"],
         **{f"{k}_lines_per_s": lines * 10**9 // v for k, v in timings.items() if v},

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from revrec.biviews import params, repository
 from revrec.biviews.catalog import standard_registry
-from revrec.biviews.csvout import write_rows
+from revrec.biviews.csvout import write_cells
 from revrec.biviews.reference_data import YEARS_AFTER, YEARS_BEFORE
 from revrec.biviews.views import ViewQuery
 from revrec.config import Settings
@@ -74,8 +74,8 @@ def _export(out: IO[str], args: argparse.Namespace, settings: Settings, engine: 
     }
     with repository.snapshot(engine) as conn:
         client = tenancy.require_client(conn, args.client)
-        rows = repository.stream(conn, view, ViewQuery(client.id, flt.window, options))
-        return write_rows(out, view.header(projection), rows, projection)
+        cells = repository.stream_cells(conn, view, ViewQuery(client.id, flt.window, options), projection)
+        return write_cells(out, view.header(projection), cells)
 
 
 def _biview_export(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:

@@ -14,34 +14,40 @@ import csv
 import gzip
 import io
 import itertools
+import operator
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from revrec.biviews.columns import cell
+from revrec.biviews.cells import Cells, typed_cells
 from revrec.biviews.views import Row
 
 CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 1 << 20
-GZIP_LEVEL = 6
+GZIP_LEVEL = 1
+
+
+def write_cells(handle: IO[str], header: Sequence[str], cells: Iterable[Cells]) -> int:
+    """Write the header and rows of cells to a text handle; the number of data rows."""
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(header)
+    counter = itertools.count()
+    # counted in C: zip stops on the end of ``cells`` without advancing ``counter``
+    writer.writerows(map(_first, zip(cells, counter, strict=False)))
+    return next(counter)
+
+
+_first = operator.itemgetter(0)
 
 
 def write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Row], projection: Sequence[int]) -> int:
-    """Write the header and ``rows`` (projected) to a text handle; the number of data rows."""
-    writer = csv.writer(handle, lineterminator="\r\n")
-    writer.writerow(header)
-    written = 0
-    for row in rows:
-        writer.writerow([cell(row[i]) for i in projection])
-        written += 1
-    return written
+    """Write the header and ``rows`` (Python values, projected) to a text handle; the number of data rows."""
+    return write_cells(handle, header, typed_cells(rows, projection))
 
 
-def spool_page(
-    header: Sequence[str], rows: Iterable[Row], projection: Sequence[int], *, gzipped: bool
-) -> tuple[IO[bytes], int]:
+def spool_page(header: Sequence[str], cells: Iterable[Cells], *, gzipped: bool) -> tuple[IO[bytes], int]:
     """One page as CSV (or gzip-compressed CSV) in a spooled file, rewound; and its row count."""
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - caller closes
     raw: IO[bytes] = (
@@ -50,7 +56,7 @@ def spool_page(
         else spool
     )
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    written = write_rows(text, header, rows, projection)
+    written = write_cells(text, header, cells)
     text.flush()
     text.detach()
     if gzipped:
@@ -74,27 +80,26 @@ def iter_gunzip(handle: IO[bytes]) -> Iterator[bytes]:
 
 
 class GzipPageWriter:
-    """Writes rows as a sequence of gzip CSV page files ``page-000001.csv.gz`` ... of ``page_size`` rows.
+    """Writes cells as a sequence of gzip CSV page files ``page-000001.csv.gz`` ... of ``page_size`` rows.
 
     Each page is written under a temporary name and renamed when complete, so a page file that exists is
     whole; ``on_page(pages, rows)`` is called after each rename with the totals so far.
     """
 
-    def __init__(self, directory: Path, header: Sequence[str], projection: Sequence[int], page_size: int):
+    def __init__(self, directory: Path, header: Sequence[str], page_size: int):
         self.directory = directory
         self.header = list(header)
-        self.projection = tuple(projection)
         self.page_size = page_size
         self.pages = 0
         self.rows = 0
 
-    def write(self, rows: Iterable[Row], on_page: Callable[[int, int], None]) -> None:
-        remaining = iter(rows)
+    def write(self, cells: Iterable[Cells], on_page: Callable[[int, int], None]) -> None:
+        remaining = iter(cells)
         while (first := next(remaining, None)) is not None:
             part = page_path(self.directory, self.pages + 1).with_suffix(".part")
             with gzip.open(part, "wt", encoding="utf-8", newline="", compresslevel=GZIP_LEVEL) as handle:
                 page = itertools.chain((first,), itertools.islice(remaining, self.page_size - 1))
-                written = write_rows(handle, self.header, page, self.projection)
+                written = write_cells(handle, self.header, page)
             os.replace(part, page_path(self.directory, self.pages + 1))
             self.pages += 1
             self.rows += written

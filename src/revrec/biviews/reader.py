@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 from sqlalchemy import Engine
 
 from revrec.biviews import repository
+from revrec.biviews.cells import Cells
 from revrec.biviews.csvout import GzipPageWriter
 from revrec.biviews.tasks import CANCELLED, DONE, FAILED, Task, TaskRegistry
-from revrec.biviews.views import Row, ViewDef, ViewQuery
+from revrec.biviews.views import ViewDef, ViewQuery
 
 log = logging.getLogger("revrec.biviews")
 
@@ -21,7 +22,7 @@ class _Cancelled(Exception):
     pass
 
 
-def _until_cancelled(rows: Iterable[Row], task: Task) -> Iterator[Row]:
+def _until_cancelled(rows: Iterable[Cells], task: Task) -> Iterator[Cells]:
     for row in rows:
         if task.cancel.is_set():
             raise _Cancelled
@@ -35,10 +36,10 @@ def reader_for(
 
     def run(task: Task) -> None:
         directory = registry.cache.directory(task.client_id, task.token)
-        writer = GzipPageWriter(directory, view.header(projection), projection, task.manifest.page_size)
+        writer = GzipPageWriter(directory, view.header(projection), task.manifest.page_size)
         try:
             with repository.snapshot(engine) as conn:
-                rows = _until_cancelled(repository.stream(conn, view, query), task)
+                rows = _until_cancelled(repository.stream_cells(conn, view, query, projection), task)
                 writer.write(rows, lambda pages, count: registry.progress(task, pages, count))
         except _Cancelled:
             registry.finish(task, CANCELLED, "Cancelled")

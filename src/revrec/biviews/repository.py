@@ -4,22 +4,24 @@ Reading a whole view for a continuation token happens inside :func:`snapshot`: o
 sees one state of the database from its first statement to its last (SQLite WAL keeps the snapshot of a
 deferred read transaction; PostgreSQL runs it at REPEATABLE READ), so every page of a token is consistent
 even while new data arrives. Rows are streamed (``yield_per``: a server-side cursor on PostgreSQL), so
-memory is bounded by a batch, never by the result.
+memory is bounded by a batch, never by the result. :func:`stream_cells` and :func:`page_cells` read SQL
+views untyped, straight into CSV cells (:mod:`revrec.biviews.cells`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, false, func, literal, null, select
 
+from revrec.biviews.cells import Cells, CellWriter, driver_types, typed_cells, untyped
 from revrec.biviews.views import Row, RowsSource, SqlSource, ViewDef, ViewQuery
 from revrec.db.tables import book, org
 
-STREAM_BATCH = 500
+STREAM_BATCH = 2000
 
 
 @contextmanager
@@ -59,6 +61,45 @@ def page(conn: Connection, view: ViewDef, query: ViewQuery, offset: int, limit: 
             yield tuple(row)
         return
     yield from itertools.islice(stream(conn, view, query), offset, offset + limit)
+
+
+def _plain_select(view: ViewDef, query: ViewQuery) -> Select[Any] | None:
+    source = view.source
+    return source.build(query) if isinstance(source, SqlSource) and source.expand is None else None
+
+
+def bulk_select(view: ViewDef, query: ViewQuery) -> Select[Any] | None:
+    """The statement :func:`stream_cells` runs for a SQL view (None for computed or expanded views)."""
+    stmt = _plain_select(view, query)
+    return None if stmt is None else untyped(stmt)
+
+
+def stream_cells(
+    conn: Connection, view: ViewDef, query: ViewQuery, projection: Sequence[int]
+) -> Iterator[Cells]:
+    """Every row of ``view`` as the CSV cells of ``projection``, in the view's order, streamed."""
+    stmt = _plain_select(view, query)
+    if stmt is None:
+        yield from typed_cells(stream(conn, view, query), projection)
+        return
+    result = conn.execution_options(yield_per=STREAM_BATCH).execute(untyped(stmt))
+    try:
+        writer = CellWriter(stmt, conn.dialect, projection, driver_types(result))
+        yield from writer.cells(itertools.chain.from_iterable(result.partitions()))  # batches, not rows
+    finally:
+        result.close()
+
+
+def page_cells(
+    conn: Connection, view: ViewDef, query: ViewQuery, projection: Sequence[int], offset: int, limit: int
+) -> Iterator[Cells]:
+    """The cells of rows ``offset .. offset + limit`` (re-running the query)."""
+    stmt = _plain_select(view, query)
+    if stmt is None:
+        yield from typed_cells(page(conn, view, query, offset, limit), projection)
+        return
+    result = conn.execute(untyped(stmt).offset(offset).limit(limit))
+    yield from CellWriter(stmt, conn.dialect, projection, driver_types(result)).cells(result)
 
 
 def count(conn: Connection, view: ViewDef, query: ViewQuery) -> int:

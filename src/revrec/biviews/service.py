@@ -111,8 +111,9 @@ def direct_page(
     view = rt.views.get(view_name)
     projection = view.projection(fields)
     with rt.tasks.query_slot(client_id, view.name):
-        rows = repository.page(conn, view, rt.query(client_id, flt), (number - 1) * size, size)
-        spool, written = csvout.spool_page(view.header(projection), rows, projection, gzipped=gzipped)
+        query = rt.query(client_id, flt)
+        cells = repository.page_cells(conn, view, query, projection, (number - 1) * size, size)
+        spool, written = csvout.spool_page(view.header(projection), cells, gzipped=gzipped)
     if written == 0:
         spool.close()
         return NoRows()

@@ -27,6 +27,7 @@ from revrec.biviews.contracts import (
     WF_SUMM_COLUMNS,
     _audit,
     _current_line_id,
+    _current_schedules,
     _mapped,
     _schedule_rows,
     _series,
@@ -81,8 +82,8 @@ def _netting_rows(query: ViewQuery, reversal: bool) -> Select[Any]:
 
 def waterfall_view(query: ViewQuery) -> Select[Any]:
     """BI3_WF_SUMM (see the module docstring), ordered by ``SCHD_ID``."""
-    idx = _series(query)
-    branches = [_schedule_rows(query, kind, idx, WF_SUMM_COLUMNS) for kind in ("R", "A")]
+    idx, current = _series(query), _current_schedules(query)
+    branches = [_schedule_rows(query, kind, idx, current, WF_SUMM_COLUMNS) for kind in ("R", "A")]
     branches += [_billing_rows(query), _netting_rows(query, False), _netting_rows(query, True)]
     rows = union_all(*branches).subquery("wf")
     return select(*rows.c).order_by(rows.c[f"c{[c.name for c in WF_SUMM_COLUMNS].index('SCHD_ID')}"])

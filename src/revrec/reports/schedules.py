@@ -29,11 +29,9 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from revrec.biviews.contracts import (
+    PackedArray,
     PackedElement,
     _amount,
     _period_key,
@@ -114,24 +112,6 @@ def _index_series(client_id: int, as_of: int) -> Any:
     return start.union_all(select((start.c.i + one).label("i")).where(start.c.i + one < longest))
 
 
-class ParsedArray(FunctionElement[Any]):
-    """A packed array column parsed once: ``CAST(x AS JSONB)`` on PostgreSQL (``PackedElement`` then reads
-    elements without parsing the text again), the text itself on SQLite."""
-
-    inherit_cache = True
-    name = "parsed_array"
-
-
-@compiles(ParsedArray, "postgresql")
-def _parsed_pg(element: ParsedArray, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS JSONB)"
-
-
-@compiles(ParsedArray)
-def _parsed_default(element: ParsedArray, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(list(element.clauses)[0], **kw))
-
-
 def _materialized(query: Select[Any], name: str) -> Any:
     """``query`` as a CTE computed once (not inlined into each reference of its columns)."""
     return query.cte(name).prefix_with("MATERIALIZED")
@@ -143,7 +123,7 @@ def _schedules_as_of(client_id: int, span: Span) -> Any:
     same = and_(
         version.c.rc_id == s.c.rc_id, version.c.line_id == s.c.line_id, version.c.version == s.c.version
     )
-    arrays = [ParsedArray(a).label(f"{p}_{x}") for p in ("rev", "cv") for x, a in _arrays(s, p).items()]
+    arrays = [PackedArray(a).label(f"{p}_{x}") for p in ("rev", "cv") for x, a in _arrays(s, p).items()]
     query = (
         select(
             s.c.rc_id,

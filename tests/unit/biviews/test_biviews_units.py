@@ -7,16 +7,21 @@ import gzip
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Boolean, DateTime, Integer, String, literal_column, null, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import NullType
 
 from revrec.biviews import params
 from revrec.biviews.catalog import standard_views
+from revrec.biviews.cells import CellWriter, typed_cells, untyped
 from revrec.biviews.columns import cell, columns
 from revrec.biviews.csvout import GzipPageWriter, page_path, spool_page
 from revrec.biviews.reference_data import calendar_rows, period_name
 from revrec.biviews.views import SqlSource, ViewQuery, Window
+from revrec.db.types import Money
 from revrec.engine.calendar import AccountingCalendar, Period
 from revrec.errors import InvalidInput
 from revrec.reports import signing
@@ -173,8 +178,9 @@ def test_documented_column_lists() -> None:
 
 def test_pages_are_written_whole_with_a_header_each(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
-    writer = GzipPageWriter(tmp_path, ["A", "B"], (0, 1), 2)
-    writer.write(iter([(1, "x"), (2, "y,z"), (3, None), (4, True)]), lambda p, r: seen.append((p, r)))
+    writer = GzipPageWriter(tmp_path, ["A", "B"], 2)
+    rows = typed_cells([(1, "x"), (2, "y,z"), (3, None), (4, True)], (0, 1))
+    writer.write(rows, lambda p, r: seen.append((p, r)))
     assert seen == [(1, 2), (2, 4)] and not page_path(tmp_path, 3).exists()
     assert gzip.decompress(page_path(tmp_path, 1).read_bytes()) == b'A,B\r\n1,x\r\n2,"y,z"\r\n'
     assert gzip.decompress(page_path(tmp_path, 2).read_bytes()) == b"A,B\r\n3,\r\n4,Y\r\n"
@@ -182,10 +188,10 @@ def test_pages_are_written_whole_with_a_header_each(tmp_path: Path) -> None:
 
 
 def test_spooled_pages() -> None:
-    spool, written = spool_page(["B"], [(1, "é")], (1,), gzipped=True)
+    spool, written = spool_page(["B"], typed_cells([(1, "é")], (1,)), gzipped=True)
     with spool:
         assert written == 1 and gzip.decompress(spool.read()).decode() == "B\r\né\r\n"
-    spool, written = spool_page(["A"], [], (0,), gzipped=False)
+    spool, written = spool_page(["A"], [], gzipped=False)
     with spool:
         assert written == 0 and io.BytesIO(spool.read()).read() == b"A\r\n"
 
@@ -207,3 +213,59 @@ def test_created_dates() -> None:
     for bad in ("30-11-1993", "2023-01-16", "31-FEB-2023", "16-JANUARY-2023"):
         with pytest.raises(InvalidInput, match=f"Invalid date format for {bad}"):
             parse_created_date(bad)
+
+
+# psycopg's type codes: int4, unknown, bool, timestamptz, numeric, text
+PG_TYPES = (23, 705, 16, 1184, 1700, 25)
+
+
+def _cell_rows(
+    dialect: Any, raw: list[tuple[object, ...]], projection: tuple[int, ...], types: Any = None
+) -> list[list[object]]:
+    stmt = select(
+        literal_column("a", Integer),
+        null().label("b"),
+        literal_column("c", Boolean),
+        literal_column("d", DateTime(timezone=True)),
+        literal_column("e", Money()),
+        literal_column("f", String),
+    )
+    return list(CellWriter(stmt, dialect, projection, types).cells(raw))
+
+
+def test_cells_from_sqlite_driver_values_are_the_text_of_the_typed_values() -> None:
+    raw = [
+        (7, None, 1, "2026-01-02 03:04:05.678901", 12500000, "x,y"),
+        (8, None, 0, "2026-01-02 03:04:05.000000", -500000, None),
+        (9, None, None, None, 12500000, ""),
+    ]
+    assert _cell_rows(sqlite.dialect(), raw, tuple(range(6))) == [
+        [7, None, "Y", "2026-01-02T03:04:05", "12.500000", "x,y"],
+        [8, None, "N", "2026-01-02T03:04:05", "-0.500000", None],
+        [9, None, None, None, "12.500000", ""],
+    ]
+    assert _cell_rows(sqlite.dialect(), raw[:1], (4, 0)) == [["12.500000", 7]]
+    assert _cell_rows(sqlite.dialect(), raw[:1], (2,)) == [["Y"]]
+
+
+def test_cells_from_postgresql_driver_values_keep_each_decimal_scale() -> None:
+    # Decimal("1.0") == Decimal("1.00"): a memo keyed by the value would write both alike
+    moment = dt.datetime(2026, 1, 2, 4, 4, 5, 99, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    raw = [
+        (1, None, True, moment, Decimal("1.0"), "a"),
+        (2, None, False, None, Decimal("1.00"), "b"),
+        (3, None, True, moment, Decimal("1.0"), "c"),
+    ]
+    assert _cell_rows(postgresql.psycopg.dialect(), raw, (4, 2, 3), PG_TYPES) == [
+        ["1.0", "Y", "2026-01-02T03:04:05"],
+        ["1.00", "N", None],
+        ["1.0", "Y", "2026-01-02T03:04:05"],
+    ]
+
+
+def test_untyped_selects_the_same_columns_without_result_types() -> None:
+    stmt = select(literal_column("a", Integer), literal_column("d", DateTime(timezone=True))).order_by("a")
+    bare = untyped(stmt)
+    assert [str(c) for c in bare.selected_columns] == ["a", "d"]
+    assert all(isinstance(c.type, NullType) for c in bare.selected_columns)
+    assert str(bare.compile(dialect=sqlite.dialect())) == "SELECT a AS a, d AS d ORDER BY a"
