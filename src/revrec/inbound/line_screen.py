@@ -211,9 +211,17 @@ def screen_lines(
         bindparam("screen_client", client_id),
         bindparam("screen_reporting", reporting_currency),
     )
-    result = conn.execute(
+    statement = (
         update(stage_line)
         .where(and_(stage_line.c.upload_id == upload_id, stage_line.c.processed_flag == "P", condition))
         .values(processed_flag="N", updt_dt=stamp, updt_by=by)
     )
-    return int(result.rowcount)
+    if conn.dialect.name != "postgresql":
+        return int(conn.execute(statement).rowcount)
+    # The planner prices the per-row subqueries (which rarely run) so high that it JIT-compiles the
+    # statement: about a second of compilation for a 60,000-line upload. Off for this statement only.
+    jit = conn.execute(text("SELECT current_setting('jit')")).scalar_one()
+    conn.execute(text("SELECT set_config('jit', 'off', true)"))
+    rowcount = conn.execute(statement).rowcount
+    conn.execute(text("SELECT set_config('jit', :jit, true)"), {"jit": jit})
+    return int(rowcount)
