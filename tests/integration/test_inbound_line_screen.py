@@ -6,7 +6,9 @@ line of the upload in id order, SO references as the repository decides them). T
 
 * sound: a line the screen marks ``N`` has no error under validate_line;
 * useful: a line validate_line accepts whose line id is not repeated in the upload is marked ``N`` (the
-  screen is exact but for repeated ids, which it leaves to the Python path).
+  screen is exact but for repeated ids, which it leaves to the Python path);
+* unchanged: staging an upload of every Type and fault gives the same flags, errors (codes, columns,
+  messages) and upload status with the screen as without it.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, insert, select
 
 from revrec.db.stage_columns import sql_name
-from revrec.db.tables import client, stage_line
+from revrec.db.tables import client, stage_error, stage_line, upload
 from revrec.inbound import repository as repo
+from revrec.inbound import staging
 from revrec.inbound.bulk import read_rows
 from revrec.inbound.line_rules import BILLING_TYPES, SUPPORTED_TYPES, LineContext, validate_line
 from revrec.inbound.line_screen import screen_lines
 from revrec.inbound.staging import VALIDATED_COLUMNS, _known_so_lines
 from revrec.inbound.templates_std import STANDARD_TRANSACTION
+from revrec.jobs.queue import Job
 from support import make_tenant
 
 Line = dict[str, object]
@@ -226,3 +230,35 @@ def test_screened_lines_pass_validate_line(
             line |= FAULTS[fault]
         lines.append(line)
     _check(conn, client_id, lines)
+
+
+def _staged(conn: Connection, client_id: int, upload_id: int) -> tuple[object, ...]:
+    """Flags, errors and the upload's status after staging ``upload_id``."""
+    job = Job(id=0, client_id=client_id, org_id=None, kind="stage_upload", ref_id=upload_id, params={},
+              attempts=1, created_by="t")  # fmt: skip
+    outcome = staging.stage_transactions(conn, job)
+    rows = stage_line.c.upload_id == upload_id
+    flags = conn.execute(select(stage_line.c.row_num, stage_line.c.processed_flag).where(rows)).all()
+    errors = conn.execute(
+        select(stage_line.c.row_num, stage_error.c.code, stage_error.c.col_name, stage_error.c.message)
+        .join(stage_error, stage_error.c.row_id == stage_line.c.id)
+        .where(rows, stage_error.c.kind == "transaction")
+    ).all()
+    status = conn.execute(select(upload.c.status, upload.c.message, upload.c.error_lines)
+                          .where(upload.c.id == upload_id)).one()  # fmt: skip
+    return outcome, sorted(flags), sorted(errors), tuple(status)
+
+
+def test_staging_outcome_is_the_same_without_the_screen(
+    conn: Connection, client_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [valid_line(t) | fault for t in SUPPORTED_TYPES for fault in ({}, *FAULTS.values())]
+    upload_id = _upload(conn, client_id)
+    _store(conn, client_id, upload_id, [{**valid_line("SO"), "SO_LINE_ID": "A"}, *lines])
+    with conn.begin_nested() as savepoint:
+        screened = _staged(conn, client_id, upload_id)
+        savepoint.rollback()
+    monkeypatch.setattr(staging, "screen_lines", lambda *_, **__: 0)
+    exact = _staged(conn, client_id, upload_id)
+    assert screened == exact
+    assert exact[0] == "Warning" and len(exact[2]) > 0 and any(f == "N" for _, f in exact[1])
