@@ -102,6 +102,18 @@ def _spec(tran_type: str) -> _TypeSpec:
 
 
 _SPECS: Final = {t: _spec(t) for t in SUPPORTED_TYPES}
+
+
+def mandatory_columns(tran_type: str) -> tuple[str, ...]:
+    """The columns a line of supported ``tran_type`` must have (each blank one is an error)."""
+    return tuple(col for col, _ in _SPECS[tran_type].mandatory)
+
+
+def key_column(tran_type: str) -> str:
+    """The column whose repetition within an upload is RREV-00001 (SO_LINE_ID or INV_LINE_ID)."""
+    return _SPECS[tran_type].key_column
+
+
 _REFUSED: Final = {"CST": [_err("RREV-00002", "TYPE")], "PORD": [_err("RREV-00003", "TYPE")]}
 
 

@@ -21,13 +21,10 @@ from revrec.inbound.bulk import read_rows
 from revrec.inbound.bundle_rules import check_bundles
 from revrec.inbound.event_rules import EventContext, validate_event
 from revrec.inbound.line_rules import BILLING_TYPES, LineContext, validate_line
+from revrec.inbound.line_screen import SO_TYPES, STAGED, screen_lines
 from revrec.inbound.problems import LineError
 from revrec.jobs.queue import Job
 from revrec.tenancy import repository as tenancy
-
-SO_TYPES = ("SO", "RORD")
-STAGED = ("N", "Y")
-
 
 #: The staging columns transaction-line validation reads (tests/unit/inbound checks that it reads no other).
 VALIDATED_COLUMNS = (
@@ -81,10 +78,14 @@ def stage_transactions(conn: Connection, job: Job) -> str:
     client = tenancy.get_client(conn, job.client_id)
     assert client is not None and job.ref_id is not None
     repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
+    # The screen marks N the lines it proves valid (same transaction); the rest, exactly, below.
+    currency = client.reporting_currency
+    screen_lines(conn, client_id=job.client_id, upload_id=job.ref_id, reporting_currency=currency,
+                 by=job.created_by, stamp=repo.now())  # fmt: skip
     context = LineContext(known_so_line_ids=_known_so_lines(conn, job.client_id, job.ref_id))
     errored: dict[int, list[LineError]] = {}
     for row_id, _, values in read_rows(conn, stage_line, job.ref_id, VALIDATED_COLUMNS):
-        errors = validate_line(values, reporting_currency=client.reporting_currency, context=context)
+        errors = validate_line(values, reporting_currency=currency, context=context)
         if errors:
             errored[row_id] = errors
     return _finish(conn, stage_line, "transaction", job, errored)
