@@ -32,14 +32,14 @@ def table_of(http: TestClient, headers: dict[str, str], view: str, **params: str
 def table_v2(http: TestClient, headers: dict[str, str], view: str, **params: str) -> list[dict[str, str]]:
     """The same through v2 (``outputType=csv``, one page of 10,000)."""
     answer = http.get(V2 + view, headers=headers, params={"pageSize": "10000", "outputType": "csv", **params})
-    _until_read(http, headers, answer.headers.get("continuation-token"))
+    until_read(http, headers, answer.headers.get("continuation-token"))
     if answer.status_code == 204:
         return []
     assert answer.status_code == 200, answer.text
     return _records(answer.content.decode("utf-8"))
 
 
-def _until_read(http: TestClient, headers: dict[str, str], token: str | None) -> None:
+def until_read(http: TestClient, headers: dict[str, str], token: str | None) -> None:
     """Wait until the task's background reader is done (it counts against the one query per view)."""
     deadline = time.monotonic() + 10
     while token:
