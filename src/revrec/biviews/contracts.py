@@ -30,7 +30,6 @@ from sqlalchemy import (
     Select,
     String,
     Text,
-    and_,
     case,
     cast,
     func,
@@ -590,10 +589,14 @@ def _current_schedules(query: ViewQuery) -> Any:
     """The client's current schedules in the window, one row per schedule and type (``kind`` 0 revenue, 1
     carve; a schedule without a carve array has no carve row), with everything an output row takes from the
     schedule, its contract and its line: that type's arrays as ``t``, ``f``, ``r``, each parsed once
-    (:class:`PackedArray`), and the type's flags and account segment. On PostgreSQL the CTE is MATERIALIZED:
-    inlined, each of the ~14 element reads of an output row would parse its array text again (that made
-    BI3_RC_SCHD ~10x slower there); and the joins are in it, where the planner knows their sizes (joined to
-    the CTE, it took the result for a few rows and sorted it whole instead of schedule by schedule)."""
+    (:class:`PackedArray`), the type's flags and account segment; ordered by (schedule id, kind).
+
+    The ORDER BY matters twice on PostgreSQL: (1) a subquery with an ORDER BY is never inlined (inlined,
+    each of the ~14 element reads of an output row parsed its array text again: ~10x slower); (2) the
+    outer select, ordered by (id, kind, i) = ``SCHD_ID``, only sorts within a schedule (Incremental Sort)
+    and streams instead of sorting the whole result before its first row. For (2) the planner must also
+    see the real number of schedules: hence the line is joined by primary key (joined on the correlated
+    columns contract and SO line, it was estimated at one row, and a full sort of "ten rows" won)."""
     s, line = rc_schedule, rc_line
     kinds = union_all(
         *(select(literal_column(str(k), Integer).label("kind")) for k in range(len(SCHEDULE_TYPES)))
@@ -602,19 +605,21 @@ def _current_schedules(query: ViewQuery) -> Any:
     arrays = [PackedArray(_by_type(kind, (s.c[f"rev_{x}"], s.c[f"cv_{x}"]))).label(x) for x in "tfr"]
     flags = [_by_type(kind, values).label(name) for name, values in _TYPE_COLUMNS.items()]
     segment = _by_type(kind, (line.c.rev_segments, func.coalesce(line.c.ar_account, line.c.rev_segments)))
-    joined = (
-        s.join(kinds, true())
-        .join(rc, rc.c.id == s.c.rc_id)
-        .join(
-            line,
-            and_(
-                line.c.client_id == s.c.client_id,
-                line.c.rc_id == s.c.rc_id,
-                line.c.line_id == s.c.line_id,
-                line.c.current_flag == true(),
-            ),
+    current = line.alias("line_current")
+    line_id = (  # the current version of the schedule's line (one per contract and SO line)
+        select(func.min(current.c.id))
+        .where(
+            current.c.client_id == s.c.client_id,
+            current.c.rc_id == s.c.rc_id,
+            current.c.line_id == s.c.line_id,
+            current.c.current_flag == true(),
         )
+        .correlate(s)
+        .scalar_subquery()
     )
+    # joined by primary key, so that PostgreSQL estimates one line per schedule: joined on the correlated
+    # columns (contract, SO line) it took the result for a few rows and sorted it whole
+    joined = s.join(kinds, true()).join(rc, rc.c.id == s.c.rc_id).join(line, line.c.id == line_id)
     return (
         select(
             *(s.c[name] for name in _SCHEDULE_KEYS),
@@ -636,6 +641,7 @@ def _current_schedules(query: ViewQuery) -> Any:
         .select_from(joined)
         .where(
             s.c.client_id == query.client_id,
+            line.c.client_id == query.client_id,
             s.c.current_flag == true(),
             _by_type(kind, (s.c.rev_t, s.c.cv_t)).is_not(None),
             *_window(query),
