@@ -11,10 +11,11 @@ from collections import defaultdict
 from decimal import Decimal as D
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 from accounting_support import accounting_tenant, collect, send
-from biviews_support import V1, table_of, worked_example
+from biviews_support import V1, table_of, table_v2, worked_example
+from revrec.db.tables import rc_schedule
 from support import login
 
 
@@ -111,6 +112,41 @@ def test_schedule_view_expands_the_packed_schedules(http: TestClient, engine: En
     assert count.json() == {"count": 26}
     pages = [table_of(http, headers, "BI3_RC_SCHD", pagenum=str(n), pagesize="10") for n in (1, 2, 3)]
     assert [r for p in pages for r in p] == rows
+
+
+def test_schedule_rows_come_in_schd_id_order_past_32_bits(http: TestClient, engine: Engine) -> None:
+    """Rows are ordered by SCHD_ID = (schedule id × 2 + type) × 10000 + i although the query orders them by
+    (schedule id, type, i), on v1 and v2 pages; with schedule ids past 107,374 SCHD_ID needs 64 bits (it
+    overflowed PostgreSQL's integer)."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *worked_example("O"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    with engine.begin() as conn:
+        mine = (
+            rc_schedule.c.client_id
+            == select(rc_schedule.c.client_id).where(rc_schedule.c.line_id == "O-1").scalar_subquery()
+        )
+        conn.execute(update(rc_schedule).where(mine).values(id=rc_schedule.c.id + 300_000))
+        current = conn.execute(
+            select(rc_schedule.c.id, rc_schedule.c.line_id, rc_schedule.c.n, rc_schedule.c.cv_t.is_not(None))
+            .where(mine, rc_schedule.c.current_flag)
+            .order_by(rc_schedule.c.id)
+        ).all()
+    assert [line for _id, line, _n, _carve in current] == ["O-1", "O-2"] and current[0][0] > 300_000
+    expected = [
+        (schedule * 2 + kind) * 10_000 + i
+        for schedule, _line, n, carve in current
+        for kind in (0, 1) if kind == 0 or carve
+        for i in range(n)
+    ]  # fmt: skip
+    assert len(expected) == 26 and expected[-1] > 2**31
+    v1 = table_of(http, headers, "BI3_RC_SCHD")
+    assert [int(r["SCHD_ID"]) for r in v1] == expected
+    assert [int(r["SCHD_ID"]) for r in table_v2(http, headers, "BI3_RC_SCHD")] == expected
+    assert [r["SCHD_TYPE_FLAG"] for r in v1] == ["R"] * 12 + ["A"] * 12 + ["R", "A"]
+    waterfall = [int(r["SCHD_ID"]) for r in table_v2(http, headers, "BI3_WF_SUMM")]
+    assert [w for w in waterfall if w >= 0] == expected and waterfall == sorted(waterfall)
 
 
 def test_contract_views_filter_on_the_contract_change_time(http: TestClient, engine: Engine) -> None:

@@ -30,7 +30,6 @@ from sqlalchemy import (
     Select,
     String,
     Text,
-    and_,
     case,
     cast,
     func,
@@ -574,19 +573,81 @@ def _series(query: ViewQuery) -> Any:
 
 
 _SCHEDULE_KEYS = ("id", "client_id", "rc_id", "line_id", "first_period", "n", "curr", "f_cur", "r_cur")
+SCHEDULE_TYPES = ("R", "A")  # type 0 revenue (rev_* arrays), 1 allocation/carve (cv_*): SCHD_ID's type bit
+_TYPE_COLUMNS = {  # per type: SCHD_TYPE_FLAG, DR_ACCTG_FLAG, CR_ACCTG_FLAG (= ACCTG_TYPE)
+    "flag": ("R", "A"), "dr": ("L", "Y"), "cr": ("R", "X"),
+}  # fmt: skip
+
+
+def _by_type(kind: Any, choices: tuple[Any, Any]) -> Any:
+    """``choices[0]`` for schedule type 0 (R), ``choices[1]`` for 1 (A)."""
+    first, second = (c if isinstance(c, ColumnElement) else literal(c) for c in choices)
+    return case((kind == 0, first), else_=second)
 
 
 def _current_schedules(query: ViewQuery) -> Any:
-    """The client's current schedules with their arrays parsed once (:class:`PackedArray`). On PostgreSQL the
-    CTE is MATERIALIZED: inlined, each of the ~14 element reads of an output row would parse its array
-    text again (that made BI3_RC_SCHD ~10x slower there)."""
-    s = rc_schedule
-    arrays = [PackedArray(s.c[f"{k}_{x}"]).label(f"{k}_{x}") for k in ("rev", "cv") for x in "tfr"]
+    """The client's current schedules in the window, one row per schedule and type (``kind`` 0 revenue, 1
+    carve; a schedule without a carve array has no carve row), with everything an output row takes from the
+    schedule, its contract and its line: that type's arrays as ``t``, ``f``, ``r``, each parsed once
+    (:class:`PackedArray`), the type's flags and account segment; ordered by (schedule id, kind).
+
+    The ORDER BY matters twice on PostgreSQL: (1) a subquery with an ORDER BY is never inlined (inlined,
+    each of the ~14 element reads of an output row parsed its array text again: ~10x slower); (2) the
+    outer select, ordered by (id, kind, i) = ``SCHD_ID``, only sorts within a schedule (Incremental Sort)
+    and streams instead of sorting the whole result before its first row. For (2) the planner must also
+    see the real number of schedules: hence the line is joined by primary key (joined on the correlated
+    columns contract and SO line, it was estimated at one row, and a full sort of "ten rows" won)."""
+    s, line = rc_schedule, rc_line
+    kinds = union_all(
+        *(select(literal_column(str(k), Integer).label("kind")) for k in range(len(SCHEDULE_TYPES)))
+    ).subquery("schd_kind")
+    kind = kinds.c.kind
+    arrays = [PackedArray(_by_type(kind, (s.c[f"rev_{x}"], s.c[f"cv_{x}"]))).label(x) for x in "tfr"]
+    flags = [_by_type(kind, values).label(name) for name, values in _TYPE_COLUMNS.items()]
+    segment = _by_type(kind, (line.c.rev_segments, func.coalesce(line.c.ar_account, line.c.rev_segments)))
+    current = line.alias("line_current")
+    line_id = (  # the current version of the schedule's line (one per contract and SO line)
+        select(func.min(current.c.id))
+        .where(
+            current.c.client_id == s.c.client_id,
+            current.c.rc_id == s.c.rc_id,
+            current.c.line_id == s.c.line_id,
+            current.c.current_flag == true(),
+        )
+        .correlate(s)
+        .scalar_subquery()
+    )
+    # joined by primary key, so that PostgreSQL estimates one line per schedule: joined on the correlated
+    # columns (contract, SO line) it took the result for a few rows and sorted it whole
+    joined = s.join(kinds, true()).join(rc, rc.c.id == s.c.rc_id).join(line, line.c.id == line_id)
     return (
-        select(*(s.c[name] for name in _SCHEDULE_KEYS), s.c.crtd_prd_id, *arrays)
-        .where(s.c.client_id == query.client_id, s.c.current_flag == true())
-        .cte("schd_current")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
+        select(
+            *(s.c[name] for name in _SCHEDULE_KEYS),
+            s.c.crtd_prd_id,
+            kind,
+            *arrays,
+            *flags,
+            rc.c.version,
+            rc.c.book_id,
+            rc.c.updated_at,
+            rc.c.updt_prd_id,
+            line.c.id.label("line_pk"),
+            line.c.f_ex_rate,
+            line.c.g_ex_rate,
+            line.c.unbill_flag,
+            segment.label("segment"),
+            _pob_id(s.c.rc_id, line.c.pob_key).label("pob_id"),
+        )  # fmt: skip
+        .select_from(joined)
+        .where(
+            s.c.client_id == query.client_id,
+            line.c.client_id == query.client_id,
+            s.c.current_flag == true(),
+            _by_type(kind, (s.c.rev_t, s.c.cv_t)).is_not(None),
+            *_window(query),
+        )
+        .order_by(s.c.id, kind)
+        .subquery("schd_current")
     )
 
 
@@ -608,71 +669,43 @@ def _amount(array: Any, i: Any) -> Any:
 
 
 def _schedule_rows(
-    query: ViewQuery, kind: str, idx: Any, s: Any, cols: tuple[Column, ...] = SCHD_COLUMNS
+    query: ViewQuery, idx: Any, s: Any, cols: tuple[Column, ...] = SCHD_COLUMNS
 ) -> Select[Any]:
-    """One select branch (schedule type ``kind``) of BI3_RC_SCHD over the current schedules ``s``, or of
-    BI3_WF_SUMM when ``cols`` are its columns (the same rows, named as the waterfall names them)."""
-    prefix, flag, dr, cr = ("rev", "R", "L", "R") if kind == "R" else ("cv", "A", "Y", "X")
-    t, f, r = (s.c[f"{prefix}_{x}"] for x in "tfr")
+    """The rows of BI3_RC_SCHD, unordered: the current schedules ``s`` (:func:`_current_schedules`) × the
+    series ``idx``; or of BI3_WF_SUMM when ``cols`` are its columns (the same rows under its names)."""
     i = idx.c.i
     key = _period_key(s.c.first_period, i)
-    amount_t = decimal_amount(_amount(t, i), s.c.curr)
-    amount_f = decimal_amount(_amount(func.coalesce(f, t), i), s.c.f_cur)
-    amount_r = decimal_amount(_amount(func.coalesce(r, f, t), i), s.c.r_cur)
-    type_bit = 0 if kind == "R" else 1
-    segment = (
-        rc_line.c.rev_segments if kind == "R" else func.coalesce(rc_line.c.ar_account, rc_line.c.rev_segments)
-    )
+    amount_t = decimal_amount(_amount(s.c.t, i), s.c.curr)
+    amount_f = decimal_amount(_amount(func.coalesce(s.c.f, s.c.t), i), s.c.f_cur)
+    amount_r = decimal_amount(_amount(func.coalesce(s.c.r, s.c.f, s.c.t), i), s.c.r_cur)
+    schd_id = (cast(s.c.id, BigInteger) * 2 + s.c.kind) * SCHD_ID_SPAN + i  # past 32 bits from id 107,375
+    audit = {"UPDT_DT": s.c.updated_at, "INCR_UPDT_DT": s.c.updated_at}
     values = {
-        "RC_ID": s.c.rc_id, "RC_VER": rc.c.version, "POB_ID": _pob_id(s.c.rc_id, rc_line.c.pob_key),
-        "AMOUNT": amount_t, "CURR": s.c.curr, "F_EX_RATE": rc_line.c.f_ex_rate, "POST_PRD_ID": key,
-        "G_EX_RATE": rc_line.c.g_ex_rate, "ROOT_LINE_ID": rc_line.c.id,
-        "SCHD_ID": (s.c.id * 2 + type_bit) * SCHD_ID_SPAN + i, "LINE_ID": rc_line.c.id, "ACCTG_SEG": segment,
+        "RC_ID": s.c.rc_id, "RC_VER": s.c.version, "POB_ID": s.c.pob_id, "AMOUNT": amount_t, "CURR": s.c.curr,
+        "F_EX_RATE": s.c.f_ex_rate, "POST_PRD_ID": key, "G_EX_RATE": s.c.g_ex_rate,
+        "ROOT_LINE_ID": s.c.line_pk, "SCHD_ID": schd_id, "LINE_ID": s.c.line_pk, "ACCTG_SEG": s.c.segment,
         "DR_AMOUNT": amount_t, "CR_AMOUNT": amount_t, "F_DR_AMOUNT": amount_f, "F_CR_AMOUNT": amount_f,
-        "G_DR_AMOUNT": amount_r, "G_CR_AMOUNT": amount_r, "ACCTG_TYPE": literal(cr),
-        "SCHD_TYPE_FLAG": literal(flag), "PERIOD_NAME": _period_name(key), "CLIENT_ID": s.c.client_id,
-        "BOOK_ID": rc.c.book_id, "UNBILLED_FLAG": rc_line.c.unbill_flag, "CR_ACCTG_FLAG": literal(cr),
-        "DR_ACCTG_FLAG": literal(dr), "ORIG_LINE_ID": s.c.line_id, "UPDT_PRD_ID": s.c.crtd_prd_id,
-        **_audit(),
+        "G_DR_AMOUNT": amount_r, "G_CR_AMOUNT": amount_r, "ACCTG_TYPE": s.c.cr,
+        "SCHD_TYPE_FLAG": s.c.flag, "PERIOD_NAME": _period_name(key), "CLIENT_ID": s.c.client_id,
+        "BOOK_ID": s.c.book_id, "UNBILLED_FLAG": s.c.unbill_flag, "CR_ACCTG_FLAG": s.c.cr,
+        "DR_ACCTG_FLAG": s.c.dr, "ORIG_LINE_ID": s.c.line_id, "UPDT_PRD_ID": s.c.crtd_prd_id, **audit,
     }  # fmt: skip
     batch = _post_batch(query.client_id, s.c.rc_id, key)
     values.update(POST_BATCH_ID=batch, INTERFACED_FLAG=_yn(batch.is_not(None)))
     if cols is WF_SUMM_COLUMNS:
         values = {
-            "AS_OF_PRD_ID": rc.c.updt_prd_id, "SCHD_ID": values["SCHD_ID"], "LINE_ID": rc_line.c.id,
-            "ROOT_LINE_ID": rc_line.c.id, "PRD_ID": key, "POST_PRD_ID": key, "BOOK_ID": rc.c.book_id,
-            "CLIENT_ID": s.c.client_id, "ACCTG_SEG": segment, "ACCTG_TYPE_ID": literal(cr),
-            "NETTING_ENTRY_FLAG": literal("N"), "SCHD_TYPE_FLAG": literal(flag), "T_AT": amount_t,
-            "F_AT": amount_f, "R_AT": amount_r, "CRTD_PRD_ID": s.c.crtd_prd_id, **_audit(),
+            "AS_OF_PRD_ID": s.c.updt_prd_id, "SCHD_ID": schd_id, "LINE_ID": s.c.line_pk,
+            "ROOT_LINE_ID": s.c.line_pk, "PRD_ID": key, "POST_PRD_ID": key, "BOOK_ID": s.c.book_id,
+            "CLIENT_ID": s.c.client_id, "ACCTG_SEG": s.c.segment, "ACCTG_TYPE_ID": s.c.cr,
+            "NETTING_ENTRY_FLAG": literal("N"), "SCHD_TYPE_FLAG": s.c.flag, "T_AT": amount_t,
+            "F_AT": amount_f, "R_AT": amount_r, "CRTD_PRD_ID": s.c.crtd_prd_id, **audit,
         }  # fmt: skip
-    where = [
-        s.c.client_id == query.client_id,
-        i < s.c.n,
-        t.is_not(None),
-        *_window(query),
-    ]
-    return (
-        select(*_mapped(cols, values))
-        .select_from(
-            s.join(rc, rc.c.id == s.c.rc_id)
-            .join(
-                rc_line,
-                and_(
-                    rc_line.c.client_id == s.c.client_id,
-                    rc_line.c.rc_id == s.c.rc_id,
-                    rc_line.c.line_id == s.c.line_id,
-                    rc_line.c.current_flag == true(),
-                ),
-            )
-            .join(idx, true())
-        )
-        .where(*where)
-    )
+    return select(*_mapped(cols, values)).select_from(s.join(idx, i < s.c.n))
 
 
 def schedule_view(query: ViewQuery) -> Select[Any]:
-    """BI3_RC_SCHD: one row per current line schedule, period and type (R revenue, A allocation/carve)."""
+    """BI3_RC_SCHD: one row per current line schedule, period and type (R revenue, A allocation/carve),
+    ordered by ``SCHD_ID`` written as (schedule id, type, period index): the same order, which the database
+    can produce schedule by schedule (no sort of the whole result before its first row)."""
     idx, current = _series(query), _current_schedules(query)
-    rows = union_all(*(_schedule_rows(query, kind, idx, current) for kind in ("R", "A"))).subquery("schd")
-    order = rows.c[f"c{[c.name for c in SCHD_COLUMNS].index('SCHD_ID')}"]
-    return select(*rows.c).order_by(order)
+    return _schedule_rows(query, idx, current).order_by(current.c.id, current.c.kind, idx.c.i)

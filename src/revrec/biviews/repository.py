@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from psycopg import pq
 from sqlalchemy import Connection, Engine, Select, false, func, literal, null, select
 
 from revrec.biviews.cells import Cells, CellWriter, driver_types, typed_cells, untyped
@@ -22,6 +23,7 @@ from revrec.biviews.views import Row, RowsSource, SqlSource, ViewDef, ViewQuery
 from revrec.db.tables import book, org
 
 STREAM_BATCH = 2000
+CHUNKED_LIBPQ = 170000  # libpq 17: results in chunks (psycopg Cursor.stream with size > 1)
 
 
 @contextmanager
@@ -82,12 +84,38 @@ def stream_cells(
     if stmt is None:
         yield from typed_cells(stream(conn, view, query), projection)
         return
+    if conn.dialect.name == "postgresql" and pq.version() >= CHUNKED_LIBPQ:
+        yield from _pushed_cells(conn, stmt, projection)
+        return
     result = conn.execution_options(yield_per=STREAM_BATCH).execute(untyped(stmt))
     try:
         writer = CellWriter(stmt, conn.dialect, projection, driver_types(result))
         yield from writer.cells(itertools.chain.from_iterable(result.partitions()))  # batches, not rows
     finally:
         result.close()
+
+
+def _pushed_cells(conn: Connection, stmt: Select[Any], projection: Sequence[int]) -> Iterator[Cells]:
+    """PostgreSQL: the rows pushed by the server as it produces them (psycopg ``Cursor.stream``, in chunks
+    of ``STREAM_BATCH`` rows: libpq 17+), so that the query runs while Python formats the rows before;
+    a server-side cursor (``yield_per``) would leave the server idle between two ``FETCH``. Memory stays
+    bounded (the socket's buffers hold the server back). Closing early cancels the query."""
+    dialect = conn.dialect
+    state = untyped(stmt).compile(dialect=dialect).construct_expanded_state()  # IN lists expanded
+    params = {
+        name: value if (process := state.processors.get(name)) is None else process(value)
+        for name, value in state.parameters.items()
+    }
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    rows = cursor.stream(state.statement, params, size=STREAM_BATCH)
+    try:
+        first = next(rows, None)
+        if first is not None:
+            writer = CellWriter(stmt, dialect, projection, [d[1] for d in cursor.description])
+            yield from writer.cells(itertools.chain((first,), rows))
+    finally:
+        rows.close()  # cancels a query still running, and drains what was already sent
+        cursor.close()
 
 
 def page_cells(

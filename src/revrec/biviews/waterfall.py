@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, literal, null, or_, select, union_all
+from sqlalchemy import BigInteger, Select, cast, literal, null, or_, select, union_all
 
 from revrec.biviews.contracts import (
     WF_SUMM_COLUMNS,
@@ -44,8 +44,9 @@ PERIOD_SPAN = 1_000_000  # a YYYYMM key fits below it
 def _billing_rows(query: ViewQuery) -> Select[Any]:
     b = rc_bill.c
     line = _current_line_id(b.client_id, b.line_id)
+    schd_id = -(cast(b.id, BigInteger) * 4 + 1)  # 64-bit: see _netting_rows
     values = {
-        "AS_OF_PRD_ID": rc.c.updt_prd_id, "SCHD_ID": -(b.id * 4 + 1), "LINE_ID": line, "ROOT_LINE_ID": line,
+        "AS_OF_PRD_ID": rc.c.updt_prd_id, "SCHD_ID": schd_id, "LINE_ID": line, "ROOT_LINE_ID": line,
         "PRD_ID": b.prd_id, "POST_PRD_ID": b.prd_id, "BOOK_ID": rc.c.book_id, "CLIENT_ID": b.client_id,
         "ACCTG_TYPE_ID": literal("L"), "NETTING_ENTRY_FLAG": literal("N"), "SCHD_TYPE_FLAG": literal("R"),
         "T_AT": decimal_amount(b.amount_t, b.curr), "F_AT": decimal_amount(b.amount_f, b.f_cur),
@@ -63,8 +64,10 @@ def _netting_rows(query: ViewQuery, reversal: bool) -> Select[Any]:
     j = journal_entry.c
     side, sign, tag = ("cr", -1, 3) if reversal else ("dr", 1, 2)
     t, f, r = (j[f"{side}_{x}"] for x in "tfr")
+    # 64-bit arithmetic: in 32 bits (PostgreSQL's integer) it would overflow from contract id 537
+    schd_id = -((cast(j.rc_id, BigInteger) * PERIOD_SPAN + j.period_key) * 4 + tag)
     values = {
-        "AS_OF_PRD_ID": j.period_key, "SCHD_ID": -((j.rc_id * PERIOD_SPAN + j.period_key) * 4 + tag),
+        "AS_OF_PRD_ID": j.period_key, "SCHD_ID": schd_id,
         "LINE_ID": null(), "ROOT_LINE_ID": null(), "PRD_ID": j.period_key, "POST_PRD_ID": j.period_key,
         "BOOK_ID": j.book_id, "CLIENT_ID": j.client_id, "ACCTG_SEG": j.acctg_seg,
         "ACCTG_TYPE_ID": j.acctg_type, "NETTING_ENTRY_FLAG": literal("Y"), "SCHD_TYPE_FLAG": literal("R"),
@@ -83,7 +86,11 @@ def _netting_rows(query: ViewQuery, reversal: bool) -> Select[Any]:
 def waterfall_view(query: ViewQuery) -> Select[Any]:
     """BI3_WF_SUMM (see the module docstring), ordered by ``SCHD_ID``."""
     idx, current = _series(query), _current_schedules(query)
-    branches = [_schedule_rows(query, kind, idx, current, WF_SUMM_COLUMNS) for kind in ("R", "A")]
-    branches += [_billing_rows(query), _netting_rows(query, False), _netting_rows(query, True)]
+    branches = [
+        _schedule_rows(query, idx, current, WF_SUMM_COLUMNS),
+        _billing_rows(query),
+        _netting_rows(query, False),
+        _netting_rows(query, True),
+    ]
     rows = union_all(*branches).subquery("wf")
     return select(*rows.c).order_by(rows.c[f"c{[c.name for c in WF_SUMM_COLUMNS].index('SCHD_ID')}"])
