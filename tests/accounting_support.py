@@ -89,19 +89,24 @@ def accounting_tenant(
     return tenant
 
 
-def send(http: TestClient, headers: Mapping[str, str], *rows: Mapping[str, str]) -> int:
+def upload_csv(http: TestClient, headers: Mapping[str, str], template: str, body: str, prefix: str) -> int:
+    """POST csv/upload with ``template`` under a fresh file name; the upload id (the upload must be taken)."""
     response = http.post(
         "/api/integration/v1/csv/upload",
         headers={
             **headers,
-            "templatename": "Standard Transaction",
-            "filename": unique("f") + ".csv",
+            "templatename": template,
+            "filename": unique(prefix) + ".csv",
             "content-type": "text/plain",
         },
-        content=transactions(*rows).encode(),
+        content=body.encode(),
     )
     assert response.status_code == 200, response.text
     return int(response.json()["result"]["id"])
+
+
+def send(http: TestClient, headers: Mapping[str, str], *rows: Mapping[str, str]) -> int:
+    return upload_csv(http, headers, "Standard Transaction", transactions(*rows), "f")
 
 
 def collect(

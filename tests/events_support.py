@@ -10,12 +10,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from accounting_support import WORKED_POLICIES
+from accounting_support import WORKED_POLICIES, upload_csv
 from inbound_data import EVENT_LABELS, so_line, to_csv
 from revrec.db.session import transaction
 from revrec.jobs import worker
 from revrec.setup import service as setup_service
-from support import Tenant, make_tenant, unique
+from support import Tenant, make_tenant
 
 
 def milestone_policies(ratable_method: str) -> dict[str, Any]:
@@ -67,17 +67,7 @@ def milestone_line(line_id: str, so: str, price: str = "1200.00", **extra: str) 
 
 
 def send_events(http: TestClient, headers: Mapping[str, str], *rows: Mapping[str, str]) -> None:
-    response = http.post(
-        "/api/integration/v1/csv/upload",
-        headers={
-            **headers,
-            "templatename": "Standard Event",
-            "filename": unique("e") + ".csv",
-            "content-type": "text/plain",
-        },
-        content=to_csv(EVENT_LABELS, rows).encode(),
-    )
-    assert response.status_code == 200, response.text
+    upload_csv(http, headers, "Standard Event", to_csv(EVENT_LABELS, rows), "e")
 
 
 def event(line_id: str, pct: str, date: str, action: str = "REC") -> dict[str, str]:
