@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, case, func, literal, literal_column, select, true, union_all
 
 from revrec.biviews.columns import columns
-from revrec.biviews.contracts import _mapped, _window, decimal_amount, months, rc, run_at
+from revrec.biviews.contracts import _mapped, _window, decimal_amount, index_series, months, rc, run_at
 from revrec.biviews.views import ViewQuery
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule
 
@@ -98,10 +98,7 @@ def _spans(query: ViewQuery) -> Any:
 
 
 def _months_series(spans: Any) -> Any:
-    longest = select(func.max(spans.c.em - spans.c.sm + 1)).scalar_subquery()
-    start = select(ZERO.label("i")).cte("ln_index", recursive=True)
-    step = select((start.c.i + 1).label("i")).where(start.c.i + 1 < longest)
-    return start.union_all(step)
+    return index_series("ln_index", select(func.max(spans.c.em - spans.c.sm + 1)).scalar_subquery())
 
 
 def _billed(sp: Any, key: Any, before: bool) -> Any:

@@ -558,18 +558,21 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 SCHD_ID_SPAN = 10_000  # periods per schedule and type in SCHD_ID = (schedule id * 2 + type) * span + index
 
 
+def index_series(name: str, longest: Any) -> Any:
+    """``i`` = 0 .. ``longest`` - 1 as a recursive CTE named ``name`` (portable SQL)."""
+    one = literal_column("1", Integer)
+    start = select(literal_column("0", Integer).label("i")).cte(name, recursive=True)
+    return start.union_all(select((start.c.i + one).label("i")).where(start.c.i + one < longest))
+
+
 def _series(query: ViewQuery) -> Any:
-    """``i`` = 0 .. (longest current schedule of the client) - 1, as a recursive CTE (portable SQL)."""
+    """``i`` = 0 .. (longest current schedule of the client) - 1."""
     longest = (
         select(func.max(rc_schedule.c.n))
         .where(rc_schedule.c.client_id == query.client_id, rc_schedule.c.current_flag == true())
         .scalar_subquery()
     )
-    start = select(literal_column("0", Integer).label("i")).cte("schd_index", recursive=True)
-    step = select((start.c.i + literal_column("1", Integer)).label("i")).where(
-        start.c.i + literal_column("1", Integer) < longest
-    )
-    return start.union_all(step)
+    return index_series("schd_index", longest)
 
 
 _SCHEDULE_KEYS = ("id", "client_id", "rc_id", "line_id", "first_period", "n", "curr", "f_cur", "r_cur")

@@ -32,11 +32,12 @@ from sqlalchemy import (
 
 from revrec.biviews.contracts import (
     PackedArray,
-    PackedElement,
     _amount,
     _period_key,
     _period_name,
     decimal_amount,
+    index_series,
+    run_at,
 )
 from revrec.db.tables import rc_bill, rc_line, rc_pob, rc_schedule, revenue_contract
 from revrec.reports.periods import Span
@@ -62,10 +63,7 @@ def _currency(schedule: Any, x: str) -> Any:
 
 def _run_through(array: Any, k: int) -> Any:
     """Running total of ``array`` through calendar position ``k`` (minor units; 0 before the start)."""
-    position = literal(k, Integer)
-    offset = case((position - s.c.first_index > s.c.n - 1, s.c.n - 1), else_=position - s.c.first_index)
-    before = or_(s.c.n == 0, position < s.c.first_index, array.is_(None))
-    return func.coalesce(case((before, _zero()), else_=PackedElement(array, offset)), _zero())
+    return run_at(array, literal(k, Integer) - s.c.first_index, s.c.n)
 
 
 def net_recognised(x: str, k: int) -> Any:
@@ -103,13 +101,11 @@ def _versions_as_of(client_id: int, as_of: int) -> Any:
 
 
 def _index_series(client_id: int, as_of: int) -> Any:
-    """``i`` = 0 .. (longest schedule version of the client up to ``as_of``) − 1 (recursive CTE)."""
+    """``i`` = 0 .. (longest schedule version of the client up to ``as_of``) − 1."""
     longest = (
         select(func.max(s.c.n)).where(s.c.client_id == client_id, s.c.crtd_prd_id <= as_of).scalar_subquery()
     )
-    start = select(literal_column("0", Integer).label("i")).cte("wf_index", recursive=True)
-    one = literal_column("1", Integer)
-    return start.union_all(select((start.c.i + one).label("i")).where(start.c.i + one < longest))
+    return index_series("wf_index", longest)
 
 
 def _materialized(query: Select[Any], name: str) -> Any:
