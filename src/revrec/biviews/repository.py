@@ -55,16 +55,6 @@ def stream(conn: Connection, view: ViewDef, query: ViewQuery) -> Iterator[Row]:
         result.close()
 
 
-def page(conn: Connection, view: ViewDef, query: ViewQuery, offset: int, limit: int) -> Iterator[Row]:
-    """Rows ``offset .. offset + limit`` (re-running the query: paging without a continuation token)."""
-    source = view.source
-    if isinstance(source, SqlSource) and source.expand is None:
-        for row in conn.execute(source.build(query).offset(offset).limit(limit)):
-            yield tuple(row)
-        return
-    yield from itertools.islice(stream(conn, view, query), offset, offset + limit)
-
-
 def _plain_select(view: ViewDef, query: ViewQuery) -> Select[Any] | None:
     source = view.source
     return source.build(query) if isinstance(source, SqlSource) and source.expand is None else None
@@ -124,16 +114,17 @@ def page_cells(
     """The cells of rows ``offset .. offset + limit`` (re-running the query)."""
     stmt = _plain_select(view, query)
     if stmt is None:
-        yield from typed_cells(page(conn, view, query, offset, limit), projection)
+        rows = itertools.islice(stream(conn, view, query), offset, offset + limit)  # computed/expanded view
+        yield from typed_cells(rows, projection)
         return
     result = conn.execute(untyped(stmt).offset(offset).limit(limit))
     yield from CellWriter(stmt, conn.dialect, projection, driver_types(result)).cells(result)
 
 
 def count(conn: Connection, view: ViewDef, query: ViewQuery) -> int:
-    source = view.source
-    if isinstance(source, SqlSource) and source.expand is None:
-        inner = source.build(query).order_by(None).subquery()
+    stmt = _plain_select(view, query)
+    if stmt is not None:
+        inner = stmt.order_by(None).subquery()
         return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
     return sum(1 for _ in stream(conn, view, query))
 
