@@ -190,7 +190,9 @@ upload = Table(
 )
 
 
-def _staging_table(name: str, columns: tuple[tuple[str, str], ...]) -> Table:
+def _staging_table(name: str, columns: tuple[tuple[str, str], ...], *, flag_index: bool = True) -> Table:
+    """A staging table; ``flag_index=False`` leaves out (client_id, processed_flag), for a table that has a
+    longer index starting with those columns (stage_line: ix_stage_line_client_flag_id)."""
     return Table(
         name,
         metadata,
@@ -205,13 +207,13 @@ def _staging_table(name: str, columns: tuple[tuple[str, str], ...]) -> Table:
         Column("updt_by", String(100), nullable=False),
         Column("updt_dt", DateTime(timezone=True), nullable=False),
         *(stage_column(c, k) for c, k in columns),
-        Index(f"ix_{name}_client_flag", "client_id", "processed_flag"),
+        *([Index(f"ix_{name}_client_flag", "client_id", "processed_flag")] if flag_index else []),
         Index(f"ix_{name}_client_key", "client_id", "line_key"),
         Index(f"ix_{name}_upload", "upload_id"),
     )
 
 
-stage_line = _staging_table("stage_line", LINE_COLUMNS)
+stage_line = _staging_table("stage_line", LINE_COLUMNS, flag_index=False)
 stage_event = _staging_table("stage_event", EVENT_COLUMNS)
 bundle_config = _staging_table("bundle_config", BUNDLE_COLUMNS)
 

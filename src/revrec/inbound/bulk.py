@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from operator import itemgetter
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -64,7 +64,12 @@ def scaled_numbers(places: int) -> Memo:
     return Memo(scaled)
 
 
-LineKey = Callable[[Sequence[object]], object]
+#: The line keys of a chunk, from its columns (one sequence of values per file position).
+LineKey = Callable[[Sequence[Sequence[object]]], list[str]]
+
+#: How a stored column of a chunk is written on SQLite: not at all (blank in every row, so NULL), bound
+#: as it is (no blank in any row), or bound through ``nullif`` (some blank).
+_OMIT, _PLAIN, _NULLIF = 0, 1, 2
 
 
 class RowWriter:
@@ -72,10 +77,12 @@ class RowWriter:
 
     A row is what :meth:`revrec.inbound.prestage.PrestageChecker.chunks` yields: one value per file
     position (``columns`` names the staging column of each, None when not stored; ``''`` is blank) and the
-    row number. ``line_key`` gives the row's line key. On SQLite, blanks become NULL in the INSERT
-    (``nullif``: binding ``''`` is much cheaper than binding None) and numbers become scaled integers;
-    PostgreSQL's ``COPY`` reads CSV written by the csv module, where a blank is an unquoted empty field,
-    i.e. NULL, and numbers, dates and timestamps are read from their text.
+    row number. ``line_key`` gives the line keys of a chunk from its columns. A chunk is written column by
+    column: on SQLite one INSERT names only the columns that are not blank in every row of the chunk (the
+    others stay NULL), binds a column with no blank as it is and one with some blanks through ``nullif``
+    (binding ``''`` is much cheaper than binding None), and numbers become scaled integers; PostgreSQL's
+    ``COPY`` reads CSV written by the csv module, where a blank is an unquoted empty field, i.e. NULL, and
+    numbers, dates and timestamps are read from their text.
     """
 
     def __init__(
@@ -92,60 +99,77 @@ class RowWriter:
         self.line_key = line_key
         self.width = len(columns)
         stored = [(i, c) for i, c in enumerate(columns) if c is not None and c in KINDS]
-        names = [*SYSTEM_COLUMNS, "row_num", "line_key", *(sql_name(c) for _, c in stored)]
+        self.stored = [(i, sql_name(c)) for i, c in stored]
         if self.sqlite:
-            processed = {k: _bind(table, k, v, conn) for k, v in base.items()}
-            stamp = processed["crtd_dt"]  # adapted once, as sqlite3's default datetime adapter would
-            stamp = stamp.isoformat(" ") if isinstance(stamp, datetime) else stamp
-            self.tail = (processed["crtd_by"], stamp)
-            self.scaled = [
-                (i, scaled_numbers(_LIMITS[KINDS[c]][1])) for i, c in stored if KINDS[c] in _LIMITS
-            ]
-            # A row binds its cells (1..n), row number, line key, then crtd_by/updt_by and the stamps.
-            n = self.width
             assert base["processed_flag"] == "P" and base["crtd_by"] == base["updt_by"]
-            values = [
-                str(int(base["client_id"])), str(int(base["upload_id"])), "'P'", f"?{n + 3}", f"?{n + 4}",
-                f"?{n + 3}", f"?{n + 4}", f"?{n + 1}", f"nullif(?{n + 2}, '')",
-                *(f"nullif(?{i + 1}, '')" for i, _ in stored),
-            ]  # fmt: skip
-            self.sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"  # noqa: S608
+            stamp = _bind(table, "crtd_dt", base["crtd_dt"], conn)
+            stamp = stamp.isoformat(" ") if isinstance(stamp, datetime) else stamp  # as sqlite3 would
+            self.tail = (_bind(table, "crtd_by", base["crtd_by"], conn), stamp)
+            self.head = (str(int(base["client_id"])), str(int(base["upload_id"])))
+            self.scaled = {i: scaled_numbers(_LIMITS[KINDS[c]][1]) for i, c in stored if KINDS[c] in _LIMITS}
+            self.statements: dict[tuple[int, ...], str] = {}
         else:
             self.base = tuple(base[k] for k in SYSTEM_COLUMNS)
-            self.pick = itemgetter(*(i for i, _ in stored)) if len(stored) > 1 else None
-            self.stored = [i for i, _ in stored]
+            names = [*SYSTEM_COLUMNS, "row_num", "line_key", *(name for _, name in self.stored)]
             self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
-        self.pending: list[Sequence[object]] = []
+        self.pending: list[list[object]] = []
 
     def add(self, rows: list[list[object]]) -> None:
-        """Queue checked rows (they are changed in place)."""
-        key, n = self.line_key, self.width
-        if self.sqlite:
-            scaled, tail = self.scaled, self.tail
-            for row in rows:
-                for i, numbers in scaled:
-                    row[i] = numbers[row[i]]
-                row.append(key(row) or "")
-                row.extend(tail)
-            self.pending.extend(rows)
-        else:
-            base, pick, stored = self.base, self.pick, self.stored
-            for row in rows:
-                cells = pick(row) if pick is not None else tuple(row[i] for i in stored)
-                self.pending.append((*base, row[n], key(row) or "", *cells))
+        """Queue checked rows."""
+        self.pending.extend(rows)
 
     def flush(self) -> None:
         if not self.pending:
             return
+        columns: list[Sequence[object]] = list(zip(*self.pending, strict=True))
+        self.pending = []
         raw = self.conn.connection.driver_connection
         if self.sqlite:
-            raw.executemany(self.sql, self.pending)  # type: ignore[union-attr]
-        else:  # CSV written by the csv module: an unquoted empty field is NULL, text is never altered
-            text = io.StringIO()
-            csv.writer(text, lineterminator="\n").writerows(self.pending)
-            with raw.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
-                copy.write(text.getvalue())
-        self.pending = []
+            sql, values = self._sqlite_rows(columns)
+            raw.executemany(sql, values)  # type: ignore[union-attr]
+            return
+        # CSV written by the csv module: an unquoted empty field is NULL, text is never altered
+        keys, rows = self.line_key(columns), columns[self.width]
+        cells = [columns[i] for i, _ in self.stored]
+        text = io.StringIO()
+        records = zip(*map(repeat, self.base), rows, keys, *cells, strict=False)
+        csv.writer(text, lineterminator="\n").writerows(records)
+        with raw.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
+            copy.write(text.getvalue())
+
+    def _sqlite_rows(self, columns: list[Sequence[object]]) -> tuple[str, Iterator[tuple[object, ...]]]:
+        """The INSERT of one chunk and its parameters: by, stamp, row number, then the written columns."""
+        picked: list[Sequence[object]] = [columns[self.width]]
+        modes: list[int] = []
+        for i, sequence in ((-1, self.line_key(columns)), *((i, columns[i]) for i, _ in self.stored)):
+            mode = _mode(sequence)
+            modes.append(mode)
+            if mode != _OMIT:
+                numbers = self.scaled.get(i)
+                picked.append(sequence if numbers is None else list(map(numbers.__getitem__, sequence)))
+        key = tuple(modes)
+        sql = self.statements.get(key)
+        if sql is None:
+            sql = self.statements[key] = self._insert(key)
+        return sql, zip(*map(repeat, self.tail), *picked, strict=False)
+
+    def _insert(self, modes: tuple[int, ...]) -> str:
+        names = ["client_id", "upload_id", "processed_flag", "crtd_by", "crtd_dt", "updt_by", "updt_dt",
+                 "row_num"]  # fmt: skip
+        values = [*self.head, "'P'", "?1", "?2", "?1", "?2", "?3"]
+        for name, mode in zip(["line_key", *(name for _, name in self.stored)], modes, strict=True):
+            if mode == _OMIT:
+                continue
+            names.append(name)
+            values.append(f"?{len(values) - 4}" if mode == _PLAIN else f"nullif(?{len(values) - 4}, '')")
+        return f"INSERT INTO {self.table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"  # noqa: S608
+
+
+def _mode(cells: Sequence[object]) -> int:
+    """How a column of a chunk is written (blank is ``''``; a zero is not blank)."""
+    if "" not in cells:
+        return _PLAIN
+    return _OMIT if cells.count("") == len(cells) else _NULLIF
 
 
 def _bind(table: Table, column: str, value: Any, conn: Connection) -> Any:

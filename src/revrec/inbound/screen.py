@@ -41,8 +41,9 @@ def cell_pattern(kind: str | None, sep: str, *, raw: bool, limits: tuple[int, in
     No pattern backtracks (possessive repeats, look-arounds): the engine's cost is per position.
     """
     other = f"[^{re.escape(sep)}]*+"
-    if kind == "Character":
-        return ("(?!\\s)" if raw else "(?![\\s=+@-])") + other + "(?<!\\s)"
+    if kind == "Character":  # empty, or a first character that is neither blank nor (unless RAW) a formula
+        first = f"[^\\s{re.escape(sep)}]" if raw else f"[^\\s=+@{re.escape(sep)}-]"
+        return f"(?:{first}{other}(?<!\\s))?+"
     if kind == "Number":
         digits, decimals = limits or PLAIN_NUMBER_LIMITS
         return f"(?:-?+(?=\\.?[0-9])[0-9]{{0,{digits}}}+(?:\\.[0-9]{{0,{decimals}}}+)?+)?+"

@@ -11,9 +11,10 @@ transaction as the rows.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import repeat
 from typing import IO, Any
 
 from sqlalchemy import Engine
@@ -221,24 +222,32 @@ def _store_rows(
 def line_key(kind: str, index: dict[str, int]) -> LineKey:
     """The identity under which a re-sent row replaces an errored one (see staging.replace_errored).
 
-    ``index`` gives the position of each staging column in a row of ``PrestageChecker.chunks``.
+    ``index`` gives the position of each staging column in a row of ``PrestageChecker.chunks``; the key
+    function takes a chunk's columns and gives one key a row (``''`` when there is none).
     """
 
-    def at(col_name: str) -> Callable[[Sequence[object]], object]:
+    def at(columns: Sequence[Sequence[object]], col_name: str) -> Iterable[object]:
         i = index.get(col_name)
-        return (lambda row: row[i] or None) if i is not None else (lambda row: None)
+        return columns[i] if i is not None else repeat("")
 
     if kind == "transaction":
-        tran_type, inv_line, so_line = at("TYPE"), at("INV_LINE_ID"), at("SO_LINE_ID")
 
-        def transaction_key(row: Sequence[object]) -> object:
-            key = inv_line(row) if tran_type(row) in BILLING_TYPES else so_line(row)
-            return None if key is None else str(key)
+        def transaction_keys(columns: Sequence[Sequence[object]]) -> list[str]:
+            types, inv_lines, so_lines = (at(columns, c) for c in ("TYPE", "INV_LINE_ID", "SO_LINE_ID"))
+            return [
+                str(key) if (key := inv if line_type in BILLING_TYPES else so) else ""
+                for line_type, inv, so in zip(types, inv_lines, so_lines, strict=False)
+            ]
 
-        return transaction_key
-    parts = [at(c) for c in (("SO_LINE_ID", "EVENT_TYPE", "EVENT_DATE") if kind == "event"
-                             else ("PARENT_ITEM_NUM", "BNDL_CFG_ITEM_NUM"))]  # fmt: skip
-    return lambda row: "|".join(str(part(row)) for part in parts)
+        return transaction_keys
+    names = (("SO_LINE_ID", "EVENT_TYPE", "EVENT_DATE") if kind == "event"
+             else ("PARENT_ITEM_NUM", "BNDL_CFG_ITEM_NUM"))  # fmt: skip
+
+    def joined_keys(columns: Sequence[Sequence[object]]) -> list[str]:
+        parts = zip(*(at(columns, c) for c in names), strict=False)
+        return ["|".join(str(value or None) for value in values) for values in parts]
+
+    return joined_keys
 
 
 def text_body(text: str) -> IO[bytes]:
