@@ -112,17 +112,18 @@ class RowWriter:
             self.base = tuple(base[k] for k in SYSTEM_COLUMNS)
             names = [*SYSTEM_COLUMNS, "row_num", "line_key", *(name for _, name in self.stored)]
             self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
-        self.pending: list[list[object]] = []
+        self.pending: list[list[Sequence[object]]] = []
 
-    def add(self, rows: list[list[object]]) -> None:
-        """Queue checked rows."""
-        self.pending.extend(rows)
+    def add(self, columns: list[Sequence[object]]) -> None:
+        """Queue a chunk of checked rows, given by columns (the row numbers last)."""
+        self.pending.append(columns)
 
     def flush(self) -> None:
-        if not self.pending:
-            return
-        columns: list[Sequence[object]] = list(zip(*self.pending, strict=True))
+        for columns in self.pending:
+            self._write(columns)
         self.pending = []
+
+    def _write(self, columns: list[Sequence[object]]) -> None:
         raw = self.conn.connection.driver_connection
         if self.sqlite:
             sql, values = self._sqlite_rows(columns)

@@ -153,26 +153,21 @@ def _known_so_line(reference: str) -> str:
     )
 
 
-def _line_id(table: str) -> str:
-    """The line id of line_rules._check_links (INV_LINE_ID of billing lines, else SO_LINE_ID)."""
-    billing = _in(BILLING_TYPES)
-    return f"(CASE WHEN {table}.type IN {billing} THEN {table}.inv_line_id ELSE {table}.so_line_id END)"
-
-
 def _unique_line_id() -> str:
     """line_rules._check_links, RREV-00001: the line id is not repeated in the upload.
 
-    The first occurrence of a repeated id is valid, later ones are not: the screen takes none of them, so
-    the Python path sees every occurrence in id order (stricter than the rule: ignores the id's namespace).
+    The line id (INV_LINE_ID of billing lines, else SO_LINE_ID) is what pre-stage stores as the line key
+    (``revrec.inbound.uploads.line_key``), so the repeated ones are found on that column. The first
+    occurrence of a repeated id is valid, later ones are not: the screen takes none of them, so the Python
+    path sees every occurrence in id order (stricter than the rule: ignores the id's namespace).
     """
     assert all(
         key_column(t) == ("INV_LINE_ID" if t in BILLING_TYPES else "SO_LINE_ID") for t in SUPPORTED_TYPES
     )
-    line_id = _line_id("d")
     return (
-        f"{_line_id('stage_line')} NOT IN (SELECT {line_id} FROM stage_line d "  # noqa: S608
-        f"WHERE d.upload_id = :screen_upload AND {line_id} IS NOT NULL "
-        f"GROUP BY {line_id} HAVING count(*) > 1)"
+        f"{_c('LINE_KEY')} NOT IN (SELECT d.line_key FROM stage_line d "  # noqa: S608
+        "WHERE d.upload_id = :screen_upload AND d.line_key IS NOT NULL "
+        "GROUP BY d.line_key HAVING count(*) > 1)"
     )
 
 

@@ -262,42 +262,81 @@ class PrestageChecker:
             return None
         return [*(_stored(values[c.col_name]) if c is not None else "" for c in self.columns), row]
 
-    def chunks(self, lines: Iterable[str] | str, size: int) -> Iterator[list[list[object]]]:
+    def chunks(self, lines: Iterable[str] | str, size: int) -> Iterator[list[Sequence[object]]]:
         """Read the whole upload; yield its valid rows, ``size`` at a time, while nothing has failed.
 
-        A row is a list of one value per file position followed by the row number: ``''`` for a blank or
-        unmapped cell, stripped text for Character, for Number the plain text (exact value
-        ``Decimal(text)``) or a ``Decimal``, for Date the ISO date text.
+        A chunk is given by columns: one sequence per file position, then the row numbers. A value is
+        ``''`` for a blank or unmapped cell, stripped text for Character, for Number the plain text (exact
+        value ``Decimal(text)``) or a ``Decimal``, for Date the ISO date text.
         """
-        pending: list[list[object]] = []
+        cells: list[list[str]] = []
+        texts: list[str] = []
+        rows: list[int] = []
+        refused = False
         screen = None
-        for row, cells, text in self._data_rows(lines):
+        for row, row_cells, text in self._data_rows(lines):
             if screen is not self._screen:  # the plan is known once the header is read
-                screen, dates, positions = self._screen, self._dates.__getitem__, self._date_positions
+                screen = self._screen
             # A row with another field count never matches (its separators do not line up).
-            days = list(map(dates, map(cells.__getitem__, positions))) if screen(text) else [MISS]
-            if MISS in days:
-                out = self._reference(row, cells)
+            if not screen(text):
+                refused = True
+            cells.append(row_cells)
+            texts.append(text)
+            rows.append(row)
+            if len(rows) >= size:
+                chunk = self._chunk(cells, texts, rows, refused)
+                if chunk is not None:
+                    yield chunk
+                cells, texts, rows, refused = [], [], [], False
+        if rows:
+            chunk = self._chunk(cells, texts, rows, refused)
+            if chunk is not None:
+                yield chunk
+
+    def _chunk(
+        self, cells: list[list[str]], texts: list[str], rows: list[int], refused: bool
+    ) -> list[Sequence[object]] | None:
+        """The columns of a chunk's rows, or None once the upload has failed.
+
+        When the screen took every row, dates are read column by column; a chunk with a refused row or a
+        date the memo misses is done row by row, the refused ones through the reference check, in order.
+        """
+        if not refused:
+            columns: list[Sequence[object]] = list(zip(*cells, strict=True))
+            for i in self._date_positions:
+                days = list(map(self._dates.__getitem__, columns[i]))
+                if MISS in days:
+                    break
+                columns[i] = days
             else:
-                out = cast(list[object], cells)
-                for i, day in zip(positions, days, strict=True):
-                    out[i] = day
-                out.append(row)
-            if out is None or self.error_count:
-                pending = []
-                continue
-            pending.append(out)
-            if len(pending) >= size:
-                yield pending
-                pending = []
-        if pending and not self.error_count:
-            yield pending
+                columns.append(rows)
+                return None if self.error_count else columns
+        out_rows: list[Sequence[object]] = []
+        for row, row_cells, text in zip(rows, cells, texts, strict=True):
+            out = self._row(row, row_cells, text)
+            if out is not None:
+                out_rows.append(out)
+        if self.error_count:
+            return None
+        return list(zip(*out_rows, strict=True))
+
+    def _row(self, row: int, cells: list[str], text: str) -> list[object] | None:
+        """One row in the form of :meth:`chunks` (None when bad): the fast path when it applies."""
+        positions, dates = self._date_positions, self._dates.__getitem__
+        days = list(map(dates, map(cells.__getitem__, positions))) if self._screen(text) else [MISS]
+        if MISS in days:
+            return self._reference(row, cells)
+        out = cast(list[object], cells)
+        for i, day in zip(positions, days, strict=True):
+            out[i] = day
+        out.append(row)
+        return out
 
     def rows(self, lines: Iterable[str] | str) -> Iterator[StagedRow]:
         """Valid rows one by one as values (Decimal, date, str or None), while nothing has failed."""
         for chunk in self.chunks(lines, 1):
-            for out in chunk:
-                yield StagedRow(out[-1], self.values(out))  # type: ignore[arg-type]
+            for out in zip(*chunk, strict=True):
+                yield StagedRow(out[-1], self.values(out))
 
     def values(self, out: Sequence[object]) -> dict[str, object]:
         """A row of :meth:`chunks` as values keyed by staging column."""
