@@ -2,9 +2,13 @@
 
 Prints lines/s for pre-stage (the upload request: parse, check, store) and for staging (the worker's
 line validation), peak memory of the process, and the raw floor on the same file: ``csv.reader`` plus one
-``executemany`` into one table on SQLite (``COPY`` on PostgreSQL), with the ratio.
+``executemany`` into one table on SQLite (``COPY`` on PostgreSQL), with the ratio. Each measurement runs
+``--repeat`` times (3; each run uploads its own file, with distinct line ids) and the best run counts, as
+``timeit`` does: on a shared machine the slower runs measure the neighbours; every run is printed too.
+Exits 1 naming each target missed (SQLite: pre-stage within 2x the floor, staging >= 100,000 lines/s; both
+databases: peak memory < 300 MB).
 
-Run: python bench/bench_inbound.py [--lines N]   (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
+Run: python bench/bench_inbound.py [--lines N] [--repeat R]   (REVREC_BENCH_DATABASE_URL=postgresql://...)
 The server runs in-process (ASGI test client) so that peak memory covers upload and staging together.
 """
 
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
@@ -32,15 +37,16 @@ from revrec.jobs import worker  # noqa: E402
 from revrec.tenancy import service as tenancy  # noqa: E402
 
 
-def generate(lines: int) -> bytes:
+def generate(lines: int, tag: str = "") -> bytes:
+    """The benchmark file; ``tag`` makes the line ids and document numbers of one run distinct."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TRANSACTION_LABELS)
     for i in range(lines):
         row = so_line(
-            f"L{i}",
+            f"L{tag}{i}",
             **{
-                "Doc Num": f"SO-{i // 5}",
+                "Doc Num": f"SO-{tag}{i // 5}",
                 "Ext Sll Prc": f"{100 + i % 900}.25",
                 "Unit Sell Prc": f"{100 + i % 900}.25",
                 "Atr10": f"attribute {i}",
@@ -80,13 +86,19 @@ def seconds(ns: int) -> str:
     return f"{ns // 10**9}.{ns % 10**9 // 10**6:03d}"
 
 
+#: Targets of the issue (SQLite): pre-stage within 2x the floor, staging >= 100,000 lines/s; and memory.
+MAX_RATIO, MIN_STAGING, MAX_RSS_MB = 2.0, 100_000, 300
+
+
 def main() -> int:
     from fastapi.testclient import TestClient
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=60000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best counts")
     args = parser.parse_args()
-    data = generate(args.lines)
+    runs: list[dict[str, int]] = []
+    floors: list[tuple[int, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         settings = load_settings(
@@ -115,45 +127,72 @@ def main() -> int:
             headers={"role": "API Role", "clientname": client_name},
         )
         headers = {"token": auth.headers["Revpro-Token"], "templatename": "Standard Transaction"}
-        started, cpu = time.perf_counter_ns(), time.process_time_ns()
-        response = http.post(
-            "/api/integration/v1/upload/file",
-            headers=headers,
-            files={"file": (f"bench-{os.getpid()}.csv", data, "text/csv")},
-        )
-        prestage_ns, prestage_cpu = time.perf_counter_ns() - started, time.process_time_ns() - cpu
-        if response.status_code != 200:
-            raise SystemExit(response.text[:2000])
-        started, cpu = time.perf_counter_ns(), time.process_time_ns()
-        worker.run_until_idle(engine)
-        staging_ns, staging_cpu = time.perf_counter_ns() - started, time.process_time_ns() - cpu
-        status = http.get(
-            f"/api/integration/v1/fileupload/status/{response.json()['file_request_id']}", headers=headers
-        )
-        cpu = time.process_time_ns()
-        floor_ns = (
-            floor_postgres(data, url) if url.startswith("postgres") else floor_sqlite(data, f"{tmp}/floor.db")
-        )
-        floor_cpu = time.process_time_ns() - cpu
+        for run in range(args.repeat):
+            data = generate(args.lines, f"R{run}-")
+            runs.append(upload_and_stage(http, headers, engine, data, f"bench-{os.getpid()}-{run}.csv"))
+            cpu = time.process_time_ns()
+            floor_ns = (
+                floor_postgres(data, url)
+                if url.startswith("postgres")
+                else floor_sqlite(data, f"{tmp}/floor{run}.db")
+            )
+            floors.append((floor_ns, time.process_time_ns() - cpu))
         database = engine.dialect.name
         engine.dispose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    ratio = prestage_ns * 100 // floor_ns
+    best = {key: min(r[key] for r in runs) for key in runs[0] if key != "status"}
+    floor_ns = min(ns for ns, _ in floors)
+    ratio = best["prestage_ns"] * 100 // floor_ns
+    per_s = lambda ns: args.lines * 10**9 // ns  # noqa: E731
     print(json.dumps({
         "benchmark": "inbound", "database": database, "lines": args.lines, "file_bytes": len(data),
-        "status": status.json()["Result"][0]["file_log"],
-        "prestage_lines_per_s": args.lines * 10**9 // prestage_ns,
-        "staging_lines_per_s": args.lines * 10**9 // staging_ns,
-        "floor_lines_per_s": args.lines * 10**9 // floor_ns,
+        "runs": args.repeat, "status": [r["status"] for r in runs],
+        # the best of the runs (the machine is shared: the slower runs measure the neighbours)
+        "prestage_lines_per_s": per_s(best["prestage_ns"]),
+        "staging_lines_per_s": per_s(best["staging_ns"]),
+        "floor_lines_per_s": per_s(floor_ns),
         "prestage_over_floor": f"{ratio // 100}.{ratio % 100:02d}",
         "peak_rss_mb": peak_mb,
+        "every_run_lines_per_s": {"prestage": [per_s(r["prestage_ns"]) for r in runs],
+                                  "staging": [per_s(r["staging_ns"]) for r in runs],
+                                  "floor": [per_s(ns) for ns, _ in floors]},
         # CPU seconds of this process (SQLite runs in it; PostgreSQL's own work is not counted): on a
         # shared machine these vary less with the load than the wall-clock figures above.
-        "cpu_s": {"prestage": seconds(prestage_cpu), "staging": seconds(staging_cpu),
-                  "floor": seconds(floor_cpu)},
+        "cpu_s": {"prestage": [seconds(r["prestage_cpu"]) for r in runs],
+                  "staging": [seconds(r["staging_cpu"]) for r in runs],
+                  "floor": [seconds(cpu) for _, cpu in floors]},
         "load_average": os.getloadavg()[0],
     }, indent=2))  # fmt: skip
-    return 0
+    misses = [
+        *([f"pre-stage {ratio / 100:.2f}x the floor (target {MAX_RATIO}x)"] if ratio > MAX_RATIO * 100
+          and database == "sqlite" else []),
+        *([f"staging {per_s(best['staging_ns']):,} lines/s (target {MIN_STAGING:,})"]
+          if per_s(best["staging_ns"]) < MIN_STAGING and database == "sqlite" else []),
+        *([f"peak memory {peak_mb} MB (target < {MAX_RSS_MB})"] if peak_mb >= MAX_RSS_MB else []),
+    ]  # fmt: skip
+    for miss in misses:
+        print(f"FAIL: {miss}", file=sys.stderr)
+    return 1 if misses else 0
+
+
+def upload_and_stage(
+    http: Any, headers: dict[str, str], engine: Any, data: bytes, name: str
+) -> dict[str, Any]:
+    """One run: the upload request (pre-stage), then the worker until idle (staging); times in ns."""
+    started, cpu = time.perf_counter_ns(), time.process_time_ns()
+    response = http.post("/api/integration/v1/upload/file", headers=headers,
+                         files={"file": (name, data, "text/csv")})  # fmt: skip
+    prestage_ns, prestage_cpu = time.perf_counter_ns() - started, time.process_time_ns() - cpu
+    if response.status_code != 200:
+        raise SystemExit(response.text[:2000])
+    started, cpu = time.perf_counter_ns(), time.process_time_ns()
+    worker.run_until_idle(engine)
+    staging_ns, staging_cpu = time.perf_counter_ns() - started, time.process_time_ns() - cpu
+    status = http.get(
+        f"/api/integration/v1/fileupload/status/{response.json()['file_request_id']}", headers=headers
+    )
+    return {"prestage_ns": prestage_ns, "prestage_cpu": prestage_cpu, "staging_ns": staging_ns,
+            "staging_cpu": staging_cpu, "status": status.json()["Result"][0]["file_log"]}  # fmt: skip
 
 
 if __name__ == "__main__":

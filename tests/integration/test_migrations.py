@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
 
+from revrec.contracts import repository as contracts
 from revrec.db import migrate
-from revrec.db.tables import metadata
+from revrec.db.tables import flagged, metadata, stage_line
 
 
 def test_database_is_at_head(engine: Engine) -> None:
@@ -27,3 +31,24 @@ def test_sqlite_connection_settings(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_flag_queries_use_the_partial_flag_index(engine: Engine) -> None:
+    """Pre-staged lines are not in ix_stage_line_client_flag_id; SQLite uses the partial index only for a
+    query that names its term, which ``flagged`` adds (with the flag as a bound parameter)."""
+    if engine.dialect.name != "sqlite":
+        return
+    due = date(2030, 1, 1)
+    queries = [
+        select(stage_line.c.id).where(contracts._so_due(1, due)).order_by(stage_line.c.id),
+        select(stage_line.c.id).where(contracts._activity_due(1, due)),
+        select(func.count()).where(stage_line.c.client_id == 1, flagged(stage_line.c.processed_flag, "E")),
+    ]
+    with engine.connect() as conn:
+        for query in queries:
+            compiled = query.compile(engine)
+            parameters = tuple(compiled.params[name] for name in compiled.positiontup or ())
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", parameters).all()
+            assert "ix_stage_line_client_flag_id" in " ".join(str(step[-1]) for step in plan), plan
+    with pytest.raises(ValueError, match="pre-staged"):
+        flagged(stage_line.c.processed_flag, "P")

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from revrec.accounting import service as accounting
 from revrec.db.session import transaction
-from revrec.db.tables import revenue_contract, stage_event, stage_line
+from revrec.db.tables import flagged, revenue_contract, stage_event, stage_line
 from revrec.jobs.queue import Job
 from revrec.periods import service as periods
 from revrec.periods.service import OpenPeriod, Scope
@@ -30,12 +30,12 @@ def blockers(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[st
     waiting = conn.execute(
         select(func.count()).where(
             s.client_id == scope.client_id,
-            s.processed_flag == "N",
+            flagged(s.processed_flag, "N"),
             func.coalesce(s.inv_date, s.so_date) < open_period.end,
         )
     ).scalar_one()
     errored = conn.execute(
-        select(func.count()).where(s.client_id == scope.client_id, s.processed_flag == "E")
+        select(func.count()).where(s.client_id == scope.client_id, flagged(s.processed_flag, "E"))
     ).scalar_one()
     e = stage_event.c
     events_waiting = conn.execute(

@@ -15,6 +15,7 @@ from revrec.contracts.revisions import Packed, decode_triple
 from revrec.contracts.staged import StagedRow
 from revrec.db.tables import (
     client,
+    flagged,
     rc_bill,
     rc_line,
     rc_pob,
@@ -52,19 +53,22 @@ def lock_client(conn: Connection, client_id: int) -> None:
 
 
 def _so_due(client_id: int, due_end: dt.date) -> Any:
-    return and_(S.client_id == client_id, S.processed_flag == "N", S.type == "SO", S.so_date < due_end)
+    return and_(S.client_id == client_id, flagged(S.processed_flag, "N"), S.type == "SO", S.so_date < due_end)
 
 
 def _activity_due(client_id: int, due_end: dt.date) -> Any:
     day = func.coalesce(S.inv_date, S.so_date)
     return and_(
-        S.client_id == client_id, S.processed_flag == "N", S.type != "SO", or_(day.is_(None), day < due_end)
+        S.client_id == client_id,
+        flagged(S.processed_flag, "N"),
+        S.type != "SO",
+        or_(day.is_(None), day < due_end),
     )
 
 
 def earliest_so_date(conn: Connection, client_id: int) -> dt.date | None:
     query = select(func.min(S.so_date)).where(
-        S.client_id == client_id, S.processed_flag == "N", S.type == "SO"
+        S.client_id == client_id, flagged(S.processed_flag, "N"), S.type == "SO"
     )
     return conn.execute(query).scalar()
 
@@ -114,7 +118,7 @@ def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> se
     found: set[str] = set()
     for chunk in _batches(refs):
         query = select(S.so_line_id).where(
-            S.client_id == client_id, S.processed_flag == "N", S.type == "SO", S.so_line_id.in_(chunk)
+            S.client_id == client_id, flagged(S.processed_flag, "N"), S.type == "SO", S.so_line_id.in_(chunk)
         )
         found.update(conn.execute(query).scalars())
     return found

@@ -22,7 +22,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    literal_column,
+    text,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
 from revrec.db.types import Money, Rate
@@ -471,8 +475,26 @@ journal_entry = Table(
 Index("ix_stage_line_client_so_line", stage_line.c.client_id, stage_line.c.so_line_id)
 Index("ix_stage_line_client_orig_so_line", stage_line.c.client_id, stage_line.c.orig_so_line_id)
 # Data collection reads due lines in id order after a cursor (PostgreSQL needs id in the index to avoid
-# sorting every waiting line for each chunk).
-Index("ix_stage_line_client_flag_id", stage_line.c.client_id, stage_line.c.processed_flag, stage_line.c.id)
+# sorting every waiting line for each chunk). Pre-staged lines (P) are left out: pre-stage then writes no
+# entry and staging only adds one (N or E). A query by flag names the index's term (flagged()), which
+# SQLite needs to use a partial index.
+NOT_PRESTAGED = "processed_flag <> 'P'"
+Index(
+    "ix_stage_line_client_flag_id",
+    stage_line.c.client_id,
+    stage_line.c.processed_flag,
+    stage_line.c.id,
+    sqlite_where=text(NOT_PRESTAGED),
+    postgresql_where=text(NOT_PRESTAGED),
+)
+
+
+def flagged(flag_column: ColumnElement[str], flag: str) -> ColumnElement[bool]:
+    """``processed_flag = flag`` (a flag other than P) with the term of the partial flag index."""
+    if flag == "P":
+        raise ValueError("pre-staged lines are not in the flag index; select them by upload")
+    return and_(flag_column == flag, flag_column != literal_column("'P'"))
+
 
 # GL transfer batches (domain §11, docs/outbound.md "Transfer accounting"): a batch summarises posted,
 # untransferred journal entries of one org; ``status`` NEW → READY TO TRANSFER | NO DATA FOUND →

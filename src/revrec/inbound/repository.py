@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, union, update
 
-from revrec.db.tables import stage_error, upload, upload_template, upload_template_field
+from revrec.db.tables import flagged, stage_error, upload, upload_template, upload_template_field
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
 
 
@@ -202,8 +202,8 @@ def existing_keys(conn: Connection, table: Table, client_id: int, keys: Sequence
 
 def replace_errored(conn: Connection, table: Table, kind: str, client_id: int, upload_id: int) -> int:
     """Delete errored rows (and their errors) that a row of ``upload_id`` re-sends under the same line key."""
-    errored = select(table.c.id).where(table.c.client_id == client_id, table.c.processed_flag == "E").limit(1)
-    if conn.execute(errored).first() is None:
+    errored = select(table.c.id).where(table.c.client_id == client_id, flagged(table.c.processed_flag, "E"))
+    if conn.execute(errored.limit(1)).first() is None:
         return 0
     new = table.alias("resent")
     old_ids = list(
@@ -213,7 +213,7 @@ def replace_errored(conn: Connection, table: Table, kind: str, client_id: int, u
             .where(
                 new.c.upload_id == upload_id,
                 table.c.client_id == client_id,
-                table.c.processed_flag == "E",
+                flagged(table.c.processed_flag, "E"),
                 table.c.upload_id != upload_id,
             )
             .distinct()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
-from revrec.db.tables import bundle_config, stage_error, stage_event, stage_line
+from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
 from revrec.inbound.templates_std import STANDARD_TEMPLATES, template_from_mapping, template_to_mapping
@@ -85,7 +85,7 @@ def stage_errors(
     if kind not in ERROR_TABLES:
         raise InvalidInput(f"Invalid error type {kind!r}: use transaction or event")
     table = ERROR_TABLES[kind]
-    query = select(table).where(table.c.client_id == client_id, table.c.processed_flag == "E")
+    query = select(table).where(table.c.client_id == client_id, flagged(table.c.processed_flag, "E"))
     if upload_id is not None:
         query = query.where(table.c.upload_id == upload_id)
     if from_date is not None:
@@ -141,7 +141,7 @@ def delete_staged(
     table = ERROR_TABLES[kind]
     query = select(table.c.id).where(table.c.client_id == client_id, table.c.processed_flag != "Y")
     if errors_only:
-        query = query.where(table.c.processed_flag == "E")
+        query = query.where(flagged(table.c.processed_flag, "E"))
     if upload_id is not None:
         query = query.where(table.c.upload_id == upload_id)
     if row_ids:
