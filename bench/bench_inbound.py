@@ -3,7 +3,7 @@
 Prints lines/s for pre-stage (the upload request: parse, check, store) and for staging (the worker's
 line validation), peak memory of the process, and the raw floor on the same file: ``csv.reader`` plus one
 ``executemany`` into one table on SQLite (``COPY`` on PostgreSQL), with the ratio. Each measurement runs
-``--repeat`` times (3; each run uploads its own file, with distinct line ids) and the best run counts, as
+``--repeat`` times (5; each run uploads its own file, with distinct line ids) and the best run counts, as
 ``timeit`` does: on a shared machine the slower runs measure the neighbours; every run is printed too.
 Exits 1 naming each target missed (SQLite: pre-stage within 2x the floor, staging >= 100,000 lines/s; both
 databases: peak memory < 300 MB).
@@ -95,7 +95,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=60000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best counts")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement; the best counts")
     args = parser.parse_args()
     runs: list[dict[str, int]] = []
     floors: list[tuple[int, int]] = []
