@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from accounting_support import (
     accounting_tenant,
@@ -19,7 +19,14 @@ from accounting_support import (
 )
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line, rc_schedule, revenue_contract, stage_line
+from revrec.tenancy import repository as tenancy
 from support import login
+
+
+def tenant_client_id(conn: Connection, name: str) -> int:
+    found = tenancy.find_client(conn, name)
+    assert found is not None
+    return int(found.id)
 
 
 def test_worked_example_collection_entries_and_close(http: TestClient, engine: Engine) -> None:
@@ -30,12 +37,17 @@ def test_worked_example_collection_entries_and_close(http: TestClient, engine: E
     assert status["status"] == "Completed", status
     assert status["progress"] == {"done": 4, "total": 4}
     with transaction(engine) as conn:
+        client_id = tenant_client_id(conn, tenant.client)
+        mine = rc_line.c.client_id == client_id
         lines = {
-            r.line_id: r for r in conn.execute(select(rc_line).where(rc_line.c.line_id.in_(["W-1", "W-2"])))
+            r.line_id: r
+            for r in conn.execute(select(rc_line).where(mine, rc_line.c.line_id.in_(["W-1", "W-2"])))
         }
         flags = set(
             conn.execute(
-                select(stage_line.c.processed_flag).where(stage_line.c.so_line_id.like("W-%"))
+                select(stage_line.c.processed_flag).where(
+                    stage_line.c.client_id == client_id, stage_line.c.so_line_id.like("W-%")
+                )
             ).scalars()
         )
     assert lines["W-1"].allocated == D("1125.00") and lines["W-1"].carve == D("-75.00")
@@ -88,9 +100,7 @@ def test_collection_twice_creates_nothing_new(http: TestClient, engine: Engine) 
             )
 
     with transaction(engine) as conn:
-        client_id = conn.execute(
-            select(revenue_contract.c.client_id).where(revenue_contract.c.rc_key.like("%T-SO%"))
-        ).scalar_one()
+        client_id = tenant_client_id(conn, tenant.client)
     before = counts()
     assert before == (1, 2, 2)
     again = collect(http, engine, headers)

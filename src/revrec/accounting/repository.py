@@ -326,10 +326,6 @@ def unbalanced(conn: Connection, client_id: int) -> list[Any]:
     return [row for row in conn.execute(query) if row.dt or row.df or row.dr]
 
 
-def contract_rows(conn: Connection, client_id: int) -> list[Any]:
-    return list(conn.execute(select(revenue_contract).where(revenue_contract.c.client_id == client_id)))
-
-
 def schedules_of(conn: Connection, client_id: int) -> list[Any]:
     c = rc_schedule.c
     return list(conn.execute(select(rc_schedule).where(c.client_id == client_id, c.current_flag.is_(True))))

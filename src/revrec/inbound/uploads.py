@@ -10,7 +10,6 @@ transaction as the rows.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -248,7 +247,3 @@ def line_key(kind: str, index: dict[str, int]) -> LineKey:
         return ["|".join(str(value or None) for value in values) for values in parts]
 
     return joined_keys
-
-
-def text_body(text: str) -> IO[bytes]:
-    return io.BytesIO(text.encode("utf-8"))

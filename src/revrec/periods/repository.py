@@ -87,9 +87,3 @@ def set_status(
     if by is not None:
         values.update(closed_by=by, closed_at=at)
     conn.execute(update(accounting_period).where(accounting_period.c.id == period_id).values(**values))
-
-
-def list_periods(conn: Connection, client_id: int) -> list[Any]:
-    c = accounting_period.c
-    query = select(accounting_period).where(c.client_id == client_id)
-    return list(conn.execute(query.order_by(c.book_id, c.org_id, c.period_key)))
