@@ -30,7 +30,7 @@ from revrec.inbound import staging
 from revrec.inbound.bulk import read_rows
 from revrec.inbound.line_rules import BILLING_TYPES, SUPPORTED_TYPES, LineContext, validate_line
 from revrec.inbound.line_screen import screen_lines
-from revrec.inbound.staging import VALIDATED_COLUMNS, _known_so_lines
+from revrec.inbound.staging import VALIDATED_COLUMNS, _KnownSoLines
 from revrec.inbound.templates_std import STANDARD_TRANSACTION
 from revrec.jobs.queue import Job
 from support import make_tenant
@@ -181,7 +181,7 @@ def _check(conn: Connection, client_id: int, lines: list[Line]) -> tuple[int, in
         conn.execute(
             stage_line.update().where(stage_line.c.upload_id == upload_id).values(processed_flag="P")
         )
-        context = LineContext(known_so_line_ids=_known_so_lines(conn, client_id, upload_id))
+        context = LineContext(known_so_line_ids=_KnownSoLines(conn, client_id, upload_id))
         rows = list(read_rows(conn, stage_line, upload_id, VALIDATED_COLUMNS))
         savepoint.rollback()
     errors = {row_id: validate_line(v, reporting_currency="USD", context=context) for row_id, _, v in rows}

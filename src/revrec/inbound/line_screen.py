@@ -87,19 +87,15 @@ def _currency(d: _Dialect) -> list[str]:
         by_places.setdefault(places, []).append(code)
     groups = sorted(by_places.items(), key=lambda item: -len(item[1]))  # the common 2 decimals first
 
-    def fits(col_name: str) -> str:
-        alternatives = " OR ".join(
-            f"({_c('CURR')} IN {_in(group)} AND {d.whole_units(_c(col_name), places)})"
-            for places, group in groups
-        )
-        return _optional(col_name, f"({alternatives})")
+    def fit(places: int) -> str:
+        return _all(_optional(col, d.whole_units(_c(col), places)) for col in ("EXT_LST_PRC", "EXT_SLL_PRC"))
 
     curr, f_cur, f_rate, g_rate = _c("CURR"), _c("F_CUR"), _c("F_EX_RATE"), _c("G_EX_RATE")
     return [
-        f"{curr} IN {codes}",  # RPRO-00009 (mandatory, so never NULL here)
-        f"{f_cur} IN {codes}",
-        fits("EXT_LST_PRC"),  # RPRO-00009 on the amounts
-        fits("EXT_SLL_PRC"),
+        # RPRO-00009: a known CURR (mandatory, so never NULL here) whose precision both amounts fit; one
+        # look-up of CURR a line (each code is in exactly one group)
+        "(" + " OR ".join(f"({curr} IN {_in(group)} AND {fit(places)})" for places, group in groups) + ")",
+        f"({f_cur} = {curr} OR {f_cur} IN {codes})",  # a known F_CUR (CURR is known)
         _optional("F_EX_RATE", f"{f_rate} > 0"),  # RPRO-00067
         _optional("G_EX_RATE", f"{g_rate} > 0"),
         # RPRO-00011 (same currency: rate 1 or none) / RPRO-00076 (different: a rate is needed)

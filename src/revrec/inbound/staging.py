@@ -9,7 +9,6 @@ half-way leaves the rows ``P`` and the job is taken again, so no row is lost or 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -44,23 +43,22 @@ def _error_rows(client_id: int, kind: str, row_id: int, errors: Sequence[LineErr
     ]  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class _AllBut:
-    """Every SO line id but the ``unknown`` ones (a ``LineContext.known_so_line_ids`` container)."""
+class _KnownSoLines:
+    """SO line ids the upload's billing and RORD lines may reference: in this upload, staged or collected
+    (a ``LineContext.known_so_line_ids`` container). Every SO line id but the unknown references, found by
+    one query on first use: when the screen took every line, nothing asks and the query is not run."""
 
-    unknown: frozenset[str]
+    def __init__(self, conn: Connection, client_id: int, upload_id: int) -> None:
+        self.conn, self.client_id, self.upload_id = conn, client_id, upload_id
+        self._unknown: frozenset[str] | None = None
 
     def __contains__(self, line_id: object) -> bool:
-        return line_id not in self.unknown
-
-
-def _known_so_lines(conn: Connection, client_id: int, upload_id: int) -> _AllBut:
-    """SO line ids the upload's billing and RORD lines may reference: in this upload, staged or collected."""
-    referencing = (*BILLING_TYPES, "RORD")
-    unknown = repo.unknown_so_references(
-        conn, stage_line, client_id, upload_id, SO_TYPES, referencing, STAGED
-    )
-    return _AllBut(frozenset(unknown))
+        if self._unknown is None:
+            referencing = (*BILLING_TYPES, "RORD")
+            self._unknown = frozenset(repo.unknown_so_references(
+                self.conn, stage_line, self.client_id, self.upload_id, SO_TYPES, referencing, STAGED
+            ))  # fmt: skip
+        return line_id not in self._unknown
 
 
 def _finish(conn: Connection, table: Table, kind: str, job: Job, errored: dict[int, list[LineError]]) -> str:
@@ -82,7 +80,7 @@ def stage_transactions(conn: Connection, job: Job) -> str:
     currency = client.reporting_currency
     screen_lines(conn, client_id=job.client_id, upload_id=job.ref_id, reporting_currency=currency,
                  by=job.created_by, stamp=repo.now())  # fmt: skip
-    context = LineContext(known_so_line_ids=_known_so_lines(conn, job.client_id, job.ref_id))
+    context = LineContext(known_so_line_ids=_KnownSoLines(conn, job.client_id, job.ref_id))
     errored: dict[int, list[LineError]] = {}
     for row_id, _, values in read_rows(conn, stage_line, job.ref_id, VALIDATED_COLUMNS):
         errors = validate_line(values, reporting_currency=currency, context=context)
