@@ -183,8 +183,11 @@ def _check(conn: Connection, client_id: int, lines: list[Line]) -> tuple[int, in
         )
         context = LineContext(known_so_line_ids=_KnownSoLines(conn, client_id, upload_id))
         rows = list(read_rows(conn, stage_line, upload_id, VALIDATED_COLUMNS))
+        # validated while the upload is there, as staging does (the SO references are looked up lazily)
+        errors = {
+            row_id: validate_line(v, reporting_currency="USD", context=context) for row_id, _, v in rows
+        }
         savepoint.rollback()
-    errors = {row_id: validate_line(v, reporting_currency="USD", context=context) for row_id, _, v in rows}
     ids = [_line_id(v) for _, _, v in rows]
     for (row_id, row_num, values), line_id in zip(rows, ids, strict=True):
         if flags[row_id] == "N":
