@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
@@ -67,13 +68,17 @@ def scaled_numbers(places: int) -> Memo:
 #: The line keys of a chunk, from its columns (one sequence of values per file position).
 LineKey = Callable[[Sequence[Sequence[object]]], list[str]]
 
+#: CSV text handed to PostgreSQL's COPY at a time.
+COPY_BYTES = 1 << 20
+
 #: How a stored column of a chunk is written on SQLite: not at all (blank in every row, so NULL), bound
 #: as it is (no blank in any row), or bound through ``nullif`` (some blank).
 _OMIT, _PLAIN, _NULLIF = 0, 1, 2
 
 
 class RowWriter:
-    """Writes the pre-staged rows of one upload, a chunk at a time: ``add(rows)``, then ``flush()``.
+    """Writes the pre-staged rows of one upload: ``add(chunk)`` then ``flush()`` for each chunk, ``close()``
+    after the last.
 
     A row is what :meth:`revrec.inbound.prestage.PrestageChecker.chunks` yields: one value per file
     position (``columns`` names the staging column of each, None when not stored; ``''`` is blank) and the
@@ -82,7 +87,10 @@ class RowWriter:
     others stay NULL), binds a column with no blank as it is and one with some blanks through ``nullif``
     (binding ``''`` is much cheaper than binding None), and numbers become scaled integers; PostgreSQL's
     ``COPY`` reads CSV written by the csv module, where a blank is an unquoted empty field, i.e. NULL, and
-    numbers, dates and timestamps are read from their text.
+    numbers, dates and timestamps are read from their text: one ``COPY`` per upload, opened on ``stack`` at
+    the first chunk and fed :data:`COPY_BYTES` of CSV at a time, so the server stores rows while the next
+    ones are checked (leaving ``stack`` with an exception aborts it; ``close()`` then leaving it completes
+    it).
     """
 
     def __init__(
@@ -92,8 +100,11 @@ class RowWriter:
         base: dict[str, Any],
         columns: Sequence[str | None],
         line_key: LineKey,
+        stack: ExitStack,
     ) -> None:
         self.conn = conn
+        self.stack = stack
+        self.copy: Any = None
         self.table = table
         self.sqlite = conn.dialect.name == "sqlite"
         self.line_key = line_key
@@ -112,6 +123,8 @@ class RowWriter:
             self.base = tuple(base[k] for k in SYSTEM_COLUMNS)
             names = [*SYSTEM_COLUMNS, "row_num", "line_key", *(name for _, name in self.stored)]
             self.sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
+            self.text = io.StringIO()
+            self.csv = csv.writer(self.text, lineterminator="\n")
         self.pending: list[list[Sequence[object]]] = []
 
     def add(self, columns: list[Sequence[object]]) -> None:
@@ -119,24 +132,32 @@ class RowWriter:
         self.pending.append(columns)
 
     def flush(self) -> None:
-        for columns in self.pending:
-            self._write(columns)
-        self.pending = []
+        """Write the queued chunks (on PostgreSQL, once their CSV text is large enough)."""
+        pending, self.pending = self.pending, []
+        for columns in pending:
+            if self.sqlite:
+                sql, values = self._sqlite_rows(columns)
+                self.conn.connection.driver_connection.executemany(sql, values)  # type: ignore[union-attr]
+            else:  # CSV written by the csv module: an unquoted empty field is NULL, text is never altered
+                keys, rows = self.line_key(columns), columns[self.width]
+                cells = [columns[i] for i, _ in self.stored]
+                self.csv.writerows(zip(*map(repeat, self.base), rows, keys, *cells, strict=False))
+        if not self.sqlite and self.text.tell() >= COPY_BYTES:
+            self._copy()
 
-    def _write(self, columns: list[Sequence[object]]) -> None:
-        raw = self.conn.connection.driver_connection
-        if self.sqlite:
-            sql, values = self._sqlite_rows(columns)
-            raw.executemany(sql, values)  # type: ignore[union-attr]
-            return
-        # CSV written by the csv module: an unquoted empty field is NULL, text is never altered
-        keys, rows = self.line_key(columns), columns[self.width]
-        cells = [columns[i] for i, _ in self.stored]
-        text = io.StringIO()
-        records = zip(*map(repeat, self.base), rows, keys, *cells, strict=False)
-        csv.writer(text, lineterminator="\n").writerows(records)
-        with raw.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
-            copy.write(text.getvalue())
+    def close(self) -> None:
+        """Write what is left (call after the last chunk's ``flush``)."""
+        self.flush()
+        if not self.sqlite and self.text.tell():
+            self._copy()
+
+    def _copy(self) -> None:
+        if self.copy is None:
+            cursor = self.stack.enter_context(self.conn.connection.driver_connection.cursor())  # type: ignore[union-attr]
+            self.copy = self.stack.enter_context(cursor.copy(self.sql))
+        self.copy.write(self.text.getvalue())
+        self.text.seek(0)
+        self.text.truncate()
 
     def _sqlite_rows(self, columns: list[Sequence[object]]) -> tuple[str, Iterator[tuple[object, ...]]]:
         """The INSERT of one chunk and its parameters: by, stamp, row number, then the written columns."""

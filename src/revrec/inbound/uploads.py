@@ -11,6 +11,7 @@ transaction as the rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import repeat
@@ -33,7 +34,10 @@ from revrec.jobs import queue
 
 STAGING_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config}
 STAGE_JOB = "stage_upload"
-CHUNK_ROWS = 2000
+#: Rows checked and written together. Small enough that a chunk's rows (one list of cells each) are written
+#: and freed before the cyclic garbage collector's first generation fills (700 containers by default):
+#: with 2,000 it traversed every row's 77 cells about twice, ≈ 0.2 s of a 60,000-line upload's ≈ 1.5 s.
+CHUNK_ROWS = 250
 RECEIVING_TIMEOUT = timedelta(minutes=30)
 MAX_REPORTED_PROBLEMS = 1000
 
@@ -209,13 +213,16 @@ def _store_rows(
         "updt_dt": stamp,
     }
     writer: RowWriter | None = None
-    for chunk in checker.chunks(lines, CHUNK_ROWS):  # (bad UTF-8 is one of the errors it records)
-        if writer is None:  # the column plan is known once the header is read
-            names = [c and c.col_name for c in checker.columns]
-            key = line_key(checker.template.kind, {name: i for i, name in enumerate(names) if name})
-            writer = RowWriter(conn, table, base, names, key)
-        writer.add(chunk)
-        writer.flush()
+    with ExitStack() as stack:  # PostgreSQL's COPY: completed at the end, aborted by an exception
+        for chunk in checker.chunks(lines, CHUNK_ROWS):  # (bad UTF-8 is one of the errors it records)
+            if writer is None:  # the column plan is known once the header is read
+                names = [c and c.col_name for c in checker.columns]
+                key = line_key(checker.template.kind, {name: i for i, name in enumerate(names) if name})
+                writer = RowWriter(conn, table, base, names, key, stack)
+            writer.add(chunk)
+            writer.flush()
+        if writer is not None and not checker.failed:
+            writer.close()
 
 
 def line_key(kind: str, index: dict[str, int]) -> LineKey:
