@@ -26,6 +26,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Boolean
 
+from revrec.db import statistics
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule, revenue_contract
 
 DEFAULT_UNBILLED = "UNBILLED-AR"
@@ -221,14 +222,8 @@ def compute_entries(
 
 
 def refresh_statistics(conn: Connection, tables: tuple[str, ...]) -> None:
-    """PostgreSQL: refresh planner statistics of freshly bulk-loaded tables (without them the planner
-    estimates one row and picks nested loops that are quadratic at a million lines).
-
-    SKIP_LOCKED: a table another worker is analysing in its own open transaction is skipped rather than
-    waited for; waiting deadlocked when that worker in turn waited for a row this transaction holds.
-    """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) " + ", ".join(tables))
+    """PostgreSQL: refresh planner statistics of freshly bulk-loaded tables (see revrec.db.statistics)."""
+    statistics.refresh(conn, tables)
 
 
 def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from revrec.db import statistics
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS
 from revrec.db.tables import bundle_config, stage_event, stage_line
 from revrec.inbound import repository as repo
@@ -22,6 +23,7 @@ from revrec.inbound.event_rules import EventContext, validate_event
 from revrec.inbound.line_rules import BILLING_TYPES, LineContext, validate_line
 from revrec.inbound.line_screen import SO_TYPES, STAGED, screen_lines
 from revrec.inbound.problems import LineError
+from revrec.inbound.uploads import STAGING_TABLES
 from revrec.jobs.queue import Job
 from revrec.tenancy import repository as tenancy
 
@@ -120,6 +122,8 @@ def stage_upload(conn: Connection, job: Job) -> str:
     """The ``stage_upload`` job: validate the upload's pre-staged rows by its kind."""
     assert job.ref_id is not None
     upload = repo.upload_by_id(conn, job.ref_id)
+    # PostgreSQL: statistics that count the new rows before any staging query is planned
+    statistics.refresh_after_load(conn, STAGING_TABLES[upload.kind].name, upload.data_lines)
     handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles}
     return handlers[upload.kind](conn, job)
 

@@ -1,0 +1,39 @@
+"""PostgreSQL planner statistics of bulk-loaded tables.
+
+Without statistics (a table never analysed, or grown a lot since) the planner estimates one row per table
+and picks nested loops that are quadratic at tens of thousands of rows: staging a second 60,000-line
+upload took 82 s instead of 2 s (unknown SO references: 12,000 references compared with every SO line of
+the client). Autovacuum analyses such tables eventually, but not before the next job reads them, and its
+counters reach other sessions late, so the job that reads a load decides from the load's own size.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+#: A load that adds more than this fraction of a table's rows (as of its last analysis) refreshes them.
+STALE_FRACTION = 0.1
+
+
+def refresh(conn: Connection, tables: tuple[str, ...]) -> None:
+    """PostgreSQL: refresh planner statistics of ``tables`` (no-op elsewhere).
+
+    SKIP_LOCKED: a table another worker is analysing in its own open transaction is skipped rather than
+    waited for; waiting deadlocked when that worker in turn waited for a row this transaction holds.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) " + ", ".join(tables))
+
+
+def refresh_after_load(conn: Connection, table: str, added: int) -> bool:
+    """PostgreSQL: refresh ``table``'s statistics when ``added`` new rows are more than
+    :data:`STALE_FRACTION` of the rows it had when last analysed (or it never was); True when it did."""
+    if conn.dialect.name != "postgresql":
+        return False
+    known = conn.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:table AS regclass)"), {"table": table}
+    ).scalar_one()
+    if known >= 0 and added <= STALE_FRACTION * known:
+        return False
+    refresh(conn, (table,))
+    return True
