@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
 
 from accounting_support import (
     accounting_tenant,
@@ -19,14 +19,8 @@ from accounting_support import (
 )
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line, rc_schedule, revenue_contract, stage_line
-from revrec.tenancy import repository as tenancy
+from revrec.tenancy import service as tenancy
 from support import login
-
-
-def tenant_client_id(conn: Connection, name: str) -> int:
-    found = tenancy.find_client(conn, name)
-    assert found is not None
-    return int(found.id)
 
 
 def test_worked_example_collection_entries_and_close(http: TestClient, engine: Engine) -> None:
@@ -37,7 +31,7 @@ def test_worked_example_collection_entries_and_close(http: TestClient, engine: E
     assert status["status"] == "Completed", status
     assert status["progress"] == {"done": 4, "total": 4}
     with transaction(engine) as conn:
-        client_id = tenant_client_id(conn, tenant.client)
+        client_id = tenancy.require_client(conn, tenant.client).id
         mine = rc_line.c.client_id == client_id
         lines = {
             r.line_id: r
@@ -100,7 +94,7 @@ def test_collection_twice_creates_nothing_new(http: TestClient, engine: Engine) 
             )
 
     with transaction(engine) as conn:
-        client_id = tenant_client_id(conn, tenant.client)
+        client_id = tenancy.require_client(conn, tenant.client).id
     before = counts()
     assert before == (1, 2, 2)
     again = collect(http, engine, headers)

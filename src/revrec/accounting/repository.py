@@ -26,7 +26,6 @@ from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Boolean
 
-from revrec.db import statistics
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule, revenue_contract
 
 DEFAULT_UNBILLED = "UNBILLED-AR"
@@ -219,11 +218,6 @@ def compute_entries(
     return list(
         conn.execute(sql.bindparams(bindparam("yes", type_=Boolean)), _params(scope, index, key, accounts))
     )
-
-
-def refresh_statistics(conn: Connection, tables: tuple[str, ...]) -> None:
-    """PostgreSQL: refresh planner statistics of freshly bulk-loaded tables (see revrec.db.statistics)."""
-    statistics.refresh(conn, tables)
 
 
 def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:

@@ -16,10 +16,10 @@ from sqlalchemy import Connection, Engine
 
 from revrec.accounting import service as accounting
 from revrec.accounting import settings as accounting_settings
-from revrec.accounting.repository import refresh_statistics
 from revrec.contracts import repository as repo
 from revrec.contracts.persist import Context
 from revrec.contracts.service import Tally, process_chunk
+from revrec.db import statistics
 from revrec.db.session import transaction
 from revrec.engine.errors import PolicyError
 from revrec.errors import Conflict, InvalidInput
@@ -53,7 +53,7 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
         return None, 0
     treatment = accounting_settings.load(conn, client.id).modification_treatment
     context = Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
-    refresh_statistics(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
+    statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     total = repo.count_due(conn, client.id, opened.end)
     queue.set_progress(conn, job.id, 0, total)
     return context, total
@@ -71,7 +71,7 @@ def _step(
         last = work(conn)
         tally.chunks += 1
         if tally.chunks & (tally.chunks - 1) == 0:  # chunks 1, 2, 4, 8 ...: the tables grew since the plan
-            refresh_statistics(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
+            statistics.refresh(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
         queue.set_progress(conn, job.id, tally.rows, max(total, tally.rows))
         queue.renew_lease(conn, job.id, LEASE_SECONDS)
     return last
