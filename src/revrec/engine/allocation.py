@@ -5,8 +5,10 @@ extended sell prices; ``CV_ELIGIBLE_FLAG`` = ``N`` lines keep their own price). 
 ``price × its SSP / total SSP``.  Invariants:
 
 * the allocated amounts sum *exactly* to the transaction price: each share is rounded half up in minor
-  units and the rounding remainder goes to the line with the largest allocated amount (in absolute value;
-  ties to the smallest line id) — lines are in line-id order, so the result does not depend on input order;
+  units and the rounding remainder goes to the line chosen by the ``allocation_remainder`` convention (by
+  default the largest allocated amount in absolute value, ties to the smallest line id) — lines are in
+  line-id order, so the result does not depend on input order (see :mod:`revrec.engine.allocation_rounding`
+  for the conventions);
 * carve = allocated − allocatable, so the carves of a contract sum to zero;
 * a contract whose SSP cannot be derived (RPRO-00607) or totals zero (RPRO-00604) is not allocated: every
   line keeps its price and the error is returned as a value.
@@ -27,6 +29,8 @@ from decimal import Decimal
 from math import lcm
 from typing import Final
 
+from .allocation_rounding import by_rounded_percent, remainder_line, share_of
+from .conventions import Conventions
 from .errors import WARNING, EngineError, engine_error
 from .lines import TransactionLine
 from .money import CURRENCY_EXPONENTS, from_minor, quantize_places, to_minor
@@ -288,25 +292,27 @@ def _residual(
     ]
 
 
-def _relative(work: _Work) -> tuple[dict[int, int], Decimal, int, int]:
+def _relative(work: _Work, conventions: Conventions) -> tuple[dict[int, int], Decimal, int, int]:
     """Allocated minor units per eligible line (summing to the price), SSP total, remainder line/amount."""
     ssp = work.ssp
+    if conventions.allocation_percent_places is not None:
+        rounded, target, remainder = by_rounded_percent(
+            work.eligible, work.ssp, work.price_minor, work.currency, conventions
+        )
+        return rounded, sum(ssp.values(), Decimal(0)), target, remainder
     ratios = [ssp[i].as_integer_ratio() for i in work.eligible]
     scale = lcm(*(denominator for _, denominator in ratios))
     weights = [numerator * (scale // denominator) for numerator, denominator in ratios]
     total = sum(weights)
     price, twice = work.price_minor, 2 * total
     allocated: dict[int, int] = {}
-    largest, size = work.eligible[0], -1
     for i, weight in zip(work.eligible, weights, strict=True):
         product = 2 * price * weight
-        share = (product + total) // twice if product >= 0 else -((total - product) // twice)
-        allocated[i] = share
-        if abs(share) > size:
-            largest, size = i, abs(share)
+        allocated[i] = (product + total) // twice if product >= 0 else -((total - product) // twice)
+    target = remainder_line(work.eligible, allocated, conventions.allocation_remainder)
     remainder = price - sum(allocated.values())
-    allocated[largest] += remainder
-    return allocated, sum(ssp.values(), Decimal(0)), largest, remainder
+    allocated[target] += remainder
+    return allocated, sum(ssp.values(), Decimal(0)), target, remainder
 
 
 def allocate(
@@ -343,7 +349,7 @@ def allocate(
     if sum(work.ssp.values(), Decimal(0)) <= 0:
         errors.append(engine_error("RPRO-00604", contract_key=contract_key))
         return _unallocated(lines, allocatable, currency, results), errors
-    allocated, ssp_total, largest, remainder = _relative(work)
+    allocated, ssp_total, largest, remainder = _relative(work, policies.conventions)
     rows = []
     for index, line in enumerate(lines):
         result = results[index]
@@ -374,7 +380,7 @@ def allocate(
                 result.rule_name if result else None,
                 work.kinds[index],
                 result.position if result else None,
-                work.ssp[index] / ssp_total,
+                share_of(work.ssp[index], ssp_total, policies.conventions),
             )
         )
     method = RESIDUAL if any(kind == "RSSP" for kind in work.kinds.values()) else RELATIVE
@@ -409,7 +415,7 @@ def allocate_relative(
     same object field for field; it only skips the scratch dictionaries and the generic branches.
     """
     allocatable = [minor_units(line.ext_sll_prc, line.curr) for line in lines]
-    if not policies.allocation_enabled:
+    if not policies.allocation_enabled or not policies.conventions.default_allocation:
         return None
     eligible = [i for i, line in enumerate(lines) if line.cv_eligible_flag != "N"]
     if not eligible:

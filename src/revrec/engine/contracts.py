@@ -20,6 +20,7 @@ from functools import lru_cache
 from .allocation import ContractAllocation, allocate, allocate_relative
 from .bundles import explode_bundles
 from .calendar import AccountingCalendar
+from .conventions import ScheduleRounding
 from .errors import CalendarError, EngineError, engine_error
 from .formula import FormulaError
 from .grouping import LineGroup, group_lines
@@ -30,6 +31,7 @@ from .policies import Policies
 from .policy_pob import PobTemplate, ReleaseEvent
 from .ratable import Curve, base_weights, combine, release_curve
 from .releases import FULL, NO_ACTIVITY, LineActivity, Release, booking_date, line_releases
+from .schedule_rounding import spread_by
 from .schedules import (
     LineSchedule,
     PackedCurve,
@@ -37,7 +39,6 @@ from .schedules import (
     packed_curve,
     rate_scale,
     running_series,
-    spread,
 )
 from .ssp import SspResult, SspSelector, formula_error, ssp_value
 
@@ -242,7 +243,8 @@ def _full_release_curve(
         return found[1]
     calendar = policies.calendar
     index = _release_index(calendar, day, open_index)
-    curve = release_curve(base_weights(calendar, template, span, day, index, booked), index)
+    pattern = policies.conventions.period_pattern
+    curve = release_curve(base_weights(calendar, template, span, day, index, booked, pattern), index)
     if len(memo) >= _MEMO_LIMIT:
         memo.clear()
     memo[key] = (template, curve)
@@ -267,7 +269,9 @@ def _curve(
     parts: list[tuple[Fraction, Curve]] = []
     for day, fraction, override in releases:
         index = _release_index(calendar, day, open_index)
-        weights = base_weights(calendar, template, override or span, day, index, booked)
+        weights = base_weights(
+            calendar, template, override or span, day, index, booked, policies.conventions.period_pattern
+        )
         parts.append((fraction, release_curve(weights, index)))
     return combine(parts)
 
@@ -316,8 +320,13 @@ def schedule_line(
         )
         return None, errors
     functional, reporting = _rates(currencies, line.f_ex_rate, line.g_ex_rate)
-    allocated, revenue = spread(
-        (allocated_minor, allocatable_minor), (cumulative, denominator), functional, reporting
+    allocated, revenue = spread_by(
+        policies.conventions.schedule_rounding,
+        (allocated_minor, allocatable_minor),
+        (cumulative, denominator),
+        functional,
+        reporting,
+        0 if open_index is None else open_index - first,
     )
     periods = policies.calendar.keys[first : first + len(cumulative)]
     return LineSchedule(line.line_id, pob_key, periods, currencies, allocated, revenue, released), errors
@@ -338,7 +347,8 @@ def _booked_curve(
     booked = booking_date(line).toordinal()
     index = _release_index(calendar, booked, open_index)  # what _curve does for one 100 % release
     first, cumulative, denominator = release_curve(
-        base_weights(calendar, template, span, booked, index, booked), index
+        base_weights(calendar, template, span, booked, index, booked, policies.conventions.period_pattern),
+        index,
     )
     keys = policies.calendar.keys[first : first + len(cumulative)]
     runs = policies.periods_memo  # one tuple per distinct run of periods, shared by the schedules
@@ -386,7 +396,8 @@ def schedule_contract(
     """
     schedules: list[LineSchedule] = []
     errors = list(contract.errors)
-    booked_fast = True
+    # the fast path rounds cumulatively; the other schedule_rounding conventions go through schedule_line
+    booked_fast = policies.conventions.schedule_rounding is ScheduleRounding.CUMULATIVE
     open_index: int | None = None
     if open_period is not None:
         try:

@@ -17,6 +17,8 @@ from types import MappingProxyType
 from typing import Final
 
 from .calendar import AccountingCalendar
+from .conventions import KEYS as CONVENTION_KEYS
+from .conventions import Conventions
 from .errors import PolicyError
 from .mapping import (
     Raw,
@@ -77,6 +79,8 @@ class Policies:
     rssp_floor_method: bool = False
     rssp_weight_places: int = 4
     multi_currency_allocation: AllocationCurrency = AllocationCurrency.LOWEST_COMMON_CURRENCY
+    #: rounding and period conventions (flat keys of the section, see engine/conventions.py)
+    conventions: Conventions = field(default_factory=Conventions)
     pob_by_name: Mapping[str, PobTemplate] = field(init=False, repr=False, compare=False)
     item_rules: Mapping[str, str] = field(init=False, repr=False, compare=False)
     condition_rules: tuple[PobAssignmentRule, ...] = field(init=False, repr=False, compare=False)
@@ -205,6 +209,7 @@ class Policies:
                 "rssp_floor_method",
                 "rssp_weight_places",
                 "multi_currency_allocation",
+                *CONVENTION_KEYS,
             ),
         )
 
@@ -236,6 +241,7 @@ class Policies:
                 AllocationCurrency,
                 AllocationCurrency.LOWEST_COMMON_CURRENCY,
             ),
+            conventions=Conventions.from_mapping(data),
         )
 
     def to_mapping(self) -> dict[str, object]:
@@ -254,4 +260,5 @@ class Policies:
             "rssp_floor_method": self.rssp_floor_method,
             "rssp_weight_places": self.rssp_weight_places,
             "multi_currency_allocation": self.multi_currency_allocation.value,
+            **self.conventions.to_mapping(),
         }

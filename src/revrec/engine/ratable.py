@@ -24,6 +24,8 @@ from math import lcm
 from typing import Final
 
 from .calendar import AccountingCalendar
+from .conventions import PeriodPattern
+from .period_patterns import anniversary_weights, half_month_weights
 from .policy_pob import AccountingMethod, PobTemplate, RatableMethod, ReleaseBase
 
 Weights = tuple[int, tuple[int, ...]]  # (index of the first period, integer weight per period)
@@ -31,8 +33,16 @@ Curve = tuple[int, tuple[int, ...], int]  # (index of the first period, cumulati
 
 
 @lru_cache(maxsize=1 << 16)
-def span_weights(calendar: AccountingCalendar, start: int, end: int, daily: bool) -> Weights:
+def span_weights(
+    calendar: AccountingCalendar,
+    start: int,
+    end: int,
+    daily: bool,
+    pattern: PeriodPattern = PeriodPattern.CALENDAR_MONTHS,
+) -> Weights:
     """Weights of the day span ``[start, end)`` (ordinals) over the periods it touches."""
+    if not daily and pattern is PeriodPattern.ANNIVERSARY_MONTHS:
+        return anniversary_weights(calendar, start, end)
     first = calendar.index_of_ordinal(start)
     last = calendar.index_of_ordinal(end - 1)
     if first == last:
@@ -48,6 +58,8 @@ def span_weights(calendar: AccountingCalendar, start: int, end: int, daily: bool
         lengths.append(period_end - period_start)
     if daily:
         return first, tuple(overlaps)
+    if pattern is PeriodPattern.HALF_MONTH:
+        return half_month_weights(first, overlaps, lengths)
     scale = lcm(lengths[0], lengths[-1])
     return first, tuple(
         overlap * scale // length if overlap != length else scale
@@ -60,50 +72,64 @@ def _fraction_weights(first: int, parts: list[Fraction]) -> Weights:
     return first, tuple(part.numerator * (scale // part.denominator) for part in parts)
 
 
-def _ratable(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
-    return span_weights(c, s, e, t.accounting_method is AccountingMethod.DAILY)
+def _ratable(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
+    return span_weights(c, s, e, t.accounting_method is AccountingMethod.DAILY, p)
 
 
-def _daily(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
+def _daily(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
     return span_weights(c, s, e, True)
 
 
-def _mid_month(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
+def _mid_month(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
     first = c.index_of_ordinal(s)
     months = c.index_of_ordinal(e - 1) - first + 1
     return first, (1,) + (2,) * (months - 1) + (1,)
 
 
-def _next_month(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
+def _next_month(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
     shifted = c.start_ordinal(c.index_of_ordinal(s) + 1)
-    return span_weights(c, shifted, shifted + (e - s), t.accounting_method is AccountingMethod.DAILY)
+    return span_weights(c, shifted, shifted + (e - s), t.accounting_method is AccountingMethod.DAILY, p)
 
 
 def _immediate_start(
-    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
 ) -> Weights:
     return max(c.index_of_ordinal(s), ri), (1,)
 
 
 def _immediate_open(
-    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
 ) -> Weights:
     return ri, (1,)
 
 
-def _condense(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
+def _condense(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
     begin = max(r, s)
     if begin >= e:
         return ri, (1,)
-    return span_weights(c, begin, e, t.accounting_method is AccountingMethod.DAILY)
+    return span_weights(c, begin, e, t.accounting_method is AccountingMethod.DAILY, p)
 
 
-def _sliding(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
+def _sliding(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
     delay = max(r - s, 0)
-    return span_weights(c, s + delay, e + delay, t.accounting_method is AccountingMethod.DAILY)
+    return span_weights(c, s + delay, e + delay, t.accounting_method is AccountingMethod.DAILY, p)
 
 
-def _user_defined(c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int) -> Weights:
+def _user_defined(
+    c: AccountingCalendar, t: PobTemplate, s: int, e: int, r: int, ri: int, b: int, p: PeriodPattern
+) -> Weights:
     base = {ReleaseBase.RELEASE_DATE: r, ReleaseBase.START_DATE: s, ReleaseBase.SO_DATE: b}[t.release_base]
     parts: list[Fraction] = []
     for row in t.schedule:
@@ -133,14 +159,15 @@ def base_weights(
     release: int,
     release_index: int,
     booked: int,
+    pattern: PeriodPattern = PeriodPattern.CALENDAR_MONTHS,
 ) -> Weights:
     """Base weights of one release (dated ordinal ``release``, landing in period ``release_index``).
 
     ``span`` is the service span ``[start, end)`` in ordinals; ``booked`` the SO date (for user-defined
-    schedules based on it).
+    schedules based on it); ``pattern`` the ``period_pattern`` convention of Partial Month weights.
     """
     return _METHODS[template.ratable_method](
-        calendar, template, span[0], span[1], release, release_index, booked
+        calendar, template, span[0], span[1], release, release_index, booked, pattern
     )
 
 
