@@ -74,6 +74,9 @@ MESSAGES: Final[dict[str, str]] = {
     "RREV-00004": _LEAD + "missing mandatory field {field}",
     "RREV-00005": "The RORD line is not processed due to invalid Ext List Price (must be ≤ 0)",
     "RREV-00006": "The RORD line is not processed as Return Flag or Cancel Flag is set (must be blank)",
+    "RREV-00020": (
+        _LEAD + "a unit price with more decimals than the policies allow (policies.unit_price_places)"
+    ),
     # --- revrec: events ----------------------------------------------------------------------------
     "RREV-01001": "The event is not processed due to missing line reference (Doc Line Id)",
     "RREV-01002": (

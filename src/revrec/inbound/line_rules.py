@@ -26,7 +26,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from revrec.engine.money import exponent, is_currency
+from revrec.engine.conventions import UNIT_PRICE_PLACES
+from revrec.engine.money import exponent, is_currency, quantize_places
 from revrec.inbound.codes import message
 from revrec.inbound.problems import LineError
 
@@ -131,6 +132,8 @@ class LineContext:
     segment_delimiter: str | None = None
     segment_count: int | None = None
     require_customer_number: bool = False
+    #: decimals a unit price may carry (policies.unit_price_places; the storage scale checks nothing more)
+    unit_price_places: int = UNIT_PRICE_PLACES
     seen_line_ids: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -154,6 +157,7 @@ def validate_line(
     spec = _SPECS[tran_type]
     errors = [error for col, error in spec.mandatory if get(col) is None]
     _check_currency(get, reporting_currency, errors)
+    _check_unit_prices(get, context.unit_price_places, errors)
     _check_dates_and_flags(get, tran_type, errors)
     _check_quantities_and_signs(get, tran_type, context, errors)
     _check_segments(get, context, errors)
@@ -180,6 +184,14 @@ def fits_precision(amount: Decimal, currency: str) -> bool:
         return amount == amount.quantize(_QUANTA[places])
     except InvalidOperation:  # more digits than the decimal context holds: certainly not a fit
         return False
+
+
+def _check_unit_prices(get: _Get, places: int, errors: list[LineError]) -> None:
+    """RREV-00020: unit prices (e.g. usage at 0.0005 a call) within ``unit_price_places`` decimals."""
+    for column in ("UNIT_SELL_PRC", "UNIT_LIST_PRC"):
+        price = _decimal(get, column)
+        if price is not None and price != quantize_places(price, places):
+            errors.append(_err("RREV-00020", column))
 
 
 def _check_currency(get: _Get, reporting_currency: str, errors: list[LineError]) -> None:

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 
 from sqlalchemy import Connection, and_, bindparam, text, update
 
 from revrec.db.stage_columns import sql_name
 from revrec.db.tables import stage_line
+from revrec.engine.conventions import UNIT_PRICE_PLACES
 from revrec.engine.money import AMOUNT_SCALE, CURRENCY_EXPONENTS, RATE_SCALE
 from revrec.inbound.line_rules import (
     BILLING_TYPES,
@@ -104,6 +106,11 @@ def _currency(d: _Dialect) -> list[str]:
         # RPRO-00012 / RPRO-00076 against the client's reporting currency
         f"(({f_cur} = :screen_reporting AND ({g_rate} IS NULL OR {g_rate} = {d.rate_one})) "
         f"OR ({f_cur} <> :screen_reporting AND {g_rate} IS NOT NULL))",
+        # RREV-00020: unit prices are multiples of the unit-price quantum (bound: a policy of the client)
+        *(
+            _optional(col, f"{_c(col)} % :screen_unit_quantum = 0")
+            for col in ("UNIT_SELL_PRC", "UNIT_LIST_PRC")
+        ),
     ]
 
 
@@ -179,8 +186,8 @@ def _references(tran_type: str) -> list[str]:
 
 @cache
 def screen_condition(sqlite: bool) -> str:
-    """The SQL condition (binds ``screen_upload``, ``screen_client``, ``screen_reporting``) true only for
-    lines that validate_line accepts in staging's context."""
+    """The SQL condition (binds ``screen_upload``, ``screen_client``, ``screen_reporting``,
+    ``screen_unit_quantum``) true only for lines that validate_line accepts in staging's context."""
     d = _Dialect(sqlite)
     by_type = [
         _all([
@@ -194,13 +201,24 @@ def screen_condition(sqlite: bool) -> str:
 
 
 def screen_lines(
-    conn: Connection, *, client_id: int, upload_id: int, reporting_currency: str, by: str, stamp: datetime
+    conn: Connection,
+    *,
+    client_id: int,
+    upload_id: int,
+    reporting_currency: str,
+    by: str,
+    stamp: datetime,
+    unit_price_places: int = UNIT_PRICE_PLACES,
 ) -> int:
     """Mark ``N`` the upload's pre-staged lines the screen proves valid; the number of lines marked."""
-    condition = text(screen_condition(conn.dialect.name == "sqlite")).bindparams(
+    sqlite = conn.dialect.name == "sqlite"
+    # the unit-price quantum in stored units: 10**(scale − places) integers on SQLite, 10**-places NUMERIC
+    quantum = 10 ** (AMOUNT_SCALE - unit_price_places) if sqlite else Decimal(1).scaleb(-unit_price_places)
+    condition = text(screen_condition(sqlite)).bindparams(
         bindparam("screen_upload", upload_id),
         bindparam("screen_client", client_id),
         bindparam("screen_reporting", reporting_currency),
+        bindparam("screen_unit_quantum", quantum),
     )
     statement = (
         update(stage_line)

@@ -25,6 +25,7 @@ from revrec.inbound.line_screen import SO_TYPES, STAGED, screen_lines
 from revrec.inbound.problems import LineError
 from revrec.inbound.uploads import STAGING_TABLES
 from revrec.jobs.queue import Job
+from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
 
 #: The staging columns transaction-line validation reads (tests/unit/inbound checks that it reads no other).
@@ -33,7 +34,7 @@ VALIDATED_COLUMNS = (
     "F_EX_RATE", "G_EX_RATE", "ITEM_NUM", "INV_NUM", "INV_LINE_ID", "ORIG_INV_LINE_ID", "ORIG_SO_LINE_ID",
     "INV_DATE", "ORD_QTY", "EXT_LST_PRC", "EXT_SLL_PRC", "INV_QTY", "RETURN_FLAG", "DEF_SEGMENTS",
     "REV_SEGMENTS", "CV_ELIGIBLE_FLAG", "CREDIT_RULE", "FV_ELIGIBLE_FLAG", "UNBILL_FLAG", "DURATION", "TERM",
-    "CT_MOD_DATE", "FV_DATE",
+    "CT_MOD_DATE", "FV_DATE", "UNIT_SELL_PRC", "UNIT_LIST_PRC",
 )  # fmt: skip
 
 
@@ -80,9 +81,12 @@ def stage_transactions(conn: Connection, job: Job) -> str:
     repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
     # The screen marks N the lines it proves valid (same transaction); the rest, exactly, below.
     currency = client.reporting_currency
+    places = policies_for(conn, client).conventions.unit_price_places
     screen_lines(conn, client_id=job.client_id, upload_id=job.ref_id, reporting_currency=currency,
-                 by=job.created_by, stamp=repo.now())  # fmt: skip
-    context = LineContext(known_so_line_ids=_KnownSoLines(conn, job.client_id, job.ref_id))
+                 by=job.created_by, stamp=repo.now(), unit_price_places=places)  # fmt: skip
+    context = LineContext(
+        known_so_line_ids=_KnownSoLines(conn, job.client_id, job.ref_id), unit_price_places=places
+    )
     errored: dict[int, list[LineError]] = {}
     for row_id, _, values in read_rows(conn, stage_line, job.ref_id, VALIDATED_COLUMNS):
         errors = validate_line(values, reporting_currency=currency, context=context)
