@@ -160,6 +160,7 @@ def process_events(
             template=template,
             open_period=ctx.open.key,
             events=[*history, *new],
+            new_events={e.event_id for e in new},
         )
         service._write(conn, ctx, computation, set(), tally)
     _mark_processed(conn, [e.row_id for e in ready], by)
