@@ -178,7 +178,9 @@ def _prepare(conn: Connection, job: Job) -> Context | None:
     if opened is None:
         return None
     treatment = accounting_settings.load(conn, client.id).modification_treatment
-    return Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    return Context(
+        scope, policies.calendar, opened, client.reporting_currency, treatment, policies, job_id=job.id
+    )
 
 
 def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
@@ -213,8 +215,8 @@ def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
     summary = (
         f"{tally.collected} event(s) processed into {tally.contracts_revised} contract revision(s); "
         f"{waiting} event(s) waiting for their line"
-    )
+    ) + tally.warning_summary()
     if tally.engine_errors:
         codes = ", ".join(f"{code} x{n}" for code, n in sorted(tally.codes.items()))
         return "Warning", f"{summary}; contracts with errors: {codes}"
-    return "Completed", summary
+    return ("Warning" if tally.warnings else "Completed"), summary

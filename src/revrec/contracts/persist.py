@@ -120,6 +120,7 @@ class Context:
     reporting_currency: str
     treatment: str
     policies: Any  # engine Policies, for prospective re-scheduling
+    job_id: int | None = None  # the job writing, recorded with the warnings it finds
 
 
 @dataclass
@@ -271,8 +272,8 @@ def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
     }
 
 
-def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], rows: Rows) -> None:
-    """Contracts that did not exist: version 1 of everything."""
+def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], rows: Rows) -> dict[str, int]:
+    """Contracts that did not exist: version 1 of everything; their ids by key."""
     stamp = repo.now()
     heads = [
         {
@@ -294,6 +295,7 @@ def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], row
         _add_schedules(ctx, item, rc_id, rows, {})
         _add_pobs(ctx, item, rc_id, rows)
         rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity)
+    return ids
 
 
 def _add_lines(
