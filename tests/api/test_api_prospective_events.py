@@ -169,3 +169,23 @@ def test_release_beyond_the_line_is_a_warning_that_reaches_people(
     assert again["status"] == "Completed", again
     assert len(_warnings(engine, tenant)) == 1
     assert verify(engine, tenant) == []
+
+
+def test_late_delivery_is_recognised_in_the_open_period(http: TestClient, engine: Engine) -> None:
+    """100 units for 1,000.00 (10.00 a unit), 50 delivered in January (500.00); January closes; a delivery
+    of 20 dated 25-JAN reaches revrec in February: it was never recognised, so prospective treatment books
+    its 200.00 in February (not spread over the 30 units still to come)."""
+    tenant = _tenant(engine, "Prospective")
+    headers = login(http, tenant)
+    so = unique("SO")
+    line_id = f"{so}-1"
+    send(http, headers, _line(line_id, so, "100", "1000.00"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    _deliver(http, headers, line_id, ("50", "20-JAN-2026"))
+    assert process_events(http, engine, headers)["status"] == "Completed"
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    _deliver(http, headers, line_id, ("20", "25-JAN-2026"))
+    assert process_events(http, engine, headers)["status"] == "Completed"
+    assert revenue(engine, tenant, 202601) == D("500.00")
+    assert revenue(engine, tenant, 202602) == D("200.00")
+    assert verify(engine, tenant) == []
