@@ -156,6 +156,18 @@ def totals(engine: Engine, tenant: Tenant, period: int | None = None) -> dict[st
     return {k: (v[0], v[1]) for k, v in found.items()}
 
 
+def revenue(engine: Engine, tenant: Tenant, period: int) -> Decimal:
+    """Revenue (credit less debit of account type R) of the stored entries of ``period``."""
+    found = totals(engine, tenant, period).get("R", (Decimal(0), Decimal(0)))
+    return found[1] - found[0]
+
+
+def balanced(engine: Engine, tenant: Tenant, period: int) -> bool:
+    """True when the stored entries of ``period`` balance (transaction currency)."""
+    found = totals(engine, tenant, period)
+    return sum((d for d, _ in found.values()), Decimal(0)) == sum((c for _, c in found.values()), Decimal(0))
+
+
 def verify(engine: Engine, tenant: Tenant) -> list[str]:
     scope, calendar = scope_of(engine, tenant)
     with transaction(engine) as conn:

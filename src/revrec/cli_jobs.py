@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from revrec.accounting import service as accounting
 from revrec.config import Settings
+from revrec.contracts.warnings import print_job_warnings
 from revrec.db.session import transaction
 from revrec.errors import InvalidInput
 from revrec.jobs import queue, worker
@@ -100,9 +101,10 @@ def _job_status(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
     with transaction(engine, readonly=True) as conn:
         client = tenancy.require_client(conn, args.client)
         row = queue.get(conn, args.job_id)
-    if row is None or row.client_id != client.id:
-        raise InvalidInput(f"Job {args.job_id} not found")
-    print(_status_line(row))
+        if row is None or row.client_id != client.id:
+            raise InvalidInput(f"Job {args.job_id} not found")
+        print(_status_line(row))
+        print_job_warnings(conn, client.id, row.id)
     return 0
 
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import close_period, collect, send, totals, verify
+from accounting_support import balanced, close_period, collect, revenue, send, verify
 from cli_support import point_cli_at, run
 from events_support import event as _event
 from events_support import milestone_line as _line
@@ -24,17 +24,7 @@ from revrec.config import Settings
 from revrec.db.session import transaction
 from revrec.db.tables import rc_schedule, stage_event
 from revrec.jobs import worker
-from support import Tenant, login, unique
-
-
-def _revenue(engine: Engine, tenant: Tenant, period: int) -> D:
-    found = totals(engine, tenant, period).get("R", (D(0), D(0)))
-    return found[1] - found[0]
-
-
-def _balanced(engine: Engine, tenant: Tenant, period: int) -> bool:
-    found = totals(engine, tenant, period)
-    return sum((d for d, _ in found.values()), D(0)) == sum((c for _, c in found.values()), D(0))
+from support import login, unique
 
 
 def _flags(engine: Engine, line_id: str) -> list[str]:
@@ -66,14 +56,14 @@ def test_event_releases_upon_event_pob(http: TestClient, engine: Engine) -> None
     line_id = f"{so}-1"
     send(http, headers, _line(line_id, so))
     assert collect(http, engine, headers)["status"] == "Completed"
-    assert _revenue(engine, tenant, 202601) == D(0)  # Upon Event: nothing released yet
+    assert revenue(engine, tenant, 202601) == D(0)  # Upon Event: nothing released yet
 
     _send_events(http, headers, _event(line_id, "50", "15-JAN-2026"))
     status = _process(http, engine, headers)
     assert status["status"] == "Completed", status
     # 50 % of 1,200 released on 15-JAN, recognised at once (Immediate Using Start Date): 600 in January
-    assert _revenue(engine, tenant, 202601) == D("600.00")
-    assert _balanced(engine, tenant, 202601)
+    assert revenue(engine, tenant, 202601) == D("600.00")
+    assert balanced(engine, tenant, 202601)
     assert verify(engine, tenant) == []
     assert _flags(engine, line_id) == ["Y"]
     before = _schedules(engine, line_id)
@@ -81,15 +71,15 @@ def test_event_releases_upon_event_pob(http: TestClient, engine: Engine) -> None
     again = _process(http, engine, headers)  # nothing due: nothing changes
     assert again["status"] == "Completed", again
     assert _schedules(engine, line_id) == before
-    assert _revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202601) == D("600.00")
 
     assert close_period(http, engine, headers)["status"] == "Completed"  # January closed
     _send_events(http, headers, _event(line_id, "100", "10-FEB-2026"))
     assert _process(http, engine, headers)["status"] == "Completed"
     # cumulative: the level goes from 50 % to 100 %, the remaining 600 in February; January unchanged
-    assert _revenue(engine, tenant, 202601) == D("600.00")
-    assert _revenue(engine, tenant, 202602) == D("600.00")
-    assert _balanced(engine, tenant, 202602)
+    assert revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202602) == D("600.00")
+    assert balanced(engine, tenant, 202602)
     assert verify(engine, tenant) == []
     assert _flags(engine, line_id) == ["Y", "Y"]
 
@@ -106,10 +96,10 @@ def test_event_waits_for_its_line_and_period(http: TestClient, engine: Engine) -
     assert _process(http, engine, headers)["status"] == "Completed"
     assert _flags(engine, line_id) == ["N", "N"]
     assert collect(http, engine, headers)["status"] == "Completed"
-    assert _revenue(engine, tenant, 202601) == D(0)
+    assert revenue(engine, tenant, 202601) == D(0)
     assert _process(http, engine, headers)["status"] == "Completed"
     assert _flags(engine, line_id) == ["Y", "N"]  # March's event waits for March
-    assert _revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202601) == D("600.00")
     assert verify(engine, tenant) == []
 
 
@@ -121,12 +111,12 @@ def test_later_collection_keeps_processed_events(http: TestClient, engine: Engin
     assert collect(http, engine, headers)["status"] == "Completed"
     _send_events(http, headers, _event(f"{so}-1", "50", "15-JAN-2026"))
     assert _process(http, engine, headers)["status"] == "Completed"
-    assert _revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202601) == D("600.00")
     # a later line of the same SO joins the contract and recomputes it from its history: the processed
     # event still releases 600 of line 1; line 2 (Upon Event, no event) releases nothing
     send(http, headers, _line(f"{so}-2", so, "600.00", **{"Doc Line Num": "2"}))
     assert collect(http, engine, headers)["status"] == "Completed"
-    assert _revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202601) == D("600.00")
     assert verify(engine, tenant) == []
 
 
@@ -141,16 +131,16 @@ def test_ratable_event_release(http: TestClient, engine: Engine, treatment: str)
     _send_events(http, headers, _event(line_id, "50", "15-JAN-2026"))
     assert _process(http, engine, headers)["status"] == "Completed"
     # the released 600 spreads over January-December: 50 a month
-    assert _revenue(engine, tenant, 202601) == D("50.00")
+    assert revenue(engine, tenant, 202601) == D("50.00")
     assert close_period(http, engine, headers)["status"] == "Completed"
     _send_events(http, headers, _event(line_id, "100", "10-FEB-2026"))
     assert _process(http, engine, headers)["status"] == "Completed"
     # retrospective: 1,200 / 12 = 100 a month, run(Feb) 200 less January's 50 = 150 (catch-up 50);
     # prospective: 1,200 - 50 over the natural pattern from February (150, then 100 a month) = the same
-    assert _revenue(engine, tenant, 202601) == D("50.00")
-    assert _revenue(engine, tenant, 202602) == D("150.00")
+    assert revenue(engine, tenant, 202601) == D("50.00")
+    assert revenue(engine, tenant, 202602) == D("150.00")
     assert close_period(http, engine, headers)["status"] == "Completed"
-    assert _revenue(engine, tenant, 202603) == D("100.00")
+    assert revenue(engine, tenant, 202603) == D("100.00")
     assert verify(engine, tenant) == []
 
 
@@ -174,7 +164,7 @@ def test_job_run_event_process_cli(
     )
     assert code == 0, err
     assert "[Completed]" in out
-    assert _revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202601) == D("600.00")
     code, out, _ = run(capsys, "verify", "--client", tenant.client)
     assert code == 0 and "ok: every invariant holds" in out
 
@@ -193,4 +183,4 @@ def test_unprocessed_event_blocks_period_close(http: TestClient, engine: Engine)
     assert "1 staged event(s) due in period 202601 are not processed" in blocked["error_message"]
     assert _process(http, engine, headers)["status"] == "Completed"
     assert close_period(http, engine, headers)["status"] == "Completed"
-    assert _revenue(engine, tenant, 202601) == D("600.00")
+    assert revenue(engine, tenant, 202601) == D("600.00")

@@ -393,7 +393,8 @@ def test_run_report_program_is_listed(client: TestClient, scenario: Scenario) ->
     assert program["program_name"] == "RevPro3.0 Run Report"
     assert [(p["id"], p["name"], p["mandatory"]) for p in program["parameters"]] == [
         (1601, "REPORT NAME", "Y"), (1602, "AS_OF_PERIOD", "N"), (1603, "FROM_PERIOD", "N"),
-        (1604, "TO_PERIOD", "N"), (1605, "KIND", "N"), (1606, "UPLOAD_ID", "N"),
+        (1604, "TO_PERIOD", "N"), (1605, "KIND", "N"), (1606, "UPLOAD_ID", "N"), (1607, "JOB_ID", "N"),
+        (1608, "CODE", "N"),
     ]  # fmt: skip
 
 

@@ -52,7 +52,9 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
     if opened is None:
         return None, 0
     treatment = accounting_settings.load(conn, client.id).modification_treatment
-    context = Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    context = Context(
+        scope, policies.calendar, opened, client.reporting_currency, treatment, policies, job_id=job.id
+    )
     statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     total = repo.count_due(conn, client.id, opened.end)
     queue.set_progress(conn, job.id, 0, total)
@@ -126,7 +128,8 @@ def _outcome(tally: Tally) -> tuple[str, str | None]:
     if tally.engine_errors:
         codes = ", ".join(f"{code} x{n}" for code, n in sorted(tally.codes.items()))
         summary += f"; contracts with errors: {codes}"
-    if tally.errored or tally.engine_errors:
+    summary += tally.warning_summary()
+    if tally.errored or tally.engine_errors or tally.warnings:
         return "Warning", summary
     return "Completed", None
 

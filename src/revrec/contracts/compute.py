@@ -16,7 +16,8 @@ INV/CM/CM-C/CM-R rows also go to the engine as the line's bills (they release Up
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -32,8 +33,8 @@ from revrec.engine.contracts import (
 from revrec.engine.errors import EngineError
 from revrec.engine.lines import RevenueEvent, TransactionLine
 from revrec.engine.policies import Policies
+from revrec.engine.prospective import Pattern, natural_patterns
 from revrec.engine.releases import LineActivity
-from revrec.engine.schedules import LineSchedule
 
 ZERO = Decimal(0)
 
@@ -48,10 +49,17 @@ class Computed:
     returned: set[str] = field(default_factory=set)
     allocated: AllocatedContract | None = None
     engine_activity: Mapping[str, LineActivity] | None = None
+    new_events: Set[str] = frozenset()  # event ids processed now (see :meth:`natural_patterns`)
 
-    def natural_schedules(self, policies: Policies) -> dict[str, LineSchedule]:
-        """The schedules as if booked at the start of service, without any catch-up: the pattern over which
-        prospective treatment spreads what remains."""
+    def natural_patterns(
+        self, policies: Policies, *, open_date: dt.date, fresh: Set[int] = frozenset()
+    ) -> dict[str, Pattern]:
+        """Each line's exact natural pattern (booked at the start of service, releases at their dates), over
+        which prospective treatment recognises what remains (``revrec.engine.prospective``).
+
+        Releases that reach revrec only now (the bills of the activity rows ``fresh``, and events not yet
+        processed) but are dated in a closed period count as happening in the open period: they were never
+        recognised, so they must not count as performance already paid for by what was."""
         assert self.allocated is not None
         lines = tuple(
             replace(line, so_date=line.start_date)
@@ -59,9 +67,27 @@ class Computed:
             else line
             for line in self.allocated.lines
         )
-        natural = replace(self.allocated, lines=lines)
-        contract = schedule_contract(natural, policies, self.engine_activity, open_period=None)
-        return {s.line_id: s for s in contract.schedules}
+        new_bills = {id(row.line) for row in self.activity if row.row_id in fresh}
+        activity = {
+            line_id: _redated(found, open_date, new_bills, self.new_events)
+            for line_id, found in (self.engine_activity or {}).items()
+        }
+        return natural_patterns(replace(self.allocated, lines=lines), policies, activity)
+
+
+def _redated(found: LineActivity, day: dt.date, bills: Set[int], events: Set[str]) -> LineActivity:
+    """``found`` with its new bills and events dated no earlier than ``day``."""
+    return LineActivity(
+        tuple(
+            replace(b, inv_date=day) if id(b) in bills and b.inv_date is not None and b.inv_date < day else b
+            for b in found.bills
+        ),
+        tuple(
+            replace(e, event_date=day) if e.event_id in events and e.event_date < day else e
+            for e in found.events
+        ),
+        found.manual,
+    )
 
 
 @dataclass(slots=True)
@@ -132,9 +158,10 @@ def compute(
     template: str | None,
     open_period: int | None,
     events: Sequence[RevenueEvent] = (),
+    new_events: Set[str] = frozenset(),
 ) -> Computation:
-    """Contracts of ``so_rows`` (one row per line id) with their ``activity`` rows and processed
-    ``events`` (Upon Event releases, see ``contracts.events``)."""
+    """Contracts of ``so_rows`` (one row per line id) with their ``activity`` rows and ``events`` (Upon
+    Event releases, see ``contracts.events``; the ids of those processed only now in ``new_events``)."""
     lines, by_ref, returned = _engine_input(so_rows, activity)
     collection: Collection = collect(lines, policies, events=events, template_name=template)
     rows_by_line = {r.line.line_id: r for r in so_rows}
@@ -152,6 +179,7 @@ def compute(
                 returned & set(ids),
                 allocated,
                 collection.activity,
+                new_events,
             )
         )
     grouped = {line_id for c in results for line_id in c.so_rows}

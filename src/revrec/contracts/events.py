@@ -160,6 +160,7 @@ def process_events(
             template=template,
             open_period=ctx.open.key,
             events=[*history, *new],
+            new_events={e.event_id for e in new},
         )
         service._write(conn, ctx, computation, set(), tally)
     _mark_processed(conn, [e.row_id for e in ready], by)
@@ -177,7 +178,9 @@ def _prepare(conn: Connection, job: Job) -> Context | None:
     if opened is None:
         return None
     treatment = accounting_settings.load(conn, client.id).modification_treatment
-    return Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    return Context(
+        scope, policies.calendar, opened, client.reporting_currency, treatment, policies, job_id=job.id
+    )
 
 
 def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
@@ -212,8 +215,8 @@ def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
     summary = (
         f"{tally.collected} event(s) processed into {tally.contracts_revised} contract revision(s); "
         f"{waiting} event(s) waiting for their line"
-    )
+    ) + tally.warning_summary()
     if tally.engine_errors:
         codes = ", ".join(f"{code} x{n}" for code, n in sorted(tally.codes.items()))
         return "Warning", f"{summary}; contracts with errors: {codes}"
-    return "Completed", summary
+    return ("Warning" if tally.warnings else "Completed"), summary

@@ -27,6 +27,7 @@ from revrec.engine.calendar import AccountingCalendar
 from revrec.engine.contracts import RevenueContract
 from revrec.engine.errors import ERROR
 from revrec.engine.money import from_minor, to_minor
+from revrec.engine.prospective import Pattern
 from revrec.engine.schedules import LineSchedule
 from revrec.periods.service import OpenPeriod, Scope
 
@@ -119,6 +120,7 @@ class Context:
     reporting_currency: str
     treatment: str
     policies: Any  # engine Policies, for prospective re-scheduling
+    job_id: int | None = None  # the job writing, recorded with the warnings it finds
 
 
 @dataclass
@@ -270,8 +272,8 @@ def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
     }
 
 
-def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], rows: Rows) -> None:
-    """Contracts that did not exist: version 1 of everything."""
+def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], rows: Rows) -> dict[str, int]:
+    """Contracts that did not exist: version 1 of everything; their ids by key."""
     stamp = repo.now()
     heads = [
         {
@@ -293,6 +295,7 @@ def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], row
         _add_schedules(ctx, item, rc_id, rows, {})
         _add_pobs(ctx, item, rc_id, rows)
         rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity)
+    return ids
 
 
 def _add_lines(
@@ -342,7 +345,7 @@ def _add_schedules(
     rc_id: int,
     rows: Rows,
     old: dict[str, tuple[int, int, Packed]],
-    natural: dict[str, LineSchedule] | None = None,
+    patterns: dict[str, Pattern] | None = None,
     new_activity: set[int] | None = None,
 ) -> list[int]:
     """New schedule versions; returns the ids of the schedules they replace."""
@@ -351,11 +354,10 @@ def _add_schedules(
         new = packed_schedule(ctx, schedule)
         previous = old.get(schedule.line_id)
         if previous is not None:
-            base = natural.get(schedule.line_id) if natural else None
             revised = revise(
                 previous[2],
                 new,
-                packed_schedule(ctx, base) if base else None,
+                patterns.get(schedule.line_id) if patterns else None,
                 open_index=ctx.open.index,
                 treatment=ctx.treatment,
             )
@@ -411,9 +413,13 @@ def update_existing(
     )
     repo.retire(conn, "rc_line", retired)
     repo.update_lines(conn, updates)
-    natural = item.natural_schedules(ctx.policies) if ctx.treatment == PROSPECTIVE else None
+    patterns = (
+        item.natural_patterns(ctx.policies, open_date=ctx.open.start, fresh=new_activity)
+        if ctx.treatment == PROSPECTIVE
+        else None
+    )
     replaced = _add_schedules(
-        ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), natural, new_activity
+        ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), patterns, new_activity
     )
     repo.retire(conn, "rc_schedule", replaced)
     repo.delete_pobs(conn, rc_id)

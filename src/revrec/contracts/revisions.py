@@ -10,11 +10,14 @@ period (index < the open period's) exactly as it was:
 
 * **Retrospective** (cumulative catch-up): the open period and later follow the new schedule, so the open
   period books ``new run(open) − old run(open − 1)``: its own amount plus the catch-up.
-* **Prospective**: what remains, ``new total − old run(open − 1)``, is spread over the open and later
-  periods in proportion to the line's natural (un-caught-up) pattern there, by cumulative rounding; when
-  nothing of the natural pattern remains, all of it lands in the open period.
+* **Prospective** (ASC 606-10-25-13(a), IFRS 15.21(a); :mod:`revrec.engine.prospective`): what was
+  recognised through the last closed period stays; the remaining consideration (the line's new full
+  consideration less that) is recognised as the rest of the line's exact natural pattern happens — units
+  delivered, events, bills or time — so delivered units are never repriced. Allocated (net revenue) and
+  revenue (type R) follow that rule per currency; the carve (type A) is their difference.
 
-Invariants (tested): closed periods keep their amounts; every series ends at the new total.
+Invariants (tested): closed periods keep their amounts; retrospective series end at the new total,
+prospective ones at the new full consideration once the line is fully released and earned.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Final
 
+from revrec.engine.prospective import Pattern, remaining_runs
 from revrec.engine.schedules import LineSchedule
 
 RETROSPECTIVE: Final = "Retrospective"
@@ -90,57 +93,54 @@ def decode_triple(t: str, f: str | None, r: str | None) -> Triple:
     return ts, fs, fs if r is None else json.loads(r)
 
 
-def _spread(base: int, remaining: int, weights: Sequence[int]) -> Series:
-    """``base`` + cumulative rounding of ``remaining`` over ``weights`` (half away from zero)."""
-    total = sum(weights)
-    if total == 0 or any(w * total < 0 for w in weights):
-        return [base + remaining] + [base + remaining] * (len(weights) - 1)
-    out, cumulative, sign = [], 0, 1 if remaining >= 0 else -1
-    for weight in weights:
-        cumulative += weight
-        out.append(base + sign * ((2 * abs(remaining) * cumulative + total) // (2 * total)))
-    return out
-
-
-def _revise_series(
-    old: Packed, new: Packed, natural: Packed | None, kind: str, c: int, open_index: int, prospective: bool
-) -> tuple[int, Series]:
+def _retrospective_series(old: Packed, new: Packed, kind: str, c: int, open_index: int) -> tuple[int, Series]:
     lo = min(old.first_index, new.first_index)
     last = max(old.first_index + old.n, new.first_index + new.n, open_index + 1)
     old_series = (old.rev if kind == "R" else old.cv)[c]
     new_series = (new.rev if kind == "R" else new.cv)[c]
     closed = [run_at(old.first_index, old_series, i) for i in range(lo, open_index)]
-    if not prospective:
-        later = [run_at(new.first_index, new_series, i) for i in range(open_index, last)]
-        return lo, closed + later
-    base = run_at(old.first_index, old_series, open_index - 1)
-    remaining = new.total(kind, c) - base
-    pattern = natural or new
-    series = (pattern.rev if kind == "R" else pattern.cv)[c]
-    if not any(series) and kind == "A":  # a carve follows its line's revenue pattern
-        series = pattern.rev[c]
-    runs = [run_at(pattern.first_index, series, i) for i in range(open_index - 1, last)]
-    weights = [b - a for a, b in pairwise(runs)]
-    return lo, closed + _spread(base, remaining, weights)
+    later = [run_at(new.first_index, new_series, i) for i in range(open_index, last)]
+    return lo, closed + later
+
+
+def _prospective(old: Packed, new: Packed, pattern: Pattern, open_index: int) -> Packed:
+    """Closed periods from ``old``; open and later periods by :func:`remaining_runs` per currency."""
+    lo = min(old.first_index, new.first_index, pattern.first_index)
+    last = max(old.first_index + old.n, new.first_index + new.n, pattern.end_index, open_index + 1)
+    rev: list[Series] = []
+    cv: list[Series] = []
+    for c in range(3):
+        revenue = [old.through("R", c, i) for i in range(lo, open_index)]
+        allocated = [r + old.through("A", c, i) for r, i in zip(revenue, range(lo, open_index), strict=True)]
+        base_r = old.through("R", c, open_index - 1)
+        base_a = base_r + old.through("A", c, open_index - 1)
+        revenue += remaining_runs(base_r, pattern.allocatable[c], pattern, open_index, last)
+        allocated += remaining_runs(base_a, pattern.allocated[c], pattern, open_index, last)
+        rev.append(revenue)
+        cv.append([a - r for a, r in zip(allocated, revenue, strict=True)])
+    return Packed(lo, (rev[0], rev[1], rev[2]), (cv[0], cv[1], cv[2]))
 
 
 def revise(
     old: Packed | None,
     new: Packed,
-    natural: Packed | None,
+    pattern: Pattern | None,
     *,
     open_index: int,
     treatment: str = RETROSPECTIVE,
 ) -> Packed:
-    """The new current schedule: ``new`` with every period before ``open_index`` kept from ``old``."""
+    """The new current schedule: ``new`` with every period before ``open_index`` kept from ``old``.
+
+    Prospective treatment needs the line's natural ``pattern``; without one it is retrospective."""
     if old is None or old.n == 0 or open_index <= old.first_index:
         return new
-    prospective = treatment == PROSPECTIVE
+    if treatment == PROSPECTIVE and pattern is not None:
+        return _prospective(old, new, pattern, open_index)
     parts: dict[str, list[Series]] = {"R": [], "A": []}
     first = old.first_index
     for kind in ("R", "A"):
         for c in range(3):
-            first, series = _revise_series(old, new, natural, kind, c, open_index, prospective)
+            first, series = _retrospective_series(old, new, kind, c, open_index)
             parts[kind].append(series)
     rev, cv = parts["R"], parts["A"]
     return Packed(first, (rev[0], rev[1], rev[2]), (cv[0], cv[1], cv[2]))

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection
 
-from revrec.contracts import events, persist, staged
+from revrec.contracts import events, persist, staged, warnings
 from revrec.contracts import repository as repo
 from revrec.contracts.compute import Computation, compute, group_keys
 from revrec.contracts.persist import Context, Rows
 from revrec.contracts.staged import StagedRow
+from revrec.engine.errors import EngineError
 
 
 @dataclass
@@ -34,6 +36,15 @@ class Tally:
     engine_errors: int = 0
     chunks: int = 0
     codes: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0  # engine warnings found for the first time (contracts/warnings.py)
+    warning_codes: dict[str, int] = field(default_factory=dict)
+
+    def warning_summary(self) -> str:
+        """``", K warning(s) (CODE xN)"`` to append to a job's result message; empty without warnings."""
+        if not self.warnings:
+            return ""
+        codes = ", ".join(f"{code} x{n}" for code, n in sorted(self.warning_codes.items()))
+        return f", {self.warnings} warning(s) ({codes})"
 
 
 def _latest(so_rows: Sequence[StagedRow]) -> tuple[dict[str, StagedRow], list[int]]:
@@ -121,11 +132,12 @@ def _write(
     heads = repo.contracts_by_key(conn, ctx.scope.client_id, ctx.scope.book_id, keys) if keys else {}
     rows = Rows([], [], [], [])
     fresh = [c for c in computation.contracts if c.contract.key not in heads]
-    persist.insert_new(conn, ctx, fresh, rows)
+    ids = persist.insert_new(conn, ctx, fresh, rows)
     for item in computation.contracts:
         if item.contract.key in heads:
             persist.update_existing(conn, ctx, item, heads[item.contract.key], new_activity, rows)
     persist.flush(conn, rows)
+    _store_warnings(conn, ctx, computation, ids, heads, tally)
     tally.contracts_new += len(fresh)
     tally.contracts_revised += len(computation.contracts) - len(fresh)
     for item in computation.contracts:
@@ -133,3 +145,30 @@ def _write(
             if error.severity == "error":
                 tally.engine_errors += 1
                 tally.codes[error.code] = tally.codes.get(error.code, 0) + 1
+
+
+def _store_warnings(
+    conn: Connection,
+    ctx: Context,
+    computation: Computation,
+    ids: dict[str, int],
+    heads: dict[str, Any],
+    tally: Tally,
+) -> None:
+    """The written contracts' engine warnings replace their stored ones; new ones are counted."""
+    current: dict[int, list[EngineError]] = {}
+    for item in computation.contracts:
+        key = item.contract.key
+        found = warnings.of(item.contract.errors)
+        if key in heads:
+            current[int(heads[key].id)] = found
+        elif found:
+            current[ids[key]] = found
+    if not current:
+        return
+    new = warnings.replace(
+        conn, client_id=ctx.scope.client_id, current=current, job_id=ctx.job_id, period=ctx.open.key
+    )
+    tally.warnings += len(new)
+    for warning in new:
+        tally.warning_codes[warning.code] = tally.warning_codes.get(warning.code, 0) + 1

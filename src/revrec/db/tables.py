@@ -443,6 +443,25 @@ rc_schedule = Table(
     Index("ix_rc_schedule_client", "client_id", "current_flag"),
 )
 
+# Engine warnings (e.g. REVREC-ENG-006, a release beyond 100 % of a line) of each contract as last computed:
+# code, message and the values behind it (JSON object), the job that first found it and the open period then.
+rc_warning = Table(
+    "rc_warning",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=True),
+    Column("code", String(30), nullable=False),
+    Column("message", String(500), nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("job_id", Integer, nullable=True),
+    Column("prd_id", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rc_warning_rc", "rc_id"),
+    Index("ix_rc_warning_client_job", "client_id", "job_id"),
+)
+
 # Journal entries, summarised per (period, contract, account string, account type, currencies), debit and
 # credit in minor units of T/F/R. Generated for the open period; posted (immutable) when it closes.
 journal_entry = Table(

@@ -332,6 +332,23 @@ def schedule_line(
     return LineSchedule(line.line_id, pob_key, periods, currencies, allocated, revenue, released), errors
 
 
+def natural_curve(
+    line: TransactionLine, template: PobTemplate, activity: LineActivity, policies: Policies
+) -> tuple[Curve | None, tuple[tuple[str, str, str], tuple[int, int], tuple[int, int]]]:
+    """The exact curve of a line with every release at its own date (no open period: no catch-up moved
+    into it), None when the line cannot be scheduled or has no release; with its currencies and rates."""
+    rates = _line_rates(line, policies)
+    if line.start_date is None or (line.end_date is not None and line.end_date < line.start_date):
+        return None, rates
+    releases, _ = line_releases(line, template, activity)
+    if not releases:
+        return None, rates
+    try:
+        return _curve(line, template, releases, policies, None), rates
+    except CalendarError:
+        return None, rates
+
+
 _BookedCurve = tuple[PobTemplate, PackedCurve, tuple[int, ...]]
 _Rates = tuple[tuple[str, str, str], tuple[int, int], tuple[int, int]]
 

@@ -9,7 +9,7 @@ errors raised as :class:`PolicyError` when a policy is built, before any line is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 ERROR: Final = "error"
@@ -53,6 +53,8 @@ class EngineError:
     contract_key: str | None = None
     line_id: str | None = None
     severity: str = ERROR
+    #: the values the message was filled with, as text (stored with warnings; not part of equality)
+    values: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
 
 def engine_error(
@@ -64,7 +66,8 @@ def engine_error(
     **fields: object,
 ) -> EngineError:
     """Build an :class:`EngineError` with the registered message for ``code``."""
-    return EngineError(code, MESSAGES[code].format(**fields), contract_key, line_id, severity)
+    values = tuple((name, str(value)) for name, value in fields.items())
+    return EngineError(code, MESSAGES[code].format(**fields), contract_key, line_id, severity, values)
 
 
 class PolicyError(ValueError):

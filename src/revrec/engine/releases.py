@@ -63,11 +63,21 @@ class _Level:
                     line_id=self.line.line_id,
                     severity=WARNING,
                     reason=reason,
+                    date=day.isoformat(),
+                    level=_percent(self.value),
+                    requested=_percent(delta),
+                    applied=_percent(target - self.value),
                 )
             )
         if target != self.value:
             self.releases.append((day.toordinal(), target - self.value, span))
             self.value = target
+
+
+def _percent(fraction: Fraction) -> str:
+    """``fraction`` as a percentage with up to 4 decimals (for warning values; exact when it fits)."""
+    value = Decimal(fraction.numerator) * 100 / Decimal(fraction.denominator)
+    return f"{value.quantize(Decimal('0.0001')).normalize():f}"
 
 
 def line_releases(

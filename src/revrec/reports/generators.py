@@ -16,6 +16,7 @@ from revrec.errors import InvalidInput
 from revrec.inbound import service as inbound_service
 from revrec.reports.registry import GeneratorRegistry, ReportGenerator
 from revrec.reports.standard import STANDARD
+from revrec.reports.warnings import CONTRACT_WARNINGS
 
 __all__ = ["STAGE_ERRORS", "GeneratorRegistry", "ReportGenerator", "standard_generators"]
 
@@ -86,4 +87,4 @@ STAGE_ERRORS = ReportGenerator(
 
 
 def standard_generators() -> GeneratorRegistry:
-    return GeneratorRegistry([STAGE_ERRORS, *STANDARD])
+    return GeneratorRegistry([STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS])

@@ -2,7 +2,8 @@
 
 ``POST /api/integration/v1/{orgId}/programs/160/submit`` with parameter 1601 ``REPORT NAME`` (a report key
 such as ``revenue-waterfall``, or its rep_name such as ``Waterfall Report``) and the report's parameters
-(1602 ``AS_OF_PERIOD``, 1603 ``FROM_PERIOD``, 1604 ``TO_PERIOD``, 1605 ``KIND``, 1606 ``UPLOAD_ID``) queues a
+(1602 ``AS_OF_PERIOD``, 1603 ``FROM_PERIOD``, 1604 ``TO_PERIOD``, 1605 ``KIND``, 1606 ``UPLOAD_ID``, 1607
+``JOB_ID``, 1608 ``CODE``) queues a
 ``report_run`` job. The parameters are checked at submission (400 naming a bad one). The job generates the
 report into the store of the worker's process (``REVREC_DATA_DIR``: processes sharing it share the
 reports), limited to the job's org for the reports that take ``ORG_ID``; its status message names the
@@ -38,6 +39,8 @@ PARAMETERS = (
     catalog.Parameter(1604, "TO_PERIOD", 4, "to_period"),
     catalog.Parameter(1605, "KIND", 5, "kind"),
     catalog.Parameter(1606, "UPLOAD_ID", 6, "upload_id"),
+    catalog.Parameter(1607, "JOB_ID", 7, "job_id"),
+    catalog.Parameter(1608, "CODE", 8, "code"),
 )
 
 
