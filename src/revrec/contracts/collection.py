@@ -52,7 +52,15 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
     if opened is None:
         return None, 0
     treatment = accounting_settings.load(conn, client.id).modification_treatment
-    context = Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    context = Context(
+        scope,
+        policies.calendar,
+        opened,
+        client.reporting_currency,
+        treatment,
+        policies,
+        created_by=job.created_by,
+    )
     statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     total = repo.count_due(conn, client.id, opened.end)
     queue.set_progress(conn, job.id, 0, total)

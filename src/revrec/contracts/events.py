@@ -177,7 +177,15 @@ def _prepare(conn: Connection, job: Job) -> Context | None:
     if opened is None:
         return None
     treatment = accounting_settings.load(conn, client.id).modification_treatment
-    return Context(scope, policies.calendar, opened, client.reporting_currency, treatment, policies)
+    return Context(
+        scope,
+        policies.calendar,
+        opened,
+        client.reporting_currency,
+        treatment,
+        policies,
+        created_by=job.created_by,
+    )
 
 
 def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,8 @@ LINE_COLUMNS = (
     "error_code",
     "error_message",
     "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
 )
 SCHEDULE_COLUMNS = (
     "client_id",
@@ -85,6 +88,8 @@ SCHEDULE_COLUMNS = (
     "cv_f",
     "cv_r",
     "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
 )
 BILL_COLUMNS = (
     "client_id",
@@ -105,6 +110,8 @@ BILL_COLUMNS = (
     "amount_r",
     "prd_id",
     "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
 )
 POB_COLUMNS = ("client_id", "rc_id", "pob_key", "template", "lead_line_id", "start_date", "end_date")
 
@@ -119,6 +126,11 @@ class Context:
     reporting_currency: str
     treatment: str
     policies: Any  # engine Policies, for prospective re-scheduling
+    created_by: str | None = None  # the user whose job writes the rows (their CRTD_BY)
+
+    def created(self) -> tuple[str | None, datetime]:
+        """``crtd_by``, ``crtd_dt`` of a row written now."""
+        return self.created_by, repo.now()
 
 
 @dataclass
@@ -166,6 +178,7 @@ def bill_row(ctx: Context, rc_id: int, row: StagedRow) -> tuple[Any, ...]:
         r,
         period,
         ctx.open.key,
+        *ctx.created(),
     )
 
 
@@ -190,6 +203,7 @@ def schedule_row(
         *rev,
         *cv,
         ctx.open.key,
+        *ctx.created(),
     )
 
 
@@ -282,6 +296,7 @@ def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], row
             "version": 1,
             "crtd_prd_id": ctx.open.key,
             "created_at": stamp,
+            "crtd_by": ctx.created_by,
             **head_values(ctx, c.contract),
         }
         for c in computed
@@ -330,6 +345,8 @@ def _add_lines(
             "version": version,
             "current_flag": True,
             "crtd_prd_id": ctx.open.key,
+            "crtd_by": ctx.created_by,
+            "crtd_dt": repo.now(),
             **values,
         }
         rows.lines.append(tuple(row[c] for c in LINE_COLUMNS))
