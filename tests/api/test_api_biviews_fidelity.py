@@ -126,3 +126,29 @@ def test_approvals_view_reads_recorded_approvals(http: TestClient, engine: Engin
     described = http.get(V2 + "BI3_APPR_DTL/describe-columns", headers=headers).json()
     assert len(described) == 45 and {c["column_name"] for c in described} == set(first)
     assert table_of(http, login(http, accounting_tenant(engine)), "BI3_APPR_DTL") == []
+
+
+def test_book_and_calendar_show_the_open_period(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+
+    def states() -> tuple[set[str], dict[str, tuple[str, str]]]:
+        books = {
+            r["OPEN_PRD_ID"] for r in table_of(http, headers, "BI3_BOOK") if r["PRIMARY_BOOK_FLAG"] == "Y"
+        }
+        calendar = {
+            r["ID"]: (r["PERIOD_STATUS"], r["OPEN_FLAG"])
+            for r in table_of(http, headers, "BI3_CALENDAR")
+            if r["ID"] in ("202512", "202601", "202602")
+        }
+        return books, calendar
+
+    assert states() == ({""}, {"202512": ("", "N"), "202601": ("", "N"), "202602": ("", "N")})  # none opened
+    send(http, headers, *worked_example("O"))
+    assert collect(http, engine, headers)["status"] == "Completed"  # opens January
+    assert states() == ({"202601"}, {"202512": ("", "N"), "202601": ("Open", "Y"), "202602": ("", "N")})
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    assert states() == (
+        {"202602"},
+        {"202512": ("", "N"), "202601": ("Closed", "N"), "202602": ("Open", "Y")},
+    )

@@ -141,7 +141,10 @@ def test_monthly_calendar_rows_with_fiscal_quarters() -> None:
     assert (
         last[2] == 12 and last[6] == 4 and last[7] == dt.date(2026, 1, 1) and last[9] == dt.date(2026, 3, 31)
     )
-    assert all(len(r) == 17 for r in rows)
+    assert all(len(r) == 19 for r in rows) and {r[17:] for r in rows} == {(None, False)}  # never opened
+    statuses = {202504: "Closed", 202505: "Soft Close", 202506: "Open"}
+    tail = [r[17:] for r in calendar_rows(calendar, 9, 2026, 2026, statuses)][:4]
+    assert tail == [("Closed", False), ("Soft Close", True), ("Open", True), (None, False)]
 
 
 def test_thirteen_period_calendar_quarters() -> None:
