@@ -16,27 +16,24 @@ from revrec.setup import repository
 SETTING = "settings.default_templates"
 
 
-def upload_template(conn: Connection, client_id: int, given: str | None) -> str:
-    """``given``, else the client's default upload template."""
+def _chosen(given: str | None, default: str | None, parameter: str, kind: str, key: str) -> str:
     if given:
         return given
-    default, _ = repository.default_templates(conn, client_id)
     if default is None:
         raise InvalidInput(
-            "Missing required parameter: templatename (name an upload template, or set "
-            f"{SETTING}.upload in the setup document)"
+            f"Missing required parameter: {parameter} "
+            f"(name {kind}, or set {SETTING}.{key} in the setup document)"
         )
     return default
+
+
+def upload_template(conn: Connection, client_id: int, given: str | None) -> str:
+    """``given``, else the client's default upload template."""
+    default = repository.default_templates(conn, client_id)[0] if not given else None
+    return _chosen(given, default, "templatename", "an upload template", "upload")
 
 
 def rc_template(conn: Connection, client_id: int, given: str | None) -> str:
     """``given``, else the client's default RC grouping template."""
-    if given:
-        return given
-    _, default = repository.default_templates(conn, client_id)
-    if default is None:
-        raise InvalidInput(
-            "Missing required parameter: rc_template_name (name an RC grouping template, or set "
-            f"{SETTING}.rc_grouping in the setup document)"
-        )
-    return default
+    default = repository.default_templates(conn, client_id)[1] if not given else None
+    return _chosen(given, default, "rc_template_name", "an RC grouping template", "rc_grouping")
