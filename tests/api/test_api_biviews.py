@@ -188,3 +188,40 @@ def test_the_window_filters_on_incr_updt_dt(http: TestClient, engine: Engine, us
         "2020-02-01T00:00:00",
     ]
     assert ViewQuery(client_id).window.start is None
+
+
+def test_dates_with_a_zone_are_normalised_to_utc(http: TestClient, engine: Engine, users_view: None) -> None:
+    """Zuora's published defaults (``2016-07-26T00:00:00.000Z``), offsets and a space instead of ``T``."""
+    tenant = make_tenant(engine)
+    headers = login(http, tenant)
+    with transaction(engine) as conn:
+        client_id = tenancy.require_client(conn, tenant.client).id
+        tenancy.create_user(
+            conn, client_name=tenant.client, username="z0", password=None, role_names=[ADMIN_ROLE]
+        )
+        conn.execute(
+            update(app_user)
+            .where(app_user.c.client_id == client_id, app_user.c.username == "z0")
+            .values(created_at=dt.datetime(2020, 1, 31, 18, tzinfo=dt.UTC))
+        )
+
+    def names(**window: str) -> list[str]:
+        answer = http.get(V1 + "TEST_USERS", headers=headers, params=window)
+        assert answer.status_code in (200, 204), answer.text
+        return [] if answer.status_code == 204 else [r[1] for r in rows_of(answer.text)[1:] if r[1] == "z0"]
+
+    assert names(fromDate="2020-01-31T18:00:00.000Z") == ["z0"]
+    assert names(fromDate="2020-01-31T18:00:00.001Z") == []
+    assert names(fromDate="2020-01-31T20:00:00+02:00", toDate="2020-01-31T13:00:00-05:00") == ["z0"]
+    assert names(fromDate="2020-01-31T20:00:01+02:00") == []
+    assert names(fromDate="2020-01-31 18:00:00Z") == ["z0"]
+    assert names(toDate="2020-01-31 17:59:59") == []
+    bad = http.get(V1 + "TEST_USERS", headers=headers, params={"toDate": "2020-01-31T18:00:00+25:00"})
+    assert bad.status_code == 400 and "toDate '2020-01-31T18:00:00+25:00'" in bad.json()["message"]
+    assert "ISO 8601" in bad.json()["message"]
+    count = http.get(
+        "/api/integration/v2/biviews/count/TEST_USERS",
+        headers=headers,
+        params={"fromDate": "2020-01-31T18:00:00.000Z", "toDate": "2020-01-31T18:00:00.000+00:00"},
+    )
+    assert count.status_code == 200 and count.json() == {"count": 1}

@@ -115,7 +115,7 @@ def test_line_balances_of_the_worked_example(http: TestClient, engine: Engine) -
     setup = rows[("LB-2", "R", "202601")]
     assert (D(setup["F_AT"]), D(setup["F_AR_AT"]), D(setup["F_TL_AT"])) == (D("300"), D("75"), D("375"))
     assert all(D(r["F_TL_AT_PS"]) == 0 and D(r["F_TL_AT_UN"]) == D(r["F_TL_AT"]) for r in rows.values())
-    assert setup["F_AT"] == "300.00" and setup["SEC_ATR_VAL"] == "" and setup["INCR_UPDT_DT"]
+    assert setup["F_AT"] == "300.00" and setup["SEC_ATR_VAL"] == "1" and setup["INCR_UPDT_DT"]
 
     # ties with BI3_RC_SCHD: the R rows' additions are the schedules' amounts, line by line and period
     names = {r["ID"]: r["SO_LINE_ID"] for r in table_of(http, headers, "BI3_RC_LNS")}

@@ -31,7 +31,7 @@ def test_contract_views_of_a_collected_contract(http: TestClient, engine: Engine
     assert head["VERSION"] == "1" and head["CURR"] == "USD" and head["ALLOC_ERROR_FLAG"] == "N"
     assert D(head["SELL_AMT"]) == D("1500") and D(head["LIST_AMT"]) == D("1500")
     assert D(head["TOT_CV_AMT"]) == D("75") and head["INCR_UPDT_DT"] and head["CRTD_DT"]
-    assert head["ATR1"] == "" and head["SEC_ATR_VAL"] == ""
+    assert head["ATR1"] == "" and head["SEC_ATR_VAL"] == "1"  # the org (BI3_ORG.ORG_ID)
     rc_id = head["ID"]
 
     lines = {r["SO_LINE_ID"]: r for r in table_of(http, headers, "BI3_RC_LNS")}

@@ -32,6 +32,7 @@ CONTRACT_VIEWS = (
     "BI3_RC_SCHD",
     "BI3_WF_SUMM",
     "BI3_LN_ACCT_SUMM",
+    "BI3_RI_ACCT_SUMM",
 )
 
 

@@ -103,7 +103,11 @@ def test_bad_created_date(http: TestClient, engine: Engine) -> None:
     headers = login(http, make_tenant(engine))
     answer = http.get(LIST, headers=headers, params={"createddate": "30-11-1993"})
     assert answer.status_code == 400
-    assert answer.json() == {"Message": "Invalid date format for 30-11-1993", "status": "Error"}
+    assert answer.json() == {
+        "Message": "Invalid date format for 30-11-1993: use DD-MON-YYYY (16-JAN-2023) or an ISO 8601 date "
+        "(2023-01-16)",
+        "status": "Error",
+    }
 
 
 def test_downloads_are_per_client_and_kept_48_hours(

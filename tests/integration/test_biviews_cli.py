@@ -42,7 +42,7 @@ def test_report_run_and_list(capsys: pytest.CaptureFixture[str], http: TestClien
         capsys, "report", "run", "--client", tenant.client, "stage-errors", "--param", "kind=x"
     )
     assert code == 2 and "Invalid kind x" in err
-    code, _, err = run(capsys, "report", "list", "--client", tenant.client, "--date", "2023-01-16")
+    code, _, err = run(capsys, "report", "list", "--client", tenant.client, "--date", "2023-16-01")
     assert code == 2 and "Invalid date format" in err
 
 

@@ -27,7 +27,16 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, case, func, literal, literal_column, select, true, union_all
 
 from revrec.biviews.columns import columns
-from revrec.biviews.contracts import _mapped, _window, decimal_amount, index_series, months, rc, run_at
+from revrec.biviews.contracts import (
+    _mapped,
+    _window,
+    decimal_amount,
+    index_series,
+    months,
+    org_of,
+    rc,
+    run_at,
+)
 from revrec.biviews.views import ViewQuery
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule
 
@@ -78,6 +87,7 @@ def _spans(query: ViewQuery) -> Any:
             bills.c.hi,
             bills.c.billed,
             rc.c.book_id,
+            rc.c.org_id,
             rc.c.updated_at,
         )  # fmt: skip
         .select_from(
@@ -136,6 +146,7 @@ def _cells(query: ViewQuery) -> Any:
         select(
             sp.c.root,
             sp.c.book_id,
+            sp.c.org_id,
             sp.c.client_id,
             sp.c.updated_at,
             sp.c.f_cur,
@@ -182,7 +193,8 @@ def _rows(cells: Any, kind: str) -> Select[Any]:
         f"F_{n}": decimal_amount(a, c.f_cur) for n, a in zip(names, amounts, strict=True)
     }
     values.update(
-        ROOT_LINE_ID=c.root, BOOK_ID=c.book_id, ACCTG_TYPE_ID=literal(kind), PRD_ID=c.prd,
+        ROOT_LINE_ID=c.root, BOOK_ID=c.book_id, ACCTG_TYPE_ID=literal(kind), SEC_ATR_VAL=org_of(c.org_id),
+        PRD_ID=c.prd,
         CLIENT_ID=c.client_id, UPDT_DT=c.updated_at, INCR_UPDT_DT=c.updated_at,
     )  # fmt: skip
     return select(*_mapped(LN_ACCT_SUMM_COLUMNS, values))

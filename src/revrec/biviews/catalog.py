@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from revrec.biviews import balances, contracts, reference_data, repository, waterfall
+from revrec.biviews import balances, contracts, journal_views, reference_data, repository, waterfall
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import RowsSource, SqlSource, ViewDef, ViewRegistry
 
@@ -33,7 +33,7 @@ BOOK_COLUMNS = columns(
 CALENDAR_COLUMNS = columns(
     ["ID:N", "PERIOD_NAME", "PERIOD_NUM:N", "START_DATE:D", "END_DATE:D", "YEAR_START_DT:D", "QTR_NUM:N",
      "QTR_START_DT:D", "PERIOD_YEAR:N", "QTR_END_DT:D", "YEAR_END_DT:D", "CLIENT_ID:N", "CRTD_BY",
-     "CRTD_DT", "UPDT_BY", "UPDT_DT", "INCR_UPDT_DT"]
+     "CRTD_DT", "UPDT_BY", "UPDT_DT", "INCR_UPDT_DT", "PERIOD_STATUS", "OPEN_FLAG"]
 )  # fmt: skip
 
 ACCT_TYPE_COLUMNS = columns(
@@ -156,6 +156,20 @@ def standard_views() -> Iterable[ViewDef]:
             SqlSource(balances.line_balances_view),
             CONTRACT_TIME,
             "Balances and activity per line, account type and period (functional currency)",
+        ),
+        ViewDef(
+            "BI3_RI_ACCT_SUMM",
+            journal_views.RI_ACCT_SUMM_COLUMNS,
+            SqlSource(journal_views.presummary_view),
+            CONTRACT_TIME,
+            "Accounting pre-summary: the journal per contract, period, account, type and currency",
+        ),
+        ViewDef(
+            "BI3_APPR_DTL",
+            journal_views.APPR_DTL_COLUMNS,
+            SqlSource(journal_views.approvals_view),
+            "the approval's last change (rc_approval.updated_at)",
+            "Approvals of revenue contracts",
         ),
         _empty_view("BI3_RC_SCHD_DEL", SCHD_DEL_COLUMNS, "Deleted schedules"),
         _empty_view("BI3_RC_HOLD", HOLD_COLUMNS, "Holds applied to revenue contracts"),

@@ -451,10 +451,19 @@ def _window(query: ViewQuery) -> list[ColumnElement[bool]]:
     return query.window.conditions(rc.c.updated_at)
 
 
-def _audit(created: Any = None) -> dict[str, Any]:
-    values = {"UPDT_DT": rc.c.updated_at, "INCR_UPDT_DT": rc.c.updated_at}
+def org_of(org_id: Any) -> Any:
+    """``SEC_ATR_VAL``: the organization (org id as text, as jobs report it and ``BI3_ORG.ORG_ID`` joins)."""
+    return cast(org_id, String)
+
+
+def _audit(created: Any = None, created_by: Any = None) -> dict[str, Any]:
+    """The organization and audit columns of a row of contract ``rc``: created when/by whom (the row's own
+    ``crtd_dt``/``crtd_by``), changed when the contract last changed."""
+    values = {"SEC_ATR_VAL": org_of(rc.c.org_id), "UPDT_DT": rc.c.updated_at, "INCR_UPDT_DT": rc.c.updated_at}
     if created is not None:
         values["CRTD_DT"] = created
+    if created_by is not None:
+        values["CRTD_BY"] = created_by
     return values
 
 
@@ -470,7 +479,7 @@ def head_view(query: ViewQuery) -> Select[Any]:
         "LIST_AMT": total(rc_line.c.ext_lst_prc), "SELL_AMT": total(rc_line.c.ext_sll_prc),
         "TOT_CV_AMT": total(case((rc_line.c.carve > 0, rc_line.c.carve), else_=None)),
         "CURR": rc.c.currency, "ALLOC_ERROR_FLAG": _yn(rc.c.error_code.is_not(None)),
-        "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at),
+        "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at, rc.c.crtd_by),
     }  # fmt: skip
     return (
         select(*_mapped(HEAD_COLUMNS, values))
@@ -495,7 +504,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
         "REV_SEGMENTS": rc_line.c.rev_segments, "RETURN_FLAG": rc_line.c.return_flag,
         "UNBILL_FLAG": rc_line.c.unbill_flag, "AL_ACCOUNT": rc_line.c.al_account,
         "AR_ACCOUNT": rc_line.c.ar_account, "CA_ACCOUNT": rc_line.c.ca_account, "BOOK_ID": rc.c.book_id,
-        "CLIENT_ID": rc_line.c.client_id, **_audit(),
+        "CLIENT_ID": rc_line.c.client_id, **_audit(rc_line.c.crtd_dt, rc_line.c.crtd_by),
     }  # fmt: skip
     recognised = minor_to_micros(_recognised_to_date(rc_line, rc), rc_line.c.curr)
     values["REC_AMT"] = MoneyFromMicros(recognised)
@@ -519,6 +528,7 @@ def pob_view(query: ViewQuery) -> Select[Any]:
         "RC_POB_NAME": rc_pob.c.pob_key, "POB_TMPL_NAME": rc_pob.c.template,
         "START_DATE": rc_pob.c.start_date, "END_DATE": rc_pob.c.end_date,
         "LATEST_VERSION_FLAG": literal("Y"), "BOOK_ID": rc.c.book_id, "CLIENT_ID": rc_pob.c.client_id,
+        "SEC_ATR_VAL": org_of(rc.c.org_id),
         "RC_POB_UPDT_DT": rc.c.updated_at, "INCR_UPDT_DT": rc.c.updated_at,
     }  # fmt: skip
     return (
@@ -538,7 +548,8 @@ def bill_view(query: ViewQuery) -> Select[Any]:
         "INVOICE_QTY": stage_line.c.inv_qty, "REF_DOC_LINE_ID": rc_bill.c.line_id,
         "CURR": rc_bill.c.curr, "F_CUR": rc_bill.c.f_cur, "CREDIT_RULE": rc_bill.c.credit_rule,
         "LINE_ID": _current_line_id(rc_bill.c.client_id, rc_bill.c.line_id), "TYPE": rc_bill.c.type,
-        "BOOK_ID": rc.c.book_id, "CLIENT_ID": rc_bill.c.client_id, **_audit(),
+        "BOOK_ID": rc.c.book_id, "CLIENT_ID": rc_bill.c.client_id,
+        **_audit(rc_bill.c.crtd_dt, rc_bill.c.crtd_by),
     }  # fmt: skip
     return (
         select(*_mapped(BILL_COLUMNS, values, stage_line))
@@ -627,6 +638,8 @@ def _current_schedules(query: ViewQuery) -> Any:
         select(
             *(s.c[name] for name in _SCHEDULE_KEYS),
             s.c.crtd_prd_id,
+            s.c.crtd_by,
+            s.c.crtd_dt,
             kind,
             *arrays,
             *flags,
@@ -634,6 +647,7 @@ def _current_schedules(query: ViewQuery) -> Any:
             rc.c.book_id,
             rc.c.updated_at,
             rc.c.updt_prd_id,
+            rc.c.org_id,
             line.c.id.label("line_pk"),
             line.c.f_ex_rate,
             line.c.g_ex_rate,
@@ -682,7 +696,10 @@ def _schedule_rows(
     amount_f = decimal_amount(_amount(func.coalesce(s.c.f, s.c.t), i), s.c.f_cur)
     amount_r = decimal_amount(_amount(func.coalesce(s.c.r, s.c.f, s.c.t), i), s.c.r_cur)
     schd_id = (cast(s.c.id, BigInteger) * 2 + s.c.kind) * SCHD_ID_SPAN + i  # past 32 bits from id 107,375
-    audit = {"UPDT_DT": s.c.updated_at, "INCR_UPDT_DT": s.c.updated_at}
+    audit = {
+        "SEC_ATR_VAL": org_of(s.c.org_id), "CRTD_BY": s.c.crtd_by, "CRTD_DT": s.c.crtd_dt,
+        "UPDT_DT": s.c.updated_at, "INCR_UPDT_DT": s.c.updated_at,
+    }  # fmt: skip
     values = {
         "RC_ID": s.c.rc_id, "RC_VER": s.c.version, "POB_ID": s.c.pob_id, "AMOUNT": amount_t, "CURR": s.c.curr,
         "F_EX_RATE": s.c.f_ex_rate, "POST_PRD_ID": key, "G_EX_RATE": s.c.g_ex_rate,

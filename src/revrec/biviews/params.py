@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from revrec import isodates
 from revrec.biviews.views import Window
 from revrec.errors import InvalidInput
 
@@ -16,7 +17,6 @@ V1_MAX_PAGE = 10_000
 CSV_MAX_PAGE = 10_000
 GZIP_MAX_PAGE = 20_000
 DEFAULT_PAGE = 1_000
-FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f")
 
 
 def check_client(client_id: str | None, caller_client_id: int) -> None:
@@ -28,20 +28,17 @@ def check_client(client_id: str | None, caller_client_id: int) -> None:
 
 
 def moment(name: str, value: str | None) -> tuple[dt.datetime | None, bool]:
-    """A UTC timestamp from ``YYYY-MM-DDTHH:MM:SS`` or ``YYYY-MM-DD``; and whether it was a bare date."""
+    """A UTC timestamp from any ISO 8601 date or date-time (:mod:`revrec.isodates`); and whether it was a
+    bare date."""
     if value is None or value.strip() == "":
         return None, False
-    text = value.strip()
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC), True
-    except ValueError:
-        pass
-    for fmt in FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.UTC), False
-        except ValueError:
-            continue
-    raise InvalidInput(f"Invalid {name} '{value}': use YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD")
+    parsed = isodates.parse(value)
+    if parsed is None:
+        raise InvalidInput(
+            f"Invalid {name} '{value}': use an ISO 8601 date or date-time, e.g. 2016-07-26, "
+            "2016-07-26T00:00:00 or 2016-07-26T00:00:00.000Z"
+        )
+    return parsed
 
 
 def window(from_date: str | None, to_date: str | None) -> Window:

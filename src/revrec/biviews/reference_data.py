@@ -6,6 +6,10 @@ which no client wants to download); a calendar with explicit periods lists all o
 period's last day (revrec's periods are half-open ``[start, end)``). Quarters split each fiscal year's
 periods into four groups in order (3 + 3 + 3 + 3 for twelve periods, 4 + 3 + 3 + 3 for thirteen).
 
+``PERIOD_STATUS`` and ``OPEN_FLAG`` (appended after Zuora's columns) give each period's status in the client's
+primary book: Open, Soft Close or Closed (empty: never opened), and ``Y`` for its current (Open or Soft Close)
+period; BI3_BOOK's ``OPEN_PRD_ID`` names that period per book.
+
 BI3_ACCT_TYPE is revrec's account model (docs/accounting-model, `reference/accounting-model.md`), the same
 for every client: R, L, X, Y, A, U, C.
 """
@@ -13,12 +17,14 @@ for every client: R, L, X, Y, A, U, C.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from sqlalchemy import Connection
 
+from revrec.biviews import repository
 from revrec.biviews.views import Row, ViewQuery
 from revrec.engine.calendar import AccountingCalendar, Period
+from revrec.periods.repository import CURRENT_STATUSES, primary_book
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
 
@@ -43,9 +49,15 @@ def _fiscal_years(calendar: AccountingCalendar) -> dict[int, list[Period]]:
 
 
 def calendar_rows(
-    calendar: AccountingCalendar, client_id: int, first_year: int, last_year: int
+    calendar: AccountingCalendar,
+    client_id: int,
+    first_year: int,
+    last_year: int,
+    statuses: Mapping[int, str] | None = None,
 ) -> Iterator[Row]:
-    """BI3_CALENDAR rows for fiscal years ``first_year..last_year`` (every period when explicit)."""
+    """BI3_CALENDAR rows for fiscal years ``first_year..last_year`` (every period when explicit), with the
+    period status in the primary book (``statuses`` by period key; none: never opened)."""
+    statuses = statuses or {}
     one_day = dt.timedelta(days=1)
     for fiscal_year, periods in sorted(_fiscal_years(calendar).items()):
         if not calendar.custom_periods and not first_year <= fiscal_year <= last_year:
@@ -60,6 +72,7 @@ def calendar_rows(
                 period.start, period.end - one_day, year_start, quarters[i],
                 in_quarter[0].start, fiscal_year, in_quarter[-1].end - one_day, year_end,
                 client_id, None, None, None, None, None,
+                statuses.get(period.key), period.key in statuses and statuses[period.key] in CURRENT_STATUSES,
             )  # fmt: skip
 
 
@@ -71,7 +84,23 @@ def calendar_view_rows(conn: Connection, query: ViewQuery) -> Iterator[Row]:
     this_year = dt.datetime.now(dt.UTC).year
     first = this_year - query.options.get(YEARS_BEFORE, 10)
     last = this_year + query.options.get(YEARS_AFTER, 10)
-    return calendar_rows(calendar, client.id, first, last)
+    return calendar_rows(calendar, client.id, first, last, period_statuses(conn, client.id))
+
+
+_RANK = {"Open": 0, "Soft Close": 1, "Closed": 2}
+
+
+def period_statuses(conn: Connection, client_id: int) -> dict[int, str]:
+    """Status of each period ever opened in the client's primary book; with several orgs the least
+    advanced one (a period still Open in one org is Open)."""
+    primary = primary_book(conn, client_id)
+    if primary is None:
+        return {}
+    found: dict[int, str] = {}
+    for key, status in repository.period_statuses(conn, client_id, primary.id):
+        if key not in found or _RANK.get(status, 3) < _RANK.get(found[key], 3):
+            found[key] = status
+    return found
 
 
 # Columns: ID, NAME, WF_TYPE, WF_SUMM_TYPE, REVENUE_SUMMARY, BALANCE_SHEET_ACCT_FLAG, P_L_ACCT_FLAG,

@@ -20,7 +20,8 @@ from sqlalchemy import Connection, Engine, Select, false, func, literal, null, s
 
 from revrec.biviews.cells import Cells, CellWriter, driver_types, typed_cells, untyped
 from revrec.biviews.views import Row, RowsSource, SqlSource, ViewDef, ViewQuery
-from revrec.db.tables import book, org
+from revrec.db.tables import accounting_period, book, org
+from revrec.periods.repository import CURRENT_STATUSES
 
 STREAM_BATCH = 2000
 CHUNKED_LIBPQ = 170000  # libpq 17: results in chunks (psycopg Cursor.stream with size > 1)
@@ -150,11 +151,30 @@ def org_view(query: ViewQuery) -> Select[Any]:
     )  # fmt: skip
 
 
+def open_period(book_id: Any) -> Any:
+    """``OPEN_PRD_ID``: the book's current (Open or Soft Close) period; with several orgs the earliest, so
+    that every period before it is closed in every org."""
+    ap = accounting_period.c
+    return (
+        select(func.min(ap.period_key))
+        .where(ap.book_id == book_id, ap.status.in_(CURRENT_STATUSES))
+        .scalar_subquery()
+    )
+
+
+def period_statuses(conn: Connection, client_id: int, book_id: int) -> list[tuple[int, str]]:
+    """(period key, status) of every period opened in ``book_id``, one per org."""
+    ap = accounting_period.c
+    query = select(ap.period_key, ap.status).where(ap.client_id == client_id, ap.book_id == book_id)
+    return [(int(key), str(status)) for key, status in conn.execute(query)]
+
+
 def book_view(query: ViewQuery) -> Select[Any]:
     """BI3_BOOK in the column order of ``catalog.BOOK_COLUMNS``."""
     return (
         select(
-            book.c.id, book.c.name, null(), book.c.book_type, *_empty(10), book.c.primary_flag,
+            book.c.id, book.c.name, null(), book.c.book_type, null(), open_period(book.c.id), *_empty(8),
+            book.c.primary_flag,
             literal("N"), book.c.client_id, *_empty(5), book.c.enabled,
         )
         .where(book.c.client_id == query.client_id)

@@ -50,7 +50,8 @@ def _billing_rows(query: ViewQuery) -> Select[Any]:
         "PRD_ID": b.prd_id, "POST_PRD_ID": b.prd_id, "BOOK_ID": rc.c.book_id, "CLIENT_ID": b.client_id,
         "ACCTG_TYPE_ID": literal("L"), "NETTING_ENTRY_FLAG": literal("N"), "SCHD_TYPE_FLAG": literal("R"),
         "T_AT": decimal_amount(b.amount_t, b.curr), "F_AT": decimal_amount(b.amount_f, b.f_cur),
-        "R_AT": decimal_amount(b.amount_r, b.r_cur), "CRTD_PRD_ID": b.crtd_prd_id, **_audit(),
+        "R_AT": decimal_amount(b.amount_r, b.r_cur), "CRTD_PRD_ID": b.crtd_prd_id,
+        **_audit(b.crtd_dt, b.crtd_by),
     }  # fmt: skip
     return (
         select(*_mapped(WF_SUMM_COLUMNS, values))
@@ -72,7 +73,8 @@ def _netting_rows(query: ViewQuery, reversal: bool) -> Select[Any]:
         "BOOK_ID": j.book_id, "CLIENT_ID": j.client_id, "ACCTG_SEG": j.acctg_seg,
         "ACCTG_TYPE_ID": j.acctg_type, "NETTING_ENTRY_FLAG": literal("Y"), "SCHD_TYPE_FLAG": literal("R"),
         "T_AT": decimal_amount(t * sign, j.curr), "F_AT": decimal_amount(f * sign, j.f_cur),
-        "R_AT": decimal_amount(r * sign, j.r_cur), "CRTD_PRD_ID": j.period_key, **_audit(),
+        "R_AT": decimal_amount(r * sign, j.r_cur), "CRTD_PRD_ID": j.period_key,
+        **_audit(rc.c.created_at, rc.c.crtd_by),  # the journal keeps no creator: the contract's
     }  # fmt: skip
     return (
         select(*_mapped(WF_SUMM_COLUMNS, values))

@@ -53,7 +53,14 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
         return None, 0
     treatment = accounting_settings.load(conn, client.id).modification_treatment
     context = Context(
-        scope, policies.calendar, opened, client.reporting_currency, treatment, policies, job_id=job.id
+        scope,
+        policies.calendar,
+        opened,
+        client.reporting_currency,
+        treatment,
+        policies,
+        job_id=job.id,
+        created_by=job.created_by,
     )
     statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     total = repo.count_due(conn, client.id, opened.end)

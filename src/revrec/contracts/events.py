@@ -179,7 +179,14 @@ def _prepare(conn: Connection, job: Job) -> Context | None:
         return None
     treatment = accounting_settings.load(conn, client.id).modification_treatment
     return Context(
-        scope, policies.calendar, opened, client.reporting_currency, treatment, policies, job_id=job.id
+        scope,
+        policies.calendar,
+        opened,
+        client.reporting_currency,
+        treatment,
+        policies,
+        job_id=job.id,
+        created_by=job.created_by,
     )
 
 

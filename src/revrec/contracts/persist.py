@@ -9,7 +9,8 @@ for the rest); POBs are replaced; bills are added. Nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +67,8 @@ LINE_COLUMNS = (
     "error_code",
     "error_message",
     "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
 )
 SCHEDULE_COLUMNS = (
     "client_id",
@@ -86,6 +89,8 @@ SCHEDULE_COLUMNS = (
     "cv_f",
     "cv_r",
     "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
 )
 BILL_COLUMNS = (
     "client_id",
@@ -106,6 +111,8 @@ BILL_COLUMNS = (
     "amount_r",
     "prd_id",
     "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
 )
 POB_COLUMNS = ("client_id", "rc_id", "pob_key", "template", "lead_line_id", "start_date", "end_date")
 
@@ -121,6 +128,12 @@ class Context:
     treatment: str
     policies: Any  # engine Policies, for prospective re-scheduling
     job_id: int | None = None  # the job writing, recorded with the warnings it finds
+    created_by: str | None = None  # the user whose job writes the rows (their CRTD_BY)
+    created_at: datetime = field(default_factory=repo.now)  # one CRTD_DT per run, not a clock read per row
+
+    def created(self) -> tuple[str | None, datetime]:
+        """``crtd_by``, ``crtd_dt`` of a row written in this run."""
+        return self.created_by, self.created_at
 
 
 @dataclass
@@ -168,6 +181,7 @@ def bill_row(ctx: Context, rc_id: int, row: StagedRow) -> tuple[Any, ...]:
         r,
         period,
         ctx.open.key,
+        *ctx.created(),
     )
 
 
@@ -192,6 +206,7 @@ def schedule_row(
         *rev,
         *cv,
         ctx.open.key,
+        *ctx.created(),
     )
 
 
@@ -284,6 +299,7 @@ def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], row
             "version": 1,
             "crtd_prd_id": ctx.open.key,
             "created_at": stamp,
+            "crtd_by": ctx.created_by,
             **head_values(ctx, c.contract),
         }
         for c in computed
@@ -333,6 +349,8 @@ def _add_lines(
             "version": version,
             "current_flag": True,
             "crtd_prd_id": ctx.open.key,
+            "crtd_by": ctx.created_by,
+            "crtd_dt": repo.now(),
             **values,
         }
         rows.lines.append(tuple(row[c] for c in LINE_COLUMNS))

@@ -324,6 +324,7 @@ revenue_contract = Table(
     Column("updt_prd_id", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job created it
     UniqueConstraint("client_id", "book_id", "rc_key", name="uq_revenue_contract_key"),
 )
 
@@ -367,6 +368,8 @@ rc_line = Table(
     Column("error_code", String(20), nullable=True),
     Column("error_message", String(500), nullable=True),
     Column("crtd_prd_id", Integer, nullable=False),
+    Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job wrote the row
+    Column("crtd_dt", DateTime(timezone=True), nullable=True),  # migration 0013: when (UTC)
     Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
     Index("ix_rc_line_rc", "rc_id"),
 )
@@ -410,6 +413,8 @@ rc_bill = Table(
     Column("amount_r", BigInteger, nullable=False),
     Column("prd_id", Integer, nullable=False),
     Column("crtd_prd_id", Integer, nullable=False),
+    Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job wrote the row
+    Column("crtd_dt", DateTime(timezone=True), nullable=True),  # migration 0013: when (UTC)
     Index("ix_rc_bill_rc", "rc_id", "line_id"),
 )
 
@@ -439,6 +444,8 @@ rc_schedule = Table(
     Column("cv_f", Text, nullable=True),
     Column("cv_r", Text, nullable=True),
     Column("crtd_prd_id", Integer, nullable=False),
+    Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job wrote the row
+    Column("crtd_dt", DateTime(timezone=True), nullable=True),  # migration 0013: when (UTC)
     Index("ix_rc_schedule_rc", "rc_id", "current_flag"),
     Index("ix_rc_schedule_client", "client_id", "current_flag"),
 )
@@ -488,6 +495,50 @@ journal_entry = Table(
     Column("post_batch_id", Integer, nullable=True),
     Index("ix_journal_entry_period", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_journal_entry_rc", "rc_id"),
+)
+
+# Approvals of revenue contracts (BI3_APPR_DTL), one row per approval step of a contract (migration 0013).
+# Written by the approval workflow; BI3_APPR_DTL reads it (no rows until approvals are recorded).
+rc_approval = Table(
+    "rc_approval",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("obj_type", String(30), nullable=False),  # APPROVAL_OBJ_TYPE, e.g. RC
+    Column("status", String(30), nullable=False),  # APPROVAL_STATUS: Pending, Approved, Rejected
+    Column("rule_id", Integer, nullable=True),
+    Column("rule_name", String(200), nullable=True),
+    Column("rule_desc", String(500), nullable=True),
+    Column("approval_type", String(30), nullable=True),
+    Column("approver_sequence", Integer, nullable=True),
+    Column("approver_user", String(100), nullable=True),
+    Column("approver_name", String(200), nullable=True),
+    Column("approved_by_user", String(100), nullable=True),
+    Column("approved_by_name", String(200), nullable=True),
+    Column("approver_comments", String(2000), nullable=True),
+    Column("pending_since", DateTime(timezone=True), nullable=True),
+    Column("approval_date", DateTime(timezone=True), nullable=True),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rc_approval_client", "client_id", "updated_at"),
+    Index("ix_rc_approval_rc", "rc_id"),
+)
+
+# A client's default templates (migration 0013): the upload template of the mapping operations and the RC
+# grouping template of Data Collection when a request names none (setup document, section ``settings``).
+client_default = Table(
+    "client_default",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("upload_template", String(200), nullable=True),
+    Column("rc_template", String(200), nullable=True),
 )
 
 # Data collection finds the billing and RORD lines of the SO lines it collects by these references.

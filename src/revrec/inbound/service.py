@@ -14,6 +14,7 @@ from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, s
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
 from revrec.inbound.templates_std import STANDARD_TEMPLATES, template_from_mapping, template_to_mapping
+from revrec.setup import defaults
 from revrec.tenancy.repository import ClientRow
 
 ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config}
@@ -28,8 +29,7 @@ def seed_templates(conn: Connection, client_id: int) -> None:
 
 def mapping(conn: Connection, *, client_id: int, template_name: str | None) -> dict[str, Any]:
     """The GET /upload/mapping answer for a template."""
-    if not template_name:
-        raise InvalidInput("Missing required parameter: templatename")
+    template_name = defaults.upload_template(conn, client_id, template_name)
     found = repo.find_template(conn, client_id, template_name)
     if found is None:
         raise NotFound(

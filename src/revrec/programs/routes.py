@@ -31,7 +31,7 @@ class SubmitRequest(BaseModel):
 
 
 class CollectionRequest(BaseModel):
-    rc_template_name: str = Field(min_length=1)
+    rc_template_name: str | None = Field(default=None, min_length=1)  # None: the client's default
     org_id: int = 0
 
 

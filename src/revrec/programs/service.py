@@ -24,6 +24,7 @@ from revrec.periods import service as periods
 from revrec.policies.service import policies_for
 from revrec.programs import catalog
 from revrec.programs import repository as repo
+from revrec.setup import defaults
 from revrec.tenancy import repository as tenancy
 
 ORG_MISMATCH = "OrgId does not match the Org assigned to the role"
@@ -63,10 +64,12 @@ def _collection_check(conn: Connection, client_id: int, org_id: int, params: Map
         )
 
 
-def submit_collection(conn: Connection, caller: Principal, *, template: str, org_id: int | None) -> int:
-    """Queue a Data Collection job for RC grouping template ``template``."""
+def submit_collection(
+    conn: Connection, caller: Principal, *, template: str | None, org_id: int | None
+) -> int:
+    """Queue a Data Collection job for RC grouping template ``template`` (None: the client's default)."""
     org = resolve_org(conn, caller, org_id)
-    params = {"rc_template_name": template}
+    params = {"rc_template_name": defaults.rc_template(conn, caller.client_id, template)}
     _collection_check(conn, caller.client_id, org, params)
     return queue.enqueue(
         conn,

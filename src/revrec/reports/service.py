@@ -15,6 +15,7 @@ from typing import IO
 
 from sqlalchemy import Connection
 
+from revrec import isodates
 from revrec.biviews.cache import Instant
 from revrec.biviews.csvout import write_rows
 from revrec.config import Settings
@@ -76,7 +77,8 @@ def store_csv(
 
 
 def parse_created_date(value: str) -> dt.date:
-    """``DD-MON-YYYY`` (any case, e.g. ``16-JAN-2023`` / ``16-Jan-2023``); InvalidInput otherwise."""
+    """``DD-MON-YYYY`` (any case, e.g. ``16-JAN-2023`` / ``16-Jan-2023``) or an ISO 8601 date or date-time
+    (``2023-01-16``, ``2023-01-16T10:00:00Z``: the UTC day of that moment); InvalidInput otherwise."""
     parts = value.strip().split("-")
     if len(parts) == 3 and parts[0].isdigit() and parts[2].isdigit() and len(parts[2]) == 4:
         month = parts[1].upper()
@@ -85,7 +87,12 @@ def parse_created_date(value: str) -> dt.date:
                 return dt.date(int(parts[2]), MONTHS.index(month) + 1, int(parts[0]))
             except ValueError:
                 pass
-    raise InvalidInput(f"Invalid date format for {value}")
+    iso = isodates.parse(value)
+    if iso is not None:
+        return iso[0].date()
+    raise InvalidInput(
+        f"Invalid date format for {value}: use DD-MON-YYYY (16-JAN-2023) or an ISO 8601 date (2023-01-16)"
+    )
 
 
 def list_reports(store: ReportStore, *, client_id: int, created_date: str | None) -> list[ReportRecord]:

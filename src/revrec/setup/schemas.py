@@ -39,7 +39,15 @@ class UserDoc(Strict):
     enabled: bool = True
 
 
+class DefaultTemplatesDoc(Strict):
+    """Templates a request that names none uses (upload mapping; Data Collection)."""
+
+    upload: str | None = Field(default=None, min_length=1, max_length=200)
+    rc_grouping: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class ClientSettingsDoc(Strict):
     api_enabled: bool = True
     reporting_currency: str = Field(default="USD", min_length=3, max_length=3)
     csv_injection_policy: Literal["BLOCK", "SANITIZE", "RAW"] = "BLOCK"
+    default_templates: DefaultTemplatesDoc = Field(default_factory=DefaultTemplatesDoc)

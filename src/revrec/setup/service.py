@@ -17,7 +17,15 @@ from sqlalchemy import Connection
 
 from revrec.engine.money import is_currency
 from revrec.errors import InvalidInput
-from revrec.setup.schemas import BookDoc, ClientSettingsDoc, OrganizationDoc, RoleDoc, UserDoc
+from revrec.setup import repository as setup_repo
+from revrec.setup.schemas import (
+    BookDoc,
+    ClientSettingsDoc,
+    DefaultTemplatesDoc,
+    OrganizationDoc,
+    RoleDoc,
+    UserDoc,
+)
 from revrec.tenancy import repository as repo
 from revrec.tenancy import service as tenancy
 from revrec.tenancy.repository import ClientRow
@@ -106,10 +114,12 @@ def apply_setup(conn: Connection, *, client_name: str, document: Mapping[str, An
 
 
 def _export_settings(conn: Connection, client: ClientRow) -> ClientSettingsDoc:
+    upload, rc_grouping = setup_repo.default_templates(conn, client.id)
     return ClientSettingsDoc(
         api_enabled=client.api_enabled,
         reporting_currency=client.reporting_currency,
         csv_injection_policy=client.csv_injection_policy,  # type: ignore[arg-type]
+        default_templates=DefaultTemplatesDoc(upload=upload, rc_grouping=rc_grouping),
     )
 
 
@@ -122,6 +132,12 @@ def _apply_settings(conn: Connection, client: ClientRow, doc: ClientSettingsDoc,
         if old != new:
             repo.update_client(conn, client.id, **{field: new})
             changes.append(f"settings.{field}: {old!r} -> {new!r}")
+    old_defaults, new_defaults = current.default_templates, doc.default_templates
+    if old_defaults != new_defaults:
+        setup_repo.set_default_templates(conn, client.id, new_defaults.upload, new_defaults.rc_grouping)
+        changes.append(
+            f"settings.default_templates: {old_defaults.model_dump()!r} -> {new_defaults.model_dump()!r}"
+        )
 
 
 def _export_orgs(conn: Connection, client: ClientRow) -> list[OrganizationDoc]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,16 @@ def test_a_float_cell_is_refused() -> None:
         ("2016-07-26T00:00:00", dt.datetime(2016, 7, 26, tzinfo=UTC), False),
         ("2016-07-26 10:11:12", dt.datetime(2016, 7, 26, 10, 11, 12, tzinfo=UTC), False),
         ("2016-07-26", dt.datetime(2016, 7, 26, tzinfo=UTC), True),
+        ("20160726", dt.datetime(2016, 7, 26, tzinfo=UTC), True),
+        # Zuora's published default form, and every zone form, normalised to UTC
+        ("2016-07-26T00:00:00.000Z", dt.datetime(2016, 7, 26, tzinfo=UTC), False),
+        ("2016-07-26T00:00:00+00:00", dt.datetime(2016, 7, 26, tzinfo=UTC), False),
+        ("2016-07-26T02:30:00+02:00", dt.datetime(2016, 7, 26, 0, 30, tzinfo=UTC), False),
+        ("2016-07-25T19:00:00-0500", dt.datetime(2016, 7, 26, tzinfo=UTC), False),
+        ("2016-07-26 00:00:00Z", dt.datetime(2016, 7, 26, tzinfo=UTC), False),
+        ("2016-07-26T10:11:12.250", dt.datetime(2016, 7, 26, 10, 11, 12, 250000, tzinfo=UTC), False),
+        # "+01:00" sent unencoded in a query string arrives as " 01:00"
+        ("2016-07-26T01:00:00 01:00", dt.datetime(2016, 7, 26, tzinfo=UTC), False),
         ("", None, False),
         (None, None, False),
     ],
@@ -69,9 +80,11 @@ def test_dates(given: str | None, expected: dt.datetime | None, bare: bool) -> N
     assert params.moment("fromDate", given) == (expected, bare)
 
 
-@pytest.mark.parametrize("bad", ["26-07-2016", "2016-13-01", "yesterday", "2016-07-26T25:00:00"])
+@pytest.mark.parametrize(
+    "bad", ["26-07-2016", "2016-13-01", "yesterday", "2016-07-26T25:00:00", "2016-07-26T00:00:00+25:00"]
+)
 def test_bad_dates_name_the_parameter(bad: str) -> None:
-    with pytest.raises(InvalidInput, match=f"Invalid toDate '{bad}'"):
+    with pytest.raises(InvalidInput, match=re.escape(f"Invalid toDate '{bad}'")):
         params.window(None, bad)
 
 
@@ -128,7 +141,10 @@ def test_monthly_calendar_rows_with_fiscal_quarters() -> None:
     assert (
         last[2] == 12 and last[6] == 4 and last[7] == dt.date(2026, 1, 1) and last[9] == dt.date(2026, 3, 31)
     )
-    assert all(len(r) == 17 for r in rows)
+    assert all(len(r) == 19 for r in rows) and {r[17:] for r in rows} == {(None, False)}  # never opened
+    statuses = {202504: "Closed", 202505: "Soft Close", 202506: "Open"}
+    tail = [r[17:] for r in calendar_rows(calendar, 9, 2026, 2026, statuses)][:4]
+    assert tail == [("Closed", False), ("Soft Close", True), ("Open", True), (None, False)]
 
 
 def test_thirteen_period_calendar_quarters() -> None:
@@ -210,7 +226,9 @@ def test_signatures_cover_client_report_and_expiry() -> None:
 def test_created_dates() -> None:
     assert parse_created_date("16-JAN-2023") == dt.date(2023, 1, 16)
     assert parse_created_date("01-jan-2012") == dt.date(2012, 1, 1)
-    for bad in ("30-11-1993", "2023-01-16", "31-FEB-2023", "16-JANUARY-2023"):
+    assert parse_created_date("2023-01-16") == dt.date(2023, 1, 16)
+    assert parse_created_date("2023-01-16T23:30:00-02:00") == dt.date(2023, 1, 17)  # the UTC day
+    for bad in ("30-11-1993", "2023-02-30", "31-FEB-2023", "16-JANUARY-2023"):
         with pytest.raises(InvalidInput, match=f"Invalid date format for {bad}"):
             parse_created_date(bad)
 

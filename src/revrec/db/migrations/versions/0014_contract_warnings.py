@@ -1,14 +1,14 @@
 """Engine warnings per contract and line (``rc_warning``): code, message, values, the job that found them.
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
