@@ -633,3 +633,21 @@ transfer_line = Table(
     Column("entry_ids", Text, nullable=False),
     UniqueConstraint("batch_id", "line_num", name="uq_transfer_line_batch_line"),
 )
+
+# The audit trail of control actions (holds, approvals, manual entries and revenue actions; migration 0015):
+# insert-only, one row per action with its actor, time, reason and the object's state before and after (JSON).
+control_audit = Table(
+    "control_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("object_type", String(30), nullable=False),
+    Column("object_id", String(300), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("acted_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(2000), nullable=True),
+    Column("before_state", Text, nullable=True),
+    Column("after_state", Text, nullable=True),
+    Index("ix_control_audit_client_object", "client_id", "object_type", "object_id"),
+)
