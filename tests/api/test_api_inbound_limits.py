@@ -74,7 +74,8 @@ def test_control_characters_are_400_on_every_database(
 
 def _multipart(file_name: str, body: str) -> tuple[bytes, str]:
     """A multipart body with the file name as raw bytes (httpx would percent-encode a control character)."""
-    part = f'--B\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n\r\n{body}\r\n--B--\r\n'
+    disposition = f'Content-Disposition: form-data; name="file"; filename="{file_name}"'
+    part = f"--B\r\n{disposition}\r\n\r\n{body}\r\n--B--\r\n"
     return part.encode(), "multipart/form-data; boundary=B"
 
 
@@ -127,8 +128,9 @@ def test_long_event_and_bundle_cells_are_stored_whole(
     """Their line keys join several cells; a key longer than the column is kept as its SHA-256."""
     line_id, event_type = "L" * 300, "E" * 300
     assert _send(http, headers, transactions(so_line(line_id))).status_code == 200
-    events = to_csv(EVENT_LABELS, [{"Doc Line Id": line_id, "Event Type": event_type, "Process Type": "Percent",
-                                    "Action": "REC", "Release Pct": "50", "Event Date": "15-MAR-2025"}])  # fmt: skip
+    event = {"Doc Line Id": line_id, "Event Type": event_type, "Process Type": "Percent", "Action": "REC",
+             "Release Pct": "50", "Event Date": "15-MAR-2025"}  # fmt: skip
+    events = to_csv(EVENT_LABELS, [event])
     response = _send(http, headers, events, template="Standard Event")
     assert response.status_code == 200, response.text
     worker.run_until_idle(engine)
@@ -137,7 +139,7 @@ def test_long_event_and_bundle_cells_are_stored_whole(
     assert bundle_response.status_code == 200, bundle_response.text
     worker.run_until_idle(engine)
     with transaction(engine) as conn:
-        event = conn.execute(
+        stored = conn.execute(
             select(stage_event.c.event_type, stage_event.c.line_key).where(
                 stage_event.c.upload_id == response.json()["result"]["id"]
             )
@@ -153,5 +155,5 @@ def test_long_event_and_bundle_cells_are_stored_whole(
             )
         ).scalars()
         assert set(statuses) == {"Staged"}
-    assert event.event_type == event_type and event.line_key.startswith("sha256:")
+    assert stored.event_type == event_type and stored.line_key.startswith("sha256:")
     assert bundle == "P" * 300
