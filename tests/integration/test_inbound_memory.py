@@ -100,7 +100,9 @@ def test_a_quoted_record_of_sixty_megabytes_over_short_lines(
     assert [(p.row, p.code) for p in outcome.problems] == [(2, "RREV-03015")]
 
 
-def test_half_a_million_problems_are_counted_not_kept(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_half_a_million_problems_are_counted_not_kept(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
     bad = ["x" * 100 if label.endswith(("Prc", "Qty", "Date")) else "" for label in TRANSACTION_LABELS]
     row = ",".join(bad) + "\n"  # 13 bad cells of 100 characters: 1.4 kB
     outcome, peak = _receive(engine, settings, tmp_path, iter([HEADER, *([row] * 40_000)]))  # 56 MB
