@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_csv_upload_lines: int = Field(default=20000, ge=1)
     max_file_upload_lines: int = Field(default=60000, ge=1)
     max_uploads_in_flight: int = Field(default=2, ge=1)
+    max_line_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_problems: int = Field(default=1000, ge=1, le=100_000)
     run_worker: bool = True
     worker_poll_ms: int = Field(default=200, ge=10, le=60000)
     # --- outbound: BI views (docs/outbound.md) ---

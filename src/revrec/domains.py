@@ -17,10 +17,9 @@ from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_cha
 from revrec.config import Settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
-from revrec.inbound import repository as inbound_repo
+from revrec.inbound import receivers, staging
 from revrec.inbound import service as inbound_service
-from revrec.inbound import staging
-from revrec.inbound.uploads import RECEIVING_TIMEOUT, STAGE_JOB
+from revrec.inbound.uploads import STAGE_JOB
 from revrec.jobs import worker
 from revrec.policies import service as policies_service
 from revrec.programs import catalog
@@ -33,7 +32,7 @@ from revrec.transfer import service as transfer_service
 
 
 def _fail_stale_uploads(conn: Connection) -> None:
-    inbound_repo.fail_stale_receiving(conn, inbound_repo.now() - RECEIVING_TIMEOUT)
+    receivers.fail_orphans(conn)
 
 
 def install(settings: Settings) -> None:

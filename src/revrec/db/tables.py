@@ -135,9 +135,13 @@ auth_failure = Table(
 # --- inbound (migration 0002) --------------------------------------------------------------------------
 
 
+#: Characters a text staging column holds (pre-stage refuses a longer cell, on every database).
+STAGE_TEXT_LENGTH = 300
+
+
 def stage_column(col_name: str, kind: str) -> Column:  # type: ignore[type-arg]
     """The SQL column of a staging column by its storage kind (see revrec.db.stage_columns)."""
-    types: dict[str, Any] = {"C": String(300), "N": Money(), "R": Rate(), "D": Date()}
+    types: dict[str, Any] = {"C": String(STAGE_TEXT_LENGTH), "N": Money(), "R": Rate(), "D": Date()}
     return Column(sql_name(col_name), types[kind], nullable=True)
 
 
@@ -171,7 +175,8 @@ upload_template_field = Table(
 
 # One upload request. ``active_name`` holds the file name while the upload counts (NULL once it failed), so
 # that a name is unique per client and template among uploads that stored data, and a failed upload's
-# name can be sent again.
+# name can be sent again. ``receiver`` names the process receiving it (host|pid|start, migration 0010), so
+# that an upload whose process died is failed at once (revrec.inbound.receivers).
 upload = Table(
     "upload",
     metadata,
@@ -190,7 +195,9 @@ upload = Table(
     Column("created_by", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("receiver", String(300), nullable=True),
     UniqueConstraint("client_id", "template_id", "active_name", name="uq_upload_client_template_name"),
+    Index("ix_upload_status", "status"),
 )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.tables import STAGE_TEXT_LENGTH
 from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE
 from revrec.inbound.screen import Memo
 
@@ -47,6 +48,11 @@ _LIMITS = {"N": (12, AMOUNT_SCALE), "R": (8, RATE_SCALE)}
 def storage_limits(col_name: str) -> tuple[int, int] | None:
     """The (integer digits, decimals) staging column ``col_name`` stores exactly; None when not a number."""
     return _LIMITS.get(KINDS.get(col_name, "C"))
+
+
+def text_limit(col_name: str) -> int | None:
+    """The characters staging column ``col_name`` holds; None when it is not a text column."""
+    return STAGE_TEXT_LENGTH if KINDS.get(col_name, "C") == "C" else None
 
 
 def scaled_numbers(places: int) -> Memo:

@@ -11,11 +11,15 @@ Invariants:
 * a cell is a *formula* (CSV injection) when it starts with ``=``, ``+`` or ``@``, or with ``-`` followed
   by something that is not a plain unsigned number once blanks are skipped.  So ``-12.50`` and ``-`` are
   not formulas, ``-1+2``, ``-SUM(A1)`` and ``--5`` are; ``- 12`` is not a formula but is not a valid
-  Number either (Zuora: no blank around the minus sign).
+  Number either (Zuora: no blank around the minus sign);
+* a text cell (and a file name) holds no control character (:data:`CONTROL_CHARACTERS`): PostgreSQL cannot
+  store NUL at all, and the others are never meant in revenue data. Tab, line feed and carriage return are
+  text (a quoted cell may span lines).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -34,6 +38,10 @@ _MONTHS: Final = {
         ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
     )
 }
+
+#: The control characters refused in text: C0 but tab, line feed and carriage return; DEL; C1.
+CONTROL_CHARACTERS: Final = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL: Final = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 NOT_A_NUMBER: Final = "nan"
 TOO_MANY_DIGITS: Final = "long"
@@ -66,6 +74,12 @@ def storable(number: Decimal, digits: int, places: int) -> bool:
     scaled = number.scaleb(places)
     bound = 10**digits
     return int(scaled) == scaled and -bound < number < bound
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` written as ``U+XXXX``, or None when it has none."""
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 def is_formula(text: str) -> bool:

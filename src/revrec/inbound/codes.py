@@ -139,6 +139,15 @@ MESSAGES: Final[dict[str, str]] = {
     "RREV-03009": "The upload has more than {limit} data lines; split it into files of at most {limit} lines",
     "RREV-03010": "The row is not valid CSV: {detail}",
     "RREV-03011": "The number has more than {limit} digits",
+    "RREV-03012": "The value has {length} characters; {label} holds at most {limit}",
+    "RREV-03013": "The value contains the control character {char}; remove it",
+    "RREV-03014": (
+        'The header has {found} columns but template "{template}" has only {limit}; nothing more was read'
+    ),
+    "RREV-03015": (
+        "The line is longer than {limit} bytes (REVREC_MAX_LINE_BYTES); nothing after it was read"
+    ),
+    "RREV-03016": "The upload has no data lines: send at least one row after the header",
 }
 
 

@@ -14,12 +14,17 @@ Invariants:
 * every problem is a :class:`~revrec.inbound.problems.RowError` with the 1-based physical line on which
   its record starts (header included), the column label and the offending value; none is raised;
 * once any error is found no further row is yielded (the upload is lost anyway) but checking goes on, so
-  the result lists every bad row (up to ``max_errors``, after which only a count is kept);
-* reading stops at the first data row beyond ``max_data_lines`` (one file-level error names the limit);
-* blank lines are ignored wherever they are; a header-only upload is valid (zero data rows);
+  the result lists every bad row (up to ``max_errors``, after which only a count is kept; a kept error's
+  value is clipped to :data:`SHOWN_CHARACTERS`);
+* memory is bounded whatever the body: reading stops at the first data row beyond ``max_data_lines``, at a
+  record (a line, or a quoted cell's lines) longer than ``max_line`` characters and at a header with more
+  columns than the template has fields (one file-level error names the limit each time);
+* blank lines are ignored wherever they are; an upload without a data row is refused (RREV-03016);
 * cell values are stripped; empty → None; Number → ``Decimal``; Date → ``datetime.date``; Character → str.
   Cells are checked for CSV injection before their type (see :mod:`revrec.inbound.cells`); with
-  ``number_limits`` a Number that its staging column cannot store exactly is refused (RREV-03011).
+  ``number_limits`` a Number that its staging column cannot store exactly is refused (RREV-03011), with
+  ``text_limits`` a Character cell longer than its column (RREV-03012); a control character in a Character
+  cell is always refused (RREV-03013).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Final, Literal, NamedTuple, cast
@@ -36,6 +41,7 @@ from revrec.inbound.cells import (
     FORMULA_START,
     MAX_DIGITS,
     NOT_A_NUMBER,
+    control_character,
     date_parser,
     is_formula,
     parse_number,
@@ -44,14 +50,18 @@ from revrec.inbound.cells import (
 )
 from revrec.inbound.codes import message
 from revrec.inbound.problems import RowError
-from revrec.inbound.reading import Feed, InvalidUtf8
+from revrec.inbound.reading import Feed, RecordTooLong, StopReading
 from revrec.inbound.screen import MISS, cell_pattern, date_cache, row_screen, simple_line
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef, label_key
 
 InjectionPolicy = Literal["BLOCK", "SANITIZE", "RAW"]
 INJECTION_POLICIES: Final = ("BLOCK", "SANITIZE", "RAW")
 DEFAULT_MAX_DATA_LINES: Final = 60_000
-DEFAULT_MAX_ERRORS: Final = 10_000
+DEFAULT_MAX_ERRORS: Final = 1_000
+#: Longest record (characters) read when no limit is given: REVREC_MAX_LINE_BYTES' default.
+DEFAULT_MAX_LINE: Final = 1 << 20
+#: Characters of an offending value (or label) kept in an error; the rest is summarised.
+SHOWN_CHARACTERS: Final = 100
 
 _CHARACTER, _NUMBER, _DATE = 0, 1, 2
 _TYPE_CODES: Final = {"Character": _CHARACTER, "Number": _NUMBER, "Date": _DATE}
@@ -83,6 +93,8 @@ class _Column(NamedTuple):
     kind: int
     #: Number: (integer digits, decimals) that staging stores exactly; None when not checked here.
     limits: tuple[int, int] | None
+    #: Character: the characters its staging column holds; None when not checked here.
+    length: int | None
 
 
 def _seq(field: FieldMapping) -> int:
@@ -90,13 +102,30 @@ def _seq(field: FieldMapping) -> int:
 
 
 NumberLimits = Callable[[str], "tuple[int, int] | None"]
+TextLimits = Callable[[str], "int | None"]
+
+
+def shown(text: str) -> str:
+    """``text`` as an error shows it: at most :data:`SHOWN_CHARACTERS` characters and the length."""
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters)"
+
+
+def _clipped(error: RowError) -> RowError:
+    """The error as it is kept: its value and column shown (a cell may be as long as a line)."""
+    value, column = error.value, error.column
+    if len(value or "") <= SHOWN_CHARACTERS and len(column or "") <= SHOWN_CHARACTERS:
+        return error
+    return replace(error, value=value and shown(value), column=column and shown(column))
 
 
 class PrestageChecker:
     """Checks one upload against ``template``: feed it :meth:`chunks` or :meth:`rows`.
 
     ``number_limits`` maps a staging column to the (integer digits, decimals) it stores exactly; a Number
-    cell beyond them is refused (RREV-03011), never rounded.
+    cell beyond them is refused (RREV-03011), never rounded. ``text_limits`` maps it to the characters it
+    holds; a longer Character cell is refused (RREV-03012), never cut.
     """
 
     def __init__(
@@ -107,6 +136,8 @@ class PrestageChecker:
         max_data_lines: int = DEFAULT_MAX_DATA_LINES,
         max_errors: int | None = DEFAULT_MAX_ERRORS,
         number_limits: NumberLimits | None = None,
+        text_limits: TextLimits | None = None,
+        max_line: int = DEFAULT_MAX_LINE,
     ) -> None:
         if injection_policy not in INJECTION_POLICIES:
             raise ValueError(f"injection policy {injection_policy!r} is not one of {INJECTION_POLICIES}")
@@ -115,6 +146,8 @@ class PrestageChecker:
         self.max_data_lines = max_data_lines
         self.max_errors = max_errors
         self.number_limits = number_limits
+        self.text_limits = text_limits
+        self.max_line = max_line
         self.data_lines = 0
         self.error_count = 0
         self._errors: list[RowError] = []
@@ -136,35 +169,46 @@ class PrestageChecker:
         for error in errors:
             self.error_count += 1
             if self.max_errors is None or len(self._errors) < self.max_errors:
-                self._errors.append(error)
+                self._errors.append(_clipped(error))
 
     def _plan(self, fields: Sequence[FieldMapping | None] | Sequence[FieldMapping]) -> None:
         """The column of each file position, and the row screen of the fast path."""
         self._width = len(fields)
         limits = self.number_limits or (lambda _: None)
+        lengths = self.text_limits or (lambda _: None)
         self.columns = tuple(
             None
             if f is None
             else _Column(f.label, f.col_name, _TYPE_CODES[f.data_type],
-                         limits(f.col_name) if f.data_type == "Number" else None)
+                         limits(f.col_name) if f.data_type == "Number" else None,
+                         lengths(f.col_name) if f.data_type == "Character" else None)
             for f in fields
         )  # fmt: skip
         raw, sep = self.policy == "RAW", self.template.field_separator
         self._screen = row_screen(
             [
-                cell_pattern(None if f is None else f.data_type, sep, raw=raw, limits=c and c.limits)
+                cell_pattern(None if f is None else f.data_type, sep, raw=raw, limits=c and c.limits,
+                             length=c and c.length)
                 for f, c in zip(fields, self.columns, strict=True)
             ],
             sep,
-        )
+        )  # fmt: skip
         self._date_positions = tuple(
             i for i, c in enumerate(self.columns) if c is not None and c.kind == _DATE
         )
 
     def header(self, cells: Sequence[str], row: int = 1) -> list[RowError]:
-        """Map the header's labels to the template; returns (and records) the header's errors."""
+        """Map the header's labels to the template; returns (and records) the header's errors.
+
+        A header with more columns than the template has fields is refused at once, as one error.
+        """
         by_label = self.template.field_by_label()
         name = self.template.name
+        if len(cells) > len(self.template.fields):
+            limit = len(self.template.fields)
+            text = message("RREV-03014", found=len(cells), template=name, limit=limit)
+            self._add((error := RowError(row, None, None, "RREV-03014", text),))
+            return [error]
         seen: set[str] = set()
         plan: list[FieldMapping | None] = []
         errors: list[RowError] = []
@@ -173,13 +217,11 @@ class PrestageChecker:
             key = label_key(label)
             field = by_label.get(key)
             if field is None:
-                errors.append(
-                    RowError(
-                        row, label, label, "RREV-03003", message("RREV-03003", label=label, template=name)
-                    )
-                )
+                text = message("RREV-03003", label=shown(label), template=name)
+                errors.append(RowError(row, label, label, "RREV-03003", text))
             elif key in seen:
-                errors.append(RowError(row, label, label, "RREV-03005", message("RREV-03005", label=label)))
+                text = message("RREV-03005", label=shown(label))
+                errors.append(RowError(row, label, label, "RREV-03005", text))
             plan.append(field if field is not None and key not in seen else None)
             seen.add(key)
         for field in self.template.fields:
@@ -220,7 +262,9 @@ class PrestageChecker:
                     continue
                 text = defused
             values[column.col_name] = (
-                text if column.kind == _CHARACTER else self._convert(row, column, text, errors)
+                self._text(row, column, text, errors)
+                if column.kind == _CHARACTER
+                else self._convert(row, column, text, errors)
             )
         if errors:
             self._add(errors)
@@ -233,6 +277,16 @@ class PrestageChecker:
             errors.append(RowError(row, label, text, "RPRO-00603", message("RPRO-00603")))
             return None
         return sanitize(text) or None
+
+    def _text(self, row: int, column: _Column, text: str, errors: list[RowError]) -> str:
+        """A Character cell: refused when its column cannot hold it or it has a control character."""
+        if column.length is not None and len(text) > column.length:
+            reason = message("RREV-03012", length=len(text), label=column.label, limit=column.length)
+            errors.append(RowError(row, column.label, text, "RREV-03012", reason))
+        char = control_character(text)
+        if char is not None:
+            errors.append(RowError(row, column.label, text, "RREV-03013", message("RREV-03013", char=char)))
+        return text
 
     def _convert(self, row: int, column: _Column, text: str, errors: list[RowError]) -> object:
         label = column.label
@@ -354,7 +408,8 @@ class PrestageChecker:
                 continue
             if need_header:
                 need_header = False
-                self.header(cells, row)
+                if any(e.code == "RREV-03014" for e in self.header(cells, row)):
+                    return
                 continue
             self.data_lines += 1
             if self.data_lines > self.max_data_lines:
@@ -363,18 +418,22 @@ class PrestageChecker:
                 self._add((RowError(row, None, None, "RREV-03009", limit),))
                 return
             yield row, cells, text
-        if need_header and not self.failed:  # (an undecodable first line is already reported)
+        if self.failed:  # (an undecodable or over-long first line is already reported)
+            return
+        if need_header:
             self._add((RowError(max(header_row, 1), None, None, "RREV-03002", message("RREV-03002")),))
+        elif self.data_lines == 0:
+            self._add((RowError(max(header_row, 1), None, None, "RREV-03016", message("RREV-03016")),))
 
     def _records(self, lines: Iterator[str]) -> Iterator[tuple[int, list[str], str]]:
         """Non-blank records with the line they start on and their cells joined by the field separator.
 
         A line without quotes is split as it is (:func:`~revrec.inbound.screen.simple_line`); any other goes
         through ``csv.reader``, which may read more lines for a quoted cell. CSV and UTF-8 problems become
-        errors.
+        errors; a record longer than ``max_line`` characters (the feed counts them) stops reading.
         """
         sep = self.template.field_separator
-        feed = Feed(lines)
+        feed = Feed(lines, self.max_line)
         reader = csv.reader(feed, delimiter=sep, strict=True)
         done = 0  # lines read so far
         try:
@@ -389,15 +448,20 @@ class PrestageChecker:
                     try:
                         cells = next(reader)
                     except csv.Error as exc:  # the reader goes on with the next line
+                        feed.used = 0
                         done += reader.line_num - read
                         detail = message("RREV-03010", detail=str(exc))
                         self._add((RowError(start, None, None, "RREV-03010", detail),))
                         continue
                     done += reader.line_num - read
                     text = sep.join(cells)
+                feed.used = 0  # the next line starts a record
                 if cells and (len(cells) > 1 or cells[0].strip()):
                     yield start, cells, text
-        except InvalidUtf8 as exc:
+        except RecordTooLong:
+            limit = message("RREV-03015", limit=self.max_line)
+            self._add((RowError(done + 1, None, None, "RREV-03015", limit),))
+        except StopReading as exc:
             self._add((exc.error,))
 
     def result(self) -> PrestageResult:
@@ -427,10 +491,17 @@ def check_upload(
     injection_policy: InjectionPolicy = "BLOCK",
     max_data_lines: int = DEFAULT_MAX_DATA_LINES,
     max_errors: int | None = DEFAULT_MAX_ERRORS,
+    text_limits: TextLimits | None = None,
+    max_line: int = DEFAULT_MAX_LINE,
 ) -> PrestageResult:
     """Check a whole upload, discarding its rows (use :class:`PrestageChecker` to keep them)."""
     checker = PrestageChecker(
-        template, injection_policy=injection_policy, max_data_lines=max_data_lines, max_errors=max_errors
+        template,
+        injection_policy=injection_policy,
+        max_data_lines=max_data_lines,
+        max_errors=max_errors,
+        text_limits=text_limits,
+        max_line=max_line,
     )
     for _ in checker.rows(lines):
         pass

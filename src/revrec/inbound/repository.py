@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, union, update
+from sqlalchemy import Connection, Table, and_, case, delete, func, insert, or_, select, union, update
 
 from revrec.db.tables import flagged, stage_error, upload, upload_template, upload_template_field
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
@@ -144,15 +144,36 @@ def upload_by_id(conn: Connection, upload_id: int) -> Any:
     return conn.execute(select(upload).where(upload.c.id == upload_id)).first()
 
 
-def fail_stale_receiving(conn: Connection, before: datetime) -> int:
-    """Uploads whose receiving process died: mark them Failed (nothing of them was stored)."""
+def receiving_uploads(conn: Connection, client_id: int | None, stale_before: datetime) -> list[Any]:
+    """Uploads being received (of ``client_id``, or all): id, receiver, and ``stale`` (last change before
+    ``stale_before``)."""
+    stale = case((upload.c.updated_at < stale_before, True), else_=False).label("stale")
+    query = select(upload.c.id, upload.c.receiver, stale).where(upload.c.status == "Receiving")
+    if client_id is not None:
+        query = query.where(upload.c.client_id == client_id)
+    return list(conn.execute(query))
+
+
+def fail_receiving(conn: Connection, upload_ids: Sequence[int], message: str) -> int:
+    """Mark these uploads Failed (nothing of them was stored) if they are still Receiving; how many were."""
+    if not upload_ids:
+        return 0
     result = conn.execute(
         update(upload)
-        .where(upload.c.status == "Receiving", upload.c.updated_at < before)
-        .values(status="Failed", message="Upload interrupted before it was stored; send it again",
-                active_name=None, updated_at=now())
-    )  # fmt: skip
+        .where(upload.c.id.in_(list(upload_ids)), upload.c.status == "Receiving")
+        .values(status="Failed", message=message, active_name=None, updated_at=now())
+    )
     return int(result.rowcount)
+
+
+def finish_receiving(conn: Connection, upload_id: int, **values: Any) -> bool:
+    """Move an upload out of Receiving; False when it is no longer Receiving (failed as interrupted)."""
+    result = conn.execute(
+        update(upload)
+        .where(upload.c.id == upload_id, upload.c.status == "Receiving")
+        .values(updated_at=now(), **values)
+    )
+    return int(result.rowcount) == 1
 
 
 # --- staging rows ----------------------------------------------------------------------------------------

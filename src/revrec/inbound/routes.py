@@ -84,14 +84,15 @@ async def create_upload(
             file_name=file_name,
             channel="csv",
             body=body,
-            limits=UploadLimits(ctx.settings.max_csv_upload_lines, ctx.settings.max_uploads_in_flight),
+            limits=UploadLimits.from_settings(ctx.settings, "csv"),
             injection_policy=_policy(ctx, caller),
         )
     if outcome.ok:
         result = _result(outcome, caller, "Successfully Uploaded", "Data Received")
         return JSONResponse({"message": "Data Staged Successfully", "result": result, "status": "Success"})
-    result = _result(outcome, caller, "Failed", uploads.failure_message(outcome.problem_count))
-    result["errors"] = [problem_dict(p) for p in outcome.problems[: uploads.MAX_REPORTED_PROBLEMS]]
+    listed = len(outcome.problems)
+    result = _result(outcome, caller, "Failed", uploads.failure_message(outcome.problem_count, listed))
+    result["errors"] = [problem_dict(p) for p in outcome.problems]
     body_json = {"message": "Error loading Data into RevPro Stage", "result": result, "status": "Error"}
     return JSONResponse(body_json, status_code=400)
 
@@ -116,7 +117,7 @@ async def upload_file(
             file_name=part.filename or "upload.csv",
             channel="file",
             body=part.file,
-            limits=UploadLimits(ctx.settings.max_file_upload_lines, ctx.settings.max_uploads_in_flight),
+            limits=UploadLimits.from_settings(ctx.settings, "file"),
             injection_policy=_policy(ctx, caller),
         )
     if outcome.ok:
@@ -129,10 +130,10 @@ async def upload_file(
         )
     return JSONResponse(
         {
-            "message": uploads.failure_message(outcome.problem_count),
+            "message": uploads.failure_message(outcome.problem_count, len(outcome.problems)),
             "status": "Error",
             "file_request_id": outcome.upload_id,
-            "errors": [problem_dict(p) for p in outcome.problems[: uploads.MAX_REPORTED_PROBLEMS]],
+            "errors": [problem_dict(p) for p in outcome.problems],
         },
         status_code=400,
     )

@@ -6,7 +6,8 @@ template's column plan (:func:`row_screen`).  Each cell position has a pattern t
 whose per-cell check (:meth:`revrec.inbound.prestage.PrestageChecker.check_row`, the reference) certainly
 passes with nothing to change but the cell's form:
 
-* Character: already stripped and (unless the policy is RAW) not starting with a formula character;
+* Character: already stripped, (unless the policy is RAW) not starting with a formula character, without
+  a control character and no longer than the staging column holds;
 * Number: ``[-]digits[.digits]`` in ASCII with no more integer digits and decimals than the staging column
   stores exactly (amounts 12 and 6, rates 8 and 10); its exact value is ``Decimal(text)``;
 * Date: anything; the date itself is read through a memo, which answers :data:`MISS` for a cell
@@ -27,6 +28,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Final
 
+from revrec.inbound.cells import CONTROL_CHARACTERS
+
 #: The answer of :func:`date_cache` for a cell the fast path cannot take.
 MISS: Final = object()
 #: Distinct keys a :class:`Memo` remembers before it starts afresh (bounds memory).
@@ -35,15 +38,22 @@ MEMO_SIZE: Final = 4096
 PLAIN_NUMBER_LIMITS: Final = (30, 8)
 
 
-def cell_pattern(kind: str | None, sep: str, *, raw: bool, limits: tuple[int, int] | None = None) -> str:
+def cell_pattern(
+    kind: str | None, sep: str, *, raw: bool, limits: tuple[int, int] | None = None, length: int | None = None
+) -> str:
     """The pattern of one position: kind ``Character``/``Number``/``Date``, or None for an unmapped one.
 
-    No pattern backtracks (possessive repeats, look-arounds): the engine's cost is per position.
+    ``limits`` are a Number's (integer digits, decimals), ``length`` the characters a Character cell may
+    have (None: any). No pattern backtracks (possessive repeats, look-arounds): the engine's cost is per
+    position.
     """
     other = f"[^{re.escape(sep)}]*+"
     if kind == "Character":  # empty, or a first character that is neither blank nor (unless RAW) a formula
-        first = f"[^\\s{re.escape(sep)}]" if raw else f"[^\\s=+@{re.escape(sep)}-]"
-        return f"(?:{first}{other}(?<!\\s))?+"
+        never = re.escape(sep) + CONTROL_CHARACTERS
+        text = f"[^{never}]"
+        first = f"[^\\s{never}]" if raw else f"[^\\s=+@{never}-]"
+        rest = "*+" if length is None else f"{{0,{length - 1}}}+"
+        return f"(?:{first}{text}{rest}(?<!\\s))?+"
     if kind == "Number":
         digits, decimals = limits or PLAIN_NUMBER_LIMITS
         return f"(?:-?+(?=\\.?[0-9])[0-9]{{0,{digits}}}+(?:\\.[0-9]{{0,{decimals}}}+)?+)?+"

@@ -6,6 +6,11 @@ kind with ``processed_flag`` ``P`` (pre-staged), in chunks, inside one transacti
 that transaction is rolled back (nothing of the upload is stored) and the upload is marked ``Failed`` with
 every bad row. Otherwise the upload is ``Successfully Uploaded`` and a staging job is queued, in the same
 transaction as the rows.
+
+Memory stays bounded for every body (see :mod:`revrec.inbound.prestage`): lines are read up to
+``max_line_bytes``, at most ``max_problems`` problems are kept (all are counted). The process receiving an
+upload is recorded on it (:mod:`revrec.inbound.receivers`), so an upload whose process died is failed as
+soon as that is seen, and frees its file name.
 """
 
 from __future__ import annotations
@@ -13,18 +18,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
+from hashlib import sha256
 from itertools import repeat
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, String
 
 from revrec.auth.service import Principal
+from revrec.config import Settings
 from revrec.db.session import transaction
-from revrec.db.tables import bundle_config, stage_event, stage_line
+from revrec.db.tables import bundle_config, stage_event, stage_line, upload
 from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
+from revrec.inbound import receivers
 from revrec.inbound import repository as repo
-from revrec.inbound.bulk import LineKey, RowWriter, storage_limits
+from revrec.inbound.bulk import LineKey, RowWriter, storage_limits, text_limit
+from revrec.inbound.cells import control_character
 from revrec.inbound.line_rules import BILLING_TYPES
 from revrec.inbound.prestage import PrestageChecker
 from revrec.inbound.problems import RowError
@@ -38,14 +46,27 @@ STAGE_JOB = "stage_upload"
 #: and freed before the cyclic garbage collector's first generation fills (700 containers by default):
 #: with 2,000 it traversed every row's 77 cells about twice, ≈ 0.2 s of a 60,000-line upload's ≈ 1.5 s.
 CHUNK_ROWS = 250
-RECEIVING_TIMEOUT = timedelta(minutes=30)
+RECEIVING_TIMEOUT = receivers.RECEIVING_TIMEOUT
 MAX_REPORTED_PROBLEMS = 1000
+#: Characters of a file name (the upload table's column).
+FILE_NAME_LENGTH: int = cast(String, upload.c.file_name.type).length or 0
+LINE_KEY_LENGTH: int = cast(String, stage_line.c.line_key.type).length or 0
 
 
 @dataclass(frozen=True)
 class UploadLimits:
     max_lines: int
     max_in_flight: int
+    max_line_bytes: int = 1 << 20
+    max_problems: int = MAX_REPORTED_PROBLEMS
+
+    @classmethod
+    def from_settings(cls, settings: Settings, channel: str) -> UploadLimits:
+        """The limits of an upload channel (``csv`` or ``file``)."""
+        lines = settings.max_csv_upload_lines if channel == "csv" else settings.max_file_upload_lines
+        return cls(
+            lines, settings.max_uploads_in_flight, settings.max_line_bytes, settings.max_upload_problems
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,7 @@ def _open_upload(
     limits: UploadLimits,
 ) -> int:
     with transaction(engine) as conn:
+        receivers.fail_orphans(conn, caller.client_id)
         since = repo.now() - RECEIVING_TIMEOUT
         if repo.count_in_flight(conn, caller.client_id, since) >= limits.max_in_flight:
             raise Throttled(
@@ -111,12 +133,24 @@ def _open_upload(
             active_name=file_name,
             channel=channel,
             created_by=caller.username,
+            receiver=receivers.receiver_id(),
         )
 
 
-def _lines(body: IO[bytes]) -> Iterator[str]:
+def check_file_name(file_name: str) -> None:
+    """Refuse a file name the upload table cannot hold (too long, or with a control character)."""
+    if len(file_name) > FILE_NAME_LENGTH:
+        raise InvalidInput(
+            f"File name is {len(file_name)} characters long; at most {FILE_NAME_LENGTH} are allowed"
+        )
+    char = control_character(file_name)
+    if char is not None:
+        raise InvalidInput(f"File name contains the control character {char}; remove it")
+
+
+def _lines(body: IO[bytes], max_line_bytes: int) -> Iterator[str]:
     chunks = iter(lambda: body.read(1 << 16), b"")
-    return decode_lines(chunks)
+    return decode_lines(chunks, max_line_bytes)
 
 
 def receive(
@@ -132,26 +166,32 @@ def receive(
 ) -> UploadOutcome:
     """Pre-stage a whole upload, all or nothing."""
     template_id, template = require_template(engine, caller.client_id, template_name)
+    check_file_name(file_name)
     upload_id = _open_upload(engine, caller, template_id, template.kind, file_name, channel, limits)
     checker = PrestageChecker(
         template,
         injection_policy=injection_policy,  # type: ignore[arg-type]
         max_data_lines=limits.max_lines,
+        max_errors=limits.max_problems,
         number_limits=storage_limits,
+        text_limits=text_limit,
+        max_line=limits.max_line_bytes,
     )
     table = STAGING_TABLES[template.kind]
     try:
         with transaction(engine) as conn:
-            _store_rows(conn, checker, table, _lines(body), caller, upload_id)
+            _store_rows(conn, checker, table, _lines(body, limits.max_line_bytes), caller, upload_id)
             result = checker.result()
             if result.ok:
-                repo.update_upload(
+                received = repo.finish_receiving(
                     conn,
                     upload_id,
                     status="Successfully Uploaded",
                     message="Data Received",
                     data_lines=result.data_lines,
                 )
+                if not received:  # failed meanwhile as interrupted (see receivers): store nothing
+                    raise Conflict(receivers.INTERRUPTED)
                 queue.enqueue(
                     conn,
                     client_id=caller.client_id,
@@ -162,13 +202,13 @@ def receive(
             else:
                 conn.rollback()
     except BaseException:
-        _mark_failed(engine, upload_id, "Upload interrupted before it was stored; send it again", [], 0, 0)
+        _mark_failed(engine, upload_id, receivers.INTERRUPTED, [], 0, 0)
         raise
     if not result.ok:
         _mark_failed(
             engine,
             upload_id,
-            failure_message(result.error_count),
+            failure_message(result.error_count, len(result.errors)),
             list(result.errors),
             result.error_count,
             result.data_lines,
@@ -176,9 +216,11 @@ def receive(
     return UploadOutcome(upload_id, result.ok, result.data_lines, result.errors, result.error_count)
 
 
-def failure_message(count: int) -> str:
+def failure_message(count: int, listed: int | None = None) -> str:
+    """The message of a refused upload; ``listed`` is how many of the ``count`` problems are listed."""
+    shown = "" if listed is None or listed >= count else f" (the first {listed} are listed)"
     return (
-        f"Upload rejected: {count} problem(s) found; nothing was stored. "
+        f"Upload rejected: {count} problem(s) found{shown}; nothing was stored. "
         "Fix every listed row and send it again"
     )
 
@@ -251,6 +293,12 @@ def line_key(kind: str, index: dict[str, int]) -> LineKey:
 
     def joined_keys(columns: Sequence[Sequence[object]]) -> list[str]:
         parts = zip(*(at(columns, c) for c in names), strict=False)
-        return ["|".join(str(value or None) for value in values) for values in parts]
+        return [_fitting("|".join(str(value or None) for value in values)) for values in parts]
 
     return joined_keys
+
+
+def _fitting(key: str) -> str:
+    """A joined key the line_key column holds: a longer one (its parts may each be as long as the column)
+    is replaced by its SHA-256, which identifies it as well (keys are only compared with each other)."""
+    return key if len(key) <= LINE_KEY_LENGTH else "sha256:" + sha256(key.encode()).hexdigest()

@@ -14,7 +14,7 @@ import pytest
 from revrec.inbound.codes import MESSAGES
 from revrec.inbound.prestage import InjectionPolicy, PrestageChecker, check_upload
 from revrec.inbound.problems import RowError
-from revrec.inbound.reading import InvalidUtf8, decode_lines
+from revrec.inbound.reading import InvalidUtf8, LineTooLong, decode_lines
 from revrec.inbound.templates_std import STANDARD_TRANSACTION, FieldMapping, UploadTemplateDef
 
 MINI = UploadTemplateDef(
@@ -65,10 +65,12 @@ def test_valid_upload_yields_converted_rows() -> None:
     assert checker.result().ok and checker.result().data_lines == 2
 
 
-def test_header_only_upload_is_valid() -> None:
-    # The Create upload curl sample sends only the 77-column header (api-contract §2.13).
+def test_header_only_upload_is_refused() -> None:
+    # The Create upload curl sample sends only the 77-column header (api-contract §2.13): nothing to stage.
     result = check_upload(",".join(f.label for f in STANDARD_TRANSACTION.fields) + "\n", STANDARD_TRANSACTION)
-    assert result.ok and result.data_lines == 0
+    assert not result.ok and result.data_lines == 0
+    assert [(e.row, e.code) for e in result.errors] == [(1, "RREV-03016")]
+    assert "no data lines" in result.errors[0].message
 
 
 def test_header_may_be_a_subset_in_any_order_and_any_case() -> None:
@@ -338,3 +340,80 @@ def test_memory_does_not_grow_with_the_upload() -> None:
 
     small, large = peak(2_000), peak(200_000)
     assert large < small + 64 * 1024, (small, large)
+
+
+# --- text cells and bounded reading ----------------------------------------------------------------
+
+
+def text_limit_5(col_name: str) -> int | None:
+    return 5
+
+
+def test_text_longer_than_its_column_is_refused_naming_row_column_and_limit() -> None:
+    body = text(HEADER, good(1), ["SO", "L2", "1", "", "Acme Corp"])
+    result = check_upload(body, MINI, text_limits=text_limit_5)
+    (error,) = result.errors
+    assert (error.row, error.column, error.value, error.code) == (3, "Cstmr Nm", "Acme Corp", "RREV-03012")
+    assert error.message == "The value has 9 characters; Cstmr Nm holds at most 5"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_in_text_are_refused(char: str) -> None:
+    result = check_upload(text(HEADER, ["SO", f"L{char}1", "1", "", "Acme"]), MINI)
+    (error,) = result.errors
+    assert (error.row, error.column, error.code) == (2, "Doc Line Id", "RREV-03013")
+    assert f"U+{ord(char):04X}" in error.message
+
+
+def test_tab_and_newlines_inside_a_quoted_cell_are_text() -> None:
+    rows = list(PrestageChecker(MINI).rows(text(HEADER, ["SO", "L1", "1", "", "Acme\tCorp\r\nline 2"])))
+    assert rows[0].values["CSTMR_NM"] == "Acme\tCorp\r\nline 2"
+
+
+def test_a_header_wider_than_the_template_is_refused_at_once() -> None:
+    header = ",".join(f"Unknown {i}" for i in range(1000))
+    result = check_upload(header + "\n" + "x\n" * 10, MINI)
+    assert [(e.row, e.code) for e in result.errors] == [(1, "RREV-03014")]
+    assert (
+        result.errors[0].message
+        == 'The header has 1000 columns but template "Mini" has only 5; nothing more was read'
+    )
+
+
+def test_an_over_long_line_stops_reading_and_names_its_row() -> None:
+    body = text(HEADER, good(1)) + "SO," + "x" * 5000 + "\n" + text(good(3))
+    for lines in (body, decode_lines([body.encode()], 2000)):
+        result = check_upload(lines, MINI, max_line=2000)
+        assert [(e.row, e.code) for e in result.errors] == [(3, "RREV-03015")]
+        assert "2000 bytes" in result.errors[0].message
+
+
+def test_decode_lines_never_holds_more_than_the_limit_of_a_line() -> None:
+    def endless() -> Iterator[bytes]:
+        yield b"Type\nSO\n"
+        while True:
+            yield b"x" * 1000
+
+    lines = decode_lines(endless(), 10_000)
+    assert next(lines) == "Type\n" and next(lines) == "SO\n"
+    with pytest.raises(LineTooLong) as caught:
+        next(lines)
+    assert caught.value.error.row == 3
+
+
+def test_a_quoted_record_spanning_many_lines_counts_all_of_them() -> None:
+    body = text(HEADER) + 'SO,"' + "a\n" * 3000 + 'b",1,,Acme\n'
+    result = check_upload(body, MINI, max_line=2000)
+    assert [(e.row, e.code) for e in result.errors] == [(2, "RREV-03015")]
+
+
+def test_kept_errors_show_at_most_a_clip_of_their_value() -> None:
+    result = check_upload(text(HEADER, ["SO", "L1", "9" * 500 + "x", "", "A"]), MINI)
+    (error,) = result.errors
+    assert error.value == "9" * 100 + "… (501 characters)"
+
+
+def test_problems_beyond_the_cap_are_counted_not_kept() -> None:
+    body = text(HEADER, *[["SO", f"L{i}", "x", "y", "A"] for i in range(600)])
+    result = check_upload(body, MINI)  # the default cap: 1,000 kept
+    assert len(result.errors) == 1000 and result.error_count == 1200

@@ -25,6 +25,11 @@ FIELDS = (
 )
 
 
+def short_text(col_name: str) -> int | None:
+    """Text columns hold 4 characters here, so that generated cells cross the limit."""
+    return 4 if storage_limits(col_name) is None else None
+
+
 def template(date_format: str = "DD-MON-YYYY") -> UploadTemplateDef:
     return UploadTemplateDef(name="Screen", kind="transaction", fields=FIELDS, date_format=date_format)
 
@@ -45,14 +50,18 @@ def reference(checker: PrestageChecker, cells: list[str]) -> tuple[object, list[
 def screened(
     tmpl: UploadTemplateDef, policy: InjectionPolicy, cells: list[str]
 ) -> tuple[object, list[object]]:
-    checker = PrestageChecker(tmpl, injection_policy=policy, number_limits=storage_limits)
+    checker = PrestageChecker(
+        tmpl, injection_policy=policy, number_limits=storage_limits, text_limits=short_text
+    )
     rows = list(checker.rows(body(cells)))
     errors = [(e.column, e.code) for e in checker.result().errors]
     return (rows[0].values if rows else None), errors
 
 
 def header_checked(tmpl: UploadTemplateDef, policy: InjectionPolicy) -> PrestageChecker:
-    checker = PrestageChecker(tmpl, injection_policy=policy, number_limits=storage_limits)
+    checker = PrestageChecker(
+        tmpl, injection_policy=policy, number_limits=storage_limits, text_limits=short_text
+    )
     checker.header([f.label for f in FIELDS])
     return checker
 
@@ -108,6 +117,9 @@ def test_plain_rows_take_the_fast_path(date_format: str) -> None:
         ["SO", "A", "00001.5000000", "", ""],  # storable, but not in the screen's form
         ["SO", "A,B", "1", "", ""],  # the separator inside a (quoted) cell
         ["SO", "A", "1"],  # another field count
+        ["SO", "Acmes", "1", "", ""],  # longer than its column (4 characters here)
+        ["SO", "A\x00", "1", "", ""],  # a control character
+        ["SO", "A\x85B", "1", "", ""],  # a C1 control character
     ],
 )
 def test_the_screen_refuses_what_needs_the_reference(cells: list[str]) -> None:
