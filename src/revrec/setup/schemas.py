@@ -43,3 +43,13 @@ class ClientSettingsDoc(Strict):
     api_enabled: bool = True
     reporting_currency: str = Field(default="USD", min_length=3, max_length=3)
     csv_injection_policy: Literal["BLOCK", "SANITIZE", "RAW"] = "BLOCK"
+
+
+class SetupApplied(BaseModel):
+    """The answer of PUT_Setup: what changed (or would change, with ``dry_run``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str
+    dry_run: bool
+    changes: list[object]
