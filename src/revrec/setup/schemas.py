@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field
+
+from revrec.http.params import MAX_RECORD_ID
+
+OrgIdDoc = Annotated[int, Ge(1), Le(MAX_RECORD_ID)]  # organization ids are INTEGER columns
 
 
 class Strict(BaseModel):
@@ -12,7 +17,7 @@ class Strict(BaseModel):
 
 
 class OrganizationDoc(Strict):
-    org_id: int = Field(gt=0)
+    org_id: OrgIdDoc
     org_name: str = Field(min_length=1, max_length=100)
     enabled: bool = True
 
@@ -30,7 +35,7 @@ class BookDoc(Strict):
 class RoleDoc(Strict):
     name: str = Field(min_length=1, max_length=100)
     privileges: list[str]
-    orgs: list[int] = Field(default_factory=list)
+    orgs: list[OrgIdDoc] = Field(default_factory=list)
 
 
 class UserDoc(Strict):
@@ -52,4 +57,4 @@ class SetupApplied(BaseModel):
 
     status: str
     dry_run: bool
-    changes: list[object]
+    changes: list[str]
