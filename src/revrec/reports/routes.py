@@ -119,7 +119,9 @@ def signed_report(
     report_id: ReportId,
     client: Annotated[RecordId | None, Query(description="The client id of the signed URL")] = None,
     expires: Annotated[Epoch | None, Query(description="When the URL expires (seconds since 1970)")] = None,
-    signature: Annotated[Text, Query(description="The signature of the signed URL")] = "",
+    signature: Annotated[
+        str, Query(max_length=128, pattern="^[0-9a-fA-F]*$", description="The signature (hexadecimal)")
+    ] = "",
     ctx: AppContext = Depends(context),
 ) -> Response:
     """Download through a signed URL (no token): 403 when tampered with or expired, 404 when gone."""
