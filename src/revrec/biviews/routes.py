@@ -24,7 +24,7 @@ from revrec.biviews.service import (
 )
 from revrec.http.deps import read_only, requires
 from revrec.http.errors import error_response
-from revrec.http.openapi import FIELD_LIST, answers, raw_body
+from revrec.http.openapi import FIELD_LIST, Responses, answers, raw_body
 from revrec.http.params import PageNumber, PageSize, Text
 
 router = APIRouter()
@@ -37,16 +37,16 @@ ClientId = Annotated[Text | None, Query(alias="clientId", description="The clien
 FromDate = Annotated[Text | None, Query(alias="fromDate", description="Start of the window, ISO 8601")]
 ToDate = Annotated[Text | None, Query(alias="toDate", description="End of the window (inclusive)")]
 PageNum = Annotated[PageNumber | None, Query()]
-PAST_END_404 = {404: {"model": schemas.PastEnd, "description": "The page is past the last one"}}
+PAST_END_404: Responses = {404: {"model": schemas.PastEnd, "description": "The page is past the last one"}}
 FIELDS_BODY = raw_body({"application/json": FIELD_LIST}, required=False)
 PAGE_CSV = {"text/csv": ""}
 PAGE_CSV_OR_GZIP = {"text/csv": "", "application/gzip": "binary"}
-V1 = {
+V1: dict[str, Any] = {
     "tags": ["BI Views v1"],
     "response_class": Response,
     "responses": {**answers(schemas.RowCount, 204, media=PAGE_CSV), **PAST_END_404},
 }
-V2 = {
+V2: dict[str, Any] = {
     "tags": ["BI Views v2"],
     "response_class": Response,
     "responses": {**answers(None, 204, 413, media=PAGE_CSV_OR_GZIP), **PAST_END_404},
@@ -203,7 +203,9 @@ def all_task_status(caller: Principal = Depends(outbound), rt: BiviewsRuntime = 
         200: {
             "description": "The task under its queue (active: its details; otherwise its id)",
             "content": {
-                "application/json": {"schema": {"type": "object", "additionalProperties": {"type": "array"}}}
+                "application/json": {
+                    "schema": {"type": "object", "additionalProperties": {"type": "array", "items": {}}}
+                }
             },
         },
     },

@@ -26,10 +26,16 @@ router = APIRouter(tags=["Inbound"])
 inbound = requires(WEBSERVICES_INBOUND)
 SPOOL_IN_MEMORY = 1 << 20
 TemplateHeader = Annotated[Text | None, Header(description="The upload template, e.g. Standard Transaction")]
-MAPPING = {"response_model": None, "responses": answers(schemas.Mapping), "tags": ["Adapter"]}
-UPLOADED = {"model": schemas.UploadAnswer | ErrorBody, "description": "Refused: every problem found, or why"}
-FILE_UPLOADED = {"model": schemas.FileUploadAnswer | ErrorBody, "description": UPLOADED["description"]}
-CSV_BODY = {"type": "string", "description": "The CSV text: a header line, then the data lines"}
+MAPPING: dict[str, Any] = {"response_model": None, "responses": answers(schemas.Mapping), "tags": ["Adapter"]}
+UPLOADED: dict[str, Any] = {
+    "model": schemas.UploadAnswer | ErrorBody,
+    "description": "Refused: every problem found, or why",
+}
+FILE_UPLOADED: dict[str, Any] = {
+    "model": schemas.FileUploadAnswer | ErrorBody,
+    "description": UPLOADED["description"],
+}
+CSV_BODY = {"type": "string", "format": "binary", "description": "UTF-8 CSV: a header line, then data lines"}
 
 
 @router.get("/api/integration/v1/upload/mapping", operation_id="GET_FileUploadMapping", **MAPPING)
@@ -78,7 +84,7 @@ def _result(outcome: uploads.UploadOutcome, caller: Principal, status: str, mess
     operation_id="POST_Upload",
     response_class=JSONResponse,
     responses={**answers(schemas.UploadAnswer, 413), 400: UPLOADED},
-    openapi_extra=raw_body({"text/plain": CSV_BODY, "text/csv": CSV_BODY}),
+    openapi_extra=raw_body({"text/plain": CSV_BODY}),
 )
 async def create_upload(
     request: Request,

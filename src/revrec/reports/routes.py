@@ -12,7 +12,7 @@ from revrec.auth.privileges import WEBSERVICES_OUTBOUND
 from revrec.auth.service import Principal
 from revrec.errors import InvalidInput
 from revrec.http.deps import AppContext, context, requires
-from revrec.http.openapi import answers
+from revrec.http.openapi import Responses, answers
 from revrec.http.params import Epoch, RecordId, Text
 from revrec.http.schemas import ErrorBody
 from revrec.reports import schemas, service
@@ -22,7 +22,7 @@ router = APIRouter(tags=["Reports"])
 outbound = requires(WEBSERVICES_OUTBOUND)
 ReportId = Annotated[RecordId, Path(description="The report id (from GET_ReportList)")]
 REPORT_FILE = {"text/csv": "", "application/zip": "binary"}
-NOT_FOUND = {404: {"model": schemas.SignedFailure, "description": "No such report"}}
+NOT_FOUND: Responses = {404: {"model": schemas.SignedFailure, "description": "No such report"}}
 
 
 def _listing(ctx: AppContext, caller: Principal, createddate: str | None) -> JSONResponse:

@@ -16,7 +16,7 @@ from revrec.auth.service import Principal
 from revrec.biviews.csvout import iter_file
 from revrec.errors import InvalidInput, NotFound
 from revrec.http.deps import AppContext, context, read_only, requires, unit_of_work
-from revrec.http.openapi import MEANING, answers
+from revrec.http.openapi import MEANING, Responses, answers
 from revrec.http.params import PageNumber, PageSize, RecordId, Text
 from revrec.http.schemas import Status
 from revrec.transfer import files, schemas, service
@@ -37,7 +37,7 @@ def _csv(batch: Any, rows: Iterable[dict[str, Any]]) -> str:
 
 BatchId = Annotated[RecordId, Path(description="The transfer batch id (from GET_TransferBatchList)")]
 LinesPerPage = Annotated[PageSize, Le(MAX_PAGESIZE)]
-NO_BATCH = {204: {"description": f"{MEANING[204]}: {NO_READY}"}}
+NO_BATCH: Responses = {204: {"description": f"{MEANING[204]}: {NO_READY}"}}
 
 
 @router.get(
