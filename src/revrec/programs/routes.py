@@ -13,8 +13,9 @@ from revrec.auth.privileges import REVENUE_JOBS
 from revrec.auth.service import Principal
 from revrec.contracts.collection import COLLECTION_JOB
 from revrec.http.deps import read_only, requires, unit_of_work
-from revrec.http.openapi import answers
+from revrec.http.openapi import AUTHENTICATED, MEANING, answers
 from revrec.http.params import MAX_TEXT, OrgId, RecordId
+from revrec.http.schemas import ErrorBody
 from revrec.programs import schemas, service
 
 router = APIRouter(tags=["Revenue Jobs"])
@@ -38,6 +39,7 @@ class CollectionRequest(BaseModel):
     org_id: OrgId = 0
 
 
+SUBMIT_ERROR = schemas.JobFailure | ErrorBody  # {"success": false, "error": ...} as Zuora documents it
 OrgPath = Annotated[OrgId, Path()]
 JobPath = Annotated[RecordId, Path()]
 
@@ -69,7 +71,13 @@ def _submitted(job_id: int, data: dict[str, Any] | None = None) -> dict[str, Any
     "/api/integration/v1/{org_id}/programs/{program_id}/submit",
     operation_id="POST_SubmitRevenueJob",
     response_model=None,
-    responses=answers(schemas.JobSubmitted, 413),
+    responses={
+        **answers(schemas.JobSubmitted, 413),
+        **{
+            code: {"model": schemas.JobFailure | ErrorBody, "description": MEANING[code]}
+            for code in AUTHENTICATED
+        },
+    },
 )
 def submit_program(
     org_id: OrgPath,

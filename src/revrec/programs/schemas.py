@@ -16,7 +16,7 @@ class ProgramList(Answer):
 class JobDetail(Answer):
     """The status record of a job (``id``, ``status``, ``program_name``, ``progress``, timestamps...)."""
 
-    id: int | None = None
+    id: int | str | None = None
     status: str | None = None
 
 
@@ -35,4 +35,11 @@ class JobStatus(Answer):
 class CollectionSubmitted(Answer):
     message: str
     success: bool
-    job_id: int
+    job_id: int | str
+
+
+class JobFailure(Answer):
+    """The error body Zuora documents for POST_SubmitRevenueJob: ``{"success": false, "error": ...}``."""
+
+    success: bool
+    error: str
