@@ -144,8 +144,13 @@ def test_edge_of_the_calendar(http: TestClient, caller: dict[str, dict[str, str]
             view, params={"fromDate": "0001-01-01", "toDate": "9999-12-31"}, headers=caller["api"]
         )
         assert answer.status_code in (200, 204), answer.text
-        answer = http.get(view, params={"toDate": "10000-01-01"}, headers=caller["api"])
-        assert answer.status_code == 400 and "toDate" in answer.json()["message"], answer.text
+        for name, value in (
+            ("toDate", "10000-01-01"),
+            ("fromDate", "9999-12-31T23:59:59-05:00"),  # past the calendar once in UTC
+            ("toDate", "0001-01-01T00:00:00+05:00"),  # before it once in UTC
+        ):
+            answer = http.get(view, params={name: value}, headers=caller["api"])
+            assert answer.status_code == 400 and name in answer.json()["message"], (value, answer.text)
     answer = http.get(
         "/api/integration/v1/stage/error/transaction",
         params={"fromDate": "0001-01-01T00:00:00", "toDate": "9999-12-31T23:59:59"},
