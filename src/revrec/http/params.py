@@ -16,7 +16,9 @@ from typing import Annotated
 
 from annotated_types import Ge, Le, MaxLen
 
-MAX_RECORD_ID = 2_147_483_647  # the largest value of a PostgreSQL INTEGER column (ids are serial)
+from revrec.db.types import MAX_INTEGER
+
+MAX_RECORD_ID = MAX_INTEGER  # ids are serial INTEGER columns
 MAX_PAGE_NUMBER = 1_000_000  # 1,000,000 pages of 20,000 rows: past the end of any view or batch
 MAX_PAGE_SIZE = 20_000  # the largest page of any operation (v2 BI views, gzip); each route narrows it
 MAX_TEXT = 1_000  # names, dates and tokens in the query string or a header

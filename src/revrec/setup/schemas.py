@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field
 
-from revrec.http.params import MAX_RECORD_ID
+from revrec.db.types import MAX_INTEGER
 
-OrgIdDoc = Annotated[int, Ge(1), Le(MAX_RECORD_ID)]  # organization ids are INTEGER columns
+OrgIdDoc = Annotated[int, Ge(1), Le(MAX_INTEGER)]  # organization ids are INTEGER columns
 
 
 class Strict(BaseModel):
