@@ -27,4 +27,9 @@ def parse(text: str) -> tuple[dt.datetime, bool] | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.UTC), False
-    return parsed.astimezone(dt.UTC), False
+    try:
+        return parsed.astimezone(dt.UTC), False
+    except (
+        OverflowError
+    ):  # the UTC moment falls outside the calendar (9999-12-31T23:00-05:00, 0001-01-01T00:00+01)
+        return None

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Security
 from fastapi.responses import JSONResponse
 
 from revrec.auth import service
+from revrec.auth.schemas import TokenGenerated
 from revrec.db.session import transaction
 from revrec.errors import InvalidInput, NotAuthenticated
-from revrec.http.deps import AppContext, context
+from revrec.http.deps import AppContext, basic_credentials, context
+from revrec.http.openapi import answers
+from revrec.http.params import Text
 
 router = APIRouter(tags=["Authentication"])
 
 BASIC_FORMAT = "Authorization header must be 'Basic base64(username:password)'"
 
 
-def _header(request: Request, name: str) -> str:
-    value = request.headers.get(name)
+def _header(name: str, value: str | None) -> str:
     if value is None or not value.strip():
         raise InvalidInput(f"Missing required header: {name}")
     return value.strip()
@@ -43,13 +46,26 @@ def _basic_credentials(authorization: str) -> tuple[str, str]:
     "/api/integration/v1/authenticate",
     operation_id="POST_Authenticate",
     summary="Create authentication",
-    responses={200: {"description": "Token Generated; the JWT is in the Revpro-Token response header"}},
+    response_class=JSONResponse,
+    responses={
+        **answers(TokenGenerated, 400, 401, 405, 429, authenticated=False),
+        200: {
+            "model": TokenGenerated,
+            "description": "Token Generated; the JWT is in the Revpro-Token response header",
+            "headers": {"Revpro-Token": {"description": "The token (JWT)", "schema": {"type": "string"}}},
+        },
+    },
 )
-def authenticate(request: Request, ctx: AppContext = Depends(context)) -> JSONResponse:
+def authenticate(
+    role: Annotated[Text | None, Header(description="The role to act in, e.g. API Role")] = None,
+    clientname: Annotated[Text | None, Header(description="The client (tenant) name")] = None,
+    authorization: str | None = Security(basic_credentials),
+    ctx: AppContext = Depends(context),
+) -> JSONResponse:
     """Exchange Basic credentials, ``role`` and ``clientname`` for a token (header ``Revpro-Token``)."""
-    authorization = _header(request, "authorization")
-    role = _header(request, "role")
-    clientname = _header(request, "clientname")
+    authorization = _header("authorization", authorization)
+    role = _header("role", role)
+    clientname = _header("clientname", clientname)
     username, password = _basic_credentials(authorization)
     with transaction(ctx.engine) as conn:
         token = service.authenticate(

@@ -46,7 +46,7 @@ def window(from_date: str | None, to_date: str | None) -> Window:
     start, _ = moment("fromDate", from_date)
     end, end_is_date = moment("toDate", to_date)
     if end is not None and end_is_date:
-        end = end + dt.timedelta(days=1)
+        end = end + dt.timedelta(days=1) if end.date() < dt.date.max else None  # toDate=9999-12-31: no end
     if start is not None and end is not None and (start >= end if end_is_date else start > end):
         raise InvalidInput(f"Invalid date window: fromDate {from_date} is after toDate {to_date}")
     return Window(start, end, end_exclusive=end_is_date)
@@ -92,7 +92,7 @@ def fields(body: bytes) -> list[str] | None:
         return None
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
         parsed = None
     if not isinstance(parsed, list) or not all(isinstance(f, str) and f.strip() for f in parsed):
         raise InvalidInput('The body must be a JSON array of field names, e.g. ["ID", "ORG_NAME"]')

@@ -17,6 +17,8 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE, to_decimal
 
+MAX_INTEGER = 2_147_483_647  # the largest value of an INTEGER column on PostgreSQL (ids, org ids)
+
 
 class _ScaledDecimal(TypeDecorator[Decimal]):
     impl = Numeric

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from revrec import __version__, domains
@@ -17,9 +18,10 @@ from revrec.auth.tokens import TokenSigner
 from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
 from revrec.db.session import make_engine
-from revrec.http import errors
+from revrec.http import errors, openapi
 from revrec.http.deps import AppContext
 from revrec.http.middleware import BodySizeLimit, RequestIdAccessLog
+from revrec.http.schemas import Health
 from revrec.inbound.routes import router as inbound_router
 from revrec.programs.routes import router as programs_router
 from revrec.reports.routes import router as reports_router
@@ -59,20 +61,33 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         if engine is None:
             ctx.engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from the assets of a pinned package: no CDN, works offline.
+    app = FastAPIOffline(
         title="revrec — Zuora Revenue compatible integration API",
         version=__version__,
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.ctx = ctx
     errors.install(app)
+    openapi.install(app)
     for router in (auth_router, tenancy_router, inbound_router, setup_router, programs_router):
         app.include_router(router)
     app.include_router(biviews_router)
     app.include_router(reports_router)
     app.include_router(transfer_router)
 
-    @app.get("/health", operation_id="GET_Health", tags=["Service"], summary="Service and database health")
+    @app.get(
+        "/health",
+        operation_id="GET_Health",
+        tags=["Service"],
+        summary="Service and database health",
+        response_class=JSONResponse,
+        responses={
+            **openapi.answers(Health, authenticated=False),
+            503: {"model": Health, "description": "down"},
+        },
+    )
     def health() -> JSONResponse:
         try:
             with ctx.engine.connect() as conn:

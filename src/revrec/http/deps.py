@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBasic, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from revrec.auth import service as auth_service
@@ -45,22 +46,47 @@ def read_only(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def bearer_token(request: Request) -> str:
-    token = request.headers.get("token")
-    if not token:
-        authorization = request.headers.get("authorization", "")
-        scheme, _, value = authorization.partition(" ")
-        token = value.strip() if scheme.lower() == "bearer" else ""
-    if not token:
+# The two ways a token travels, declared as security schemes in the OpenAPI description; neither refuses a
+# request by itself (auto_error=False): principal() below says what is missing.
+token_header = APIKeyHeader(
+    name="token", scheme_name="token", auto_error=False, description="The JWT from POST_Authenticate"
+)
+bearer_header = HTTPBearer(
+    scheme_name="bearer", auto_error=False, description="The same JWT as `Authorization: Bearer <jwt>`"
+)
+
+
+class BasicCredentials(HTTPBasic):
+    """``Authorization: Basic ...`` of POST_Authenticate, declared as a security scheme; the raw header is
+    handed to the route, which answers 400 for a malformed one (FastAPI's HTTPBasic would answer 401)."""
+
+    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
+        return request.headers.get("authorization")
+
+
+basic_credentials = BasicCredentials(
+    scheme_name="basic", auto_error=False, description="`Basic base64(user:password)` (authenticate only)"
+)
+
+
+def bearer_token(token: str | None, bearer: HTTPAuthorizationCredentials | None) -> str:
+    """The token of header ``token``, else of ``Authorization: Bearer``; 401 when there is none."""
+    found = token or (bearer.credentials.strip() if bearer is not None else "")
+    if not found:
         raise NotAuthenticated("Missing token header: " + REAUTHENTICATE)
-    return token
+    return found
 
 
-def principal(request: Request, conn: Connection = Depends(read_only)) -> Principal:
+def principal(
+    request: Request,
+    conn: Connection = Depends(read_only),
+    token: str | None = Security(token_header),
+    bearer: HTTPAuthorizationCredentials | None = Security(bearer_header),
+) -> Principal:
     """The caller, from the ``token`` header (or ``Authorization: Bearer``); read on the request's read-only
     connection, which read-only handlers then share (one transaction per request)."""
     signer = request.app.state.ctx.signer
-    return auth_service.resolve_principal(conn, signer=signer, token=bearer_token(request))
+    return auth_service.resolve_principal(conn, signer=signer, token=bearer_token(token, bearer))
 
 
 def requires(privilege: str) -> Callable[..., Awaitable[Principal]]:

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,13 +52,33 @@ def _revrec_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(status_for(exc), exc.message, headers)
 
 
+SHOWN = 40  # characters of a refused value echoed in the message (a value may be thousands long)
+PLACES = {"query": "query parameter", "path": "path parameter", "header": "header", "body": "body field"}
+
+
+def explain(item: Mapping[str, Any]) -> str:
+    """One parameter problem found by pydantic, in words that name the parameter and what it accepts."""
+    loc = [str(p) for p in item.get("loc", ())]
+    place = PLACES.get(loc[0], loc[0]) if loc else "request"
+    name = ".".join(loc[1:]) or "body"
+    kind, ctx = item.get("type", ""), item.get("ctx") or {}
+    raw = item.get("input")
+    shown = repr(raw if len(str(raw)) <= SHOWN else f"{str(raw)[:SHOWN]}...") if isinstance(raw, str) else ""
+    if kind == "missing":
+        return f"Missing required {place}: {name}"
+    if kind in ("int_parsing", "int_parsing_size", "int_from_float", "int_type"):
+        return f"Invalid {place} {name} {shown}: use a whole number in ASCII digits".replace("  ", " ")
+    if kind in ("less_than_equal", "greater_than_equal"):
+        bound = f"at most {ctx['le']:,}" if kind == "less_than_equal" else f"at least {ctx['ge']:,}"
+        return f"Invalid {place} {name} {shown}: use {bound}".replace("  ", " ")
+    if kind == "string_too_long":
+        return f"Invalid {place} {name}: at most {ctx.get('max_length', 0):,} characters"
+    return f"Invalid {place} {name}: {item.get('msg', 'invalid value')}"
+
+
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for item in exc.errors():
-        where = " ".join(str(p) for p in item.get("loc", ()))
-        problems.append(f"{where}: {item.get('msg', 'invalid')}")
-    return error_response(400, "Invalid request: " + "; ".join(problems))
+    return error_response(400, "Invalid request: " + "; ".join(explain(item) for item in exc.errors()))
 
 
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:

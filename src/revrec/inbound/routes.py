@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 from starlette.datastructures import UploadFile
@@ -15,18 +15,32 @@ from revrec.auth.privileges import WEBSERVICES_INBOUND
 from revrec.auth.service import Principal
 from revrec.errors import InvalidInput
 from revrec.http.deps import AppContext, context, read_only, requires
-from revrec.inbound import service, uploads
+from revrec.http.openapi import answers, raw_body
+from revrec.http.params import PageNumber, PageSize, RecordId, Text
+from revrec.http.schemas import ErrorBody
+from revrec.inbound import schemas, service, uploads
 from revrec.inbound.uploads import UploadLimits, problem_dict
 from revrec.tenancy import repository as tenancy
 
 router = APIRouter(tags=["Inbound"])
 inbound = requires(WEBSERVICES_INBOUND)
 SPOOL_IN_MEMORY = 1 << 20
+TemplateHeader = Annotated[Text | None, Header(description="The upload template, e.g. Standard Transaction")]
+MAPPING: dict[str, Any] = {"response_model": None, "responses": answers(schemas.Mapping), "tags": ["Adapter"]}
+UPLOADED: dict[str, Any] = {
+    "model": schemas.UploadAnswer | ErrorBody,
+    "description": "Refused: every problem found, or why",
+}
+FILE_UPLOADED: dict[str, Any] = {
+    "model": schemas.FileUploadAnswer | ErrorBody,
+    "description": UPLOADED["description"],
+}
+CSV_BODY = {"type": "string", "format": "binary", "description": "UTF-8 CSV: a header line, then data lines"}
 
 
-@router.get("/api/integration/v1/upload/mapping", operation_id="GET_FileUploadMapping", tags=["Adapter"])
+@router.get("/api/integration/v1/upload/mapping", operation_id="GET_FileUploadMapping", **MAPPING)
 def get_mapping(
-    templatename: str | None = Query(None),
+    templatename: Annotated[Text | None, Query()] = None,
     caller: Principal = Depends(inbound),
     conn: Connection = Depends(read_only),
 ) -> dict[str, Any]:
@@ -34,9 +48,9 @@ def get_mapping(
     return service.mapping(conn, client_id=caller.client_id, template_name=templatename)
 
 
-@router.post("/api/integration/v1/upload/mapping", operation_id="POST_FileUploadMapping", tags=["Adapter"])
+@router.post("/api/integration/v1/upload/mapping", operation_id="POST_FileUploadMapping", **MAPPING)
 def post_mapping(
-    templatename: str | None = Query(None),
+    templatename: Annotated[Text | None, Query()] = None,
     caller: Principal = Depends(inbound),
     conn: Connection = Depends(read_only),
 ) -> dict[str, Any]:
@@ -65,13 +79,23 @@ def _result(outcome: uploads.UploadOutcome, caller: Principal, status: str, mess
     return {"client_id": caller.client_id, "id": outcome.upload_id, "message": message, "status": status}
 
 
-@router.post("/api/integration/v1/csv/upload", operation_id="POST_Upload")
+@router.post(
+    "/api/integration/v1/csv/upload",
+    operation_id="POST_Upload",
+    response_class=JSONResponse,
+    responses={**answers(schemas.UploadAnswer, 413), 400: UPLOADED},
+    openapi_extra=raw_body({"text/plain": CSV_BODY}),
+)
 async def create_upload(
-    request: Request, caller: Principal = Depends(inbound), ctx: AppContext = Depends(context)
+    request: Request,
+    template_name: Annotated[TemplateHeader, Header(alias="templatename")] = None,
+    file_name: Annotated[
+        Text | None, Header(alias="filename", description="A unique file name shown in the UI, e.g. TEST.csv")
+    ] = None,
+    caller: Principal = Depends(inbound),
+    ctx: AppContext = Depends(context),
 ) -> JSONResponse:
     """Upload CSV text (≤ 20,000 data lines) into pre-stage, all or nothing."""
-    template_name = request.headers.get("templatename")
-    file_name = request.headers.get("filename")
     if not file_name:
         raise InvalidInput("Missing required header: filename")
     uploads.require_template(ctx.engine, caller.client_id, template_name)
@@ -97,12 +121,29 @@ async def create_upload(
     return JSONResponse(body_json, status_code=400)
 
 
-@router.post("/api/integration/v1/upload/file", operation_id="POST_UploadFile", tags=["File Upload"])
+@router.post(
+    "/api/integration/v1/upload/file",
+    operation_id="POST_UploadFile",
+    tags=["File Upload"],
+    response_class=JSONResponse,
+    responses={**answers(schemas.FileUploadAnswer, 413), 400: FILE_UPLOADED},
+    openapi_extra=raw_body(
+        {
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary", "description": "The CSV file"}},
+                "required": ["file"],
+            }
+        }
+    ),
+)
 async def upload_file(
-    request: Request, caller: Principal = Depends(inbound), ctx: AppContext = Depends(context)
+    request: Request,
+    template_name: Annotated[TemplateHeader, Header(alias="templatename")] = None,
+    caller: Principal = Depends(inbound),
+    ctx: AppContext = Depends(context),
 ) -> JSONResponse:
     """Upload a CSV file (multipart part ``file``, ≤ 60,000 data lines) into pre-stage, all or nothing."""
-    template_name = request.headers.get("templatename")
     uploads.require_template(ctx.engine, caller.client_id, template_name)
     if "multipart/form-data" not in request.headers.get("content-type", ""):
         raise InvalidInput("Content-Type must be multipart/form-data with a part named 'file'")
@@ -139,9 +180,17 @@ async def upload_file(
     )
 
 
-@router.get("/api/integration/v1/csv/upload/status", operation_id="GET_UploadStatus")
+@router.get(
+    "/api/integration/v1/csv/upload/status",
+    operation_id="GET_UploadStatus",
+    response_class=JSONResponse,
+    responses={
+        **answers(schemas.UploadStatus),
+        400: {"model": schemas.UploadNotFound | ErrorBody, "description": "No such upload, or a bad id"},
+    },
+)
 def csv_upload_status(
-    id: int = Query(..., description="request id from POST /csv/upload"),  # noqa: A002 - the API's name
+    id: Annotated[RecordId, Query(description="request id from POST /csv/upload")],  # noqa: A002 - API name
     caller: Principal = Depends(inbound),
     conn: Connection = Depends(read_only),
 ) -> JSONResponse:
@@ -165,9 +214,13 @@ def csv_upload_status(
     "/api/integration/v1/fileupload/status/{file_request_id}",
     operation_id="GET_FileUploadStatus",
     tags=["File Upload"],
+    response_class=JSONResponse,
+    responses=answers(schemas.FileUploadStatus, 204),
 )
 def file_upload_status(
-    file_request_id: int, caller: Principal = Depends(inbound), conn: Connection = Depends(read_only)
+    file_request_id: Annotated[RecordId, Path()],
+    caller: Principal = Depends(inbound),
+    conn: Connection = Depends(read_only),
 ) -> Response:
     row = service.upload_status(conn, client_id=caller.client_id, upload_id=file_request_id)
     if row is None:
@@ -183,15 +236,19 @@ def file_upload_status(
 
 
 @router.get(
-    "/api/integration/v1/stage/error/{errortype}", operation_id="GET_StaggingError", tags=["Stage Error"]
+    "/api/integration/v1/stage/error/{errortype}",
+    operation_id="GET_StaggingError",
+    tags=["Stage Error"],
+    response_class=JSONResponse,
+    responses=answers(schemas.StageErrors, 204),
 )
 def stage_errors(
-    errortype: str,
-    upload_id: int | None = Query(None),
-    from_date: datetime | None = Query(None, alias="fromDate"),
-    to_date: datetime | None = Query(None, alias="toDate"),
-    pagenum: int = Query(1, ge=1),
-    pagesize: int = Query(1000, ge=1, le=10000),
+    errortype: Annotated[Text, Path(description="transaction or event")],
+    upload_id: Annotated[RecordId | None, Query()] = None,
+    from_date: Annotated[datetime | None, Query(alias="fromDate")] = None,
+    to_date: Annotated[datetime | None, Query(alias="toDate")] = None,
+    pagenum: Annotated[PageNumber, Query()] = 1,
+    pagesize: Annotated[PageSize, Query(le=10000)] = 1000,
     caller: Principal = Depends(inbound),
     conn: Connection = Depends(read_only),
 ) -> Response:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from revrec.auth.privileges import WEBSERVICES_OUTBOUND
 from revrec.auth.service import Principal
 from revrec.errors import InvalidInput
 from revrec.http.deps import AppContext, context, requires
-from revrec.reports import service
+from revrec.http.openapi import Responses, answers
+from revrec.http.params import Epoch, RecordId, Text
+from revrec.http.schemas import ErrorBody
+from revrec.reports import schemas, service
 from revrec.reports.service import Download
 
 router = APIRouter(tags=["Reports"])
 outbound = requires(WEBSERVICES_OUTBOUND)
+ReportId = Annotated[RecordId, Path(description="The report id (from GET_ReportList)")]
+REPORT_FILE = {"text/csv": "", "application/zip": "binary"}
+NOT_FOUND: Responses = {404: {"model": schemas.SignedFailure, "description": "No such report"}}
 
 
 def _listing(ctx: AppContext, caller: Principal, createddate: str | None) -> JSONResponse:
@@ -28,9 +35,17 @@ def _listing(ctx: AppContext, caller: Principal, createddate: str | None) -> JSO
     return JSONResponse({"Message": message, "Result": [r.listing() for r in records], "status": "Success"})
 
 
-@router.get("/api/integration/v1/reports/list", operation_id="GET_ReportList")
+@router.get(
+    "/api/integration/v1/reports/list",
+    operation_id="GET_ReportList",
+    response_class=JSONResponse,
+    responses={
+        **answers(schemas.ReportList),
+        400: {"model": schemas.ReportListError | ErrorBody, "description": "A bad createddate"},
+    },
+)
 def report_list(
-    createddate: str | None = Query(None),
+    createddate: Annotated[Text | None, Query(description="DD-MON-YYYY, e.g. 16-JAN-2023")] = None,
     caller: Principal = Depends(outbound),
     ctx: AppContext = Depends(context),
 ) -> JSONResponse:
@@ -44,9 +59,16 @@ def _file(download: Download) -> FileResponse:
     )
 
 
-@router.get("/api/integration/v1/reports/download/{filename}", operation_id="GET_DownloadReports")
+@router.get(
+    "/api/integration/v1/reports/download/{filename}",
+    operation_id="GET_DownloadReports",
+    response_class=Response,
+    responses=answers(None, 204, media=REPORT_FILE),
+)
 def download_report(
-    filename: str, caller: Principal = Depends(outbound), ctx: AppContext = Depends(context)
+    filename: Annotated[Text, Path(description="The report's file_name, e.g. 10002.csv")],
+    caller: Principal = Depends(outbound),
+    ctx: AppContext = Depends(context),
 ) -> Response:
     """The report file (streamed); 204 when it does not exist or is older than the retention."""
     store = service.store_for(ctx.settings)
@@ -61,19 +83,21 @@ def download_report(
     return _file(found)
 
 
-@router.get("/api/integration/v2/reports/signedurl/{report_id}", operation_id="GET_ReportsURL")
+@router.get(
+    "/api/integration/v2/reports/signedurl/{report_id}",
+    operation_id="GET_ReportsURL",
+    response_class=JSONResponse,
+    responses={**answers(schemas.SignedUrl), **NOT_FOUND},
+)
 def report_signed_url(
-    report_id: str,
+    report_id: ReportId,
     request: Request,
     caller: Principal = Depends(outbound),
     ctx: AppContext = Depends(context),
 ) -> JSONResponse:
     """``{"signed_url": ..., "success": true}``: a URL downloading the report without a token."""
-    if not report_id.isdigit():
-        body = {"Message": f"Invalid report id {report_id}", "Result": "None", "status": "Error"}
-        return JSONResponse(body, status_code=400)
     url = service.signed_url(
-        service.store_for(ctx.settings), ctx.settings, client_id=caller.client_id, report_id=int(report_id),
+        service.store_for(ctx.settings), ctx.settings, client_id=caller.client_id, report_id=report_id,
         base_url=str(request.base_url), now=time.time(),
     )  # fmt: skip
     if url is None:
@@ -82,13 +106,22 @@ def report_signed_url(
 
 
 @router.get(
-    "/api/integration/v2/reports/signed/{report_id}", operation_id="GET_SignedReport", include_in_schema=True
+    "/api/integration/v2/reports/signed/{report_id}",
+    operation_id="GET_SignedReport",
+    response_class=Response,
+    responses={
+        **answers(None, 400, media=REPORT_FILE, authenticated=False),
+        403: {"model": schemas.SignedFailure, "description": "Tampered with or expired"},
+        **NOT_FOUND,
+    },
 )
 def signed_report(
-    report_id: int,
-    client: str = Query(""),
-    expires: str = Query(""),
-    signature: str = Query(""),
+    report_id: ReportId,
+    client: Annotated[RecordId | None, Query(description="The client id of the signed URL")] = None,
+    expires: Annotated[Epoch | None, Query(description="When the URL expires (seconds since 1970)")] = None,
+    signature: Annotated[
+        str, Query(max_length=128, pattern="^[0-9a-fA-F]*$", description="The signature (hexadecimal)")
+    ] = "",
     ctx: AppContext = Depends(context),
 ) -> Response:
     """Download through a signed URL (no token): 403 when tampered with or expired, 404 when gone."""
@@ -103,13 +136,18 @@ def signed_report(
     return _file(found)
 
 
-@router.get("/api/integration/v1/reports/{report_id}", operation_id="GET_ReportsById")
+@router.get(
+    "/api/integration/v1/reports/{report_id}",
+    operation_id="GET_ReportsById",
+    response_class=JSONResponse,
+    responses=answers(schemas.ReportList),
+)
 def report_by_id(
-    report_id: str, caller: Principal = Depends(outbound), ctx: AppContext = Depends(context)
+    report_id: ReportId, caller: Principal = Depends(outbound), ctx: AppContext = Depends(context)
 ) -> JSONResponse:
     """The SDK's ``get_reports_by_id``: the report-list answer holding just that report."""
     store = service.store_for(ctx.settings)
-    record = store.get(caller.client_id, int(report_id)) if report_id.isdigit() else None
+    record = store.get(caller.client_id, report_id)
     result = [record.listing()] if record is not None else []
     message = f"{len(result)} report(s) found"
     return JSONResponse({"Message": message, "Result": result, "status": "Success"})

@@ -111,7 +111,7 @@ def find_download(store: ReportStore, *, client_id: int, filename: str) -> Downl
     """The kept, completed report a file name points at (by its id: ``10002.csv`` also finds
     ``10002.zip``, since clients rewrite extensions); None otherwise."""
     stem = Path(filename).name.split(".", 1)[0]
-    if not stem.isdigit() or "/" in filename or "\\" in filename:
+    if not (stem.isascii() and stem.isdigit() and len(stem) <= 10) or "/" in filename or "\\" in filename:
         return None
     record = store.get(client_id, int(stem))
     path = store.file(record) if record is not None else None
@@ -137,17 +137,18 @@ def signed_download(
     settings: Settings,
     *,
     report_id: int,
-    client: str,
-    expires: str,
+    client: int | None,
+    expires: int | None,
     signature: str,
     now: Instant,
 ) -> Download | None | str:
     """The file of a signed URL; a reason string when the link is invalid or expired; None when the report is
-    gone."""
-    if not (client.isdigit() and expires.isdigit() and signature):
+    gone. The parameters arrive parsed and bounded (revrec.http.params); a missing one makes the link
+    invalid."""
+    if client is None or expires is None or not signature:
         return "Invalid signed URL"
-    if not signing.verify(settings.secret_key, int(client), report_id, int(expires), signature):
+    if not signing.verify(settings.secret_key, client, report_id, expires, signature):
         return "Invalid signed URL"
-    if int(expires) < now:
+    if expires < now:
         return "This signed URL has expired; ask for a new one"
-    return find_download(store, client_id=int(client), filename=str(report_id))
+    return find_download(store, client_id=client, filename=str(report_id))

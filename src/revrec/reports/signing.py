@@ -24,4 +24,5 @@ def signature(secret: str, client_id: int, report_id: int, expires: int) -> str:
 
 
 def verify(secret: str, client_id: int, report_id: int, expires: int, given: str) -> bool:
-    return hmac.compare_digest(signature(secret, client_id, report_id, expires), given.strip().lower())
+    expected = signature(secret, client_id, report_id, expires).encode("ascii")
+    return hmac.compare_digest(expected, given.strip().lower().encode("utf-8"))  # bytes: any text compares

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field
+
+from revrec.db.types import MAX_INTEGER
+
+OrgIdDoc = Annotated[int, Ge(1), Le(MAX_INTEGER)]  # organization ids are INTEGER columns
 
 
 class Strict(BaseModel):
@@ -12,7 +17,7 @@ class Strict(BaseModel):
 
 
 class OrganizationDoc(Strict):
-    org_id: int = Field(gt=0)
+    org_id: OrgIdDoc
     org_name: str = Field(min_length=1, max_length=100)
     enabled: bool = True
 
@@ -30,7 +35,7 @@ class BookDoc(Strict):
 class RoleDoc(Strict):
     name: str = Field(min_length=1, max_length=100)
     privileges: list[str]
-    orgs: list[int] = Field(default_factory=list)
+    orgs: list[OrgIdDoc] = Field(default_factory=list)
 
 
 class UserDoc(Strict):
@@ -51,3 +56,13 @@ class ClientSettingsDoc(Strict):
     reporting_currency: str = Field(default="USD", min_length=3, max_length=3)
     csv_injection_policy: Literal["BLOCK", "SANITIZE", "RAW"] = "BLOCK"
     default_templates: DefaultTemplatesDoc = Field(default_factory=DefaultTemplatesDoc)
+
+
+class SetupApplied(BaseModel):
+    """The answer of PUT_Setup: what changed (or would change, with ``dry_run``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str
+    dry_run: bool
+    changes: list[str]

@@ -8,7 +8,9 @@ from sqlalchemy import Connection
 from revrec.auth.privileges import REVENUE_JOBS
 from revrec.auth.service import Principal
 from revrec.http.deps import read_only, requires
+from revrec.http.openapi import answers
 from revrec.tenancy import service
+from revrec.tenancy.schemas import OrgList
 
 router = APIRouter(tags=["Revenue Jobs"])
 
@@ -17,6 +19,8 @@ router = APIRouter(tags=["Revenue Jobs"])
     "/api/integration/v1/revenue-orgs",
     operation_id="GET_RevenueOrgDetails",
     summary="Get list of available organizations",
+    response_model=None,
+    responses=answers(OrgList),
 )
 def revenue_orgs(
     caller: Principal = Depends(requires(REVENUE_JOBS)), conn: Connection = Depends(read_only)

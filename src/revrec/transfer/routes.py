@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from annotated_types import Le
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Connection
 
@@ -15,7 +16,10 @@ from revrec.auth.service import Principal
 from revrec.biviews.csvout import iter_file
 from revrec.errors import InvalidInput, NotFound
 from revrec.http.deps import AppContext, context, read_only, requires, unit_of_work
-from revrec.transfer import files, service
+from revrec.http.openapi import MEANING, Responses, answers
+from revrec.http.params import PageNumber, PageSize, RecordId, Text
+from revrec.http.schemas import Status
+from revrec.transfer import files, schemas, service
 
 router = APIRouter(tags=["Transfer Accounting"])
 outbound = requires(WEBSERVICES_OUTBOUND)
@@ -31,17 +35,17 @@ def _csv(batch: Any, rows: Iterable[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _pagesize(request: Request, query: str | None) -> int:
-    raw = query if query is not None else request.headers.get("pagesize")
-    if raw is None or raw.strip() == "":
-        return DEFAULT_PAGESIZE
-    text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGESIZE:
-        raise InvalidInput(f"Invalid pagesize {raw!r}: 1 to {MAX_PAGESIZE} records per page")
-    return int(text)
+BatchId = Annotated[RecordId, Path(description="The transfer batch id (from GET_TransferBatchList)")]
+LinesPerPage = Annotated[PageSize, Le(MAX_PAGESIZE)]
+NO_BATCH: Responses = {204: {"description": f"{MEANING[204]}: {NO_READY}"}}
 
 
-@router.get("/api/integration/v1/journal/list", operation_id="GET_TransferBatchList")
+@router.get(
+    "/api/integration/v1/journal/list",
+    operation_id="GET_TransferBatchList",
+    response_class=Response,
+    responses={**answers(schemas.JournalList, 204), **NO_BATCH},
+)
 def transfer_batch_list(
     caller: Principal = Depends(outbound), conn: Connection = Depends(read_only)
 ) -> Response:
@@ -52,22 +56,30 @@ def transfer_batch_list(
     return JSONResponse({"result": [service.journal(b) for b in batches], "status": "Success"})
 
 
-@router.get("/api/integration/v1/journal/batch/{batchid}/{pagenum}", operation_id="GET_TransferBatch")
+@router.get(
+    "/api/integration/v1/journal/batch/{batchid}/{pagenum}",
+    operation_id="GET_TransferBatch",
+    response_class=Response,
+    responses={
+        **answers(schemas.BatchPage, media={"text/csv": ""}),
+        404: {"model": schemas.PastLastPage, "description": "The page is past the last one"},
+    },
+)
 def transfer_batch_page(
-    batchid: int,
-    pagenum: int,
-    request: Request,
-    pagesize: str | None = Query(None),
-    output: str | None = Query(None, alias="Output"),
+    batchid: BatchId,
+    pagenum: Annotated[PageNumber, Path()],
+    pagesize: Annotated[LinesPerPage | None, Query(description="Lines per page, 1 to 10,000")] = None,
+    pagesize_header: Annotated[
+        LinesPerPage | None, Header(alias="pagesize", description="Same, as a header")
+    ] = None,
+    output: Annotated[Text | None, Query(alias="Output", description="CSV, or omit it for JSON")] = None,
     caller: Principal = Depends(outbound),
     conn: Connection = Depends(read_only),
 ) -> Response:
     """One page of the batch's summary lines, JSON (default) or CSV (``Output=CSV``)."""
-    size = _pagesize(request, pagesize)
+    size = next((s for s in (pagesize, pagesize_header) if s is not None), DEFAULT_PAGESIZE)
     if output is not None and output.strip().upper() not in ("CSV", "JSON", ""):
         raise InvalidInput(f"Invalid Output {output!r} (CSV, or omit it for JSON)")
-    if pagenum < 1:
-        raise InvalidInput(f"Invalid page number {pagenum}: pages start at 1")
     batch = service.get_batch(conn, caller.client_id, batchid)
     if batch is None:
         raise NotFound(f"Transfer batch {batchid} not found")
@@ -95,18 +107,28 @@ def transfer_batch_page(
     )
 
 
-@router.put("/api/integration/v1/journal/batch/status/{batch_id}", operation_id="PUT_TransferBatchStatus")
+@router.put(
+    "/api/integration/v1/journal/batch/status/{batch_id}",
+    operation_id="PUT_TransferBatchStatus",
+    response_class=JSONResponse,
+    responses=answers(Status),
+)
 def transfer_batch_status(
-    batch_id: int, caller: Principal = Depends(outbound), conn: Connection = Depends(unit_of_work)
+    batch_id: BatchId, caller: Principal = Depends(outbound), conn: Connection = Depends(unit_of_work)
 ) -> JSONResponse:
     """READY TO TRANSFER → TRANSFERRED; 400 for a batch in any other status (or not found)."""
     service.mark_transferred(conn, caller.client_id, batch_id, caller.username)
     return JSONResponse({"status": "Success"})
 
 
-@router.get("/api/integration/v1/download/transferbatchfile/{batch_id}", operation_id="GET_TransferBatchFile")
+@router.get(
+    "/api/integration/v1/download/transferbatchfile/{batch_id}",
+    operation_id="GET_TransferBatchFile",
+    response_class=Response,
+    responses=answers(None, 204, media={"text/csv": ""}),
+)
 def transfer_batch_file(
-    batch_id: int,
+    batch_id: BatchId,
     caller: Principal = Depends(outbound),
     conn: Connection = Depends(read_only),
     ctx: AppContext = Depends(context),
