@@ -27,6 +27,7 @@ from revrec.errors import RevrecError
 from revrec.inbound import repository as inbound_repo
 from revrec.inbound import service as inbound_service
 from revrec.jobs import worker
+from revrec.periods import cli as period_cli
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy_repo
 from revrec.tenancy import service as tenancy
@@ -198,12 +199,12 @@ def _staging_delete(args: argparse.Namespace, _s: Settings, engine: Engine) -> i
 def _worker(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     logging_setup.configure(settings.log_level)
     if args.once:
-        print(f"{worker.run_until_idle(engine)} job(s) run")
+        print(f"{worker.run_until_idle(engine, settings.job_lease_seconds)} job(s) run")
         return 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        worker.run_forever(engine, settings.worker_poll_ms, stop)
+        worker.run_forever(engine, settings.worker_poll_ms, stop, settings.job_lease_seconds)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -318,6 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     apply.set_defaults(handler=_setup_apply)
     cli_outbound.add_parsers(sub)
     cli_jobs.add_commands(sub)
+    period_cli.add_commands(sub)
     return parser
 
 

@@ -40,7 +40,7 @@ def serve(settings: Settings, engine: Engine, args: argparse.Namespace) -> int:
     if settings.run_worker:
         threading.Thread(
             target=worker.run_forever,
-            args=(engine, settings.worker_poll_ms, stop),
+            args=(engine, settings.worker_poll_ms, stop, settings.job_lease_seconds),
             name="revrec-worker",
             daemon=True,
         ).start()

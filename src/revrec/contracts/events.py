@@ -36,7 +36,6 @@ from revrec.engine.lines import RevenueEvent
 from revrec.errors import Conflict, InvalidInput
 from revrec.jobs import queue
 from revrec.jobs.queue import Job
-from revrec.jobs.worker import LEASE_SECONDS
 from revrec.periods import service as periods
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
@@ -204,7 +203,7 @@ def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
             after = chunk[-1].row_id
             tally.chunks += 1
             queue.set_progress(conn, job.id, tally.rows, tally.rows)
-            queue.renew_lease(conn, job.id, LEASE_SECONDS)
+            queue.renew_lease(conn, job.id, job.lease_seconds)
     if tally.collected:
         with transaction(engine) as conn:
             accounting.journalize(conn, ctx.scope, ctx.open)
