@@ -225,6 +225,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
+    serve.add_argument(
+        "--check-port", action="store_true", help="only check that the port is free (exit 1 when it is not)"
+    )
     serve.set_defaults(handler=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -335,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler: Handler = args.handler
         return handler(args, settings, engine)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except RevrecError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
