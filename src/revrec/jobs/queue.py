@@ -153,8 +153,13 @@ def get(conn: Connection, job_id: int) -> Any:
     return conn.execute(select(job).where(job.c.id == job_id)).first()
 
 
+MAX_NUMBER = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+
+
 def by_number(conn: Connection, number: int) -> Any:
-    """A user's job by the id users see (None when there is none)."""
+    """A user's job by the id users see (None when there is none, also for numbers no job can have)."""
+    if not 0 < number <= MAX_NUMBER:
+        return None
     return conn.execute(select(job).where(job.c.number == number)).first()
 
 
