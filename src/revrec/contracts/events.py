@@ -202,7 +202,8 @@ def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
             process_events(conn, ctx, chunk, job.created_by, tally)
             after = chunk[-1].row_id
             tally.chunks += 1
-            queue.set_progress(conn, job.id, tally.rows, tally.rows)
+            done = (job.progress_done if job.attempts > 1 else 0) + tally.rows  # also after a takeover
+            queue.set_progress(conn, job.id, done, done)
             queue.renew_lease(conn, job.id, job.lease_seconds)
     if tally.collected:
         with transaction(engine) as conn:
