@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-dev
 DEMO_CLIENT ?= Default
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-password
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test check lint typecheck bench install clean
 
@@ -18,11 +20,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# A port already in use stops here with one line (revrec serve --check-port), before the banner.
 run: $(STAMP)
+	@$(VENV)/bin/revrec serve --host '$(HOST)' --port '$(PORT)' --check-port
+	@$(VENV)/bin/revrec db upgrade
 	@echo "demo client: $(DEMO_CLIENT)  user: $(DEMO_USER)  password: $(DEMO_PASSWORD)  role: API Role"
-	$(VENV)/bin/revrec db upgrade
-	REVREC_BOOTSTRAP_CLIENT='$(DEMO_CLIENT)' REVREC_BOOTSTRAP_USER='$(DEMO_USER)' \
-	REVREC_BOOTSTRAP_PASSWORD='$(DEMO_PASSWORD)' $(VENV)/bin/revrec serve
+	@echo "authenticate (the token is in the Revpro-Token response header):"
+	@echo "  curl -i -X POST -u '$(DEMO_USER):$(DEMO_PASSWORD)' -H 'role: API Role' -H 'clientname: $(DEMO_CLIENT)' http://$(HOST):$(PORT)/api/integration/v1/authenticate"
+	@REVREC_BOOTSTRAP_CLIENT='$(DEMO_CLIENT)' REVREC_BOOTSTRAP_USER='$(DEMO_USER)' \
+	REVREC_BOOTSTRAP_PASSWORD='$(DEMO_PASSWORD)' $(VENV)/bin/revrec serve --host '$(HOST)' --port '$(PORT)'
 
 # The whole suite on SQLite, and on PostgreSQL too when REVREC_TEST_DATABASE_URL is set
 # (REVREC_TEST_SKIP_SQLITE=1 runs only the PostgreSQL pass).

@@ -27,6 +27,7 @@ from revrec.errors import RevrecError
 from revrec.inbound import repository as inbound_repo
 from revrec.inbound import service as inbound_service
 from revrec.jobs import worker
+from revrec.periods import cli as period_cli
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy_repo
 from revrec.tenancy import service as tenancy
@@ -198,12 +199,12 @@ def _staging_delete(args: argparse.Namespace, _s: Settings, engine: Engine) -> i
 def _worker(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     logging_setup.configure(settings.log_level)
     if args.once:
-        print(f"{worker.run_until_idle(engine)} job(s) run")
+        print(f"{worker.run_until_idle(engine, settings.job_lease_seconds)} job(s) run")
         return 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        worker.run_forever(engine, settings.worker_poll_ms, stop)
+        worker.run_forever(engine, settings.worker_poll_ms, stop, settings.job_lease_seconds)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -224,6 +225,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
+    serve.add_argument(
+        "--check-port", action="store_true", help="only check that the port is free (exit 1 when it is not)"
+    )
     serve.set_defaults(handler=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -318,6 +322,7 @@ def _parser() -> argparse.ArgumentParser:
     apply.set_defaults(handler=_setup_apply)
     cli_outbound.add_parsers(sub)
     cli_jobs.add_commands(sub)
+    period_cli.add_commands(sub)
     return parser
 
 
@@ -333,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler: Handler = args.handler
         return handler(args, settings, engine)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except RevrecError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

@@ -48,19 +48,37 @@ def _status_line(row: Any) -> str:
     program = catalog.by_kind(row.kind)
     name = program.name if program else row.kind
     note = f"  {row.error_message}" if row.error_message else ""
-    return f"job {row.id} {name} [{row.status}] {progress_bar(row.progress_done, row.progress_total)}{note}"
+    bar = progress_bar(row.progress_done, row.progress_total)
+    return f"job {row.number} {name} [{row.status}] {bar}{note}"
+
+
+def parameter_values(program: catalog.Program, items: list[str]) -> list[dict[str, Any]]:
+    """``--param KEY=VALUE`` items as the API's parameter list; KEY is the parameter's key
+    (``rc_template_name``), name (``RC GROUPING TEMPLATE``) or id (``1501``), in any case."""
+    by_key: dict[str, catalog.Parameter] = {}
+    for parameter in program.parameters:
+        for alias in (parameter.key, parameter.name, str(parameter.id)):
+            by_key[alias.lower()] = parameter
+    values: list[dict[str, Any]] = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        found = by_key.get(key.strip().lower())
+        if not sep or found is None:
+            accepted = ", ".join(p.key for p in program.parameters) or "none"
+            raise InvalidInput(
+                f"--param {item!r}: expected KEY=VALUE with KEY one of the parameters of program "
+                f"{program.program_id} ({accepted})"
+            )
+        values.append({"parameter_id": found.id, "parameter_value": value})
+    return values
 
 
 def _submit(args: argparse.Namespace, engine: Engine) -> int:
     program = _program(args.program)
-    params = dict(item.split("=", 1) for item in args.param or ())
+    values = parameter_values(program, args.param or [])
     with transaction(engine) as conn:
         client = tenancy.require_client(conn, args.client)
         org = periods.default_scope(conn, client.id, args.org).org_id
-        values = [
-            {"parameter_id": p.id, "parameter_value": params.get(p.key, params.get(p.name, ""))}
-            for p in program.parameters
-        ]
         principal = _cli_principal(client.id, client.name)
         return programs.submit_program(
             conn, principal, org_id=org, program_id=program.program_id, parameters=values
@@ -74,17 +92,19 @@ def _cli_principal(client_id: int, client_name: str) -> Any:
     return Principal(client_id, client_name, 0, "cli", 0, "cli", frozenset({REVENUE_JOBS}), "")
 
 
-def _job_run(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
+def _job_run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     job_id = _submit(args, engine)
     print(f"job {job_id} submitted")
     if args.no_wait:
         return 0
-    runner = threading.Thread(target=worker.run_until_idle, args=(engine,), daemon=True)
+    runner = threading.Thread(
+        target=worker.run_until_idle, args=(engine, settings.job_lease_seconds), daemon=True
+    )
     runner.start()
     row = None
     while True:
         with transaction(engine, readonly=True) as conn:
-            row = queue.get(conn, job_id)
+            row = queue.by_number(conn, job_id)
         sys.stdout.write("\r" + _status_line(row)[:160])
         sys.stdout.flush()
         if row.status in FINAL or not runner.is_alive():
@@ -92,7 +112,7 @@ def _job_run(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
         time.sleep(0.5)
     runner.join()
     with transaction(engine, readonly=True) as conn:
-        row = queue.get(conn, job_id)
+        row = queue.by_number(conn, job_id)
     print("\r" + _status_line(row))
     return 0 if row.status in ("Completed", "Warning") else 3
 
@@ -100,11 +120,11 @@ def _job_run(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
 def _job_status(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
     with transaction(engine, readonly=True) as conn:
         client = tenancy.require_client(conn, args.client)
-        row = queue.get(conn, args.job_id)
+        row = queue.by_number(conn, args.job_id)
         if row is None or row.client_id != client.id:
             raise InvalidInput(f"Job {args.job_id} not found")
         print(_status_line(row))
-        print_job_warnings(conn, client.id, row.id)
+        print_job_warnings(conn, client.id, row.number)
     return 0
 
 
@@ -120,7 +140,7 @@ def _job_list(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
 
 def _list_programs(_args: argparse.Namespace, _s: Settings, _engine: Engine) -> int:
     for program in catalog.programs():
-        names = ", ".join(f"{p.key}" for p in program.parameters) or "-"
+        names = "; ".join(p.describe() for p in program.parameters) or "-"
         print(f"{program.program_id:>5}  {program.name:<50} parameters: {names}")
     return 0
 
@@ -146,7 +166,9 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--client", required=True)
     run.add_argument("--org", type=int, default=0)
     run.add_argument("program", help="program id or name (see list-programs)")
-    run.add_argument("--param", action="append", help="KEY=VALUE, e.g. rc_template_name=Std or force=Y")
+    run.add_argument(
+        "--param", action="append", help="KEY=VALUE (key, name or id of a parameter), e.g. force=Y"
+    )
     run.add_argument("--no-wait", action="store_true")
     run.set_defaults(handler=_job_run)
     status = job.add_parser("status", help="a job's status and progress")

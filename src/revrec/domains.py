@@ -30,6 +30,8 @@ from revrec.transfer import files as transfer_files
 from revrec.transfer import mapping as transfer_mapping
 from revrec.transfer import service as transfer_service
 
+YES_NO = ("Y", "N")
+
 
 def _fail_stale_uploads(conn: Connection) -> None:
     receivers.fail_orphans(conn)
@@ -74,7 +76,7 @@ def _install_accounting() -> None:
             150,
             "RevPro3.0 Data Collection Master",
             COLLECTION_JOB,
-            (catalog.Parameter(1501, "RC GROUPING TEMPLATE", 1, "rc_template_name"),),
+            (catalog.Parameter(1501, "RC GROUPING TEMPLATE", 1, "rc_template_name", max_length=100),),
         )
     )
     worker.register(EVENT_PROCESS_JOB, worker.Handler(None, None, run_event_process))
@@ -83,7 +85,7 @@ def _install_accounting() -> None:
             151,
             "RevPro3.0 Event Process",
             EVENT_PROCESS_JOB,
-            (catalog.Parameter(1511, "EVENT NAME", 1, "event_name"),),
+            (catalog.Parameter(1511, "EVENT NAME", 1, "event_name", max_length=100),),
         )
     )
     worker.register(PERIOD_STATUS_JOB, worker.Handler(None, None, run_change_status))
@@ -92,7 +94,7 @@ def _install_accounting() -> None:
             154,
             "RevPro3.0 Change Period Status Process",
             PERIOD_STATUS_JOB,
-            (catalog.Parameter(1541, "STATUS", 1, "status", "VARCHAR2"),),
+            (catalog.Parameter(1541, "STATUS", 1, "status", choices=("Soft Close", "Open")),),
         )
     )
     catalog.register(
@@ -100,7 +102,7 @@ def _install_accounting() -> None:
             152,
             "RevPro3.0 Execute Period Close & Open Process",
             PERIOD_CLOSE_JOB,
-            (catalog.Parameter(1521, "FORCE", 1, "force", "VARCHAR2"),),
+            (catalog.Parameter(1521, "FORCE", 1, "force", choices=YES_NO),),
         )
     )
 
@@ -118,7 +120,7 @@ def _install_transfer(settings: Settings) -> None:
     criteria = (
         catalog.Parameter(228, "CRITERIA NAME", 1, "criteria_name"),
         catalog.Parameter(229, "CRITERIA VALUE", 2, "criteria_value"),
-        catalog.Parameter(230, "EXCLUDE FLAG", 3, "exclude_flag"),
+        catalog.Parameter(230, "EXCLUDE FLAG", 3, "exclude_flag", choices=YES_NO),
     )
     for kind in (transfer_service.TRANSFER_MASTER_JOB, transfer_service.TRANSFER_ORG_JOB):
         worker.register(kind, worker.Handler(None, None, run))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import threading
 
 import uvicorn
@@ -15,6 +16,19 @@ from revrec.http.app import create_app
 from revrec.jobs import worker
 
 log = logging.getLogger("revrec")
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse to start (one clear line, exit 1) when something already listens on ``host:port``."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (another server running? stop it, "
+                "or choose another port: revrec serve --port N, make run PORT=N)"
+            ) from None
 
 
 def serve(settings: Settings, engine: Engine, args: argparse.Namespace) -> int:
@@ -31,6 +45,9 @@ def serve(settings: Settings, engine: Engine, args: argparse.Namespace) -> int:
     settings = settings.model_copy(update=overrides)
     if (settings.ssl_certfile is None) != (settings.ssl_keyfile is None):
         raise ConfigError("--ssl-certfile and --ssl-keyfile must be given together")
+    check_port(settings.host, settings.port)
+    if getattr(args, "check_port", False):
+        return 0
     logging_setup.configure(settings.log_level)
     bootstrap.prepare_database(engine)
     bootstrap.bootstrap_client(engine, settings)
@@ -40,7 +57,7 @@ def serve(settings: Settings, engine: Engine, args: argparse.Namespace) -> int:
     if settings.run_worker:
         threading.Thread(
             target=worker.run_forever,
-            args=(engine, settings.worker_poll_ms, stop),
+            args=(engine, settings.worker_poll_ms, stop, settings.job_lease_seconds),
             name="revrec-worker",
             daemon=True,
         ).start()

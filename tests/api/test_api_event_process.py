@@ -45,8 +45,8 @@ def test_programs_list_event_process(http: TestClient, engine: Engine) -> None:
     headers = login(http, _tenant(engine))
     programs = http.get("/api/integration/v1/programs", headers=headers).json()["data"]
     found = {p["program_id"]: p for p in programs}
-    assert found[151]["program_name"] == "RevPro3.0 Event Process"
-    assert [p["name"] for p in found[151]["parameters"]] == ["EVENT NAME"]
+    assert found["151"]["program_name"] == "RevPro3.0 Event Process"
+    assert [p["name"] for p in found["151"]["parameters"]] == ["EVENT NAME"]
 
 
 def test_event_releases_upon_event_pob(http: TestClient, engine: Engine) -> None:

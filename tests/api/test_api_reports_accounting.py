@@ -389,7 +389,7 @@ def test_run_report_program_is_listed(client: TestClient, scenario: Scenario) ->
         p["program_id"]: p
         for p in client.get("/api/integration/v1/programs", headers=scenario.headers).json()["data"]
     }
-    program = programs[160]
+    program = programs["160"]
     assert program["program_name"] == "RevPro3.0 Run Report"
     assert [(p["id"], p["name"], p["mandatory"]) for p in program["parameters"]] == [
         (1601, "REPORT NAME", "Y"), (1602, "AS_OF_PERIOD", "N"), (1603, "FROM_PERIOD", "N"),

@@ -64,5 +64,7 @@ def test_soft_close_freezes_collection_until_reopened_or_closed(http: TestClient
     assert close_period(http, engine, headers)["status"] == "Completed"  # a soft-closed period closes
     assert _statuses(engine, tenant) == [(202601, "Closed"), (202602, "Open")]
     assert verify(engine, tenant) == []
-    bad = _status(http, engine, headers, "Frozen")
-    assert bad["status"] == "Failed" and "must be one of Open, Soft Close" in bad["error_message"]
+    body = {"parameters": [{"parameter_id": 1541, "sequence": 1, "parameter_value": "Frozen"}]}
+    bad = http.post("/api/integration/v1/1/programs/154/submit", headers=headers, json=body)
+    assert bad.status_code == 400  # refused at submission, not discovered by the worker
+    assert bad.json()["error"] == "parameter 1541 (STATUS) must be one of Soft Close, Open, not 'Frozen'"

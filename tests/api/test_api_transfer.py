@@ -187,13 +187,13 @@ def test_programs_listed_and_bad_criteria_refused(http: TestClient, engine: Engi
     programs = {
         p["program_id"]: p for p in http.get("/api/integration/v1/programs", headers=headers).json()["data"]
     }
-    assert programs[149]["program_name"] == "Revpro3.0 Accounting Transfer Master"
-    assert [(p["id"], p["name"], p["sequence"]) for p in programs[149]["parameters"]] == [
-        (228, "CRITERIA NAME", 1),
-        (229, "CRITERIA VALUE", 2),
-        (230, "EXCLUDE FLAG", 3),
+    assert programs["149"]["program_name"] == "Revpro3.0 Accounting Transfer Master"
+    assert [(p["id"], p["name"], p["sequence"]) for p in programs["149"]["parameters"]] == [
+        (228, "CRITERIA NAME", "1"),
+        (229, "CRITERIA VALUE", "2"),
+        (230, "EXCLUDE FLAG", "3"),
     ]
-    assert programs[153]["program_name"] == "RevPro3.0 Transfer Batch for Org"
+    assert programs["153"]["program_name"] == "RevPro3.0 Transfer Batch for Org"
     for values in (
         ("NOPE", "1", "N"),
         ("PERIOD NAME", "13-2026", "N"),

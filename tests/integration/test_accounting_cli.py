@@ -1,4 +1,4 @@
-"""``revrec job run|status|list`` and ``revrec verify`` on a real client."""
+"""``revrec job run|status|list``, ``revrec period status|list`` and ``revrec verify`` on a real client."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def test_job_run_status_list_and_verify(
     }
     send(http, headers, so_line("CLI-1", **common), so_line("CLI-2", **common))
     worker.run_until_idle(engine)
+    code, out, _ = run(capsys, "period", "status", "--client", tenant.client)
+    assert code == 0 and "no accounting period yet" in out
     code, out, err = run(
         capsys, "job", "run", "--client", tenant.client, "150", "--param", "rc_template_name=Std"
     )
@@ -56,4 +58,29 @@ def test_job_run_status_list_and_verify(
     assert code == 0 and "[Completed]" in out
     code, out, _ = run(capsys, "job", "list", "--client", tenant.client)
     assert code == 0 and "2 job(s)" in out
+    assert "Period 202601 closed (" in out and "period 202602 is open" in out  # what the close did
+    code, out, _ = run(capsys, "period", "status", "--client", tenant.client)
+    assert code == 0 and "current period 202602  2026-02-01 .. 2026-02-28  Open" in out
+    assert "last closed: 202601  2026-01-01 .. 2026-01-31  Closed  closed by cli at " in out
+    code, out, _ = run(capsys, "period", "list", "--client", tenant.client)
+    assert code == 0 and out.splitlines()[1].startswith("202601") and "2 period(s)" in out
     assert totals(engine, tenant, 202602)["R"][1] == 200  # two lines of 1,200 a year: 100 each a month
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("150", "--param", "rc_template_name"), "--param 'rc_template_name': expected KEY=VALUE"),
+        (("152", "--param", "nope=Y"), "with KEY one of the parameters of program 152 (force)"),
+        (("152", "--param", "force=maybe"), "parameter 1521 (FORCE) must be one of Y, N, not 'maybe'"),
+        (("154", "--param", "1541=Closed"), "parameter 1541 (STATUS) must be one of Soft Close, Open"),
+    ],
+)
+def test_job_run_refuses_bad_parameters_before_queueing(
+    capsys: pytest.CaptureFixture[str], engine: Engine, args: tuple[str, ...], expected: str
+) -> None:
+    tenant = accounting_tenant(engine)
+    code, out, err = run(capsys, "job", "run", "--client", tenant.client, *args)
+    assert code == 2 and expected in err, err
+    code, out, _ = run(capsys, "job", "list", "--client", tenant.client)
+    assert "0 job(s)" in out

@@ -115,3 +115,24 @@ def test_serve_tls_with_self_signed_pair(tmp_path: Path) -> None:
         assert "Revpro-Token" in response.headers
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        environment = {"PATH": os.environ.get("PATH", ""), "REVREC_DATA_DIR": str(tmp_path / "var")}
+        for extra in ((), ("--check-port",)):
+            done = subprocess.run(
+                [REVREC, "serve", "--port", str(port), *extra],
+                env=environment,
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 1
+            assert done.stdout == ""  # no banner
+            lines = done.stderr.strip().splitlines()
+            assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}" in lines[0], done.stderr
+            assert "--port" in lines[0]
+    assert not (tmp_path / "var" / "revrec.sqlite3").exists()  # nothing started

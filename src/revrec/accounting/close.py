@@ -101,8 +101,7 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
     note = f"Period {closed} closed ({posted} journal summary line(s) posted); period {opened} is open"
     if found:
         return "Warning", note + " (forced past: " + "; ".join(found) + ")"
-    del note
-    return "Completed", None
+    return "Completed", note
 
 
 def run_change_status(engine: Engine, job: Job) -> tuple[str, str | None]:

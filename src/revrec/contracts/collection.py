@@ -25,17 +25,18 @@ from revrec.engine.errors import PolicyError
 from revrec.errors import Conflict, InvalidInput
 from revrec.jobs import queue
 from revrec.jobs.queue import Job
-from revrec.jobs.worker import LEASE_SECONDS
 from revrec.periods import service as periods
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
 
 COLLECTION_JOB = "data_collection"
+Size = tuple[int, int]  # (lines done by earlier attempts, the job's whole size)
 CHUNK = 5000
 
 
-def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
-    """The run's context (None when nothing was ever staged) and the number of due lines."""
+def prepare(conn: Connection, job: Job) -> tuple[Context | None, int, int]:
+    """The run's context (None when nothing was ever staged), the lines done by earlier attempts and the
+    job's whole size: a job taken over from a killed worker keeps counting against its first total."""
     client = tenancy.get_client(conn, job.client_id)
     if client is None:
         raise InvalidInput("the client no longer exists")
@@ -50,7 +51,7 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
         conn, scope, policies.calendar, earliest=repo.earliest_so_date(conn, client.id)
     )
     if opened is None:
-        return None, 0
+        return None, 0, 0
     treatment = accounting_settings.load(conn, client.id).modification_treatment
     context = Context(
         scope,
@@ -59,17 +60,19 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int]:
         client.reporting_currency,
         treatment,
         policies,
-        job_id=job.id,
+        job_id=job.number,  # the job id users see (warnings are listed by it)
         created_by=job.created_by,
     )
     statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
-    total = repo.count_due(conn, client.id, opened.end)
-    queue.set_progress(conn, job.id, 0, total)
-    return context, total
+    due = repo.count_due(conn, client.id, opened.end)
+    done = job.progress_done if job.attempts > 1 else 0
+    total = max(job.progress_total, done + due) if done else due
+    queue.set_progress(conn, job.id, done, total)
+    return context, done, total
 
 
 def _step(
-    engine: Engine, job: Job, ctx: Context, work: Callable[[Connection], int], tally: Tally, total: int
+    engine: Engine, job: Job, ctx: Context, work: Callable[[Connection], int], tally: Tally, size: Size
 ) -> int:
     """Run one chunk in its own transaction; returns the last staging id it read (0: nothing left)."""
     with transaction(engine) as conn:
@@ -81,15 +84,16 @@ def _step(
         tally.chunks += 1
         if tally.chunks & (tally.chunks - 1) == 0:  # chunks 1, 2, 4, 8 ...: the tables grew since the plan
             statistics.refresh(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
-        queue.set_progress(conn, job.id, tally.rows, max(total, tally.rows))
-        queue.renew_lease(conn, job.id, LEASE_SECONDS)
+        done, total = size[0] + tally.rows, size[1]
+        queue.set_progress(conn, job.id, done, max(total, done))
+        queue.renew_lease(conn, job.id, job.lease_seconds)
     return last
 
 
 def run_collection(engine: Engine, job: Job) -> tuple[str, str | None]:
     """The ``data_collection`` job (see the module docstring)."""
     with transaction(engine) as conn:
-        ctx, total = prepare(conn, job)
+        ctx, done, total = prepare(conn, job)
     if ctx is None:
         return "Completed", "No transaction lines to collect"
     if (frozen := periods.frozen_message(ctx.open)) is not None:
@@ -120,25 +124,28 @@ def run_collection(engine: Engine, job: Job) -> tuple[str, str | None]:
 
     for work in (so_chunk, activity_chunk):
         cursor["after"] = 0
-        while (last := _step(engine, job, ctx, work, tally, total)) != 0:
+        while (last := _step(engine, job, ctx, work, tally, (done, total))) != 0:
             cursor["after"] = last
     with transaction(engine) as conn:
-        accounting.journalize(conn, ctx.scope, ctx.open)
-    return _outcome(tally)
+        entries = accounting.journalize(conn, ctx.scope, ctx.open)
+    return _outcome(tally, ctx.open.key, entries)
 
 
-def _outcome(tally: Tally) -> tuple[str, str | None]:
-    summary = (
-        f"{tally.collected} line(s) collected into {tally.contracts_new} new and {tally.contracts_revised} "
-        f"revised contract(s); {tally.errored} line(s) in error"
-    )
+def _outcome(tally: Tally, period: int, entries: int) -> tuple[str, str]:
+    """What the job did, as comma-separated counts (later counts such as warnings append the same way):
+    ``12 line(s) collected, 4 new and 0 revised contract(s), 0 line(s) in error, period 202601: 8 journal
+    summary line(s)``."""
+    parts = [
+        f"{tally.collected} line(s) collected",
+        f"{tally.contracts_new} new and {tally.contracts_revised} revised contract(s)",
+        f"{tally.errored} line(s) in error",
+    ]
     if tally.engine_errors:
-        codes = ", ".join(f"{code} x{n}" for code, n in sorted(tally.codes.items()))
-        summary += f"; contracts with errors: {codes}"
-    summary += tally.warning_summary()
-    if tally.errored or tally.engine_errors or tally.warnings:
-        return "Warning", summary
-    return "Completed", None
+        codes = " ".join(f"{code} x{n}" for code, n in sorted(tally.codes.items()))
+        parts.append(f"{tally.engine_errors} contract(s) with errors ({codes})")
+    parts.append(f"period {period}: {entries} journal summary line(s)")
+    status = "Warning" if tally.errored or tally.engine_errors or tally.warnings else "Completed"
+    return status, ", ".join(parts) + tally.warning_summary()
 
 
 def collection_failed(conn: Connection, job: Job, message: str) -> None:

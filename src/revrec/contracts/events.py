@@ -36,7 +36,6 @@ from revrec.engine.lines import RevenueEvent
 from revrec.errors import Conflict, InvalidInput
 from revrec.jobs import queue
 from revrec.jobs.queue import Job
-from revrec.jobs.worker import LEASE_SECONDS
 from revrec.periods import service as periods
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
@@ -185,7 +184,7 @@ def _prepare(conn: Connection, job: Job) -> Context | None:
         client.reporting_currency,
         treatment,
         policies,
-        job_id=job.id,
+        job_id=job.number,  # the job id users see (warnings are listed by it)
         created_by=job.created_by,
     )
 
@@ -213,8 +212,9 @@ def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:
             process_events(conn, ctx, chunk, job.created_by, tally)
             after = chunk[-1].row_id
             tally.chunks += 1
-            queue.set_progress(conn, job.id, tally.rows, tally.rows)
-            queue.renew_lease(conn, job.id, LEASE_SECONDS)
+            done = (job.progress_done if job.attempts > 1 else 0) + tally.rows  # also after a takeover
+            queue.set_progress(conn, job.id, done, done)
+            queue.renew_lease(conn, job.id, job.lease_seconds)
     if tally.collected:
         with transaction(engine) as conn:
             accounting.journalize(conn, ctx.scope, ctx.open)

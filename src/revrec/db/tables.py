@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -265,9 +266,15 @@ job = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the job id users see (programs, data collection; migration 0012); NULL for internal jobs
+    Column("number", Integer, nullable=True),
     Index("ix_job_status", "status", "id"),
     Index("ix_job_client", "client_id", "kind", "status"),
+    Index("ux_job_number", "number", unique=True),
 )
+
+# Where job numbers come from on PostgreSQL (SQLite takes MAX + 1 under its write lock).
+job_number_seq = Sequence("job_number_seq", metadata=metadata)
 
 
 # --- revenue policies (migration 0003) ------------------------------------------------------------------

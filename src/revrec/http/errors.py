@@ -1,5 +1,6 @@
 """The one place that maps domain failures to HTTP status codes and the API's JSON error body
-(``{"status": "Error", "message": "..."}``).
+(``{"status": "Error", "message": "..."}``; the operations in ``SUCCESS_FLAG_ERRORS`` answer
+``{"success": false, "error": "..."}`` as Zuora documents for them).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def status_for(exc: errors.RevrecError) -> int:
     return 400
 
 
+#: Operations whose errors are ``{"success": false, "error": "..."}`` (the Revenue Jobs submit operation).
+SUCCESS_FLAG_ERRORS = frozenset({"POST_SubmitRevenueJob"})
+
+
 def error_body(message: str, **extra: object) -> dict[str, object]:
     return {"status": "Error", "message": message, **extra}
 
@@ -46,10 +51,20 @@ def error_response(
     return JSONResponse(error_body(message, **extra), status_code=status, headers=headers)
 
 
-def _revrec_error(_request: Request, exc: Exception) -> JSONResponse:
+def _operation_error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The error response in the body shape of the request's operation."""
+    route = request.scope.get("route")
+    if getattr(route, "operation_id", None) in SUCCESS_FLAG_ERRORS:
+        return JSONResponse({"success": False, "error": message}, status_code=status, headers=headers)
+    return error_response(status, message, headers)
+
+
+def _revrec_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.RevrecError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.Throttled) else None
-    return error_response(status_for(exc), exc.message, headers)
+    return _operation_error(request, status_for(exc), exc.message, headers)
 
 
 SHOWN = 40  # characters of a refused value echoed in the message (a value may be thousands long)
@@ -76,9 +91,11 @@ def explain(item: Mapping[str, Any]) -> str:
     return f"Invalid {place} {name}: {item.get('msg', 'invalid value')}"
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(400, "Invalid request: " + "; ".join(explain(item) for item in exc.errors()))
+    return _operation_error(
+        request, 400, "Invalid request: " + "; ".join(explain(item) for item in exc.errors())
+    )
 
 
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -5,6 +5,10 @@ The job's work and its completion are one transaction, so a worker that dies mid
 applied; once the lease has expired another worker takes the job again. On PostgreSQL claims use
 ``FOR UPDATE SKIP LOCKED`` so several workers never take the same job; on SQLite the write lock
 serialises claims. After ``MAX_ATTEMPTS`` claims a job that never completed is marked ``Failed``.
+
+Jobs a user submits (programs, data collection) carry a ``number``: the job id users see, from its own
+counter (a PostgreSQL sequence; on SQLite the next number under the write lock every writer takes), so
+internal jobs (staging an upload) leave no gaps in it. Internal jobs have no number.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
-from revrec.db.tables import job
+from revrec.db.tables import job, job_number_seq
 
 MAX_ATTEMPTS = 3
 ACTIVE = ("Pending", "Running")
@@ -33,6 +37,10 @@ class Job:
     params: dict[str, Any]
     attempts: int
     created_by: str
+    number: int | None = None  # the id users see (None for internal jobs)
+    progress_done: int = 0  # progress recorded by earlier attempts
+    progress_total: int = 0
+    lease_seconds: int = 30  # how long a claim or heartbeat holds the job
 
 
 def _now() -> datetime:
@@ -48,10 +56,14 @@ def enqueue(
     ref_id: int | None = None,
     org_id: int | None = None,
     params: dict[str, Any] | None = None,
+    numbered: bool = False,
 ) -> int:
+    """Queue a job; returns its ``number`` when ``numbered`` (a user's job), else its internal id."""
     stamp = _now()
+    number = next_number(conn) if numbered else None
     result = conn.execute(
         insert(job).values(
+            number=number,
             client_id=client_id,
             org_id=org_id,
             kind=kind,
@@ -66,7 +78,14 @@ def enqueue(
             updated_at=stamp,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return number if number is not None else int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def next_number(conn: Connection) -> int:
+    """The next user-visible job number (callers hold the write lock on SQLite: BEGIN IMMEDIATE)."""
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(job_number_seq.next_value()).scalar_one())
+    return int(conn.execute(select(func.coalesce(func.max(job.c.number), 0) + 1)).scalar_one())
 
 
 def claim(
@@ -109,6 +128,10 @@ def claim(
         json.loads(row.params or "{}"),
         row.attempts + 1,
         row.created_by,
+        row.number,
+        row.progress_done,
+        row.progress_total,
+        lease_seconds,
     )
 
 
@@ -130,6 +153,21 @@ def get(conn: Connection, job_id: int) -> Any:
     return conn.execute(select(job).where(job.c.id == job_id)).first()
 
 
-def renew_lease(conn: Connection, job_id: int, seconds: int) -> None:
-    """Extend a running job's lease (long jobs that commit step by step call this with each step)."""
-    conn.execute(update(job).where(job.c.id == job_id).values(lease_until=int(time.time()) + seconds))
+MAX_NUMBER = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+
+
+def by_number(conn: Connection, number: int) -> Any:
+    """A user's job by the id users see (None when there is none, also for numbers no job can have)."""
+    if not 0 < number <= MAX_NUMBER:
+        return None
+    return conn.execute(select(job).where(job.c.number == number)).first()
+
+
+def renew_lease(conn: Connection, job_id: int, seconds: int, owner: str | None = None) -> bool:
+    """Extend a running job's lease (the worker's heartbeat; long jobs also call it with each step).
+
+    With ``owner``, only while that worker still holds the job; False when it does not (taken over)."""
+    query = update(job).where(job.c.id == job_id, job.c.status == "Running")
+    if owner is not None:
+        query = query.where(job.c.lease_owner == owner)
+    return conn.execute(query.values(lease_until=int(time.time()) + seconds)).rowcount == 1

@@ -4,6 +4,10 @@ A handler may instead run in steps (``Handler.steps``): it gets the engine and c
 own transaction (e.g. data collection, one chunk of contracts at a time, each chunk with its staging
 flags, so that a killed worker resumes where it stopped); it returns ``(status, message)``.
 
+While a handler runs, a heartbeat thread renews the job's lease every third of the lease (30 s by default,
+``REVREC_JOB_LEASE_SECONDS``), so a long job keeps its lease however long it runs, and a job whose worker
+was killed is taken over by another worker once the lease lapses: within the lease plus one poll.
+
 Handlers are registered per job kind by the domain packages (``revrec.domains.install``). A handler that
 raises a ``RevrecError`` fails the job with that message (and may record the failure on its object through
 its ``on_failure``); any other exception also fails it, logged with its traceback.
@@ -15,7 +19,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
@@ -27,7 +32,8 @@ from revrec.jobs.queue import Job
 
 log = logging.getLogger("revrec.worker")
 
-LEASE_SECONDS = 600
+#: The default lease (``REVREC_JOB_LEASE_SECONDS``); the heartbeat renews it every third of it.
+LEASE_SECONDS = 30
 
 Outcome = tuple[str, str | None]
 
@@ -57,13 +63,44 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def run_one(engine: Engine, owner: str | None = None) -> int | None:
-    """Claim and run one job; the job id, or None when the queue is empty."""
+@contextmanager
+def heartbeat(engine: Engine, job: Job, owner: str) -> Iterator[None]:
+    """Renew ``job``'s lease every third of its lease while the block runs (in a daemon thread)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(job.lease_seconds / 3):
+            try:
+                with transaction(engine) as conn:
+                    held = queue.renew_lease(conn, job.id, job.lease_seconds, owner)
+                if not held:
+                    log.warning("job %s: lease lost (taken over or finished)", job.id)
+                    return
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the lease has slack for two
+                log.exception("job %s: heartbeat failed", job.id)
+
+    thread = threading.Thread(target=beat, name=f"revrec-heartbeat-{job.id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def run_one(engine: Engine, owner: str | None = None, lease_seconds: int = LEASE_SECONDS) -> int | None:
+    """Claim and run one job; the job's internal id, or None when the queue is empty."""
     owner = owner or owner_name()
     with transaction(engine) as conn:
-        claimed = queue.claim(conn, owner=owner, lease_seconds=LEASE_SECONDS, kinds=tuple(_handlers) or None)
+        claimed = queue.claim(conn, owner=owner, lease_seconds=lease_seconds, kinds=tuple(_handlers) or None)
     if claimed is None:
         return None
+    with heartbeat(engine, claimed, owner):
+        _run(engine, claimed)
+    return claimed.id
+
+
+def _run(engine: Engine, claimed: Job) -> None:
     handler = _handlers[claimed.kind]
     try:
         if handler.steps is not None:
@@ -83,7 +120,6 @@ def run_one(engine: Engine, owner: str | None = None) -> int | None:
             queue.finish(conn, claimed.id, "Failed", message)
             if handler.on_failure is not None:
                 handler.on_failure(conn, claimed, message)
-    return claimed.id
 
 
 def maintain(engine: Engine) -> None:
@@ -92,23 +128,25 @@ def maintain(engine: Engine) -> None:
             step(conn)
 
 
-def run_until_idle(engine: Engine) -> int:
+def run_until_idle(engine: Engine, lease_seconds: int = LEASE_SECONDS) -> int:
     """Run jobs until none is left (used by tests and ``revrec worker --once``); returns how many ran."""
     count = 0
     maintain(engine)
-    while run_one(engine) is not None:
+    while run_one(engine, lease_seconds=lease_seconds) is not None:
         count += 1
     return count
 
 
-def run_forever(engine: Engine, poll_ms: int, stop: threading.Event) -> None:
+def run_forever(
+    engine: Engine, poll_ms: int, stop: threading.Event, lease_seconds: int = LEASE_SECONDS
+) -> None:
     """The worker loop: run jobs while there are some, otherwise wait ``poll_ms``."""
     owner = owner_name()
     log.info("worker %s started", owner)
     while not stop.is_set():
         try:
             maintain(engine)
-            while not stop.is_set() and run_one(engine, owner) is not None:
+            while not stop.is_set() and run_one(engine, owner, lease_seconds) is not None:
                 pass
         except Exception:  # noqa: BLE001 - the loop survives database hiccups
             log.exception("worker loop error")

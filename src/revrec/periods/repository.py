@@ -87,3 +87,9 @@ def set_status(
     if by is not None:
         values.update(closed_by=by, closed_at=at)
     conn.execute(update(accounting_period).where(accounting_period.c.id == period_id).values(**values))
+
+
+def periods_of(conn: Connection, client_id: int, book_id: int, org_id: int) -> list[Any]:
+    """Every stored period of a book and org (the open one and those before it), oldest first."""
+    query = select(accounting_period).where(_scope(client_id, book_id, org_id))
+    return list(conn.execute(query.order_by(accounting_period.c.period_key)))

@@ -82,12 +82,13 @@ def _submitted(job_id: int, data: dict[str, Any] | None = None) -> dict[str, Any
 def submit_program(
     org_id: OrgPath,
     program_id: JobPath,
-    body: SubmitRequest,
+    body: SubmitRequest | None = None,
     caller: Principal = Depends(jobs),
     conn: Connection = Depends(unit_of_work),
 ) -> dict[str, Any]:
-    """Queue a program run; the job id is in ``job_id``, ``message`` and ``data.id``."""
-    parameters = [p.model_dump() for p in body.parameters]
+    """Queue a program run; the job id is in ``job_id``, ``message`` and ``data.id``. A program without
+    parameters (or with none mandatory) accepts an empty body."""
+    parameters = [p.model_dump() for p in body.parameters] if body is not None else []
     job_id = service.submit_program(conn, caller, org_id=org_id, program_id=program_id, parameters=parameters)
     return _submitted(job_id, service.job_status(conn, caller, job_id))
 

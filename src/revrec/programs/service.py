@@ -78,7 +78,19 @@ def submit_collection(
         created_by=caller.username,
         org_id=org,
         params=params,
+        numbered=True,
     )
+
+
+def parameter_values(parameters: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+    """``parameter_id → value`` of a request's parameter list; a parameter given twice is refused."""
+    values: dict[int, str] = {}
+    for item in parameters:
+        parameter_id = int(item["parameter_id"])
+        if parameter_id in values:
+            raise InvalidInput(f"parameter {parameter_id} is given more than once")
+        values[parameter_id] = str(item.get("parameter_value") or "")
+    return values
 
 
 def submit_program(
@@ -94,18 +106,7 @@ def submit_program(
     if program is None:
         raise InvalidInput(NOT_SUPPORTED)
     org = resolve_org(conn, caller, org_id)
-    values = {int(p["parameter_id"]): str(p.get("parameter_value") or "") for p in parameters}
-    known = {p.id for p in program.parameters}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise InvalidInput(f"unknown parameter_id(s) for program {program_id}: {unknown}")
-    params: dict[str, str] = {}
-    for parameter in program.parameters:
-        value = values.get(parameter.id, "")
-        if parameter.mandatory and not value:
-            raise InvalidInput(f"parameter {parameter.id} ({parameter.name}) is mandatory")
-        if value:
-            params[parameter.key] = value
+    params = program.parse(parameter_values(parameters))
     if program.job_kind == COLLECTION_JOB:
         _collection_check(conn, caller.client_id, org, params)
     elif program.check is not None:
@@ -117,6 +118,7 @@ def submit_program(
         created_by=caller.username,
         org_id=org,
         params=params,
+        numbered=True,
     )
 
 
@@ -137,8 +139,8 @@ def job_status(
     org_id: int | None = None,
     kinds: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The status record of one of the caller's program jobs."""
-    row = queue.get(conn, job_id)
+    """The status record of one of the caller's program jobs (``job_id``: the number users see)."""
+    row = queue.by_number(conn, job_id)
     program_kinds = kinds or [p.job_kind for p in catalog.programs()]
     if row is None or row.client_id != caller.client_id or row.kind not in program_kinds:
         raise NotFound(f"Job {job_id} not found")
@@ -147,14 +149,20 @@ def job_status(
     allowed = tenancy.role_orgs(conn, caller.role_id)
     if allowed and row.org_id not in allowed:
         raise Forbidden(ORG_MISMATCH)
+    return status_record(row)
+
+
+def status_record(row: Any) -> dict[str, Any]:
+    """GET_RevenueJobStatus' ``data``, typed as the 2025-08-06 reference types it (docs/api.md): dates
+    are strings (``""`` while the job has not started), ``id`` and ``sec_atr_val`` (the org) integers."""
     program = catalog.by_kind(row.kind)
     return {
-        "actual_start_date": _stamp(row.started_at),
+        "actual_start_date": _stamp(row.started_at) or "",
         "crtd_by": row.created_by,
         "crtd_dt": _stamp(row.created_at),
         "error_message": row.error_message or "",
-        "id": row.id,
-        "sec_atr_val": str(row.org_id or ""),
+        "id": row.number,
+        "sec_atr_val": row.org_id or 0,
         "status": row.status,
         "updt_dt": _stamp(row.updated_at),
         "program_name": program.name if program else row.kind,

@@ -33,14 +33,14 @@ REPORT_JOB = "report_run"
 RUN_REPORT_PROGRAM = 160
 REPORT_NAME = "report_name"
 PARAMETERS = (
-    catalog.Parameter(1601, "REPORT NAME", 1, REPORT_NAME, mandatory=True),
-    catalog.Parameter(1602, "AS_OF_PERIOD", 2, "as_of_period"),
-    catalog.Parameter(1603, "FROM_PERIOD", 3, "from_period"),
-    catalog.Parameter(1604, "TO_PERIOD", 4, "to_period"),
-    catalog.Parameter(1605, "KIND", 5, "kind"),
-    catalog.Parameter(1606, "UPLOAD_ID", 6, "upload_id"),
-    catalog.Parameter(1607, "JOB_ID", 7, "job_id"),
-    catalog.Parameter(1608, "CODE", 8, "code"),
+    catalog.Parameter(1601, "REPORT NAME", 1, REPORT_NAME, mandatory=True, max_length=100),
+    catalog.Parameter(1602, "AS_OF_PERIOD", 2, "as_of_period", max_length=8),
+    catalog.Parameter(1603, "FROM_PERIOD", 3, "from_period", max_length=8),
+    catalog.Parameter(1604, "TO_PERIOD", 4, "to_period", max_length=8),
+    catalog.Parameter(1605, "KIND", 5, "kind", max_length=40),
+    catalog.Parameter(1606, "UPLOAD_ID", 6, "upload_id", catalog.NUMBER, minimum=1, maximum=2**31 - 1),
+    catalog.Parameter(1607, "JOB_ID", 7, "job_id", catalog.NUMBER, minimum=1, maximum=2**31 - 1),
+    catalog.Parameter(1608, "CODE", 8, "code", max_length=30),
 )
 
 

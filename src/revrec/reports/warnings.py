@@ -16,7 +16,7 @@ from revrec.reports.registry import Params, ReportGenerator
 
 def _params(_conn: Connection, _client_id: int, params: Params) -> dict[str, str]:
     job = params.get("job_id")
-    if job is not None and not job.isdigit():
+    if job is not None and not (job.isascii() and job.isdigit() and len(job) <= 10):
         raise InvalidInput(f"Invalid JOB_ID {job!r}: use a job id (a number)")
     resolved = dict(params)
     if "code" in resolved:

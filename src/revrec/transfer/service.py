@@ -172,7 +172,8 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
     scope = periods.default_scope(conn, job.client_id, job.org_id)
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     now = _now()
-    name = f"GL Transfer {job.id}"
+    job_id = job.number or job.id  # the job id users see
+    name = f"GL Transfer {job_id}"
     layout_text = mapping.canonical(mapping.mapping_for(conn, job.client_id))  # frozen on the batch
     layout = mapping.compile_layout(mapping.parse(layout_text))
     batch_id = int(
@@ -180,7 +181,7 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
             insert(transfer_batch)
             .values(
                 client_id=job.client_id, org_id=scope.org_id, book_id=scope.book_id, name=name, status=NEW,
-                criteria=criteria.as_json(), job_id=job.id, line_count=0, entry_count=0, layout=layout_text,
+                criteria=criteria.as_json(), job_id=job_id, line_count=0, entry_count=0, layout=layout_text,
                 created_by=job.created_by, created_at=now, updated_by=job.created_by, updated_at=now,
             )
             .returning(transfer_batch.c.id)
