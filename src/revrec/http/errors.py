@@ -98,10 +98,10 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "Request failed"
-    return error_response(exc.status_code, message, dict(exc.headers or {}))
+    return _operation_error(request, exc.status_code, message, dict(exc.headers or {}))
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
