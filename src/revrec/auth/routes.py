@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from revrec.auth import service
-from revrec.db.session import transaction
 from revrec.errors import InvalidInput, NotAuthenticated
 from revrec.http.deps import AppContext, context
 
@@ -45,22 +44,20 @@ def _basic_credentials(authorization: str) -> tuple[str, str]:
     summary="Create authentication",
     responses={200: {"description": "Token Generated; the JWT is in the Revpro-Token response header"}},
 )
-def authenticate(request: Request, ctx: AppContext = Depends(context)) -> JSONResponse:
+async def authenticate(request: Request, ctx: AppContext = Depends(context)) -> JSONResponse:
     """Exchange Basic credentials, ``role`` and ``clientname`` for a token (header ``Revpro-Token``)."""
     authorization = _header(request, "authorization")
     role = _header(request, "role")
     clientname = _header(request, "clientname")
     username, password = _basic_credentials(authorization)
-    with transaction(ctx.engine) as conn:
-        token = service.authenticate(
-            conn,
-            signer=ctx.signer,
-            policy=ctx.throttle,
-            clientname=clientname,
-            role=role,
-            username=username,
-            password=password,
-        )
+    token = await service.authenticate(
+        ctx.engine,
+        signer=ctx.signer,
+        policy=ctx.throttle,
+        gate=ctx.gate,
+        credentials=service.Credentials(clientname, role, username, password),
+        address=request.client.host if request.client else "",
+    )
     if token is None:
         raise NotAuthenticated(service.AUTH_FAILED)
     return JSONResponse(

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from revrec import __version__, domains
+from revrec.auth.gate import VerificationGate, default_slots
 from revrec.auth.routes import router as auth_router
 from revrec.auth.throttle import ThrottlePolicy
 from revrec.auth.tokens import TokenSigner
@@ -44,6 +45,10 @@ def build_context(settings: Settings, engine: Engine | None = None) -> AppContex
             max_failures=settings.auth_max_failures,
             window=settings.auth_failure_window_seconds,
             lockout=settings.auth_lockout_seconds,
+            max_address_failures=settings.auth_max_address_failures,
+        ),
+        gate=VerificationGate(
+            settings.auth_verify_slots or default_slots(), settings.auth_verify_wait_ms / 1000
         ),
     )
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
 from revrec.auth import service as auth_service
+from revrec.auth.gate import VerificationGate
 from revrec.auth.service import Principal
 from revrec.auth.throttle import ThrottlePolicy
 from revrec.auth.tokens import REAUTHENTICATE, TokenSigner
@@ -25,6 +26,7 @@ class AppContext:
     engine: Engine
     signer: TokenSigner
     throttle: ThrottlePolicy
+    gate: VerificationGate
 
 
 async def context(request: Request) -> AppContext:
