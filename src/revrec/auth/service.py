@@ -34,6 +34,7 @@ class Principal:
     role: str
     privileges: frozenset[str]
     reporting_currency: str
+    token_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,7 @@ def resolve_principal(conn: Connection, *, signer: TokenSigner, token: str) -> P
         role=claims.role,
         privileges=found.privileges,
         reporting_currency=client.reporting_currency,
+        token_version=user.token_version,
     )
 
 

@@ -6,11 +6,12 @@ import time
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import Connection
 
 from revrec.auth.privileges import WEBSERVICES_OUTBOUND
 from revrec.auth.service import Principal
 from revrec.errors import InvalidInput
-from revrec.http.deps import AppContext, context, requires
+from revrec.http.deps import AppContext, context, read_only, requires
 from revrec.reports import service
 from revrec.reports.service import Download
 
@@ -73,7 +74,7 @@ def report_signed_url(
         body = {"Message": f"Invalid report id {report_id}", "Result": "None", "status": "Error"}
         return JSONResponse(body, status_code=400)
     url = service.signed_url(
-        service.store_for(ctx.settings), ctx.settings, client_id=caller.client_id, report_id=int(report_id),
+        service.store_for(ctx.settings), ctx.settings, caller=caller, report_id=int(report_id),
         base_url=str(request.base_url), now=time.time(),
     )  # fmt: skip
     if url is None:
@@ -87,15 +88,18 @@ def report_signed_url(
 def signed_report(
     report_id: int,
     client: str = Query(""),
+    user: str = Query(""),
     expires: str = Query(""),
     signature: str = Query(""),
     ctx: AppContext = Depends(context),
+    conn: Connection = Depends(read_only),
 ) -> Response:
-    """Download through a signed URL (no token): 403 when tampered with or expired, 404 when gone."""
+    """Download through a signed URL (no token): 403 when tampered with, revoked or expired, 405 when the
+    client's API is disabled, 404 when gone."""
+    query = service.SignedQuery(client, user, expires, signature)
     found = service.signed_download(
-        service.store_for(ctx.settings), ctx.settings, report_id=report_id, client=client, expires=expires,
-        signature=signature, now=time.time(),
-    )  # fmt: skip
+        conn, service.store_for(ctx.settings), ctx.settings, report_id=report_id, query=query, now=time.time()
+    )
     if isinstance(found, str):
         return JSONResponse({"error": found, "success": False}, status_code=403)
     if found is None:
