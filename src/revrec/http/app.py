@@ -48,7 +48,9 @@ def build_context(settings: Settings, engine: Engine | None = None) -> AppContex
             max_address_failures=settings.auth_max_address_failures,
         ),
         gate=VerificationGate(
-            settings.auth_verify_slots or default_slots(), settings.auth_verify_wait_ms / 1000
+            settings.auth_verify_slots or default_slots(),
+            settings.auth_verify_wait_ms / 1000,
+            nice=settings.auth_verify_nice,
         ),
     )
 
