@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from revrec.db.tables import auth_failure
 
 t = auth_failure.c
+PURGE_BATCH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +95,27 @@ def _charge(conn: Connection, key: str, limit: int, now: int, policy: ThrottlePo
 
 def charge(conn: Connection, attempt: Attempt, now: int, policy: ThrottlePolicy) -> int:
     """Charge an attempt to both its counters; seconds to wait when either is over its limit (then roll
-    the transaction back), else 0."""
+    the transaction back), else 0. Also purges a few expired counters, so the table stays small."""
+    purge_expired(conn, now, policy)
     return max(
         _charge(conn, attempt.user_key, policy.max_failures, now, policy),
         _charge(conn, attempt.address_key, policy.max_address_failures, now, policy),
     )
+
+
+def purge_expired(conn: Connection, now: int, policy: ThrottlePolicy, batch: int = PURGE_BATCH) -> int:
+    """Delete up to ``batch`` counters whose window and lock are both over (found through the window index;
+    such a counter would start afresh anyway); the number deleted."""
+    expired = (
+        select(t.key)
+        .where(t.window_start <= now - policy.window, t.locked_until <= now)
+        .order_by(t.window_start)
+        .limit(batch)
+    )
+    keys = list(conn.execute(expired).scalars())
+    if keys:
+        conn.execute(delete(auth_failure).where(t.key.in_(keys)))
+    return len(keys)
 
 
 def _release(conn: Connection, key: str, limit: int) -> None:
