@@ -43,6 +43,8 @@ def serving(settings: Settings, engine: Engine, **overrides: object) -> Iterator
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        if app.state.ctx.counters is not engine:
+            app.state.ctx.counters.dispose()
 
 
 def authenticate(base: str, client: str, user: str, password: str) -> tuple[int, dict[str, str]]:
@@ -199,11 +201,13 @@ def test_authenticating_while_another_connection_holds_a_write_transaction(
             holding.set()
             release.wait(10)
 
-    with serving(settings, engine) as base, ThreadPoolExecutor(2) as pool:
+    with serving(settings, engine) as base, ThreadPoolExecutor(1) as pool:
         held = pool.submit(writer)
         assert holding.wait(10)
-        login = pool.submit(authenticate, base, tenant.client, tenant.user, PASSWORD)
-        time.sleep(0.5)
-        release.set()
+        try:  # the whole login runs while the write transaction is still open
+            assert authenticate(base, tenant.client, tenant.user, PASSWORD)[0] == 200
+            assert authenticate(base, tenant.client, tenant.user, "wrong password")[0] == 401
+            assert not held.done()
+        finally:
+            release.set()
         held.result()
-        assert login.result()[0] == 200

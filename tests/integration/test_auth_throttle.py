@@ -94,3 +94,17 @@ def test_a_charge_purges_counters_whose_window_and_lock_are_over(conn: Connectio
     assert _row(conn, locked.address_key) is None  # 3 of 5 at the address: not locked, window over
     assert throttle.purge_expired(conn, NOW + 10 * POLICY.lockout, POLICY, batch=100_000) >= 3
     assert conn.execute(select(func.count()).select_from(auth_failure)).scalar() == 0
+
+
+def test_on_sqlite_the_counters_live_in_a_file_of_their_own(engine: Engine) -> None:
+    counters = throttle.counters_engine(engine)
+    try:
+        if engine.dialect.name != "sqlite":
+            assert counters is engine
+            return
+        assert counters.url.database == str(engine.url.database).replace(".sqlite3", "-auth.sqlite3")
+        with counters.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(auth_failure)).scalar() is not None
+    finally:
+        if counters is not engine:
+            counters.dispose()

@@ -52,6 +52,7 @@ async def authenticate(request: Request, ctx: AppContext = Depends(context)) -> 
     username, password = _basic_credentials(authorization)
     token = await service.authenticate(
         ctx.engine,
+        counters=ctx.counters,
         signer=ctx.signer,
         policy=ctx.throttle,
         gate=ctx.gate,

@@ -57,12 +57,15 @@ def _throttled(wait: int) -> Throttled:
     return Throttled(f"Too many failed authentications; retry in {wait} seconds", wait)
 
 
-def _look_up(engine: Engine, credentials: Credentials, attempt: Attempt, now: int) -> _Candidate:
+def _look_up(
+    engine: Engine, counters: Engine, credentials: Credentials, attempt: Attempt, now: int
+) -> _Candidate:
     """Refuse a locked attempt without writing; else the client and user the credentials name (read-only)."""
-    with transaction(engine, readonly=True) as conn:
+    with transaction(counters, readonly=True) as conn:
         wait = throttle.retry_after(conn, attempt.keys, now)
-        if wait:
-            raise _throttled(wait)
+    if wait:
+        raise _throttled(wait)
+    with transaction(engine, readonly=True) as conn:
         client = tenancy.find_client(conn, credentials.clientname)
         found = (
             tenancy.principal_row(conn, client.id, credentials.username, credentials.role) if client else None
@@ -88,6 +91,7 @@ def _settle(engine: Engine, attempt: Attempt, policy: ThrottlePolicy, *, checked
 async def authenticate(
     engine: Engine,
     *,
+    counters: Engine,
     signer: TokenSigner,
     policy: ThrottlePolicy,
     gate: VerificationGate,
@@ -98,24 +102,25 @@ async def authenticate(
 
     Authentication is the one use case with several short units of work, because the argon2 check must run
     outside any transaction (on SQLite a write transaction held over it would stall every writer): a
-    read-only look-up, the throttle charge (its own short write), the check (no transaction, bounded by
-    ``gate``), and on success a short write clearing the charge. Raises Throttled while the user or the
+    read-only look-up, the throttle charge (its own short write on ``counters``, the throttle's database:
+    see ``throttle.counters_engine``), the check (no transaction, bounded by ``gate``), and on success a
+    short write clearing the charge. Raises Throttled while the user or the
     address is locked or the server is too busy, and ApiDisabled for a client whose API is off (only once
     the credentials are proven, so that a stranger learns nothing about the client).
     """
     now = int(time.time())
     attempt = throttle.attempt_for(credentials.clientname, credentials.username, address)
-    found = await to_thread.run_sync(_look_up, engine, credentials, attempt, now)
-    await to_thread.run_sync(_charge, engine, attempt, now, policy)
+    found = await to_thread.run_sync(_look_up, engine, counters, credentials, attempt, now)
+    await to_thread.run_sync(_charge, counters, attempt, now, policy)
     user = found.user
     try:
         proven = await gate.verify(user.password_hash if user else None, credentials.password)
     except Throttled:
-        await to_thread.run_sync(partial(_settle, engine, attempt, policy, checked=False))
+        await to_thread.run_sync(partial(_settle, counters, attempt, policy, checked=False))
         raise
     if not (proven and user and user.enabled and found.client):
         return None
-    await to_thread.run_sync(partial(_settle, engine, attempt, policy, checked=True))
+    await to_thread.run_sync(partial(_settle, counters, attempt, policy, checked=True))
     if not found.client.api_enabled:
         raise ApiDisabled(API_NOT_ENABLED)
     claims = TokenClaims(

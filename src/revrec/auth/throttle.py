@@ -9,6 +9,11 @@ Every attempt is charged, *before* its password is checked, to two counters:
   rule, so that trying many user names (known or not) from one address stops too. A success releases only
   its own charge.
 
+On SQLite the counters live in a database file of their own beside the main one (``counters_engine``):
+SQLite has one write lock per file, and a login must not queue behind an upload or a job that holds the main
+file's lock for seconds (nor make them queue behind it). On PostgreSQL they stay in the main database, where
+writers lock rows, not the database.
+
 Charging is one atomic upsert per counter (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on SQLite and
 PostgreSQL alike), in a short transaction of its own: concurrent attempts serialise on the row, so no more
 than the limit ever reach the password check, and simultaneous first attempts never collide on the key. An
@@ -20,11 +25,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from revrec.db.session import make_engine
 from revrec.db.tables import auth_failure
 
 t = auth_failure.c
@@ -49,6 +56,19 @@ class Attempt:
     @property
     def keys(self) -> tuple[str, str]:
         return (self.user_key, self.address_key)
+
+
+def counters_engine(engine: Engine) -> Engine:
+    """Where the counters live: for a SQLite file ``x.sqlite3``, the file ``x-auth.sqlite3`` beside it (the
+    table made on first use; the counters are transient, so it needs no migration or backup); otherwise
+    ``engine`` itself (its ``auth_failure`` table comes from the migrations)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return engine
+    path = Path(database)
+    counters = make_engine(f"sqlite:///{path.with_name(path.stem + '-auth' + path.suffix).as_posix()}")
+    auth_failure.create(counters, checkfirst=True)
+    return counters
 
 
 def _digest(kind: str, *parts: str) -> str:

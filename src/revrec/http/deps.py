@@ -27,6 +27,7 @@ class AppContext:
     signer: TokenSigner
     throttle: ThrottlePolicy
     gate: VerificationGate
+    counters: Engine  # where the throttle counters live (revrec.auth.throttle.counters_engine)
 
 
 async def context(request: Request) -> AppContext:
