@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     auth_max_failures: int = Field(default=5, ge=1)
     auth_failure_window_seconds: int = Field(default=300, ge=1)
     auth_lockout_seconds: int = Field(default=300, ge=1)
+    auth_max_address_failures: int = Field(default=20, ge=1)
+    auth_verify_slots: int = Field(default=0, ge=0)  # 0: one per core
+    auth_verify_wait_ms: int = Field(default=10_000, ge=0)
+    auth_verify_nice: int = Field(default=10, ge=0, le=19)
     bootstrap_client: str | None = None
     bootstrap_user: str | None = None
     bootstrap_password: str | None = Field(default=None, repr=False)

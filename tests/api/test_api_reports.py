@@ -159,18 +159,19 @@ def test_signed_urls(http: TestClient, engine: Engine, settings: Settings) -> No
     expires = int(query["expires"])
     assert 1790 <= expires - time.time() <= 1800
     flipped = query["signature"][:-1] + ("0" if query["signature"][-1] != "0" else "1")
-    assert (
-        http.get(f"{url.path}?client={query['client']}&expires={expires}&signature={flipped}").status_code
-        == 403
-    )
-    later = f"{url.path}?client={query['client']}&expires={expires + 60}&signature={query['signature']}"
+    who = f"client={query['client']}&user={query['user']}"
+    assert http.get(f"{url.path}?{who}&expires={expires}&signature={flipped}").status_code == 403
+    later = f"{url.path}?{who}&expires={expires + 60}&signature={query['signature']}"
     assert http.get(later).status_code == 403
     other_report = url.path.replace(str(record.id), str(record.id + 1))
     assert http.get(f"{other_report}?{url.query}").status_code == 403
     assert http.get(url.path).status_code == 403
     past = int(time.time()) - 1
-    stale = signing.signature(settings.secret_key, record.client_id, record.id, past)
-    expired = http.get(f"{url.path}?client={record.client_id}&expires={past}&signature={stale}")
+    with transaction(engine, readonly=True) as conn:
+        version = tenancy.require_user(conn, tenant.client, tenant.user)[1].token_version
+    link = signing.Link(record.client_id, int(query["user"]), version, record.id, past)
+    stale = signing.signature(settings.secret_key, link)
+    expired = http.get(f"{url.path}?{who}&expires={past}&signature={stale}")
     assert expired.status_code == 403 and "expired" in expired.json()["error"]
 
 

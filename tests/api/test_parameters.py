@@ -82,7 +82,9 @@ def refusals(http: TestClient, method: str, path: str, parameter: dict[str, Any]
         req = request_for(path, parameters, parameter, value)
         answer = http.request(method, req["url"], params=req["params"], headers={**token, **req["headers"]})
         body = answer.json() if answer.status_code == 400 else {}
-        message = body.get("message") or body.get("error") or ""  # POST_SubmitRevenueJob: {"success", "error"}
+        message = (
+            body.get("message") or body.get("error") or ""
+        )  # POST_SubmitRevenueJob: {"success", "error"}
         if answer.status_code != 400 or parameter["name"] not in message:
             problems.append(
                 f"{method} {path} {parameter['name']}={kind}: {answer.status_code} {answer.text[:200]}"

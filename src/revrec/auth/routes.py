@@ -6,12 +6,11 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Security
+from fastapi import APIRouter, Depends, Header, Request, Security
 from fastapi.responses import JSONResponse
 
 from revrec.auth import service
 from revrec.auth.schemas import TokenGenerated
-from revrec.db.session import transaction
 from revrec.errors import InvalidInput, NotAuthenticated
 from revrec.http.deps import AppContext, basic_credentials, context
 from revrec.http.openapi import answers
@@ -56,7 +55,8 @@ def _basic_credentials(authorization: str) -> tuple[str, str]:
         },
     },
 )
-def authenticate(
+async def authenticate(
+    request: Request,
     role: Annotated[Text | None, Header(description="The role to act in, e.g. API Role")] = None,
     clientname: Annotated[Text | None, Header(description="The client (tenant) name")] = None,
     authorization: str | None = Security(basic_credentials),
@@ -67,16 +67,15 @@ def authenticate(
     role = _header("role", role)
     clientname = _header("clientname", clientname)
     username, password = _basic_credentials(authorization)
-    with transaction(ctx.engine) as conn:
-        token = service.authenticate(
-            conn,
-            signer=ctx.signer,
-            policy=ctx.throttle,
-            clientname=clientname,
-            role=role,
-            username=username,
-            password=password,
-        )
+    token = await service.authenticate(
+        ctx.engine,
+        counters=ctx.counters,
+        signer=ctx.signer,
+        policy=ctx.throttle,
+        gate=ctx.gate,
+        credentials=service.Credentials(clientname, role, username, password),
+        address=request.client.host if request.client else "",
+    )
     if token is None:
         raise NotAuthenticated(service.AUTH_FAILED)
     return JSONResponse(

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
-from sqlalchemy import Connection
+from anyio import to_thread
+from sqlalchemy import Connection, Engine
 
-from revrec.auth import passwords, throttle
-from revrec.auth.throttle import ThrottlePolicy
+from revrec.auth import throttle
+from revrec.auth.gate import VerificationGate
+from revrec.auth.throttle import Attempt, ThrottlePolicy
 from revrec.auth.tokens import REAUTHENTICATE, TokenClaims, TokenSigner
+from revrec.db.session import transaction
 from revrec.errors import ApiDisabled, Forbidden, NotAuthenticated, Throttled
 from revrec.tenancy import repository as tenancy
+from revrec.tenancy.repository import ClientRow, UserRow
 
 AUTH_FAILED = "Authentication failed: check the user name, password, role and client name"
 API_NOT_ENABLED = "The API service is not enabled for this client; ask your administrator to enable it"
@@ -29,41 +34,98 @@ class Principal:
     role: str
     privileges: frozenset[str]
     reporting_currency: str
+    token_version: int = 0
 
 
-def authenticate(
-    conn: Connection,
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What POST /authenticate carries; the password never appears in a repr or a log line."""
+
+    clientname: str
+    role: str
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    client: ClientRow | None
+    user: UserRow | None
+
+
+def _throttled(wait: int) -> Throttled:
+    return Throttled(f"Too many failed authentications; retry in {wait} seconds", wait)
+
+
+def _look_up(
+    engine: Engine, counters: Engine, credentials: Credentials, attempt: Attempt, now: int
+) -> _Candidate:
+    """Refuse a locked attempt without writing; else the client and user the credentials name (read-only)."""
+    with transaction(counters, readonly=True) as conn:
+        wait = throttle.retry_after(conn, attempt.keys, now)
+    if wait:
+        raise _throttled(wait)
+    with transaction(engine, readonly=True) as conn:
+        client = tenancy.find_client(conn, credentials.clientname)
+        found = (
+            tenancy.principal_row(conn, client.id, credentials.username, credentials.role) if client else None
+        )
+    return _Candidate(client, found[0] if found else None)
+
+
+def _charge(engine: Engine, attempt: Attempt, now: int, policy: ThrottlePolicy) -> None:
+    with transaction(engine) as conn:
+        wait = throttle.charge(conn, attempt, now, policy)
+        if wait:
+            raise _throttled(wait)  # rolls the charge back
+
+
+def _settle(engine: Engine, attempt: Attempt, policy: ThrottlePolicy, *, checked: bool) -> None:
+    with transaction(engine) as conn:
+        if checked:
+            throttle.succeeded(conn, attempt, policy)
+        else:
+            throttle.not_checked(conn, attempt, policy)
+
+
+async def authenticate(
+    engine: Engine,
     *,
+    counters: Engine,
     signer: TokenSigner,
     policy: ThrottlePolicy,
-    clientname: str,
-    role: str,
-    username: str,
-    password: str,
+    gate: VerificationGate,
+    credentials: Credentials,
+    address: str,
 ) -> str | None:
-    """A token for valid credentials, or None after recording the failure (commit it).
+    """A token for valid credentials; None when they are wrong (the failure is already counted).
 
-    Raises Throttled while the (client, user) pair is locked and ApiDisabled for a client whose API is off
-    (only once the credentials are proven, so that a stranger learns nothing about the client).
+    Authentication is the one use case with several short units of work, because the argon2 check must run
+    outside any transaction (on SQLite a write transaction held over it would stall every writer): a
+    read-only look-up, the throttle charge (its own short write on ``counters``, the throttle's database:
+    see ``throttle.counters_engine``), the check (no transaction, bounded by ``gate``), and on success a
+    short write clearing the charge. Raises Throttled while the user or the
+    address is locked or the server is too busy, and ApiDisabled for a client whose API is off (only once
+    the credentials are proven, so that a stranger learns nothing about the client).
     """
     now = int(time.time())
-    key = throttle.key_for(clientname, username)
-    wait = throttle.retry_after(conn, key, now)
-    if wait:
-        raise Throttled(f"Too many failed authentications for this user; retry in {wait} seconds", wait)
-    client = tenancy.find_client(conn, clientname)
-    found = tenancy.principal_row(conn, client.id, username, role) if client else None
-    user = found[0] if found else None
-    if not passwords.verify_password(user.password_hash if user else None, password) or not (
-        user and user.enabled
-    ):
-        throttle.record_failure(conn, key, now, policy)
+    attempt = throttle.attempt_for(credentials.clientname, credentials.username, address)
+    found = await to_thread.run_sync(_look_up, engine, counters, credentials, attempt, now)
+    await to_thread.run_sync(_charge, counters, attempt, now, policy)
+    user = found.user
+    try:
+        proven = await gate.verify(user.password_hash if user else None, credentials.password)
+    except Throttled:
+        await to_thread.run_sync(partial(_settle, counters, attempt, policy, checked=False))
+        raise
+    if not (proven and user and user.enabled and found.client):
         return None
-    assert client is not None
-    if not client.api_enabled:
+    await to_thread.run_sync(partial(_settle, counters, attempt, policy, checked=True))
+    if not found.client.api_enabled:
         raise ApiDisabled(API_NOT_ENABLED)
-    throttle.clear(conn, key)
-    claims = TokenClaims(username, role, client.name, client.id, user.token_version)
+    claims = TokenClaims(
+        user.username, credentials.role, found.client.name, found.client.id, user.token_version
+    )
     return signer.issue(claims)
 
 
@@ -87,6 +149,7 @@ def resolve_principal(conn: Connection, *, signer: TokenSigner, token: str) -> P
         role=claims.role,
         privileges=found.privileges,
         reporting_currency=client.reporting_currency,
+        token_version=user.token_version,
     )
 
 

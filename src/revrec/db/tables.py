@@ -122,7 +122,8 @@ user_role = Table(
     Column("role_id", Integer, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
 )
 
-# Failed authentications per (client name, user name), for throttling; shared by all API processes.
+# Authentication throttle counters per (client, user) and per (client, address), keyed by a digest;
+# shared by all API processes (revrec.auth.throttle).
 auth_failure = Table(
     "auth_failure",
     metadata,
@@ -130,6 +131,7 @@ auth_failure = Table(
     Column("failures", Integer, nullable=False),
     Column("window_start", BigInteger, nullable=False),
     Column("locked_until", BigInteger, nullable=False),
+    Index("ix_auth_failure_window_start", "window_start"),
 )
 
 

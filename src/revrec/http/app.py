@@ -12,8 +12,9 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from revrec import __version__, domains
+from revrec.auth.gate import VerificationGate, default_slots
 from revrec.auth.routes import router as auth_router
-from revrec.auth.throttle import ThrottlePolicy
+from revrec.auth.throttle import ThrottlePolicy, counters_engine
 from revrec.auth.tokens import TokenSigner
 from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
@@ -33,9 +34,11 @@ log = logging.getLogger("revrec")
 
 
 def build_context(settings: Settings, engine: Engine | None = None) -> AppContext:
+    engine = engine or make_engine(settings.effective_database_url)
     return AppContext(
         settings=settings,
-        engine=engine or make_engine(settings.effective_database_url),
+        engine=engine,
+        counters=counters_engine(engine),
         signer=TokenSigner(
             secret=settings.secret_key,
             algorithm=settings.token_algorithm,
@@ -46,6 +49,12 @@ def build_context(settings: Settings, engine: Engine | None = None) -> AppContex
             max_failures=settings.auth_max_failures,
             window=settings.auth_failure_window_seconds,
             lockout=settings.auth_lockout_seconds,
+            max_address_failures=settings.auth_max_address_failures,
+        ),
+        gate=VerificationGate(
+            settings.auth_verify_slots or default_slots(),
+            settings.auth_verify_wait_ms / 1000,
+            nice=settings.auth_verify_nice,
         ),
     )
 
@@ -58,6 +67,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        if ctx.counters is not ctx.engine:
+            ctx.counters.dispose()
         if engine is None:
             ctx.engine.dispose()
 

@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBas
 from sqlalchemy import Connection, Engine
 
 from revrec.auth import service as auth_service
+from revrec.auth.gate import VerificationGate
 from revrec.auth.service import Principal
 from revrec.auth.throttle import ThrottlePolicy
 from revrec.auth.tokens import REAUTHENTICATE, TokenSigner
@@ -26,6 +27,8 @@ class AppContext:
     engine: Engine
     signer: TokenSigner
     throttle: ThrottlePolicy
+    gate: VerificationGate
+    counters: Engine  # where the throttle counters live (revrec.auth.throttle.counters_engine)
 
 
 async def context(request: Request) -> AppContext:

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import Connection
 
 from revrec.auth.privileges import WEBSERVICES_OUTBOUND
 from revrec.auth.service import Principal
 from revrec.errors import InvalidInput
-from revrec.http.deps import AppContext, context, requires
+from revrec.http.deps import AppContext, context, read_only, requires
 from revrec.http.openapi import Responses, answers
 from revrec.http.params import Epoch, RecordId, Text
 from revrec.http.schemas import ErrorBody
@@ -97,7 +98,7 @@ def report_signed_url(
 ) -> JSONResponse:
     """``{"signed_url": ..., "success": true}``: a URL downloading the report without a token."""
     url = service.signed_url(
-        service.store_for(ctx.settings), ctx.settings, client_id=caller.client_id, report_id=report_id,
+        service.store_for(ctx.settings), ctx.settings, caller=caller, report_id=report_id,
         base_url=str(request.base_url), now=time.time(),
     )  # fmt: skip
     if url is None:
@@ -118,17 +119,20 @@ def report_signed_url(
 def signed_report(
     report_id: ReportId,
     client: Annotated[RecordId | None, Query(description="The client id of the signed URL")] = None,
+    user: Annotated[RecordId | None, Query(description="The user id the signed URL was issued to")] = None,
     expires: Annotated[Epoch | None, Query(description="When the URL expires (seconds since 1970)")] = None,
     signature: Annotated[
         str, Query(max_length=128, pattern="^[0-9a-fA-F]*$", description="The signature (hexadecimal)")
     ] = "",
     ctx: AppContext = Depends(context),
+    conn: Connection = Depends(read_only),
 ) -> Response:
-    """Download through a signed URL (no token): 403 when tampered with or expired, 404 when gone."""
+    """Download through a signed URL (no token): 403 when tampered with, revoked or expired, 405 when the
+    client's API is disabled, 404 when gone."""
+    query = service.SignedQuery(client, user, expires, signature)
     found = service.signed_download(
-        service.store_for(ctx.settings), ctx.settings, report_id=report_id, client=client, expires=expires,
-        signature=signature, now=time.time(),
-    )  # fmt: skip
+        conn, service.store_for(ctx.settings), ctx.settings, report_id=report_id, query=query, now=time.time()
+    )
     if isinstance(found, str):
         return JSONResponse({"error": found, "success": False}, status_code=403)
     if found is None:

@@ -16,13 +16,15 @@ from typing import IO
 from sqlalchemy import Connection
 
 from revrec import isodates
+from revrec.auth.service import API_NOT_ENABLED, Principal
 from revrec.biviews.cache import Instant
 from revrec.biviews.csvout import write_rows
 from revrec.config import Settings
-from revrec.errors import InvalidInput
+from revrec.errors import ApiDisabled, InvalidInput
 from revrec.reports import signing
 from revrec.reports.generators import ReportGenerator
 from revrec.reports.store import ReportRecord, ReportStore
+from revrec.tenancy import repository as tenancy
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 SIGNED_PATH = "/api/integration/v2/reports/signed/{report_id}"
@@ -119,36 +121,72 @@ def find_download(store: ReportStore, *, client_id: int, filename: str) -> Downl
 
 
 def signed_url(
-    store: ReportStore, settings: Settings, *, client_id: int, report_id: int, base_url: str, now: Instant
+    store: ReportStore, settings: Settings, *, caller: Principal, report_id: int, base_url: str, now: Instant
 ) -> str | None:
-    """An absolute URL downloading the report without a token until it expires; None when unknown."""
-    record = store.get(client_id, report_id)
+    """An absolute URL downloading the report without a token until it expires or the caller's tokens are
+    revoked; None when unknown."""
+    record = store.get(caller.client_id, report_id)
     if record is None or store.file(record) is None:
         return None
     expires = int(now) + settings.report_signed_url_ttl_seconds
-    signature = signing.signature(settings.secret_key, client_id, report_id, expires)
+    link = signing.Link(caller.client_id, caller.user_id, caller.token_version, report_id, expires)
+    signature = signing.signature(settings.secret_key, link)
     base = (settings.public_base_url or base_url).rstrip("/")
     path = SIGNED_PATH.format(report_id=report_id)
-    return f"{base}{path}?client={client_id}&expires={expires}&signature={signature}"
+    query = f"client={caller.client_id}&user={caller.user_id}&expires={expires}&signature={signature}"
+    return f"{base}{path}?{query}"
+
+
+INVALID_LINK = (
+    "Invalid signed URL: altered, or revoked because its user was disabled or changed password; "
+    "ask for a new one"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedQuery:
+    """The query parameters of a signed URL, parsed and bounded (revrec.http.params); None when missing."""
+
+    client: int | None
+    user: int | None
+    expires: int | None
+    signature: str
+
+
+def _link_check(
+    conn: Connection, settings: Settings, report_id: int, query: SignedQuery, now: Instant
+) -> str:
+    """Why the link may not be used ("" when it may); ApiDisabled once it is proven but its client's API is
+    off."""
+    if query.client is None or query.user is None or query.expires is None or not query.signature:
+        return INVALID_LINK
+    client = tenancy.get_client(conn, query.client)
+    user = tenancy.get_user(conn, query.client, query.user) if client else None
+    if client is None or user is None:
+        return INVALID_LINK
+    link = signing.Link(client.id, user.id, user.token_version, report_id, query.expires)
+    if not signing.verify(settings.secret_key, link, query.signature) or not user.enabled:
+        return INVALID_LINK
+    if not client.api_enabled:
+        raise ApiDisabled(API_NOT_ENABLED)
+    if query.expires < now:
+        return "This signed URL has expired; ask for a new one"
+    return ""
 
 
 def signed_download(
+    conn: Connection,
     store: ReportStore,
     settings: Settings,
     *,
     report_id: int,
-    client: int | None,
-    expires: int | None,
-    signature: str,
+    query: SignedQuery,
     now: Instant,
 ) -> Download | None | str:
-    """The file of a signed URL; a reason string when the link is invalid or expired; None when the report is
-    gone. The parameters arrive parsed and bounded (revrec.http.params); a missing one makes the link
-    invalid."""
-    if client is None or expires is None or not signature:
-        return "Invalid signed URL"
-    if not signing.verify(settings.secret_key, client, report_id, expires, signature):
-        return "Invalid signed URL"
-    if expires < now:
-        return "This signed URL has expired; ask for a new one"
-    return find_download(store, client_id=client, filename=str(report_id))
+    """The file of a signed URL; a reason string when the link is invalid, revoked or expired; None when the
+    report is gone."""
+    refused = _link_check(conn, settings, report_id, query, now)
+    if refused:
+        return refused
+    assert query.client is not None  # a proven link names its client
+    return find_download(store, client_id=query.client, filename=str(report_id))

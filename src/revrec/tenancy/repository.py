@@ -168,6 +168,12 @@ def find_user(conn: Connection, client_id: int, username: str) -> UserRow | None
     return _user(row) if row else None
 
 
+def get_user(conn: Connection, client_id: int, user_id: int) -> UserRow | None:
+    query = select(app_user).where(app_user.c.client_id == client_id, app_user.c.id == user_id)
+    row = conn.execute(query).first()
+    return _user(row) if row else None
+
+
 def list_users(conn: Connection, client_id: int) -> list[UserRow]:
     query = select(app_user).where(app_user.c.client_id == client_id).order_by(app_user.c.username)
     return [_user(r) for r in conn.execute(query)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -212,15 +213,21 @@ def test_spooled_pages() -> None:
         assert written == 0 and io.BytesIO(spool.read()).read() == b"A\r\n"
 
 
-def test_signatures_cover_client_report_and_expiry() -> None:
+def test_signatures_cover_client_user_token_version_report_and_expiry() -> None:
     secret = "s" * 40
-    good = signing.signature(secret, 1, 10001, 2_000_000_000)
-    assert signing.verify(secret, 1, 10001, 2_000_000_000, good)
-    assert signing.verify(secret, 1, 10001, 2_000_000_000, good.upper())
-    assert not signing.verify(secret, 2, 10001, 2_000_000_000, good)
-    assert not signing.verify(secret, 1, 10002, 2_000_000_000, good)
-    assert not signing.verify(secret, 1, 10001, 2_000_000_001, good)
-    assert not signing.verify("t" * 40, 1, 10001, 2_000_000_000, good)
+    link = signing.Link(client_id=1, user_id=7, token_version=1, report_id=10001, expires=2_000_000_000)
+    good = signing.signature(secret, link)
+    assert signing.verify(secret, link, good)
+    assert signing.verify(secret, link, good.upper())
+    for changed in (
+        {"client_id": 2},
+        {"user_id": 8},
+        {"token_version": 2},
+        {"report_id": 10002},
+        {"expires": 2_000_000_001},
+    ):
+        assert not signing.verify(secret, dataclasses.replace(link, **changed), good), changed
+    assert not signing.verify("t" * 40, link, good)
 
 
 def test_created_dates() -> None:

@@ -3,14 +3,14 @@ receiving process died is failed at once instead of after 30 minutes; ``ix_uploa
 uploads being received without reading the whole table (the worker looks on every idle tick).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
