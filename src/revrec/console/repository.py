@@ -1,0 +1,132 @@
+"""All SQL of the console's own lists: the close checklist counts, uploads, contract search, jobs.
+
+Every query is filtered by client and paged and sorted in the database (LIMIT/OFFSET on an indexed order),
+so a page costs the same with ten rows behind it or a million.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, exists, func, select
+
+from revrec.db.tables import (
+    accounting_period,
+    journal_entry,
+    rc_bill,
+    rc_line,
+    rc_pob,
+    revenue_contract,
+    stage_event,
+    stage_line,
+    transfer_batch,
+    upload,
+)
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class ContractQuery:
+    """Contract search criteria (all optional) and the page wanted."""
+
+    rc_key: str = ""
+    so_num: str = ""
+    item_num: str = ""
+    booked_from: dt.date | None = None
+    booked_to: dt.date | None = None
+    page: int = 1
+
+
+def open_periods(conn: Connection, client_id: int) -> list[Any]:
+    p = accounting_period.c
+    query = (
+        select(p.book_id, p.org_id, p.period_key, p.start_date, p.end_date, p.status)
+        .where(p.client_id == client_id, p.status != "Closed")
+        .order_by(p.book_id, p.org_id)
+    )
+    return list(conn.execute(query))
+
+
+def _count(conn: Connection, query: Any) -> int:
+    return int(conn.execute(query).scalar_one())
+
+
+def checklist(conn: Connection, client_id: int) -> dict[str, int]:
+    """What stands between the open period and its close, counted."""
+    s, e, rc, j = stage_line.c, stage_event.c, revenue_contract.c, journal_entry.c
+    return {
+        "stage_errors": _count(conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "E")),
+        "pending_lines": _count(conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "N")),
+        "pending_events": _count(conn, select(func.count()).where(e.client_id == client_id, e.processed_flag == "N")),
+        "contracts_in_error": _count(
+            conn, select(func.count()).where(rc.client_id == client_id, rc.error_code.is_not(None))
+        ),
+        "untransferred_entries": _count(
+            conn, select(func.count()).where(j.client_id == client_id, j.post_batch_id.is_(None))
+        ),
+    }
+
+
+def uploads(conn: Connection, client_id: int, page: int) -> list[Any]:
+    u = upload.c
+    query = (
+        select(u.id, u.file_name, u.kind, u.status, u.message, u.data_lines, u.error_lines, u.created_at)
+        .where(u.client_id == client_id)
+        .order_by(u.id.desc())
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    )
+    return list(conn.execute(query))
+
+
+def transfer_batches(conn: Connection, client_id: int) -> list[Any]:
+    b = transfer_batch.c
+    query = (
+        select(b.id, b.name, b.status, b.line_count, b.entry_count, b.created_at)
+        .where(b.client_id == client_id)
+        .order_by(b.id.desc())
+        .limit(PAGE)
+    )
+    return list(conn.execute(query))
+
+
+def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list[Any]:
+    """One page (plus one row, to tell whether another page follows) of the client's contracts."""
+    rc, ln = revenue_contract.c, rc_line.c
+    query = select(
+        rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id
+    ).where(rc.client_id == client_id)
+    if q.rc_key:
+        query = query.where(rc.rc_key.startswith(q.rc_key, autoescape=True))
+    line_terms = []
+    if q.so_num:
+        line_terms.append(ln.so_num == q.so_num)
+    if q.item_num:
+        line_terms.append(ln.item_num == q.item_num)
+    if q.booked_from:
+        line_terms.append(ln.so_date >= q.booked_from)
+    if q.booked_to:
+        line_terms.append(ln.so_date <= q.booked_to)
+    if line_terms:
+        matching = select(ln.id).where(
+            ln.rc_id == rc.id, ln.client_id == client_id, ln.current_flag.is_(True), *line_terms
+        )
+        query = query.where(exists(matching))
+    query = query.order_by(rc.id.desc()).limit(PAGE + 1).offset((q.page - 1) * PAGE)
+    return list(conn.execute(query))
+
+
+def _rows_of(conn: Connection, table: Any, rc_id: int, *order: Any) -> list[Any]:
+    return list(conn.execute(select(table).where(table.c.rc_id == rc_id).order_by(*order)))
+
+
+def contract_parts(conn: Connection, rc_id: int) -> dict[str, list[Any]]:
+    """A contract's POBs, bills and journal entries (its lines and schedules come from their packages)."""
+    return {
+        "pobs": _rows_of(conn, rc_pob, rc_id, rc_pob.c.pob_key),
+        "bills": _rows_of(conn, rc_bill, rc_id, rc_bill.c.id),
+        "entries": _rows_of(conn, journal_entry, rc_id, journal_entry.c.period_key, journal_entry.c.id),
+    }
