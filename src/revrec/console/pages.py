@@ -35,7 +35,7 @@ def _grid(conn: Connection, caller: Principal, rc_id: int) -> tuple[list[int], l
     keys = policies_for(conn, client).calendar.keys
     rows = []
     for line_id, (_, _, packed) in sorted(contracts_repo.current_schedules(conn, [rc_id]).items()):
-        running = packed.rev[0]
+        running = [r + c for r, c in zip(packed.rev[0], packed.cv[0], strict=True)]  # net: revenue + carve
         amounts = [b - a for a, b in zip([0, *running[:-1]], running, strict=True)]
         rows.append({"line_id": line_id, "first": packed.first_index, "minor": amounts})
     if not rows:

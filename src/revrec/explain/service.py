@@ -23,7 +23,7 @@ from revrec.engine.contracts import RevenueContract
 from revrec.engine.money import from_minor, quantize
 from revrec.engine.policies import Policies
 from revrec.engine.provenance import Provenance, explain
-from revrec.errors import NotFound
+from revrec.errors import InvalidInput, NotFound
 from revrec.explain import repository as repo
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
@@ -98,12 +98,20 @@ def allocation_steps(p: Provenance, price: Decimal) -> dict[str, Any]:
     return steps
 
 
-def _period_steps(p: Provenance, running: list[int], periods: tuple[int, ...], currency: str) -> dict[str, Any]:
-    """A period's revenue by cumulative rounding: running total through it minus the one before."""
+def _difference(running: list[int], index: int, currency: str) -> tuple[Decimal, Decimal]:
+    """(running total before period ``index``, running total through it)."""
+    before = running[index - 1] if index else 0
+    return from_minor(before, currency), from_minor(running[index], currency)
+
+
+def _period_steps(p: Provenance, schedule: Any) -> dict[str, Any]:
+    """A period's net revenue by cumulative rounding: the running allocated total through it minus the one
+    before; split into the line's own revenue (schedule type R) and the carve (type A)."""
     assert p.period is not None
-    index = periods.index(p.period)
-    through = from_minor(running[index], currency)
-    before = from_minor(running[index - 1], currency) if index else Decimal(0)
+    index, currency = schedule.periods.index(p.period), schedule.currencies[0]
+    before, through = _difference(list(schedule.running_allocated[0]), index, currency)
+    rev_before, rev_through = _difference(list(schedule.running_revenue[0]), index, currency)
+    revenue = rev_through - rev_before
     return {
         "period": p.period,
         "ratable_method": p.ratable_method,
@@ -114,12 +122,16 @@ def _period_steps(p: Provenance, running: list[int], periods: tuple[int, ...], c
         "fraction_earned_through": str(through / p.allocated) if p.allocated else None,
         "formula": f"{through} − {before} = {through - before}",
         "computed": str(through - before),
-        "engine_amount": str(p.revenue_amounts[0]) if p.revenue_amounts else None,
+        "revenue": str(revenue),
+        "carve": str(through - before - revenue),
+        "deferred_after": str(p.allocated - through),
     }
 
 
 def _stored_period(packed: Any, index: int, currency: str) -> Decimal:
-    return from_minor(packed.through("R", 0, index) - packed.through("R", 0, index - 1), currency)
+    """The stored net revenue (revenue plus carve) of calendar period ``index``."""
+    minor = sum(packed.through(kind, 0, index) - packed.through(kind, 0, index - 1) for kind in ("R", "A"))
+    return from_minor(minor, currency)
 
 
 def explain_line(
@@ -132,7 +144,7 @@ def explain_line(
         raise NotFound(f"Contract {found.head.rc_key} has no current line {line_id!r}; check the line id")
     schedule = next((s for s in found.contract.schedules if s.line_id == line_id), None)
     if period is not None and (schedule is None or period not in schedule.periods):
-        raise NotFound(f"Line {line_id!r} has no revenue in period {period}; pick a period of its schedule")
+        raise InvalidInput(f"Line {line_id!r} has no revenue in period {period}; pick a period of its schedule")
     p = explain(found.contract, found.policies, line_id, period)
     allocation = allocation_steps(p, found.contract.allocation.transaction_price)
     allocation["stored"] = str(stored.allocated)
@@ -153,14 +165,12 @@ def explain_line(
         "revision": {"version": found.head.version, "computed_in_period": found.head.updt_prd_id},
     }
     if period is not None and schedule is not None:
-        steps = _period_steps(p, list(schedule.running_revenue[0]), schedule.periods, schedule.currencies[0])
+        steps = _period_steps(p, schedule)
         packed = contracts_repo.current_schedules(conn, [rc_id]).get(line_id)
         index = found.policies.calendar.index_of_key(period)
         stored_amount = _stored_period(packed[2], index, schedule.currencies[0]) if packed else None
         steps["stored"] = _text(stored_amount)
         steps["reproduces"] = stored_amount is not None and Decimal(steps["computed"]) == stored_amount
-        deferred = Decimal(steps["cumulative_through"])
-        steps["deferred_after"] = str(p.allocated - deferred)
         result["period"] = steps
     return result
 
