@@ -73,6 +73,14 @@ def test_close_cycle_contract_and_explanation(
     worker.run_until_idle(engine)
     page.reload()
     page.wait_for_selector("#jobs >> text=Completed >> nth=1")
+
+    page.click("nav >> text=Reports")
+    assert "93.75" in page.inner_text("#report-rows")
+    page.screenshot(path=screenshots / "reports.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("#download")
+    text = Path(download.value.path()).read_text()
+    assert text.startswith("AS_OF_PRD_ID,RC_ID,") and ",93.75," in text
     with page.expect_navigation():
         page.click("button:has-text(\"Sign out\")")
     assert page.inner_text("h1") == "Sign in"

@@ -8,11 +8,12 @@ its privileges allow, of its own client.  State-changing forms are POSTs checked
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
@@ -20,7 +21,7 @@ from sqlalchemy import Connection
 from revrec.auth import service as auth_service
 from revrec.auth.privileges import REVENUE_JOBS, WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND
 from revrec.auth.service import Principal
-from revrec.console import pages, session
+from revrec.console import formatting, pages, reports, session
 from revrec.console import repository as repo
 from revrec.db.session import transaction
 from revrec.errors import ApiDisabled, InvalidInput, NotAuthenticated, Throttled
@@ -31,6 +32,8 @@ from revrec.programs import service as programs
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["money"] = formatting.money
+templates.env.filters["minor"] = formatting.minor
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 # The programs the dashboard can submit: (program id, label, parameters given).
@@ -231,6 +234,54 @@ def explanation(
     found = explain.explain_line(conn, client_id=user.client_id, rc_id=rc_id, line_id=line_id, period=period)
     fragment = request.headers.get("hx-request") == "true"
     return render(request, "explain_body.html" if fragment else "explain.html", user, x=found)
+
+
+def _report_query(
+    report: str = reports.WATERFALL.key,
+    from_period: str = "",
+    to_period: str = "",
+    org_id: str = "",
+    item_num: str = "",
+    so_num: str = "",
+) -> reports.ReportQuery:
+    return reports.ReportQuery(report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip())
+
+
+@router.get("/reports")
+def report_page(
+    request: Request,
+    q: reports.ReportQuery = Depends(_report_query),
+    user: Principal = Depends(caller),
+    conn: Connection = Depends(read_only),
+) -> HTMLResponse:
+    _need(user, WEBSERVICES_OUTBOUND)
+    shown = reports.view(conn, user.client_id, q)
+    batches = repo.transfer_batches(conn, user.client_id)
+    return render(request, "reports.html", user, q=q, r=shown, reports=reports.REPORTS, batches=batches)
+
+
+@router.get("/reports.csv")
+def report_csv(
+    request: Request,
+    q: reports.ReportQuery = Depends(_report_query),
+    user: Principal = Depends(caller),
+    conn: Connection = Depends(read_only),
+) -> StreamingResponse:
+    _need(user, WEBSERVICES_OUTBOUND)
+    resolved = q.generator().resolve(conn, user.client_id, q.params())  # bad parameters: 400 before streaming
+    name = "-".join([q.report, *(resolved[k] for k in sorted(resolved))]) + ".csv"
+    engine = request.app.state.ctx.engine
+
+    def body() -> Iterator[str]:
+        with transaction(engine, readonly=True) as own:  # the request's connection ends with the handler
+            generator, _, found = reports.rows(own, user.client_id, q)
+            yield from reports.csv_chunks(generator.columns, found)
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def mount(app: FastAPI) -> None:

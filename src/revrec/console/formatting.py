@@ -1,0 +1,21 @@
+"""Display of amounts: to the currency's decimals when that loses nothing, else every stored digit (the
+console never rounds an amount for show)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from revrec.engine.money import fits_currency, from_minor, is_currency, quantize
+
+
+def money(value: Decimal | None, currency: str) -> str:
+    if value is None:
+        return ""
+    if is_currency(currency) and fits_currency(value, currency):
+        return str(quantize(value, currency))
+    return str(value)
+
+
+def minor(units: int | None, currency: str) -> str:
+    """Minor units (journal entries, bills) as an amount of ``currency``."""
+    return "" if units is None else str(from_minor(int(units), currency))
