@@ -8,7 +8,7 @@ DEMO_CLIENT ?= Default
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-password
 
-.PHONY: run test check lint typecheck bench install clean
+.PHONY: run test check lint typecheck bench install browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The console's browser tests drive Debian's chromium (apt-get update only when it is missing).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 run: $(STAMP)
 	@echo "demo client: $(DEMO_CLIENT)  user: $(DEMO_USER)  password: $(DEMO_PASSWORD)  role: API Role"

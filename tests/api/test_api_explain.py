@@ -1,5 +1,6 @@
 """GET /api/revrec/v1/contracts/{rc_id}/explanation[/{line_id}]: every explained figure reproduces the
-stored amount to the cent; tenants cannot read each other's explanations; unknown ids give 400 (the API's not-found status).
+stored amount to the cent; tenants cannot read each other's explanations; unknown ids give 400 (the API's
+not-found status).
 
 Worked example (accounting-model.md's, derived here by hand): SUB sells for 1,200 (SSP 1,500, ratable over
 2026) and SETUP for 300 (SSP 500, at once); transaction price 1,500, SSP total 2,000.

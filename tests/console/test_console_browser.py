@@ -43,7 +43,7 @@ def test_close_cycle_contract_and_explanation(
 
     page.fill("#p150", "Std")
     with page.expect_navigation():
-        page.click("button:has-text(\"Data Collection\")")
+        page.click('button:has-text("Data Collection")')
     assert "Pending" in page.inner_text("#jobs")
     worker.run_until_idle(engine)
     page.wait_for_selector("#jobs >> text=Completed", timeout=5000)  # htmx polls the jobs table
@@ -53,7 +53,7 @@ def test_close_cycle_contract_and_explanation(
     page.click("nav >> text=Contracts")
     page.fill("#so_num", "BR-SO")
     with page.expect_navigation():
-        page.click("button:has-text(\"Search\")")
+        page.click('button:has-text("Search")')
     page.click("table >> text=/BR-SO/")
     assert "Contract" in page.inner_text("h1")
     assert page.locator("svg[role=img]").count() == 1
@@ -69,7 +69,7 @@ def test_close_cycle_contract_and_explanation(
 
     page.click("nav >> text=Period dashboard")
     with page.expect_navigation():
-        page.click("button:has-text(\"Period Close\")")
+        page.click('button:has-text("Period Close")')
     worker.run_until_idle(engine)
     page.reload()
     page.wait_for_selector("#jobs >> text=Completed >> nth=1")
@@ -82,7 +82,7 @@ def test_close_cycle_contract_and_explanation(
     text = Path(download.value.path()).read_text()
     assert text.startswith("AS_OF_PRD_ID,RC_ID,") and ",93.75," in text
     with page.expect_navigation():
-        page.click("button:has-text(\"Sign out\")")
+        page.click('button:has-text("Sign out")')
     assert page.inner_text("h1") == "Sign in"
     page.goto(f"{live_url}/console/contracts")
     assert page.inner_text("h1") == "Sign in"

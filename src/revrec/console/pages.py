@@ -3,6 +3,7 @@ business rule lives here: amounts come as stored, explanations from ``revrec.exp
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -28,24 +29,34 @@ def dashboard(conn: Connection, caller: Principal) -> dict[str, Any]:
     }
 
 
-def _grid(conn: Connection, caller: Principal, rc_id: int) -> tuple[list[int], list[dict[str, Any]]]:
-    """Revenue per line and period (from the stored running totals), and the periods they span."""
+@dataclass
+class GridRow:
+    """One line's net revenue (revenue + carve) per period, in minor units, from calendar index ``first``."""
+
+    line_id: str
+    first: int
+    minor: list[int]
+    cells: list[int] = field(default_factory=list)
+    amounts: list[Decimal] = field(default_factory=list)
+
+
+def _grid(conn: Connection, caller: Principal, rc_id: int) -> tuple[list[int], list[GridRow]]:
+    """Net revenue per line and period (from the stored running totals), and the periods they span."""
     client = tenancy.get_client(conn, caller.client_id)
     assert client is not None
     keys = policies_for(conn, client).calendar.keys
     rows = []
     for line_id, (_, _, packed) in sorted(contracts_repo.current_schedules(conn, [rc_id]).items()):
-        running = [r + c for r, c in zip(packed.rev[0], packed.cv[0], strict=True)]  # net: revenue + carve
+        running = [r + c for r, c in zip(packed.rev[0], packed.cv[0], strict=True)]
         amounts = [b - a for a, b in zip([0, *running[:-1]], running, strict=True)]
-        rows.append({"line_id": line_id, "first": packed.first_index, "minor": amounts})
+        rows.append(GridRow(line_id, packed.first_index, amounts))
     if not rows:
         return [], []
-    first = min(r["first"] for r in rows)
-    last = max(r["first"] + len(r["minor"]) for r in rows)
-    periods = list(keys[first:last])
+    first = min(r.first for r in rows)
+    last = max(r.first + len(r.minor) for r in rows)
     for r in rows:
-        r["cells"] = [0] * (r["first"] - first) + r["minor"] + [0] * (last - r["first"] - len(r["minor"]))
-    return periods, rows
+        r.cells = [0] * (r.first - first) + r.minor + [0] * (last - r.first - len(r.minor))
+    return list(keys[first:last]), rows
 
 
 def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
@@ -55,8 +66,8 @@ def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
     periods, rows = _grid(conn, caller, rc_id)
     currency = head.currency
     for r in rows:
-        r["amounts"] = [from_minor(m, currency) for m in r["cells"]]
-    totals = [sum((r["amounts"][i] for r in rows), Decimal(0)) for i in range(len(periods))]
+        r.amounts = [from_minor(m, currency) for m in r.cells]
+    totals = [sum((r.amounts[i] for r in rows), Decimal(0)) for i in range(len(periods))]
     chart = charts.bar_chart(f"Revenue per period of {head.rc_key}", [str(p) for p in periods], totals)
     return {
         "head": head,

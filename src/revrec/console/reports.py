@@ -22,6 +22,7 @@ from revrec.reports.standard import ROLLFORWARD, WATERFALL
 
 REPORTS: dict[str, ReportGenerator] = {WATERFALL.key: WATERFALL, ROLLFORWARD.key: ROLLFORWARD}
 SHOWN = 500
+DEFAULT = WATERFALL.key
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ class ReportView:
     chart: str = ""
 
 
-def rows(conn: Connection, client_id: int, q: ReportQuery) -> tuple[ReportGenerator, dict[str, str], Iterator[Any]]:
+def rows(
+    conn: Connection, client_id: int, q: ReportQuery
+) -> tuple[ReportGenerator, dict[str, str], Iterator[Any]]:
     """The report's resolved parameters and its rows, filtered by item and SO when asked."""
     generator = q.generator()
     resolved = generator.resolve(conn, client_id, q.params())
@@ -62,7 +65,9 @@ def rows(conn: Connection, client_id: int, q: ReportQuery) -> tuple[ReportGenera
     if q.report == WATERFALL.key and (q.item_num or q.so_num):
         item, so = generator.columns.index("ITEM_NUM"), generator.columns.index("SO_NUM")
         found = (
-            r for r in found if (not q.item_num or r[item] == q.item_num) and (not q.so_num or r[so] == q.so_num)
+            r
+            for r in found
+            if (not q.item_num or r[item] == q.item_num) and (not q.so_num or r[so] == q.so_num)
         )
     return generator, resolved, iter(found)
 

@@ -58,9 +58,15 @@ def checklist(conn: Connection, client_id: int) -> dict[str, int]:
     """What stands between the open period and its close, counted."""
     s, e, rc, j = stage_line.c, stage_event.c, revenue_contract.c, journal_entry.c
     return {
-        "stage_errors": _count(conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "E")),
-        "pending_lines": _count(conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "N")),
-        "pending_events": _count(conn, select(func.count()).where(e.client_id == client_id, e.processed_flag == "N")),
+        "stage_errors": _count(
+            conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "E")
+        ),
+        "pending_lines": _count(
+            conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "N")
+        ),
+        "pending_events": _count(
+            conn, select(func.count()).where(e.client_id == client_id, e.processed_flag == "N")
+        ),
         "contracts_in_error": _count(
             conn, select(func.count()).where(rc.client_id == client_id, rc.error_code.is_not(None))
         ),

@@ -65,7 +65,9 @@ def caller(request: Request, conn: Connection = Depends(read_only)) -> Principal
 
 def _need(user: Principal, privilege: str) -> None:
     if privilege not in user.privileges:
-        raise PageForbidden(f"The role {user.role!r} does not have the {privilege!r} privilege this page needs")
+        raise PageForbidden(
+            f"The role {user.role!r} does not have the {privilege!r} privilege this page needs"
+        )
 
 
 def _check_csrf(request: Request, sent: str | None) -> None:
@@ -74,7 +76,9 @@ def _check_csrf(request: Request, sent: str | None) -> None:
         raise PageForbidden("The form expired or did not come from this console; reload the page and retry")
 
 
-def render(request: Request, name: str, user: Principal | None, status: int = 200, **data: Any) -> HTMLResponse:
+def render(
+    request: Request, name: str, user: Principal | None, status: int = 200, **data: Any
+) -> HTMLResponse:
     token = request.cookies.get(session.COOKIE, "")
     data.update(
         user=user,
@@ -126,7 +130,9 @@ def login(
         return render(request, "login.html", None, 401, error=error or auth_service.AUTH_FAILED, form=form)
     response = RedirectResponse("/console/dashboard", status_code=303)
     secure = request.url.scheme == "https"
-    response.set_cookie(session.COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/console")
+    response.set_cookie(
+        session.COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/console"
+    )
     return response
 
 
@@ -146,7 +152,9 @@ def dashboard(
 
 
 @router.get("/jobs")
-def jobs(request: Request, user: Principal = Depends(caller), conn: Connection = Depends(read_only)) -> HTMLResponse:
+def jobs(
+    request: Request, user: Principal = Depends(caller), conn: Connection = Depends(read_only)
+) -> HTMLResponse:
     """The recent jobs table alone (htmx polls it while a job runs)."""
     return render(request, "jobs.html", user, jobs=pages.dashboard(conn, user)["jobs"])
 
@@ -165,7 +173,6 @@ def submit_job(
     if program not in PROGRAMS:
         raise InvalidInput(f"Program {program} cannot be submitted from the console")
 
-
     found = catalog.find(program)
     assert found is not None
     parameters = [{"parameter_id": found.parameters[0].id, "parameter_value": value}] if value else []
@@ -181,7 +188,9 @@ def uploads(
 ) -> HTMLResponse:
     _need(user, WEBSERVICES_INBOUND)
     rows = repo.uploads(conn, user.client_id, max(page, 1))
-    return render(request, "uploads.html", user, rows=rows[: repo.PAGE], page=page, more=len(rows) > repo.PAGE)
+    return render(
+        request, "uploads.html", user, rows=rows[: repo.PAGE], page=page, more=len(rows) > repo.PAGE
+    )
 
 
 def _date(value: str) -> dt.date | None:
@@ -237,14 +246,16 @@ def explanation(
 
 
 def _report_query(
-    report: str = reports.WATERFALL.key,
+    report: str = reports.DEFAULT,
     from_period: str = "",
     to_period: str = "",
     org_id: str = "",
     item_num: str = "",
     so_num: str = "",
 ) -> reports.ReportQuery:
-    return reports.ReportQuery(report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip())
+    return reports.ReportQuery(
+        report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip()
+    )
 
 
 @router.get("/reports")

@@ -30,6 +30,8 @@ def source_uploads(conn: Connection, row_ids: Iterable[int]) -> dict[int, int]:
     ids = sorted(set(row_ids))
     found: dict[int, int] = {}
     for start in range(0, len(ids), 900):
-        query = select(stage_line.c.id, stage_line.c.upload_id).where(stage_line.c.id.in_(ids[start : start + 900]))
+        query = select(stage_line.c.id, stage_line.c.upload_id).where(
+            stage_line.c.id.in_(ids[start : start + 900])
+        )
         found.update((int(r.id), int(r.upload_id)) for r in conn.execute(query))
     return found

@@ -57,7 +57,9 @@ def recompute(conn: Connection, *, client_id: int, rc_id: int) -> Recomputed:
     found = next((c.contract for c in computation.contracts if c.contract.key == head.rc_key), None)
     if found is None:
         raise NotFound(f"Revenue contract {head.rc_key} cannot be recomputed from its staged lines")
-    return Recomputed(head, repo.current_lines(conn, rc_id), found, policies, repo.source_uploads(conn, so_ids))
+    return Recomputed(
+        head, repo.current_lines(conn, rc_id), found, policies, repo.source_uploads(conn, so_ids)
+    )
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -144,7 +146,9 @@ def explain_line(
         raise NotFound(f"Contract {found.head.rc_key} has no current line {line_id!r}; check the line id")
     schedule = next((s for s in found.contract.schedules if s.line_id == line_id), None)
     if period is not None and (schedule is None or period not in schedule.periods):
-        raise InvalidInput(f"Line {line_id!r} has no revenue in period {period}; pick a period of its schedule")
+        raise InvalidInput(
+            f"Line {line_id!r} has no revenue in period {period}; pick a period of its schedule"
+        )
     p = explain(found.contract, found.policies, line_id, period)
     allocation = allocation_steps(p, found.contract.allocation.transaction_price)
     allocation["stored"] = str(stored.allocated)
