@@ -19,11 +19,14 @@ from revrec.db.tables import (
     rc_line,
     rc_pob,
     revenue_contract,
+    stage_error,
     stage_event,
     stage_line,
     transfer_batch,
     upload,
 )
+from revrec.errors import InvalidInput
+from revrec.inbound.service import ERROR_TABLES
 
 PAGE = 50
 
@@ -136,3 +139,38 @@ def contract_parts(conn: Connection, rc_id: int) -> dict[str, list[Any]]:
         "bills": _rows_of(conn, rc_bill, rc_id, rc_bill.c.id),
         "entries": _rows_of(conn, journal_entry, rc_id, journal_entry.c.period_key, journal_entry.c.id),
     }
+
+
+@dataclass(frozen=True)
+class ErrorQuery:
+    """Stage error filters: the staging table's kind, and optionally upload, error code and column."""
+
+    kind: str = "transaction"
+    upload_id: int | None = None
+    code: str = ""
+    column: str = ""
+    page: int = 1
+
+
+def stage_error_select(client_id: int, q: ErrorQuery) -> Any:
+    """Errors of errored staging rows, one row per error, oldest first (the CSV streams the same query)."""
+    if q.kind not in ERROR_TABLES:
+        raise InvalidInput(f"Invalid error type {q.kind!r}: use {', '.join(ERROR_TABLES)}")
+    table, e = ERROR_TABLES[q.kind], stage_error.c
+    query = (
+        select(table.c.upload_id, e.row_id, e.code, e.col_name, e.message)
+        .select_from(stage_error.join(table, table.c.id == e.row_id))
+        .where(e.client_id == client_id, e.kind == q.kind, table.c.client_id == client_id)
+    )
+    if q.upload_id is not None:
+        query = query.where(table.c.upload_id == q.upload_id)
+    if q.code:
+        query = query.where(e.code == q.code)
+    if q.column:
+        query = query.where(e.col_name == q.column)
+    return query.order_by(e.row_id, e.id)
+
+
+def stage_errors(conn: Connection, client_id: int, q: ErrorQuery) -> list[Any]:
+    query = stage_error_select(client_id, q).limit(PAGE + 1).offset((q.page - 1) * PAGE)
+    return list(conn.execute(query))

@@ -26,6 +26,8 @@ from revrec.console import repository as repo
 from revrec.db.session import transaction
 from revrec.errors import ApiDisabled, InvalidInput, NotAuthenticated, Throttled
 from revrec.explain import service as explain
+from revrec.inbound import service as inbound
+from revrec.reports.standard import stream
 from revrec.http.deps import read_only, unit_of_work
 from revrec.programs import catalog
 from revrec.programs import service as programs
@@ -191,6 +193,59 @@ def uploads(
     return render(
         request, "uploads.html", user, rows=rows[: repo.PAGE], page=page, more=len(rows) > repo.PAGE
     )
+
+
+def _error_query(
+    kind: str = "transaction", upload_id: str = "", code: str = "", column: str = "", page: int = 1
+) -> repo.ErrorQuery:
+    if upload_id.strip() and not upload_id.strip().isdigit():
+        raise InvalidInput(f"The upload id is a number; {upload_id!r} is not one")
+    upload = int(upload_id) if upload_id.strip() else None
+    return repo.ErrorQuery(kind, upload, code.strip(), column.strip(), max(page, 1))
+
+
+@router.get("/uploads/errors")
+def stage_errors(
+    request: Request,
+    q: repo.ErrorQuery = Depends(_error_query),
+    user: Principal = Depends(caller),
+    conn: Connection = Depends(read_only),
+) -> HTMLResponse:
+    _need(user, WEBSERVICES_INBOUND)
+    rows = repo.stage_errors(conn, user.client_id, q)
+    return render(request, "errors.html", user, q=q, rows=rows[: repo.PAGE], more=len(rows) > repo.PAGE)
+
+
+@router.get("/uploads/errors.csv")
+def stage_errors_csv(
+    request: Request, q: repo.ErrorQuery = Depends(_error_query), user: Principal = Depends(caller)
+) -> StreamingResponse:
+    _need(user, WEBSERVICES_INBOUND)
+    query = repo.stage_error_select(user.client_id, q)
+    engine = request.app.state.ctx.engine
+
+    def body() -> Iterator[str]:
+        with transaction(engine, readonly=True) as own:
+            yield from reports.csv_chunks(("UPLOAD_ID", "ROW_ID", "CODE", "COLUMN", "MESSAGE"), stream(own, query))
+
+    disposition = {"Content-Disposition": f'attachment; filename="stage-errors-{q.kind}.csv"'}
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=disposition)
+
+
+@router.post("/uploads/errors/delete")
+def delete_errors(
+    request: Request,
+    kind: str = Form("transaction"),
+    upload_id: int = Form(...),
+    csrf_token: str = Form(""),
+    user: Principal = Depends(caller),
+    conn: Connection = Depends(unit_of_work),
+) -> RedirectResponse:
+    """Delete the errored rows of one upload (never collected ones), as the API's delete does."""
+    _check_csrf(request, csrf_token)
+    _need(user, WEBSERVICES_INBOUND)
+    inbound.delete_staged(conn, client_id=user.client_id, kind=kind, upload_id=upload_id, errors_only=True)
+    return RedirectResponse(f"/console/uploads/errors?kind={kind}", status_code=303)
 
 
 def _date(value: str) -> dt.date | None:
