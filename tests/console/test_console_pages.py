@@ -41,7 +41,9 @@ def test_sign_in_cookie_and_sign_out_with_csrf(http: TestClient, engine: Engine)
     dashboard = http.get("/console/dashboard")
     assert dashboard.status_code == 200 and tenant.user in dashboard.text
     assert http.post("/console/logout", data={"csrf_token": "forged"}).status_code == 403
-    response = http.post("/console/logout", data={"csrf_token": _csrf(dashboard.text)}, follow_redirects=False)
+    response = http.post(
+        "/console/logout", data={"csrf_token": _csrf(dashboard.text)}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert http.get("/console/dashboard", follow_redirects=False).status_code == 303
 
@@ -52,7 +54,12 @@ def test_wrong_password_then_lockout(http: TestClient, engine: Engine) -> None:
     assert statuses[0] == 401
     page = http.post(
         "/console/login",
-        data={"clientname": tenant.client, "role": "API Role", "username": tenant.user, "password": tenant.password},
+        data={
+            "clientname": tenant.client,
+            "role": "API Role",
+            "username": tenant.user,
+            "password": tenant.password,
+        },
     )
     assert page.status_code == 401 and "Too many failed authentications" in page.text
 

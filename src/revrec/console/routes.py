@@ -26,11 +26,11 @@ from revrec.console import repository as repo
 from revrec.db.session import transaction
 from revrec.errors import ApiDisabled, InvalidInput, NotAuthenticated, Throttled
 from revrec.explain import service as explain
-from revrec.inbound import service as inbound
-from revrec.reports.standard import stream
 from revrec.http.deps import read_only, unit_of_work
+from revrec.inbound import service as inbound
 from revrec.programs import catalog
 from revrec.programs import service as programs
+from revrec.reports.standard import stream
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -226,7 +226,9 @@ def stage_errors_csv(
 
     def body() -> Iterator[str]:
         with transaction(engine, readonly=True) as own:
-            yield from reports.csv_chunks(("UPLOAD_ID", "ROW_ID", "CODE", "COLUMN", "MESSAGE"), stream(own, query))
+            yield from reports.csv_chunks(
+                ("UPLOAD_ID", "ROW_ID", "CODE", "COLUMN", "MESSAGE"), stream(own, query)
+            )
 
     disposition = {"Content-Disposition": f'attachment; filename="stage-errors-{q.kind}.csv"'}
     return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=disposition)
