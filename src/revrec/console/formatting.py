@@ -19,3 +19,8 @@ def money(value: Decimal | None, currency: str) -> str:
 def minor(units: int | None, currency: str) -> str:
     """Minor units (journal entries, bills) as an amount of ``currency``."""
     return "" if units is None else str(from_minor(int(units), currency))
+
+
+def capped(count: int, cap: int = 10_000) -> str:
+    """A checklist count (the repository stops counting at ``cap`` + 1)."""
+    return f"{cap}+" if count > cap else str(count)

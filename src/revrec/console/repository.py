@@ -10,10 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, func, select
 
 from revrec.db.tables import (
     accounting_period,
+    flagged,
     journal_entry,
     rc_bill,
     rc_line,
@@ -53,28 +54,28 @@ def open_periods(conn: Connection, client_id: int) -> list[Any]:
     return list(conn.execute(query))
 
 
-def _count(conn: Connection, query: Any) -> int:
-    return int(conn.execute(query).scalar_one())
+#: Checklist counts stop here (shown as "10000+"): a count costs the same with a million rows behind it.
+COUNT_CAP = 10_000
+
+
+def _count(conn: Connection, table: Any, *where: Any) -> int:
+    """Rows of ``table`` matching ``where``, counted up to COUNT_CAP + 1 (an index range scan, bounded)."""
+    capped = select(table.c.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
 
 
 def checklist(conn: Connection, client_id: int) -> dict[str, int]:
-    """What stands between the open period and its close, counted."""
+    """What stands between the open period and its close, counted (up to COUNT_CAP + 1)."""
     s, e, rc, j = stage_line.c, stage_event.c, revenue_contract.c, journal_entry.c
     return {
-        "stage_errors": _count(
-            conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "E")
-        ),
-        "pending_lines": _count(
-            conn, select(func.count()).where(s.client_id == client_id, s.processed_flag == "N")
-        ),
-        "pending_events": _count(
-            conn, select(func.count()).where(e.client_id == client_id, e.processed_flag == "N")
-        ),
+        "stage_errors": _count(conn, stage_line, s.client_id == client_id, flagged(s.processed_flag, "E")),
+        "pending_lines": _count(conn, stage_line, s.client_id == client_id, flagged(s.processed_flag, "N")),
+        "pending_events": _count(conn, stage_event, e.client_id == client_id, flagged(e.processed_flag, "N")),
         "contracts_in_error": _count(
-            conn, select(func.count()).where(rc.client_id == client_id, rc.error_code.is_not(None))
+            conn, revenue_contract, rc.client_id == client_id, rc.error_code.is_not(None)
         ),
         "untransferred_entries": _count(
-            conn, select(func.count()).where(j.client_id == client_id, j.post_batch_id.is_(None))
+            conn, journal_entry, j.client_id == client_id, j.post_batch_id.is_(None)
         ),
     }
 
@@ -119,11 +120,9 @@ def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list
         line_terms.append(ln.so_date >= q.booked_from)
     if q.booked_to:
         line_terms.append(ln.so_date <= q.booked_to)
-    if line_terms:
-        matching = select(ln.id).where(
-            ln.rc_id == rc.id, ln.client_id == client_id, ln.current_flag.is_(True), *line_terms
-        )
-        query = query.where(exists(matching))
+    if line_terms:  # contracts with a current line matching (by the SO number / item indexes)
+        matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *line_terms)
+        query = query.where(rc.id.in_(matching))
     query = query.order_by(rc.id.desc()).limit(PAGE + 1).offset((q.page - 1) * PAGE)
     return list(conn.execute(query))
 

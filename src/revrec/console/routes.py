@@ -36,6 +36,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["money"] = formatting.money
 templates.env.filters["minor"] = formatting.minor
+templates.env.filters["capped"] = formatting.capped
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 # The programs the dashboard can submit: (program id, label, parameters given).
