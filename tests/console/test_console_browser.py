@@ -39,7 +39,6 @@ def test_close_cycle_contract_and_explanation(
     _sign_in(page, live_url, tenant)
     assert page.inner_text("h1") == "Period dashboard"
     assert page.inner_text("#pending-lines") == "4"
-    page.screenshot(path=screenshots / "dashboard.png")
 
     page.fill("#p150", "Std")
     with page.expect_navigation():
@@ -49,6 +48,7 @@ def test_close_cycle_contract_and_explanation(
     page.wait_for_selector("#jobs >> text=Completed", timeout=5000)  # htmx polls the jobs table
     page.reload()
     assert page.inner_text("#pending-lines") == "0"
+    page.screenshot(path=screenshots / "dashboard.png")
 
     page.click("nav >> text=Contracts")
     page.fill("#so_num", "BR-SO")
@@ -65,6 +65,7 @@ def test_close_cycle_contract_and_explanation(
     page.click("a.explain >> text=93.75 >> nth=0")
     page.wait_for_selector(".explain-panel >> text=Revenue of 202601")
     assert "reproduced to the cent" in page.inner_text(".explain-panel")
+    page.locator(".explain-panel").screenshot(path=screenshots / "explain-period.png")
     page.screenshot(path=screenshots / "contract.png", full_page=True)
 
     page.click("nav >> text=Period dashboard")
