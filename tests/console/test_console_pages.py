@@ -92,7 +92,9 @@ def test_contracts_of_another_client_stay_hidden(http: TestClient, engine: Engin
     http.cookies.clear()
     _sign_in(http, accounting_tenant(engine))
     assert "ISO-SO" not in http.get("/console/contracts").text
-    assert http.get(f"/console/contracts/{rc_id.group(1)}").status_code == 400
+    hidden = http.get(f"/console/contracts/{rc_id.group(1)}")
+    assert hidden.status_code == 400 and "No revenue contract with id" in hidden.text
+    assert hidden.headers["content-type"].startswith("text/html")
 
 
 def test_stage_errors_filter_download_and_delete(http: TestClient, engine: Engine) -> None:

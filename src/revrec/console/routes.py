@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -24,9 +24,10 @@ from revrec.auth.service import Principal
 from revrec.console import formatting, pages, reports, session
 from revrec.console import repository as repo
 from revrec.db.session import transaction
-from revrec.errors import ApiDisabled, InvalidInput, NotAuthenticated, Throttled
+from revrec.errors import ApiDisabled, InvalidInput, NotAuthenticated, RevrecError, Throttled
 from revrec.explain import service as explain
 from revrec.http.deps import read_only, unit_of_work
+from revrec.http.errors import status_for
 from revrec.inbound import service as inbound
 from revrec.programs import catalog
 from revrec.programs import service as programs
@@ -362,7 +363,18 @@ def mount(app: FastAPI) -> None:
         return RedirectResponse("/console/login", status_code=303)
 
     async def forbidden(request: Request, exc: Exception) -> Response:
-        return render(request, "error.html", None, 403, message=str(exc))
+        return render(request, "error.html", None, 403, heading="Not allowed", message=str(exc))
+
+    api_handler = app.exception_handlers[RevrecError]
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        """A domain error on a console page: an HTML page with the API's status and message."""
+        if not request.url.path.startswith("/console/") or not isinstance(exc, RevrecError):
+            return cast(Response, api_handler(request, exc))
+        return render(
+            request, "error.html", None, status_for(exc), heading="Cannot show this", message=exc.message
+        )
 
     app.add_exception_handler(SignInRequired, sign_in)
     app.add_exception_handler(PageForbidden, forbidden)
+    app.add_exception_handler(RevrecError, domain_error)
