@@ -69,9 +69,11 @@ def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
         r.amounts = [from_minor(m, currency) for m in r.cells]
     totals = [sum((r.amounts[i] for r in rows), Decimal(0)) for i in range(len(periods))]
     chart = charts.bar_chart(f"Revenue per period of {head.rc_key}", [str(p) for p in periods], totals)
+    lines = explain_repo.current_lines(conn, rc_id)
     return {
         "head": head,
-        "lines": explain_repo.current_lines(conn, rc_id),
+        "lines": lines,
+        "events": repo.events_of(conn, caller.client_id, [row.line_id for row in lines]),
         "periods": periods,
         "grid": rows,
         "totals": totals,

@@ -131,6 +131,16 @@ def _rows_of(conn: Connection, table: Any, rc_id: int, *order: Any) -> list[Any]
     return list(conn.execute(select(table).where(table.c.rc_id == rc_id).order_by(*order)))
 
 
+def events_of(conn: Connection, client_id: int, line_ids: list[str]) -> list[Any]:
+    """The staged events (any status) of a contract's lines, in staging order."""
+    e = stage_event.c
+    query = select(
+        e.id, e.so_line_id, e.event_type, e.process_type, e.action, e.release_pct, e.release_qty,
+        e.release_amt, e.event_date, e.processed_flag,
+    ).where(e.client_id == client_id, e.so_line_id.in_(line_ids or [""]))  # fmt: skip
+    return list(conn.execute(query.order_by(e.id).limit(PAGE * 10)))
+
+
 def contract_parts(conn: Connection, rc_id: int) -> dict[str, list[Any]]:
     """A contract's POBs, bills and journal entries (its lines and schedules come from their packages)."""
     return {

@@ -1,5 +1,6 @@
 """Console indexes: contract search by SO number and item (rc_line), and the close checklist's counts of
-contracts in error (revenue_contract) and of journal entries not yet in a transfer batch (journal_entry).
+contracts in error (revenue_contract) and of journal entries not yet in a transfer batch (journal_entry),
+and a contract's events (stage_event by SO line).
 
 Revision ID: 0016
 Revises: 0008
@@ -17,6 +18,7 @@ INDEXES = (
     ("ix_rc_line_client_item", "rc_line", ["client_id", "item_num"]),
     ("ix_revenue_contract_client_error", "revenue_contract", ["client_id", "error_code"]),
     ("ix_journal_entry_client_batch", "journal_entry", ["client_id", "post_batch_id"]),
+    ("ix_stage_event_client_so_line", "stage_event", ["client_id", "so_line_id"]),
 )
 
 
