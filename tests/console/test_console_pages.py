@@ -118,3 +118,22 @@ def test_stage_errors_filter_download_and_delete(http: TestClient, engine: Engin
     )
     assert deleted.status_code == 200 and "No errors match" in deleted.text
     assert http.get("/console/uploads/errors", params={"upload_id": "x"}).status_code == 400
+
+
+def test_contract_page_shows_revisions(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *worked_lines("REV"))
+    collect(http, engine, headers)
+    doubled = {**worked_lines("REV")[0], "Ext Sll Prc": "2400.00", "Unit Sell Prc": "2400.00"}
+    send(http, headers, doubled)
+    collect(http, engine, headers)
+    _sign_in(http, tenant)
+    listing = http.get("/console/contracts", params={"so_num": "REV-SO"}).text
+    rc_id = re.search(r'href="/console/contracts/(\d+)"', listing)
+    assert rc_id
+    page = http.get(f"/console/contracts/{rc_id.group(1)}").text
+    assert "treated Retrospective" in page
+    assert re.search(
+        r"<td>REV-1</td><td>2</td><td>202601</td><td>[^<]*ext_sll_prc: 1200\.0* → 2400\.0*", page
+    )

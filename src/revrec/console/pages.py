@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from revrec.accounting import settings as accounting_settings
 from revrec.auth.service import Principal
 from revrec.console import charts
 from revrec.console import repository as repo
@@ -59,6 +60,31 @@ def _grid(conn: Connection, caller: Principal, rc_id: int) -> tuple[list[int], l
     return list(keys[first:last]), rows
 
 
+WATCHED = ("ord_qty", "ext_sll_prc", "end_date", "allocated", "return_flag")
+
+
+def revisions(conn: Connection, rc_id: int) -> list[dict[str, Any]]:
+    """Each line version after the first, with the watched fields that changed from the version before."""
+    history, before = [], None
+    for row in repo.line_versions(conn, rc_id):
+        if before is not None and before.line_id == row.line_id:
+            changed = [
+                (f, getattr(before, f), getattr(row, f))
+                for f in WATCHED
+                if getattr(before, f) != getattr(row, f)
+            ]
+            history.append(
+                {
+                    "line_id": row.line_id,
+                    "version": row.version,
+                    "period": row.crtd_prd_id,
+                    "changes": changed,
+                }
+            )
+        before = row
+    return history
+
+
 def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
     head = explain_repo.contract_head(conn, caller.client_id, rc_id)
     if head is None:
@@ -74,6 +100,8 @@ def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
         "head": head,
         "lines": lines,
         "events": repo.events_of(conn, caller.client_id, [row.line_id for row in lines]),
+        "revisions": revisions(conn, rc_id),
+        "treatment": accounting_settings.load(conn, caller.client_id).modification_treatment,
         "periods": periods,
         "grid": rows,
         "totals": totals,

@@ -141,6 +141,16 @@ def events_of(conn: Connection, client_id: int, line_ids: list[str]) -> list[Any
     return list(conn.execute(query.order_by(e.id).limit(PAGE * 10)))
 
 
+def line_versions(conn: Connection, rc_id: int) -> list[Any]:
+    """Every version of every line of contract ``rc_id`` (the revision history), oldest first per line."""
+    ln = rc_line.c
+    query = select(
+        ln.line_id, ln.version, ln.current_flag, ln.crtd_prd_id, ln.ord_qty, ln.ext_sll_prc, ln.end_date,
+        ln.allocated, ln.curr, ln.return_flag,
+    ).where(ln.rc_id == rc_id)  # fmt: skip
+    return list(conn.execute(query.order_by(ln.line_id, ln.version)))
+
+
 def contract_parts(conn: Connection, rc_id: int) -> dict[str, list[Any]]:
     """A contract's POBs, bills and journal entries (its lines and schedules come from their packages)."""
     return {
