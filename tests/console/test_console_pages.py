@@ -137,3 +137,11 @@ def test_contract_page_shows_revisions(http: TestClient, engine: Engine) -> None
     assert re.search(
         r"<td>REV-1</td><td>2</td><td>202601</td><td>[^<]*ext_sll_prc: 1200\.0* → 2400\.0*", page
     )
+
+
+def test_assets_are_served_from_the_package(http: TestClient) -> None:
+    script = http.get("/console/static/htmx.min.js")
+    assert script.status_code == 200 and "htmx" in script.text[:2000]
+    assert http.get("/console/static/console.css").status_code == 200
+    links = re.findall(r'(?:src|href)="([^"]*)"', http.get("/console/login").text)
+    assert links and all(link.startswith(("/", "#")) for link in links)  # nothing fetched from another host
