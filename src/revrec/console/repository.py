@@ -103,28 +103,47 @@ def transfer_batches(conn: Connection, client_id: int) -> list[Any]:
     return list(conn.execute(query))
 
 
+def _line_terms(q: ContractQuery) -> list[Any]:
+    ln = rc_line.c
+    terms = []
+    if q.so_num:
+        terms.append(ln.so_num == q.so_num)
+    if q.item_num:
+        terms.append(ln.item_num == q.item_num)
+    if q.booked_from:
+        terms.append(ln.so_date >= q.booked_from)
+    if q.booked_to:
+        terms.append(ln.so_date <= q.booked_to)
+    return terms
+
+
 def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list[Any]:
-    """One page (plus one row, to tell whether another page follows) of the client's contracts."""
+    """One page (plus one row, to tell whether another page follows) of the client's contracts, newest
+    first. Searched by line (SO number, item, dates) alone, the page of contract ids is read from rc_line in
+    rc_id order through the (client_id, so_num | item_num, rc_id) indexes, so a late page of a term that
+    matches every contract costs what the first page does."""
     rc, ln = revenue_contract.c, rc_line.c
     query = select(
         rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id
     ).where(rc.client_id == client_id)
+    offset = (q.page - 1) * PAGE
+    terms = _line_terms(q)
+    if terms and not q.rc_key:
+        ids = (
+            select(ln.rc_id)
+            .where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
+            .distinct()
+            .order_by(ln.rc_id.desc())
+            .limit(PAGE + 1)
+            .offset(offset)
+        )
+        return list(conn.execute(query.where(rc.id.in_(ids.scalar_subquery())).order_by(rc.id.desc())))
     if q.rc_key:
         query = query.where(rc.rc_key.startswith(q.rc_key, autoescape=True))
-    line_terms = []
-    if q.so_num:
-        line_terms.append(ln.so_num == q.so_num)
-    if q.item_num:
-        line_terms.append(ln.item_num == q.item_num)
-    if q.booked_from:
-        line_terms.append(ln.so_date >= q.booked_from)
-    if q.booked_to:
-        line_terms.append(ln.so_date <= q.booked_to)
-    if line_terms:  # contracts with a current line matching (by the SO number / item indexes)
-        matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *line_terms)
+    if terms:
+        matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
         query = query.where(rc.id.in_(matching))
-    query = query.order_by(rc.id.desc()).limit(PAGE + 1).offset((q.page - 1) * PAGE)
-    return list(conn.execute(query))
+    return list(conn.execute(query.order_by(rc.id.desc()).limit(PAGE + 1).offset(offset)))
 
 
 def _rows_of(conn: Connection, table: Any, rc_id: int, *order: Any) -> list[Any]:

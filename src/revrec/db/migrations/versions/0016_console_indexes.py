@@ -14,8 +14,8 @@ branch_labels = None
 depends_on = None
 
 INDEXES = (
-    ("ix_rc_line_client_so_num", "rc_line", ["client_id", "so_num"]),
-    ("ix_rc_line_client_item", "rc_line", ["client_id", "item_num"]),
+    ("ix_rc_line_client_so_num", "rc_line", ["client_id", "so_num", "rc_id"]),
+    ("ix_rc_line_client_item", "rc_line", ["client_id", "item_num", "rc_id"]),
     ("ix_revenue_contract_client_error", "revenue_contract", ["client_id", "error_code"]),
     ("ix_journal_entry_client_batch", "journal_entry", ["client_id", "post_batch_id"]),
     ("ix_stage_event_client_so_line", "stage_event", ["client_id", "so_line_id"]),
