@@ -8,12 +8,14 @@ from decimal import Decimal
 from revrec.engine.money import fits_currency, from_minor, is_currency, quantize
 
 
-def money(value: Decimal | None, currency: str) -> str:
-    if value is None:
+def money(value: Decimal | str | None, currency: str) -> str:
+    """An amount to its currency's decimals when nothing is lost; other numbers without trailing zeros."""
+    if value is None or value == "":
         return ""
-    if is_currency(currency) and fits_currency(value, currency):
-        return str(quantize(value, currency))
-    return str(value)
+    amount = Decimal(value)
+    if is_currency(currency) and fits_currency(amount, currency):
+        return str(quantize(amount, currency))
+    return format(amount.normalize(), "f")
 
 
 def minor(units: int | None, currency: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Connection
@@ -121,7 +122,7 @@ def _period_steps(p: Provenance, schedule: Any) -> dict[str, Any]:
         "released": str(p.released),
         "cumulative_through": str(through),
         "cumulative_before": str(before),
-        "fraction_earned_through": str(through / p.allocated) if p.allocated else None,
+        "fraction_earned_through": str(Fraction(through) / Fraction(p.allocated)) if p.allocated else None,
         "formula": f"{through} − {before} = {through - before}",
         "computed": str(through - before),
         "revenue": str(revenue),
