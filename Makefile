@@ -10,7 +10,7 @@ DEMO_PASSWORD ?= demo-password
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck bench install clean
+.PHONY: run test check lint typecheck bench install browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The console's browser tests drive Debian's chromium (apt-get update only when it is missing).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # A port already in use stops here with one line (revrec serve --check-port), before the banner.
 run: $(STAMP)

@@ -574,6 +574,15 @@ Index(
     postgresql_where=text(NOT_PRESTAGED),
 )
 
+# The console (migration 0016): contract search by SO number and item, and the close checklist's counts of
+# contracts in error and of entries not yet in a transfer batch, and a contract's events, without scanning the
+# tables.
+Index("ix_rc_line_client_so_num", rc_line.c.client_id, rc_line.c.so_num, rc_line.c.rc_id)
+Index("ix_rc_line_client_item", rc_line.c.client_id, rc_line.c.item_num, rc_line.c.rc_id)
+Index("ix_revenue_contract_client_error", revenue_contract.c.client_id, revenue_contract.c.error_code)
+Index("ix_journal_entry_client_batch", journal_entry.c.client_id, journal_entry.c.post_batch_id)
+Index("ix_stage_event_client_so_line", stage_event.c.client_id, stage_event.c.so_line_id)
+
 
 def flagged(flag_column: ColumnElement[str], flag: str) -> ColumnElement[bool]:
     """``processed_flag = flag`` (a flag other than P) with the term of the partial flag index."""

@@ -18,7 +18,9 @@ from revrec.auth.throttle import ThrottlePolicy, counters_engine
 from revrec.auth.tokens import TokenSigner
 from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
+from revrec.console.routes import mount as mount_console
 from revrec.db.session import make_engine
+from revrec.explain.routes import router as explain_router
 from revrec.http import errors, openapi
 from revrec.http.deps import AppContext
 from revrec.http.middleware import BodySizeLimit, RequestIdAccessLog
@@ -87,6 +89,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(biviews_router)
     app.include_router(reports_router)
     app.include_router(transfer_router)
+    app.include_router(explain_router)
+    mount_console(app)
 
     @app.get(
         "/health",

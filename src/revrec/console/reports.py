@@ -1,0 +1,109 @@
+"""The console's report pages: the standard report generators (``reports.standard``) run synchronously for
+display, with their rows streamed — the page keeps the first rows and the per-period totals only (bounded
+memory), the CSV download streams every row.  Filters the generators take (periods, org) go to SQL; the
+item and SO filters are applied to the streamed rows (the generators have no such parameter yet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from revrec.console import charts
+from revrec.errors import InvalidInput
+from revrec.reports import periods
+from revrec.reports.registry import ReportGenerator
+from revrec.reports.standard import ROLLFORWARD, WATERFALL
+
+REPORTS: dict[str, ReportGenerator] = {WATERFALL.key: WATERFALL, ROLLFORWARD.key: ROLLFORWARD}
+SHOWN = 500
+DEFAULT = WATERFALL.key
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    report: str = WATERFALL.key
+    from_period: str = ""
+    to_period: str = ""
+    org_id: str = ""
+    item_num: str = ""
+    so_num: str = ""
+
+    def generator(self) -> ReportGenerator:
+        if self.report not in REPORTS:
+            raise InvalidInput(f"Unknown report {self.report!r}; choose one of {', '.join(REPORTS)}")
+        return REPORTS[self.report]
+
+    def params(self) -> dict[str, str]:
+        if self.report == WATERFALL.key:
+            return {periods.AS_OF: self.to_period, periods.ORG: self.org_id}
+        return {periods.FROM: self.from_period, periods.TO: self.to_period, periods.ORG: self.org_id}
+
+
+@dataclass
+class ReportView:
+    columns: tuple[str, ...]
+    resolved: dict[str, str]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    count: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    chart: str = ""
+
+
+def rows(
+    conn: Connection, client_id: int, q: ReportQuery
+) -> tuple[ReportGenerator, dict[str, str], Iterator[Any]]:
+    """The report's resolved parameters and its rows, filtered by item and SO when asked."""
+    generator = q.generator()
+    resolved = generator.resolve(conn, client_id, q.params())
+    found: Iterable[Any] = generator.rows(conn, client_id, resolved)
+    if q.report == WATERFALL.key and (q.item_num or q.so_num):
+        item, so = generator.columns.index("ITEM_NUM"), generator.columns.index("SO_NUM")
+        found = (
+            r
+            for r in found
+            if (not q.item_num or r[item] == q.item_num) and (not q.so_num or r[so] == q.so_num)
+        )
+    return generator, resolved, iter(found)
+
+
+def _key_and_amounts(generator: ReportGenerator, row: Any) -> list[tuple[str, Decimal]]:
+    """What a row adds to the chart, in reporting currency: net revenue per period, or the four measures."""
+    cols = generator.columns
+    if generator is WATERFALL:
+        return [(str(row[cols.index("PRD_ID")]), row[cols.index("R_NET_AMT")])]
+    return [(m.title(), row[cols.index(f"R_{m}")]) for m in ("OPENING", "ADDITIONS", "RELEASES", "CLOSING")]
+
+
+def view(conn: Connection, client_id: int, q: ReportQuery) -> ReportView:
+    generator, resolved, found = rows(conn, client_id, q)
+    shown = ReportView(generator.columns, resolved)
+    for row in found:
+        shown.count += 1
+        if len(shown.rows) < SHOWN:
+            shown.rows.append(tuple(row))
+        for key, amount in _key_and_amounts(generator, row):
+            shown.totals[key] = shown.totals.get(key, Decimal(0)) + amount
+    labels = sorted(shown.totals) if generator is WATERFALL else list(shown.totals)
+    title = f"{generator.rep_name} ({', '.join(f'{k}={v}' for k, v in sorted(resolved.items()))})"
+    shown.chart = charts.bar_chart(title, labels, [shown.totals[k] for k in labels])
+    return shown
+
+
+def csv_chunks(columns: tuple[str, ...], found: Iterator[Any], batch: int = 1000) -> Iterator[str]:
+    """The CSV text of ``found`` in chunks of ``batch`` rows (streamed to the client)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for n, row in enumerate(found, 1):
+        writer.writerow(["" if v is None else v for v in row])
+        if n % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,214 @@
+"""All SQL of the console's own lists: the close checklist counts, uploads, contract search, jobs.
+
+Every query is filtered by client and paged and sorted in the database (LIMIT/OFFSET on an indexed order),
+so a page costs the same with ten rows behind it or a million.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from revrec.db.tables import (
+    accounting_period,
+    flagged,
+    journal_entry,
+    rc_bill,
+    rc_line,
+    rc_pob,
+    revenue_contract,
+    stage_error,
+    stage_event,
+    stage_line,
+    transfer_batch,
+    upload,
+)
+from revrec.errors import InvalidInput
+from revrec.inbound.service import ERROR_TABLES
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class ContractQuery:
+    """Contract search criteria (all optional) and the page wanted."""
+
+    rc_key: str = ""
+    so_num: str = ""
+    item_num: str = ""
+    booked_from: dt.date | None = None
+    booked_to: dt.date | None = None
+    page: int = 1
+
+
+def open_periods(conn: Connection, client_id: int) -> list[Any]:
+    p = accounting_period.c
+    query = (
+        select(p.book_id, p.org_id, p.period_key, p.start_date, p.end_date, p.status)
+        .where(p.client_id == client_id, p.status != "Closed")
+        .order_by(p.book_id, p.org_id)
+    )
+    return list(conn.execute(query))
+
+
+#: Checklist counts stop here (shown as "10000+"): a count costs the same with a million rows behind it.
+COUNT_CAP = 10_000
+
+
+def _count(conn: Connection, table: Any, *where: Any) -> int:
+    """Rows of ``table`` matching ``where``, counted up to COUNT_CAP + 1 (an index range scan, bounded)."""
+    capped = select(table.c.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
+
+
+def checklist(conn: Connection, client_id: int) -> dict[str, int]:
+    """What stands between the open period and its close, counted (up to COUNT_CAP + 1)."""
+    s, e, rc, j = stage_line.c, stage_event.c, revenue_contract.c, journal_entry.c
+    return {
+        "stage_errors": _count(conn, stage_line, s.client_id == client_id, flagged(s.processed_flag, "E")),
+        "pending_lines": _count(conn, stage_line, s.client_id == client_id, flagged(s.processed_flag, "N")),
+        "pending_events": _count(conn, stage_event, e.client_id == client_id, flagged(e.processed_flag, "N")),
+        "contracts_in_error": _count(
+            conn, revenue_contract, rc.client_id == client_id, rc.error_code.is_not(None)
+        ),
+        "untransferred_entries": _count(
+            conn, journal_entry, j.client_id == client_id, j.post_batch_id.is_(None)
+        ),
+    }
+
+
+def uploads(conn: Connection, client_id: int, page: int) -> list[Any]:
+    u = upload.c
+    query = (
+        select(u.id, u.file_name, u.kind, u.status, u.message, u.data_lines, u.error_lines, u.created_at)
+        .where(u.client_id == client_id)
+        .order_by(u.id.desc())
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    )
+    return list(conn.execute(query))
+
+
+def transfer_batches(conn: Connection, client_id: int) -> list[Any]:
+    b = transfer_batch.c
+    query = (
+        select(b.id, b.name, b.status, b.line_count, b.entry_count, b.created_at)
+        .where(b.client_id == client_id)
+        .order_by(b.id.desc())
+        .limit(PAGE)
+    )
+    return list(conn.execute(query))
+
+
+def _line_terms(q: ContractQuery) -> list[Any]:
+    ln = rc_line.c
+    terms = []
+    if q.so_num:
+        terms.append(ln.so_num == q.so_num)
+    if q.item_num:
+        terms.append(ln.item_num == q.item_num)
+    if q.booked_from:
+        terms.append(ln.so_date >= q.booked_from)
+    if q.booked_to:
+        terms.append(ln.so_date <= q.booked_to)
+    return terms
+
+
+def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list[Any]:
+    """One page (plus one row, to tell whether another page follows) of the client's contracts, newest
+    first. Searched by line (SO number, item, dates) alone, the page of contract ids is read from rc_line in
+    rc_id order through the (client_id, so_num | item_num, rc_id) indexes, so a late page of a term that
+    matches every contract costs what the first page does."""
+    rc, ln = revenue_contract.c, rc_line.c
+    query = select(
+        rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id
+    ).where(rc.client_id == client_id)
+    offset = (q.page - 1) * PAGE
+    terms = _line_terms(q)
+    if terms and not q.rc_key:
+        ids = (
+            select(ln.rc_id)
+            .where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
+            .distinct()
+            .order_by(ln.rc_id.desc())
+            .limit(PAGE + 1)
+            .offset(offset)
+        )
+        return list(conn.execute(query.where(rc.id.in_(ids.scalar_subquery())).order_by(rc.id.desc())))
+    if q.rc_key:
+        query = query.where(rc.rc_key.startswith(q.rc_key, autoescape=True))
+    if terms:
+        matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
+        query = query.where(rc.id.in_(matching))
+    return list(conn.execute(query.order_by(rc.id.desc()).limit(PAGE + 1).offset(offset)))
+
+
+def _rows_of(conn: Connection, table: Any, rc_id: int, *order: Any) -> list[Any]:
+    return list(conn.execute(select(table).where(table.c.rc_id == rc_id).order_by(*order)))
+
+
+def events_of(conn: Connection, client_id: int, line_ids: list[str]) -> list[Any]:
+    """The staged events (any status) of a contract's lines, in staging order."""
+    e = stage_event.c
+    query = select(
+        e.id, e.so_line_id, e.event_type, e.process_type, e.action, e.release_pct, e.release_qty,
+        e.release_amt, e.event_date, e.processed_flag,
+    ).where(e.client_id == client_id, e.so_line_id.in_(line_ids or [""]))  # fmt: skip
+    return list(conn.execute(query.order_by(e.id).limit(PAGE * 10)))
+
+
+def line_versions(conn: Connection, rc_id: int) -> list[Any]:
+    """Every version of every line of contract ``rc_id`` (the revision history), oldest first per line."""
+    ln = rc_line.c
+    query = select(
+        ln.line_id, ln.version, ln.current_flag, ln.crtd_prd_id, ln.ord_qty, ln.ext_sll_prc, ln.end_date,
+        ln.allocated, ln.curr, ln.return_flag,
+    ).where(ln.rc_id == rc_id)  # fmt: skip
+    return list(conn.execute(query.order_by(ln.line_id, ln.version)))
+
+
+def contract_parts(conn: Connection, rc_id: int) -> dict[str, list[Any]]:
+    """A contract's POBs, bills and journal entries (its lines and schedules come from their packages)."""
+    return {
+        "pobs": _rows_of(conn, rc_pob, rc_id, rc_pob.c.pob_key),
+        "bills": _rows_of(conn, rc_bill, rc_id, rc_bill.c.id),
+        "entries": _rows_of(conn, journal_entry, rc_id, journal_entry.c.period_key, journal_entry.c.id),
+    }
+
+
+@dataclass(frozen=True)
+class ErrorQuery:
+    """Stage error filters: the staging table's kind, and optionally upload, error code and column."""
+
+    kind: str = "transaction"
+    upload_id: int | None = None
+    code: str = ""
+    column: str = ""
+    page: int = 1
+
+
+def stage_error_select(client_id: int, q: ErrorQuery) -> Any:
+    """Errors of errored staging rows, one row per error, oldest first (the CSV streams the same query)."""
+    if q.kind not in ERROR_TABLES:
+        raise InvalidInput(f"Invalid error type {q.kind!r}: use {', '.join(ERROR_TABLES)}")
+    table, e = ERROR_TABLES[q.kind], stage_error.c
+    query = (
+        select(table.c.upload_id, e.row_id, e.code, e.col_name, e.message)
+        .select_from(stage_error.join(table, table.c.id == e.row_id))
+        .where(e.client_id == client_id, e.kind == q.kind, table.c.client_id == client_id)
+    )
+    if q.upload_id is not None:
+        query = query.where(table.c.upload_id == q.upload_id)
+    if q.code:
+        query = query.where(e.code == q.code)
+    if q.column:
+        query = query.where(e.col_name == q.column)
+    return query.order_by(e.row_id, e.id)
+
+
+def stage_errors(conn: Connection, client_id: int, q: ErrorQuery) -> list[Any]:
+    query = stage_error_select(client_id, q).limit(PAGE + 1).offset((q.page - 1) * PAGE)
+    return list(conn.execute(query))

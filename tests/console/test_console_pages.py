@@ -1,0 +1,147 @@
+"""The console's pages over HTTP (no browser): sign-in with the API's users and lockout, CSRF on every
+form, privileges deciding what a page shows, one client never seeing another's contracts."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from accounting_support import accounting_tenant, collect, send, worked_lines
+from revrec.auth.privileges import ADMIN_ROLE
+from revrec.jobs import worker
+from support import Tenant, login, make_tenant
+
+
+def _sign_in(http: TestClient, tenant: Tenant, role: str = "API Role", password: str | None = None) -> int:
+    form = {"clientname": tenant.client, "role": role, "username": tenant.user}
+    form["password"] = tenant.password if password is None else password
+    response = http.post("/console/login", data=form, follow_redirects=False)
+    return response.status_code
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_pages_need_a_session(http: TestClient) -> None:
+    for path in ("/console/dashboard", "/console/contracts", "/console/reports", "/console/uploads"):
+        response = http.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/console/login"
+
+
+def test_sign_in_cookie_and_sign_out_with_csrf(http: TestClient, engine: Engine) -> None:
+    tenant = make_tenant(engine)
+    assert _sign_in(http, tenant) == 303
+    cookie = http.cookies.get("revrec_console")
+    assert cookie
+    dashboard = http.get("/console/dashboard")
+    assert dashboard.status_code == 200 and tenant.user in dashboard.text
+    assert http.post("/console/logout", data={"csrf_token": "forged"}).status_code == 403
+    response = http.post(
+        "/console/logout", data={"csrf_token": _csrf(dashboard.text)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert http.get("/console/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_wrong_password_then_lockout(http: TestClient, engine: Engine) -> None:
+    tenant = make_tenant(engine)
+    statuses = [_sign_in(http, tenant, password="wrong") for _ in range(12)]
+    assert statuses[0] == 401
+    page = http.post(
+        "/console/login",
+        data={
+            "clientname": tenant.client,
+            "role": "API Role",
+            "username": tenant.user,
+            "password": tenant.password,
+        },
+    )
+    assert page.status_code == 401 and "Too many failed authentications" in page.text
+
+
+def test_job_form_refuses_a_forged_csrf_token(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    _sign_in(http, tenant)
+    response = http.post("/console/jobs", data={"program": "150", "value": "Std", "csrf_token": "0" * 64})
+    assert response.status_code == 403 and "reload the page" in response.text
+
+
+def test_privileges_decide_what_is_shown(http: TestClient, engine: Engine) -> None:
+    tenant = make_tenant(engine)
+    assert _sign_in(http, tenant, role=ADMIN_ROLE) == 303
+    dashboard = http.get("/console/dashboard").text
+    assert "/console/contracts" not in dashboard and "Data Collection</button>" not in dashboard
+    assert http.get("/console/contracts").status_code == 403
+
+
+def test_contracts_of_another_client_stay_hidden(http: TestClient, engine: Engine) -> None:
+    owner = accounting_tenant(engine)
+    headers = login(http, owner)
+    send(http, headers, *worked_lines("ISO"))
+    collect(http, engine, headers)
+    _sign_in(http, owner)
+    listing = http.get("/console/contracts", params={"so_num": "ISO-SO"}).text
+    rc_id = re.search(r'href="/console/contracts/(\d+)"', listing)
+    assert rc_id
+    assert "1125.00" in http.get(f"/console/contracts/{rc_id.group(1)}").text
+    http.cookies.clear()
+    _sign_in(http, accounting_tenant(engine))
+    assert "ISO-SO" not in http.get("/console/contracts").text
+    hidden = http.get(f"/console/contracts/{rc_id.group(1)}")
+    assert hidden.status_code == 400 and "No revenue contract with id" in hidden.text
+    assert hidden.headers["content-type"].startswith("text/html")
+
+
+def test_stage_errors_filter_download_and_delete(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    rows = worked_lines("ERR")
+    rows[0] = {**rows[0], "Item Num": ""}  # a mandatory column left blank: the row is staged in error
+    upload_id = send(http, headers, *rows)
+    worker.run_until_idle(engine)
+    _sign_in(http, tenant)
+    page = http.get("/console/uploads/errors", params={"upload_id": str(upload_id)})
+    codes = re.findall(r"<td>(RREV-\d+|RPRO-\d+)</td>", page.text)
+    assert codes, page.text
+    assert http.get("/console/uploads/errors", params={"code": "NO-SUCH"}).text.count("No errors match") == 1
+    csv_text = http.get("/console/uploads/errors.csv", params={"upload_id": str(upload_id)}).text
+    assert csv_text.startswith("UPLOAD_ID,ROW_ID,CODE,COLUMN,MESSAGE") and codes[0] in csv_text
+    token = _csrf(page.text)
+    deleted = http.post(
+        "/console/uploads/errors/delete",
+        data={"kind": "transaction", "upload_id": str(upload_id), "csrf_token": token},
+    )
+    assert deleted.status_code == 200 and "No errors match" in deleted.text
+    assert http.get("/console/uploads/errors", params={"upload_id": "x"}).status_code == 400
+
+
+def test_contract_page_shows_revisions(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *worked_lines("REV"))
+    collect(http, engine, headers)
+    doubled = {**worked_lines("REV")[0], "Ext Sll Prc": "2400.00", "Unit Sell Prc": "2400.00"}
+    send(http, headers, doubled)
+    collect(http, engine, headers)
+    _sign_in(http, tenant)
+    listing = http.get("/console/contracts", params={"so_num": "REV-SO"}).text
+    rc_id = re.search(r'href="/console/contracts/(\d+)"', listing)
+    assert rc_id
+    page = http.get(f"/console/contracts/{rc_id.group(1)}").text
+    assert "treated Retrospective" in page
+    assert re.search(
+        r"<td>REV-1</td><td>2</td><td>202601</td><td>[^<]*ext_sll_prc: 1200\.0* → 2400\.0*", page
+    )
+
+
+def test_assets_are_served_from_the_package(http: TestClient) -> None:
+    script = http.get("/console/static/htmx.min.js")
+    assert script.status_code == 200 and "htmx" in script.text[:2000]
+    assert http.get("/console/static/console.css").status_code == 200
+    links = re.findall(r'(?:src|href)="([^"]*)"', http.get("/console/login").text)
+    assert links and all(link.startswith(("/", "#")) for link in links)  # nothing fetched from another host
