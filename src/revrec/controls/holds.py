@@ -1,0 +1,278 @@
+"""Holds: apply and release revenue and transfer holds on contracts, POBs and lines.
+
+* A **revenue hold** freezes the schedules of the lines it covers from the open period (nothing more is
+  recognised, revenue and/or allocation schedule); releasing it books the held revenue in the then open
+  period as a catch-up. Closed periods never change (revrec.controls.holds_schedule).
+* A **transfer hold** leaves the contract's journal entries out of GL transfer batches until released
+  (journal entries are summarised per contract, so a transfer hold of a POB or line holds its contract's).
+
+A line hold covers the line's whole POB unless ``whole_pob`` is false. Every apply and release is recorded
+in the audit trail in the same transaction (revrec.controls.audit). Services never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from revrec.accounting import service as accounting
+from revrec.controls import audit
+from revrec.controls import repository_holds as repo
+from revrec.controls.holds_schedule import ALLOCATION, REVENUE, freeze, release
+from revrec.errors import Conflict, InvalidInput, NotFound
+from revrec.periods import service as periods
+from revrec.periods.service import OpenPeriod, Scope
+from revrec.policies.service import policies_for
+from revrec.tenancy import repository as tenancy
+
+HOLD_TYPES = (repo.REVENUE, repo.TRANSFER)
+LEVELS = ("CONTRACT", "POB", "LINE")
+SCHEDULES = (REVENUE, ALLOCATION, REVENUE + ALLOCATION)
+MANUAL, RULE, VALIDATION = "MANUAL", "RULE", "VALIDATION"
+RELEASE_REASONS = ("MANUAL", "EVENT", "EXPIRY")
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRequest:
+    """What to hold: a contract, one POB of it or one line (with its POB unless ``whole_pob`` is false)."""
+
+    rc_id: int
+    hold_type: str
+    level: str = "CONTRACT"
+    pob_key: str | None = None
+    line_id: str | None = None
+    schedules: str = REVENUE + ALLOCATION
+    comment: str | None = None
+    expiry_date: dt.date | None = None
+    manual_release: bool = True
+    whole_pob: bool = True
+    hold_name: str = MANUAL
+    source: str = MANUAL
+
+
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    text = value.strip().upper()
+    if text not in allowed:
+        raise InvalidInput(f"Invalid {what} {value!r}: expected one of {', '.join(allowed)}")
+    return text
+
+
+def _open(conn: Connection, client_id: int, org_id: int) -> tuple[Scope, OpenPeriod, Any]:
+    client = tenancy.get_client(conn, client_id)
+    if client is None:
+        raise NotFound("the client no longer exists")
+    calendar = policies_for(conn, client).calendar
+    scope = periods.default_scope(conn, client_id, org_id)
+    opened = periods.current_open(conn, scope, calendar)
+    if opened is None:
+        raise Conflict(f"No open period for org {org_id}: collect data before holding contracts")
+    return scope, opened, calendar
+
+
+def _covered(request: HoldRequest, lines: list[Any]) -> list[str]:
+    """The contract's line ids the hold covers (raises when the POB or line is not in the contract)."""
+    if request.level == "CONTRACT":
+        return [line.line_id for line in lines]
+    if request.level == "LINE":
+        found = [line for line in lines if line.line_id == request.line_id]
+        if not found:
+            raise InvalidInput(f"Line {request.line_id!r} is not a current line of contract {request.rc_id}")
+        if not request.whole_pob or found[0].pob_key is None:
+            return [found[0].line_id]
+        return [line.line_id for line in lines if line.pob_key == found[0].pob_key]
+    covered = [line.line_id for line in lines if line.pob_key == request.pob_key]
+    if not covered:
+        raise InvalidInput(f"POB {request.pob_key!r} is not a POB of contract {request.rc_id}")
+    return covered
+
+
+def _normalised(request: HoldRequest) -> HoldRequest:
+    hold_type = _choice(request.hold_type, HOLD_TYPES, "hold type")
+    level = _choice(request.level, LEVELS, "hold level")
+    schedules = _choice(request.schedules, SCHEDULES, "schedules")
+    if level == "POB" and not request.pob_key:
+        raise InvalidInput("A POB hold needs pob_key (the POB of the contract to hold)")
+    if level == "LINE" and not request.line_id:
+        raise InvalidInput("A line hold needs line_id (the line of the contract to hold)")
+    if request.source == MANUAL and not (request.comment or "").strip():
+        raise InvalidInput("A manual hold needs a comment saying why")
+    return HoldRequest(
+        request.rc_id, hold_type, level, request.pob_key, request.line_id, schedules, request.comment,
+        request.expiry_date, request.manual_release, request.whole_pob, request.hold_name, request.source,
+    )  # fmt: skip
+
+
+def _state(row: Any) -> dict[str, Any]:
+    return {
+        "hold_id": row.id, "rc_id": row.rc_id, "hold_type": row.hold_type, "level": row.hold_level,
+        "pob_key": row.pob_key, "line_id": row.line_id, "schedules": row.schedules,
+        "hold_name": row.hold_name,
+        "source": row.source, "applied_period": row.applied_period, "expiry_date": row.expiry_date,
+        "released": bool(row.released_flag), "release_period": row.release_period,
+        "release_reason": row.release_reason,
+    }  # fmt: skip
+
+
+def apply_hold(conn: Connection, *, client_id: int, request: HoldRequest, actor: str) -> Any:
+    """Hold a contract, POB or line from the open period; the stored hold."""
+    request = _normalised(request)
+    head = repo.contract(conn, client_id, request.rc_id)
+    if head is None:
+        raise NotFound(f"Revenue contract {request.rc_id} not found")
+    scope, opened, _ = _open(conn, client_id, int(head.org_id))
+    covered = _covered(request, repo.current_lines(conn, client_id, request.rc_id))
+    now = dt.datetime.now(dt.UTC)
+    hold_id = repo.insert_hold(
+        conn,
+        dict(
+            client_id=client_id, rc_id=request.rc_id, hold_type=request.hold_type, hold_level=request.level,
+            pob_key=request.pob_key, line_id=request.line_id, schedules=request.schedules,
+            hold_name=request.hold_name, source=request.source, manual_release=request.manual_release,
+            comment=request.comment, applied_by=actor, applied_at=now, applied_period=opened.key,
+            expiry_date=request.expiry_date, released_flag=False,
+        ),
+    )  # fmt: skip
+    if request.hold_type == repo.REVENUE:
+        _freeze_lines(conn, client_id, hold_id, request, covered, opened, actor)
+        accounting.journalize(conn, scope, opened)
+    row = repo.get_hold(conn, client_id, hold_id)
+    audit.record(
+        conn, client_id=client_id, action="hold.apply", object_type="hold", object_id=hold_id, actor=actor,
+        reason=request.comment, after={**_state(row), "lines": covered},
+    )  # fmt: skip
+    return row
+
+
+def _freeze_lines(
+    conn: Connection, client_id: int, hold_id: int, request: HoldRequest, covered: list[str],
+    opened: OpenPeriod, actor: str,
+) -> None:  # fmt: skip
+    """Freeze the covered lines not already frozen by another active revenue hold."""
+    taken = repo.frozen_line_ids(conn, client_id, request.rc_id)
+    current = repo.current_schedule_ids(conn, client_id, request.rc_id)
+    crtd = {"crtd_prd_id": opened.key, "crtd_by": actor, "crtd_dt": dt.datetime.now(dt.UTC)}
+    for line_id in covered:
+        if line_id in taken or line_id not in current:
+            continue
+        base, packed = repo.schedule(conn, current[line_id])
+        held = freeze(packed, opened.index, request.schedules)
+        held_id = int(base.id)
+        if held != packed:
+            held_id = repo.write_schedule(conn, base, held, int(base.first_period), crtd)
+        repo.add_hold_line(conn, client_id, hold_id, line_id, int(base.id), held_id)
+
+
+def release_hold(
+    conn: Connection, *, client_id: int, hold_id: int, actor: str, comment: str | None,
+    reason: str = "MANUAL",
+) -> Any:  # fmt: skip
+    """Release a hold in the open period (a revenue hold books the catch-up there); the stored hold."""
+    reason = _choice(reason, RELEASE_REASONS, "release reason")
+    row = repo.get_hold(conn, client_id, hold_id)
+    if row is None:
+        raise NotFound(f"Hold {hold_id} not found")
+    if row.released_flag:
+        raise Conflict(f"Hold {hold_id} was already released in period {row.release_period}")
+    if reason == "MANUAL" and not row.manual_release:
+        raise Conflict(
+            f"Hold {hold_id} ({row.hold_name}) cannot be released by hand: its type does not allow it"
+        )
+    if reason == "MANUAL" and not (comment or "").strip():
+        raise InvalidInput("A manual release needs a comment saying why")
+    head = repo.contract(conn, client_id, int(row.rc_id))
+    scope, opened, calendar = _open(conn, client_id, int(head.org_id))
+    before = _state(row)
+    repo.mark_released(
+        conn, hold_id,
+        dict(released_by=actor, released_at=dt.datetime.now(dt.UTC), release_period=opened.key,
+             release_reason=reason, release_comment=comment),
+    )  # fmt: skip
+    if row.hold_type == repo.REVENUE:
+        _unfreeze_lines(conn, client_id, row, opened, calendar.keys, actor)
+        accounting.journalize(conn, scope, opened)
+    released = repo.get_hold(conn, client_id, hold_id)
+    audit.record(
+        conn, client_id=client_id, action="hold.release", object_type="hold", object_id=hold_id, actor=actor,
+        reason=comment or reason, before=before, after=_state(released),
+    )  # fmt: skip
+    return released
+
+
+def _successor(conn: Connection, client_id: int, row: Any) -> dict[str, int]:
+    """Line id → id of another active revenue hold of the contract covering that line."""
+    found: dict[str, int] = {}
+    lines = repo.current_lines(conn, client_id, int(row.rc_id))
+    for other in repo.list_holds(conn, client_id, rc_id=int(row.rc_id), active=True, hold_type=repo.REVENUE):
+        request = HoldRequest(
+            int(other.rc_id), other.hold_type, other.hold_level, other.pob_key, other.line_id
+        )
+        try:
+            covered = _covered(request, lines)
+        except InvalidInput:  # the POB or line is gone since: it covers nothing now
+            continue
+        for line_id in covered:
+            found.setdefault(line_id, int(other.id))
+    return found
+
+
+def _unfreeze_lines(
+    conn: Connection, client_id: int, row: Any, opened: OpenPeriod, keys: tuple[int, ...], actor: str
+) -> None:
+    successor = _successor(conn, client_id, row)
+    current = repo.current_schedule_ids(conn, client_id, int(row.rc_id))
+    crtd = {"crtd_prd_id": opened.key, "crtd_by": actor, "crtd_dt": dt.datetime.now(dt.UTC)}
+    for line in repo.hold_lines(conn, int(row.id)):
+        if line.line_id in successor:  # still held by another hold: it takes the line over
+            repo.move_hold_lines(conn, [int(line.id)], successor[line.line_id])
+            continue
+        if current.get(line.line_id) != line.held_schedule_id:
+            continue  # recomputed since (not frozen again yet): the current schedule is already the true one
+        base, held = repo.schedule(conn, int(line.held_schedule_id))
+        _, true = repo.schedule(conn, int(line.true_schedule_id))
+        new = release(held, true, opened.index)
+        if new != held:
+            repo.write_schedule(conn, base, new, keys[new.first_index], crtd)
+
+
+def list_holds(
+    conn: Connection, *, client_id: int, rc_id: int | None = None, active: bool | None = None,
+    hold_type: str | None = None, after_id: int = 0, limit: int = 100,
+) -> list[Any]:  # fmt: skip
+    kind = None if hold_type is None else _choice(hold_type, HOLD_TYPES, "hold type")
+    return repo.list_holds(
+        conn, client_id, rc_id=rc_id, active=active, hold_type=kind, after_id=after_id, limit=limit
+    )
+
+
+def get_hold(conn: Connection, *, client_id: int, hold_id: int) -> Any:
+    row = repo.get_hold(conn, client_id, hold_id)
+    if row is None:
+        raise NotFound(f"Hold {hold_id} not found")
+    return row
+
+
+def release_expired(conn: Connection, *, client_id: int, today: dt.date, actor: str) -> int:
+    """Release every hold whose expiry date has come; how many."""
+    rows = repo.expired(conn, client_id, today)
+    for row in rows:
+        release_hold(
+            conn, client_id=client_id, hold_id=int(row.id), actor=actor, reason="EXPIRY",
+            comment=f"expired on {row.expiry_date.isoformat()}",
+        )  # fmt: skip
+    return len(rows)
+
+
+def held_contracts_note(conn: Connection, scope: Scope) -> str | None:
+    """For Period Close: the contracts on hold in the scope, as a sentence (None when there is none)."""
+    rows = repo.held_contracts(conn, scope.client_id, scope.book_id, scope.org_id)
+    if not rows:
+        return None
+    shown = ", ".join(
+        f"{r.rc_key} (id {r.id}: {r.first if r.first == r.last else r.first + '+' + r.last})"
+        for r in rows[:20]
+    )
+    more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
+    return f"{len(rows)} contract(s) on hold: {shown}{more}"
