@@ -21,6 +21,7 @@ from accounting_support import (
     verify,
     worked_lines,
 )
+from biviews_support import table_of
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry, rc_line
@@ -169,3 +170,22 @@ def test_audit_trail_records_apply_and_release(http: TestClient, engine: Engine)
     assert entries[1]["reason"] == "paid up" and entries[1]["actor"] == entries[0]["actor"]
     listed = http.get(HOLDS, headers=admin, params={"active": "false"}).json()["holds"]
     assert [h["hold_id"] for h in listed] == [hold["hold_id"]]
+
+
+def test_bi_views_show_holds_and_the_audit_trail(http: TestClient, engine: Engine) -> None:
+    _tenant, api, admin, line = _subscription_tenant(http, engine)
+    rc_id = _rc_id(engine, line)
+    hold = _hold(http, admin, rc_id=rc_id, hold_type="REVENUE", schedules="R", expiry_date="2026-06-30")
+    _release(http, admin, hold["hold_id"])
+    [row] = table_of(http, api, "BI3_RC_HOLD")
+    assert row["RC_HOLD_ID"] == str(hold["hold_id"]) and row["RC_ID"] == str(rc_id)
+    assert (row["HOLD_TYPE"], row["HOLD_LEVEL"], row["HOLD_NAME"]) == ("REVENUE", "CONTRACT", "MANUAL")
+    assert (row["REV_SCHD_HOLD_FLAG"], row["ALLOC_SCHD_HOLD_FLAG"]) == ("Y", "N")
+    assert row["RC_HOLD_RELEASED_FLAG"] == "Y" and row["RC_HOLD_RELEASE_COMMENT"] == "paid up"
+    assert row["RC_HOLD_COMMENT"] == "customer on credit watch" and row["RC_HOLD_EXP_DATE"] == "2026-06-30"
+    trail = table_of(http, api, "BI3_CONTROL_AUDIT")
+    assert [(r["ACTION"], r["OBJECT_ID"]) for r in trail] == [
+        ("hold.apply", str(hold["hold_id"])),
+        ("hold.release", str(hold["hold_id"])),
+    ]
+    assert '"released": true' in trail[1]["AFTER_STATE"]

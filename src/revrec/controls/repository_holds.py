@@ -133,11 +133,21 @@ def current_schedule_ids(conn: Connection, client_id: int, rc_id: int) -> dict[s
     return {row.line_id: int(row.id) for row in conn.execute(query)}
 
 
+def touch_contract(conn: Connection, rc_id: int) -> None:
+    """Stamp the contract changed (its schedules did): the BI views' incremental window sees it."""
+    conn.execute(
+        update(revenue_contract)
+        .where(revenue_contract.c.id == rc_id)
+        .values(updated_at=dt.datetime.now(dt.UTC))
+    )
+
+
 def write_schedule(
     conn: Connection, base: Any, packed: Packed, first_period: int, crtd: dict[str, Any]
 ) -> int:
     """A new current version of ``base``'s line holding ``packed``; ``base`` stops being current."""
     conn.execute(update(rc_schedule).where(rc_schedule.c.id == base.id).values(current_flag=False))
+    touch_contract(conn, int(base.rc_id))
     rev = encode_triple(packed.rev)
     cv = encode_triple(packed.cv) if packed.has_carve else (None, None, None)
     values = dict(
