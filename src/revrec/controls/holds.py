@@ -13,7 +13,6 @@ in the audit trail in the same transaction (revrec.controls.audit). Services nev
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,43 +20,22 @@ from sqlalchemy import Connection
 from revrec.accounting import service as accounting
 from revrec.controls import audit
 from revrec.controls import repository_holds as repo
-from revrec.controls.holds_schedule import ALLOCATION, REVENUE, freeze, release
+from revrec.controls.holds_core import (
+    HOLD_TYPES,
+    RELEASE_REASONS,
+    HoldRequest,
+    choice,
+    covered_lines,
+    normalised,
+    record_hold,
+    state,
+)
+from revrec.controls.holds_schedule import release
 from revrec.errors import Conflict, InvalidInput, NotFound
 from revrec.periods import service as periods
 from revrec.periods.service import OpenPeriod, Scope
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
-
-HOLD_TYPES = (repo.REVENUE, repo.TRANSFER)
-LEVELS = ("CONTRACT", "POB", "LINE")
-SCHEDULES = (REVENUE, ALLOCATION, REVENUE + ALLOCATION)
-MANUAL, RULE, VALIDATION = "MANUAL", "RULE", "VALIDATION"
-RELEASE_REASONS = ("MANUAL", "EVENT", "EXPIRY")
-
-
-@dataclass(frozen=True, slots=True)
-class HoldRequest:
-    """What to hold: a contract, one POB of it or one line (with its POB unless ``whole_pob`` is false)."""
-
-    rc_id: int
-    hold_type: str
-    level: str = "CONTRACT"
-    pob_key: str | None = None
-    line_id: str | None = None
-    schedules: str = REVENUE + ALLOCATION
-    comment: str | None = None
-    expiry_date: dt.date | None = None
-    manual_release: bool = True
-    whole_pob: bool = True
-    hold_name: str = MANUAL
-    source: str = MANUAL
-
-
-def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
-    text = value.strip().upper()
-    if text not in allowed:
-        raise InvalidInput(f"Invalid {what} {value!r}: expected one of {', '.join(allowed)}")
-    return text
 
 
 def _open(conn: Connection, client_id: int, org_id: int) -> tuple[Scope, OpenPeriod, Any]:
@@ -72,97 +50,18 @@ def _open(conn: Connection, client_id: int, org_id: int) -> tuple[Scope, OpenPer
     return scope, opened, calendar
 
 
-def _covered(request: HoldRequest, lines: list[Any]) -> list[str]:
-    """The contract's line ids the hold covers (raises when the POB or line is not in the contract)."""
-    if request.level == "CONTRACT":
-        return [line.line_id for line in lines]
-    if request.level == "LINE":
-        found = [line for line in lines if line.line_id == request.line_id]
-        if not found:
-            raise InvalidInput(f"Line {request.line_id!r} is not a current line of contract {request.rc_id}")
-        if not request.whole_pob or found[0].pob_key is None:
-            return [found[0].line_id]
-        return [line.line_id for line in lines if line.pob_key == found[0].pob_key]
-    covered = [line.line_id for line in lines if line.pob_key == request.pob_key]
-    if not covered:
-        raise InvalidInput(f"POB {request.pob_key!r} is not a POB of contract {request.rc_id}")
-    return covered
-
-
-def _normalised(request: HoldRequest) -> HoldRequest:
-    hold_type = _choice(request.hold_type, HOLD_TYPES, "hold type")
-    level = _choice(request.level, LEVELS, "hold level")
-    schedules = _choice(request.schedules, SCHEDULES, "schedules")
-    if level == "POB" and not request.pob_key:
-        raise InvalidInput("A POB hold needs pob_key (the POB of the contract to hold)")
-    if level == "LINE" and not request.line_id:
-        raise InvalidInput("A line hold needs line_id (the line of the contract to hold)")
-    if request.source == MANUAL and not (request.comment or "").strip():
-        raise InvalidInput("A manual hold needs a comment saying why")
-    return HoldRequest(
-        request.rc_id, hold_type, level, request.pob_key, request.line_id, schedules, request.comment,
-        request.expiry_date, request.manual_release, request.whole_pob, request.hold_name, request.source,
-    )  # fmt: skip
-
-
-def _state(row: Any) -> dict[str, Any]:
-    return {
-        "hold_id": row.id, "rc_id": row.rc_id, "hold_type": row.hold_type, "level": row.hold_level,
-        "pob_key": row.pob_key, "line_id": row.line_id, "schedules": row.schedules,
-        "hold_name": row.hold_name,
-        "source": row.source, "applied_period": row.applied_period, "expiry_date": row.expiry_date,
-        "released": bool(row.released_flag), "release_period": row.release_period,
-        "release_reason": row.release_reason,
-    }  # fmt: skip
-
-
 def apply_hold(conn: Connection, *, client_id: int, request: HoldRequest, actor: str) -> Any:
     """Hold a contract, POB or line from the open period; the stored hold."""
-    request = _normalised(request)
+    request = normalised(request)
     head = repo.contract(conn, client_id, request.rc_id)
     if head is None:
         raise NotFound(f"Revenue contract {request.rc_id} not found")
     scope, opened, _ = _open(conn, client_id, int(head.org_id))
-    covered = _covered(request, repo.current_lines(conn, client_id, request.rc_id))
-    now = dt.datetime.now(dt.UTC)
-    hold_id = repo.insert_hold(
-        conn,
-        dict(
-            client_id=client_id, rc_id=request.rc_id, hold_type=request.hold_type, hold_level=request.level,
-            pob_key=request.pob_key, line_id=request.line_id, schedules=request.schedules,
-            hold_name=request.hold_name, source=request.source, manual_release=request.manual_release,
-            comment=request.comment, applied_by=actor, applied_at=now, applied_period=opened.key,
-            expiry_date=request.expiry_date, released_flag=False,
-        ),
-    )  # fmt: skip
+    covered = covered_lines(request, repo.current_lines(conn, client_id, request.rc_id))
+    row = record_hold(conn, client_id, request, covered, opened, actor)
     if request.hold_type == repo.REVENUE:
-        _freeze_lines(conn, client_id, hold_id, request, covered, opened, actor)
         accounting.journalize(conn, scope, opened)
-    row = repo.get_hold(conn, client_id, hold_id)
-    audit.record(
-        conn, client_id=client_id, action="hold.apply", object_type="hold", object_id=hold_id, actor=actor,
-        reason=request.comment, after={**_state(row), "lines": covered},
-    )  # fmt: skip
     return row
-
-
-def _freeze_lines(
-    conn: Connection, client_id: int, hold_id: int, request: HoldRequest, covered: list[str],
-    opened: OpenPeriod, actor: str,
-) -> None:  # fmt: skip
-    """Freeze the covered lines not already frozen by another active revenue hold."""
-    taken = repo.frozen_line_ids(conn, client_id, request.rc_id)
-    current = repo.current_schedule_ids(conn, client_id, request.rc_id)
-    crtd = {"crtd_prd_id": opened.key, "crtd_by": actor, "crtd_dt": dt.datetime.now(dt.UTC)}
-    for line_id in covered:
-        if line_id in taken or line_id not in current:
-            continue
-        base, packed = repo.schedule(conn, current[line_id])
-        held = freeze(packed, opened.index, request.schedules)
-        held_id = int(base.id)
-        if held != packed:
-            held_id = repo.write_schedule(conn, base, held, int(base.first_period), crtd)
-        repo.add_hold_line(conn, client_id, hold_id, line_id, int(base.id), held_id)
 
 
 def release_hold(
@@ -170,7 +69,7 @@ def release_hold(
     reason: str = "MANUAL",
 ) -> Any:  # fmt: skip
     """Release a hold in the open period (a revenue hold books the catch-up there); the stored hold."""
-    reason = _choice(reason, RELEASE_REASONS, "release reason")
+    reason = choice(reason, RELEASE_REASONS, "release reason")
     row = repo.get_hold(conn, client_id, hold_id)
     if row is None:
         raise NotFound(f"Hold {hold_id} not found")
@@ -184,7 +83,7 @@ def release_hold(
         raise InvalidInput("A manual release needs a comment saying why")
     head = repo.contract(conn, client_id, int(row.rc_id))
     scope, opened, calendar = _open(conn, client_id, int(head.org_id))
-    before = _state(row)
+    before = state(row)
     repo.mark_released(
         conn, hold_id,
         dict(released_by=actor, released_at=dt.datetime.now(dt.UTC), release_period=opened.key,
@@ -196,7 +95,7 @@ def release_hold(
     released = repo.get_hold(conn, client_id, hold_id)
     audit.record(
         conn, client_id=client_id, action="hold.release", object_type="hold", object_id=hold_id, actor=actor,
-        reason=comment or reason, before=before, after=_state(released),
+        reason=comment or reason, before=before, after=state(released),
     )  # fmt: skip
     return released
 
@@ -210,7 +109,7 @@ def _successor(conn: Connection, client_id: int, row: Any) -> dict[str, int]:
             int(other.rc_id), other.hold_type, other.hold_level, other.pob_key, other.line_id
         )
         try:
-            covered = _covered(request, lines)
+            covered = covered_lines(request, lines)
         except InvalidInput:  # the POB or line is gone since: it covers nothing now
             continue
         for line_id in covered:
@@ -241,7 +140,7 @@ def list_holds(
     conn: Connection, *, client_id: int, rc_id: int | None = None, active: bool | None = None,
     hold_type: str | None = None, after_id: int = 0, limit: int = 100,
 ) -> list[Any]:  # fmt: skip
-    kind = None if hold_type is None else _choice(hold_type, HOLD_TYPES, "hold type")
+    kind = None if hold_type is None else choice(hold_type, HOLD_TYPES, "hold type")
     return repo.list_holds(
         conn, client_id, rc_id=rc_id, active=active, hold_type=kind, after_id=after_id, limit=limit
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from revrec.controls import holds
+from revrec.controls import holds, holds_core
 from revrec.controls import repository_holds as repo
 from revrec.db.tables import journal_entry
 
@@ -61,8 +61,8 @@ def hold_invalid(conn: Connection, client_id: int, org_id: int, actor: str) -> i
     found = problems(conn, client_id, org_id)
     for rc_id, reasons in sorted(found.items()):
         name = UNBALANCED if reasons[0].startswith(UNBALANCED) else MISSING_SEGMENT
-        request = holds.HoldRequest(
-            rc_id, repo.TRANSFER, comment="; ".join(reasons), hold_name=name, source=holds.VALIDATION
+        request = holds_core.HoldRequest(
+            rc_id, repo.TRANSFER, comment="; ".join(reasons), hold_name=name, source=holds_core.VALIDATION
         )
         holds.apply_hold(conn, client_id=client_id, request=request, actor=actor)
     return len(found)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from revrec.auth.privileges import AUDIT_TRAIL, REVENUE_HOLDS
 from revrec.auth.service import Principal
 from revrec.controls import audit, holds
+from revrec.controls.holds_core import HoldRequest
 from revrec.http.deps import read_only, requires, unit_of_work
 
 router = APIRouter(tags=["Controls"])
@@ -106,7 +107,7 @@ def hold_out(row: Any) -> HoldOut:
 def apply_hold(
     body: HoldIn, caller: Principal = Depends(holder), conn: Connection = Depends(unit_of_work)
 ) -> HoldOut:
-    request = holds.HoldRequest(
+    request = HoldRequest(
         body.rc_id, body.hold_type, body.level, body.pob_key, body.line_id, body.schedules, body.comment,
         body.expiry_date, body.manual_release, body.whole_pob,
     )  # fmt: skip
