@@ -13,12 +13,13 @@ in the audit trail in the same transaction (revrec.controls.audit). Services nev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
 from revrec.accounting import service as accounting
-from revrec.controls import audit
+from revrec.controls import audit, holds_rules
 from revrec.controls import repository_holds as repo
 from revrec.controls.holds_core import (
     HOLD_TYPES,
@@ -153,15 +154,40 @@ def get_hold(conn: Connection, *, client_id: int, hold_id: int) -> Any:
     return row
 
 
-def release_expired(conn: Connection, *, client_id: int, today: dt.date, actor: str) -> int:
-    """Release every hold whose expiry date has come; how many."""
-    rows = repo.expired(conn, client_id, today)
+def release_expired(conn: Connection, *, client_id: int, org_id: int | None, actor: str) -> int:
+    """Release every hold of the org whose expiry date falls before the end of the open period; how many."""
+    client = tenancy.get_client(conn, client_id)
+    if client is None:
+        raise NotFound("the client no longer exists")
+    scope = periods.default_scope(conn, client_id, org_id)
+    opened = periods.current_open(conn, scope, policies_for(conn, client).calendar)
+    if opened is None:
+        return 0
+    rows = repo.expired(conn, client_id, opened.end - dt.timedelta(days=1))
     for row in rows:
         release_hold(
             conn, client_id=client_id, hold_id=int(row.id), actor=actor, reason="EXPIRY",
             comment=f"expired on {row.expiry_date.isoformat()}",
         )  # fmt: skip
     return len(rows)
+
+
+def release_by_events(conn: Connection, client_id: int, events: Sequence[Any], actor: str) -> set[int]:
+    """Hold events (Event Process): an event whose type is a hold rule's ``release_event`` releases that
+    rule's active holds covering the event's line. Returns the staging row ids of the hold events (they
+    release nothing else and are marked processed with the others)."""
+    rules = {r.release_event: r.name for r in holds_rules.load_rules(conn, client_id) if r.release_event}
+    found = {e.row_id for e in events if e.event.event_name in rules}
+    for staged in (e for e in events if e.row_id in found):
+        line_id, rule = staged.event.line_id, rules[staged.event.event_name]
+        for row in repo.active_holds_of_line(conn, client_id, line_id, rule):
+            lines = repo.current_lines(conn, client_id, int(row.rc_id))
+            request = HoldRequest(int(row.rc_id), row.hold_type, row.hold_level, row.pob_key, row.line_id)
+            if line_id in covered_lines(request, lines):
+                comment = f"hold event {staged.event.event_name} on line {line_id}"
+                release_hold(conn, client_id=client_id, hold_id=int(row.id), actor=actor, comment=comment,
+                             reason="EVENT")  # fmt: skip
+    return found
 
 
 def held_contracts_note(conn: Connection, scope: Scope) -> str | None:

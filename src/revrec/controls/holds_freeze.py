@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from revrec.controls import repository_holds as repo
+from revrec.controls.holds_rules import hold_matching
 from revrec.controls.holds_schedule import freeze
+from revrec.periods.service import OpenPeriod, Scope
+
+
+def before_journal(conn: Connection, scope: Scope, open_period: OpenPeriod) -> None:
+    """Before the open period's journal is regenerated: hold what the hold rules match, and keep revenue
+    holds in force over schedules recomputed since."""
+    hold_matching(conn, scope, open_period)
+    refreeze(conn, scope.client_id, open_period.index, open_period.key)
 
 
 def refreeze(conn: Connection, client_id: int, open_index: int, open_key: int) -> int:

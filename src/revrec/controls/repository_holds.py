@@ -60,6 +60,19 @@ def list_holds(
     return list(conn.execute(query.order_by(h.id).limit(max(1, min(limit, MAX_PAGE)))))
 
 
+def active_holds_of_line(conn: Connection, client_id: int, line_id: str, hold_name: str) -> list[Any]:
+    """Active holds named ``hold_name`` of the contract holding current line ``line_id``."""
+    ln, h = rc_line.c, rc_hold.c
+    contract_of = select(ln.rc_id).where(ln.client_id == client_id, ln.line_id == line_id, ln.current_flag)
+    query = select(rc_hold).where(
+        h.client_id == client_id,
+        h.hold_name == hold_name,
+        h.released_flag.is_(False),
+        h.rc_id.in_(contract_of),
+    )
+    return list(conn.execute(query.order_by(h.id)))
+
+
 def mark_released(conn: Connection, hold_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(rc_hold).where(rc_hold.c.id == hold_id).values(released_flag=True, **values))
 

@@ -697,3 +697,13 @@ rc_hold_line = Table(
     Column("held_schedule_id", Integer, nullable=False),  # the frozen version written over it
     Index("ix_rc_hold_line_hold", "hold_id"),
 )
+
+# The setup document's section ``hold_rules`` (migration 0016h), as JSON: rules that hold contracts, POBs or
+# lines whose fields meet their criteria (revrec.controls.holds_rules).
+hold_rule_setting = Table(
+    "hold_rule_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,4 +1,5 @@
-"""Revenue and transfer holds (``rc_hold``) and the schedules a revenue hold froze (``rc_hold_line``).
+"""Revenue and transfer holds (``rc_hold``), the schedules a revenue hold froze (``rc_hold_line``) and the
+hold rules of the setup document (``hold_rule_setting``).
 
 Revision ID: 0016h
 Revises: 0015
@@ -68,9 +69,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rc_hold_line")),
     )
     op.create_index("ix_rc_hold_line_hold", "rc_hold_line", ["hold_id"])
+    op.create_table(
+        "hold_rule_setting",
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+            name=op.f("fk_hold_rule_setting_client_id_client"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("client_id", name=op.f("pk_hold_rule_setting")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("hold_rule_setting")
     op.drop_index("ix_rc_hold_line_hold", table_name="rc_hold_line")
     op.drop_table("rc_hold_line")
     op.drop_index("ix_rc_hold_rc", table_name="rc_hold")
