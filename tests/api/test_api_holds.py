@@ -189,3 +189,17 @@ def test_bi_views_show_holds_and_the_audit_trail(http: TestClient, engine: Engin
         ("hold.release", str(hold["hold_id"])),
     ]
     assert '"released": true' in trail[1]["AFTER_STATE"]
+
+
+def test_a_line_stays_held_until_its_last_revenue_hold_is_released(http: TestClient, engine: Engine) -> None:
+    tenant, api, admin, line = _subscription_tenant(http, engine)
+    rc_id = _rc_id(engine, line)
+    first = _hold(http, admin, rc_id=rc_id, hold_type="REVENUE")
+    second = _hold(http, admin, rc_id=rc_id, hold_type="REVENUE", level="LINE", line_id=line, whole_pob=False)
+    assert close_period(http, engine, api)["status"] == "Completed"  # January: 0
+    _release(http, admin, first["hold_id"])  # February: still held by the second hold
+    assert revenue(engine, tenant, 202602) == D(0)
+    _release(http, admin, second["hold_id"])  # February: own 100 + January's 100
+    assert revenue(engine, tenant, 202602) == D("200.00")
+    assert revenue(engine, tenant, 202601) == D(0)
+    assert verify(engine, tenant) == []
