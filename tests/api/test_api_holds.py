@@ -25,6 +25,7 @@ from biviews_support import table_of
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry, rc_line
+from revrec.jobs import worker
 from support import login, unique
 
 HOLDS = "/api/revrec/v1/holds"
@@ -203,3 +204,14 @@ def test_a_line_stays_held_until_its_last_revenue_hold_is_released(http: TestCli
     assert revenue(engine, tenant, 202602) == D("200.00")
     assert revenue(engine, tenant, 202601) == D(0)
     assert verify(engine, tenant) == []
+
+
+def test_revenue_holds_wait_while_the_period_is_in_soft_close(http: TestClient, engine: Engine) -> None:
+    _tenant, api, admin, line = _subscription_tenant(http, engine)
+    rc_id = _rc_id(engine, line)
+    body = {"parameters": [{"parameter_id": 1541, "sequence": 1, "parameter_value": "Soft Close"}]}
+    assert http.post("/api/integration/v1/1/programs/154/submit", headers=api, json=body).status_code == 200
+    worker.run_until_idle(engine)
+    refused = http.post(HOLDS, headers=admin, json={"rc_id": rc_id, "hold_type": "REVENUE", "comment": "x"})
+    assert refused.status_code == 400 and "Soft Close" in refused.text
+    assert _hold(http, admin, rc_id=rc_id, hold_type="TRANSFER")["hold_type"] == "TRANSFER"

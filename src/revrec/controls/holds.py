@@ -51,6 +51,15 @@ def _open(conn: Connection, client_id: int, org_id: int) -> tuple[Scope, OpenPer
     return scope, opened, calendar
 
 
+def _not_frozen(opened: OpenPeriod, hold_type: str) -> None:
+    """A revenue hold changes the open period's figures: not while they are frozen for review."""
+    if hold_type == repo.REVENUE and periods.frozen_message(opened) is not None:
+        raise Conflict(
+            f"Period {opened.key} is in Soft Close: revenue holds cannot be applied or released until the "
+            "period is closed (program 152) or reopened (program 154 with STATUS=Open)"
+        )
+
+
 def apply_hold(conn: Connection, *, client_id: int, request: HoldRequest, actor: str) -> Any:
     """Hold a contract, POB or line from the open period; the stored hold."""
     request = normalised(request)
@@ -58,6 +67,7 @@ def apply_hold(conn: Connection, *, client_id: int, request: HoldRequest, actor:
     if head is None:
         raise NotFound(f"Revenue contract {request.rc_id} not found")
     scope, opened, _ = _open(conn, client_id, int(head.org_id))
+    _not_frozen(opened, request.hold_type)
     covered = covered_lines(request, repo.current_lines(conn, client_id, request.rc_id))
     row = record_hold(conn, client_id, request, covered, opened, actor)
     if request.hold_type == repo.REVENUE:
@@ -84,6 +94,7 @@ def release_hold(
         raise InvalidInput("A manual release needs a comment saying why")
     head = repo.contract(conn, client_id, int(row.rc_id))
     scope, opened, calendar = _open(conn, client_id, int(head.org_id))
+    _not_frozen(opened, row.hold_type)
     before = state(row)
     repo.mark_released(
         conn, hold_id,
@@ -161,8 +172,8 @@ def release_expired(conn: Connection, *, client_id: int, org_id: int | None, act
         raise NotFound("the client no longer exists")
     scope = periods.default_scope(conn, client_id, org_id)
     opened = periods.current_open(conn, scope, policies_for(conn, client).calendar)
-    if opened is None:
-        return 0
+    if opened is None or periods.frozen_message(opened) is not None:
+        return 0  # Soft Close: expired holds wait for the next open period
     rows = repo.expired(conn, client_id, opened.end - dt.timedelta(days=1))
     for row in rows:
         release_hold(
