@@ -215,3 +215,19 @@ def test_revenue_holds_wait_while_the_period_is_in_soft_close(http: TestClient, 
     refused = http.post(HOLDS, headers=admin, json={"rc_id": rc_id, "hold_type": "REVENUE", "comment": "x"})
     assert refused.status_code == 400 and "Soft Close" in refused.text
     assert _hold(http, admin, rc_id=rc_id, hold_type="TRANSFER")["hold_type"] == "TRANSFER"
+
+
+def test_a_line_joining_a_held_contract_is_held_too(http: TestClient, engine: Engine) -> None:
+    tenant, api, admin, line = _subscription_tenant(http, engine)
+    rc_id = _rc_id(engine, line)
+    hold = _hold(http, admin, rc_id=rc_id, hold_type="REVENUE")
+    so = line.rsplit("-", 1)[0]
+    send(http, api, subscription(f"{so}-2", so, "600.00"))  # joins the contract (same sales order)
+    assert collect(http, engine, api)["status"] == "Completed"
+    assert _rc_id(engine, f"{so}-2") == rc_id
+    assert revenue(engine, tenant, 202601) == D(0)
+    assert close_period(http, engine, api)["status"] == "Completed"
+    _release(http, admin, hold["hold_id"])
+    # February: (100 + 50) for February and again for January's catch-up
+    assert revenue(engine, tenant, 202602) == D("300.00")
+    assert verify(engine, tenant) == []

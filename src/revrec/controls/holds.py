@@ -29,6 +29,7 @@ from revrec.controls.holds_core import (
     covered_lines,
     normalised,
     record_hold,
+    request_of,
     state,
 )
 from revrec.controls.holds_schedule import release
@@ -117,11 +118,8 @@ def _successor(conn: Connection, client_id: int, row: Any) -> dict[str, int]:
     found: dict[str, int] = {}
     lines = repo.current_lines(conn, client_id, int(row.rc_id))
     for other in repo.list_holds(conn, client_id, rc_id=int(row.rc_id), active=True, hold_type=repo.REVENUE):
-        request = HoldRequest(
-            int(other.rc_id), other.hold_type, other.hold_level, other.pob_key, other.line_id
-        )
         try:
-            covered = covered_lines(request, lines)
+            covered = covered_lines(request_of(other), lines)
         except InvalidInput:  # the POB or line is gone since: it covers nothing now
             continue
         for line_id in covered:
@@ -193,8 +191,7 @@ def release_by_events(conn: Connection, client_id: int, events: Sequence[Any], a
         line_id, rule = staged.event.line_id, rules[staged.event.event_name]
         for row in repo.active_holds_of_line(conn, client_id, line_id, rule):
             lines = repo.current_lines(conn, client_id, int(row.rc_id))
-            request = HoldRequest(int(row.rc_id), row.hold_type, row.hold_level, row.pob_key, row.line_id)
-            if line_id in covered_lines(request, lines):
+            if line_id in covered_lines(request_of(row), lines):
                 comment = f"hold event {staged.event.event_name} on line {line_id}"
                 release_hold(conn, client_id=client_id, hold_id=int(row.id), actor=actor, comment=comment,
                              reason="EVENT")  # fmt: skip

@@ -103,7 +103,8 @@ def record_hold(
         dict(
             client_id=client_id, rc_id=request.rc_id, hold_type=request.hold_type, hold_level=request.level,
             pob_key=request.pob_key, line_id=request.line_id, schedules=request.schedules,
-            hold_name=request.hold_name, source=request.source, manual_release=request.manual_release,
+            whole_pob=request.whole_pob, hold_name=request.hold_name, source=request.source,
+            manual_release=request.manual_release,
             comment=request.comment, applied_by=actor, applied_at=dt.datetime.now(dt.UTC),
             applied_period=opened.key, expiry_date=request.expiry_date, released_flag=False,
         ),
@@ -116,6 +117,25 @@ def record_hold(
         reason=request.comment, after={**state(row), "lines": covered},
     )  # fmt: skip
     return row
+
+
+def request_of(row: Any) -> HoldRequest:
+    """The request a stored hold was applied with (what it covers)."""
+    return HoldRequest(
+        int(row.rc_id), row.hold_type, row.hold_level, row.pob_key, row.line_id, row.schedules,
+        whole_pob=bool(row.whole_pob),
+    )  # fmt: skip
+
+
+def cover_new_lines(conn: Connection, client_id: int, opened: OpenPeriod) -> None:
+    """Freeze the lines that joined a held contract or POB since its revenue hold was applied."""
+    for row in repo.active_revenue_holds(conn, client_id):
+        request = request_of(row)
+        try:
+            covered = covered_lines(request, repo.current_lines(conn, client_id, request.rc_id))
+        except InvalidInput:  # its POB or line is gone: it covers nothing now
+            continue
+        _freeze_lines(conn, client_id, int(row.id), request, covered, opened, row.applied_by)
 
 
 def _freeze_lines(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from revrec.controls import repository_holds as repo
+from revrec.controls.holds_core import cover_new_lines
 from revrec.controls.holds_rules import hold_matching
 from revrec.controls.holds_schedule import freeze
 from revrec.periods.service import OpenPeriod, Scope
@@ -23,6 +24,7 @@ def before_journal(conn: Connection, scope: Scope, open_period: OpenPeriod) -> N
     """Before the open period's journal is regenerated: hold what the hold rules match, and keep revenue
     holds in force over schedules recomputed since."""
     hold_matching(conn, scope, open_period)
+    cover_new_lines(conn, scope.client_id, open_period)
     refreeze(conn, scope.client_id, open_period.index, open_period.key)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, insert, select, update
@@ -71,6 +71,14 @@ def active_holds_of_line(conn: Connection, client_id: int, line_id: str, hold_na
         h.rc_id.in_(contract_of),
     )
     return list(conn.execute(query.order_by(h.id)))
+
+
+def active_revenue_holds(conn: Connection, client_id: int) -> Iterator[Any]:
+    """The client's active revenue holds, read a page at a time."""
+    after = 0
+    while page := list_holds(conn, client_id, active=True, hold_type=REVENUE, after_id=after, limit=MAX_PAGE):
+        yield from page
+        after = int(page[-1].id)
 
 
 def mark_released(conn: Connection, hold_id: int, values: dict[str, Any]) -> None:

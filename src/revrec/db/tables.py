@@ -666,6 +666,7 @@ rc_hold = Table(
     Column("pob_key", String(500), nullable=True),
     Column("line_id", String(300), nullable=True),
     Column("schedules", String(2), nullable=False),  # revenue holds: R, A or RA (revenue and/or allocation)
+    Column("whole_pob", Boolean, nullable=False),  # a line hold holds the line's whole POB
     Column("hold_name", String(100), nullable=False),  # the rule, MANUAL, or the validation that applied it
     Column("source", String(20), nullable=False),  # MANUAL / RULE / VALIDATION
     Column("manual_release", Boolean, nullable=False),

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("pob_key", sa.String(length=500), nullable=True),
         sa.Column("line_id", sa.String(length=300), nullable=True),
         sa.Column("schedules", sa.String(length=2), nullable=False),
+        sa.Column("whole_pob", sa.Boolean(), nullable=False),
         sa.Column("hold_name", sa.String(length=100), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("manual_release", sa.Boolean(), nullable=False),
