@@ -52,6 +52,7 @@ class HoldOut(BaseModel):
     level: str
     pob_key: str | None
     line_id: str | None
+    whole_pob: bool
     schedules: str
     hold_name: str
     source: str
@@ -94,7 +95,8 @@ class AuditList(BaseModel):
 def hold_out(row: Any) -> HoldOut:
     return HoldOut(
         hold_id=row.id, rc_id=row.rc_id, hold_type=row.hold_type, level=row.hold_level, pob_key=row.pob_key,
-        line_id=row.line_id, schedules=row.schedules, hold_name=row.hold_name, source=row.source,
+        line_id=row.line_id, whole_pob=bool(row.whole_pob), schedules=row.schedules,
+        hold_name=row.hold_name, source=row.source,
         manual_release=bool(row.manual_release), comment=row.comment, applied_by=row.applied_by,
         applied_at=row.applied_at, applied_period=row.applied_period, expiry_date=row.expiry_date,
         released=bool(row.released_flag), released_by=row.released_by, released_at=row.released_at,
