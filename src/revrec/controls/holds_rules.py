@@ -146,7 +146,8 @@ def _lines(conn: Connection, scope: Scope, rules: list[HoldRuleDoc]) -> Iterator
                c.org_id == scope.org_id)
         .order_by(ln.rc_id, ln.line_id)
     )  # fmt: skip
-    yield from conn.execution_options(yield_per=2000).execute(query)
+    # on the statement: Connection.execution_options would change the connection for every later statement
+    yield from conn.execute(query.execution_options(yield_per=2000))
 
 
 def _value(row: Any, name: str) -> Any:
