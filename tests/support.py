@@ -18,6 +18,11 @@ _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
+ADMIN_PATHS = ("/api/admin/", "/api/revrec/v1/holds", "/api/revrec/v1/audit", "/api/revrec/v1/approvals")
+"""Operations whose privilege only the seeded Administrator role holds (tests that call every operation use
+its token there)."""
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{os.getpid()}x{next(_counter)}"
 

@@ -17,6 +17,7 @@ from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_cha
 from revrec.config import Settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
+from revrec.controls import holds_setup
 from revrec.inbound import receivers, staging
 from revrec.inbound import service as inbound_service
 from revrec.inbound.uploads import STAGE_JOB
@@ -56,6 +57,7 @@ def install(settings: Settings) -> None:
     worker.register(STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed))
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting()
+    holds_setup.install()
     _install_transfer(settings)
     report_jobs.install(settings)
 

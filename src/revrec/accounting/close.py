@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, func, select
 
 from revrec.accounting import service as accounting
+from revrec.controls.holds import held_contracts_note
 from revrec.db.session import transaction
 from revrec.db.tables import flagged, revenue_contract, stage_event, stage_line
 from revrec.jobs.queue import Job
@@ -98,10 +99,11 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         assert next_open is not None
         accounting.journalize(conn, scope, next_open)
         accounting.stamp_period_change(conn, scope, (closed, opened))
+        held = held_contracts_note(conn, scope)
     note = f"Period {closed} closed ({posted} journal summary line(s) posted); period {opened} is open"
     if found:
-        return "Warning", note + " (forced past: " + "; ".join(found) + ")"
-    return "Completed", note
+        return "Warning", note + " (forced past: " + "; ".join(found) + ")" + (f"; {held}" if held else "")
+    return "Completed", note + (f"; {held}" if held else "")
 
 
 def run_change_status(engine: Engine, job: Job) -> tuple[str, str | None]:

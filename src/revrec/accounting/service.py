@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
 from revrec.contracts.revisions import decode_triple, run_at
+from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
 from revrec.engine.calendar import AccountingCalendar
 from revrec.engine.money import from_minor
@@ -49,6 +50,7 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
 
     Takes the book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
+    before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
     statistics.refresh(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
     return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from revrec.biviews import balances, contracts, journal_views, reference_data, repository, waterfall
+from revrec.biviews import (
+    balances,
+    contracts,
+    control_views,
+    journal_views,
+    reference_data,
+    repository,
+    waterfall,
+)
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import RowsSource, SqlSource, ViewDef, ViewRegistry
 
@@ -47,21 +55,6 @@ ACCT_TYPE_COLUMNS = columns(
 SCHD_DEL_COLUMNS = columns(
     ["SCHD_ID:N", "CLIENT_ID:N", "DELETED_TIME:T", "CRTD_BY", "CRTD_DT", "UPDT_BY", "UPDT_DT", "INCR_UPDT_DT"]
 )
-
-HOLD_COLUMNS = columns(
-    ["RC_HOLD_ID:N", "RC_ID:N", "RC_HOLD_APPLIED_BY", "RC_HOLD_APPLIED_BY_NAME", "RC_HOLD_APPLIED_DT",
-     "RC_HOLD_COMMENT", "RC_HOLD_RELEASED_FLAG", "RC_HOLD_RELEASE_COMMENT", "RC_HOLD_RELEASE_REASON",
-     "RC_HOLD_RELEASE_DT", "RC_HOLD_RELEASE_BY", "RC_HOLD_RELEASE_BY_NAME", "HOLD_ID:N", "HOLD_TYPE",
-     "HOLD_NAME", "HOLD_DESC", "REV_SCHD_HOLD_FLAG", "REVREC_HOLD_FLAG", "ALLOC_SCHD_HOLD_FLAG",
-     "ALLOC_REC_HOLD_FLAG", "USER_RELEASABLE_FLAG", "SEC_ATR_VAL", "CLIENT_ID:N", "BOOK_ID:N",
-     "HOLD_CRTD_BY", "HOLD_CRTD_DT", "HOLD_UPDT_BY", "HOLD_UPDT_DT", "RC_HOLD_CRTD_BY", "RC_HOLD_CRTD_DT",
-     "RC_HOLD_UPDT_BY", "RC_HOLD_UPDT_DT", "INCR_UPDT_DT", "RC_HOLD_EXP_DATE:D", "RC_HOLD_ACCT_SEGMENTS",
-     "ALLOW_MANUAL_APPLY_FLAG", "ALLOW_MANUAL_REL_FLAG", "HOLD_LEVEL", "HOLD_SCHD_TYPE", "EXP_FLD_NAME",
-     "EXP_NUM_TYPE", "EXP_NUM:N", "LN_HOLD_LEVEL_FLAG", "LN_HOLD_TYPE_FLAG", "LN_HOLD_PROCESSED_FLAG",
-     "REV_HOLD_START_DATE:D", "REV_HOLD_END_DATE:D", "CRITERIA_MATCH_FLAG", "REMOVE_HOLD_FLAG",
-     "LINE_ID:N", "EVENT_ID:N", "MANUAL_HOLD_FLAG", "EVNT_HOLD_APPLD_MANUL_FLAG", "OVERRIDE_APRV_FLAG",
-     "SHA_ENABLED_FLAG", "RC_POB_ID:N"]
-)  # fmt: skip
 
 MJE_COLUMNS = columns(
     ["JE_HEAD_ID:N", "JE_HEAD_NAME", "JE_HEAD_DESC", "JE_HEAD_CAT_CODE", "JE_HEAD_EX_RATE_TYPE",
@@ -172,7 +165,20 @@ def standard_views() -> Iterable[ViewDef]:
             "Approvals of revenue contracts",
         ),
         _empty_view("BI3_RC_SCHD_DEL", SCHD_DEL_COLUMNS, "Deleted schedules"),
-        _empty_view("BI3_RC_HOLD", HOLD_COLUMNS, "Holds applied to revenue contracts"),
+        ViewDef(
+            "BI3_RC_HOLD",
+            control_views.HOLD_COLUMNS,
+            SqlSource(control_views.holds_view),
+            "the hold's release, else its application (rc_hold)",
+            "Holds applied to revenue contracts",
+        ),
+        ViewDef(
+            "BI3_CONTROL_AUDIT",
+            control_views.AUDIT_COLUMNS,
+            SqlSource(control_views.audit_view),
+            "the action's time (control_audit.acted_at)",
+            "revrec's audit trail of control actions (holds, approvals, manual entries and actions)",
+        ),
         _empty_view("BI3_MJE", MJE_COLUMNS, "Manual journal entries"),
     )
 

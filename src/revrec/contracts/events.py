@@ -29,6 +29,7 @@ from revrec.contracts import repository as repo
 from revrec.contracts import service, staged
 from revrec.contracts.compute import compute
 from revrec.contracts.persist import Context
+from revrec.controls.holds import release_by_events
 from revrec.db.session import transaction
 from revrec.db.tables import stage_event
 from revrec.engine.errors import PolicyError
@@ -136,7 +137,8 @@ def process_events(
     ready = [e for e in events if e.event.line_id in existing]
     if not ready:
         return
-    affected = {int(existing[e.event.line_id].rc_id) for e in ready}
+    releasing = release_by_events(conn, client_id, ready, by)  # hold events release holds, not revenue
+    affected = {int(existing[e.event.line_id].rc_id) for e in ready if e.row_id not in releasing}
     templates: dict[str, set[int]] = {}
     for head in repo.contracts_by_id(conn, affected):
         templates.setdefault(str(head.template), set()).add(int(head.id))
@@ -151,7 +153,7 @@ def process_events(
         activity = sorted(staged.by_ids(conn, bill_ids), key=lambda r: r.row_id)
         line_ids = {r.ref or "" for r in so_rows}
         history = processed_events(conn, client_id, line_ids)
-        new = [e.event for e in ready if e.event.line_id in line_ids]
+        new = [e.event for e in ready if e.event.line_id in line_ids and e.row_id not in releasing]
         computation = compute(
             so_rows,
             activity,

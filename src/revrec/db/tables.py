@@ -676,3 +676,60 @@ control_audit = Table(
     Column("after_state", Text, nullable=True),
     Index("ix_control_audit_client_object", "client_id", "object_type", "object_id"),
 )
+
+# Holds (migration 0017): a revenue hold freezes the schedules of the lines it covers from the open period
+# it is applied in (recognition stops; the release books the catch-up in the then open period); a transfer
+# hold keeps the contract's journal entries out of GL transfer batches. Released holds stay (released_flag).
+rc_hold = Table(
+    "rc_hold",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("hold_type", String(20), nullable=False),  # REVENUE / TRANSFER
+    Column("hold_level", String(20), nullable=False),  # CONTRACT / POB / LINE
+    Column("pob_key", String(500), nullable=True),
+    Column("line_id", String(300), nullable=True),
+    Column("schedules", String(2), nullable=False),  # revenue holds: R, A or RA (revenue and/or allocation)
+    Column("whole_pob", Boolean, nullable=False),  # a line hold holds the line's whole POB
+    Column("hold_name", String(100), nullable=False),  # the rule, MANUAL, or the validation that applied it
+    Column("source", String(20), nullable=False),  # MANUAL / RULE / VALIDATION
+    Column("manual_release", Boolean, nullable=False),
+    Column("comment", String(2000), nullable=True),
+    Column("applied_by", String(100), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("applied_period", Integer, nullable=False),
+    Column("expiry_date", Date, nullable=True),
+    Column("released_flag", Boolean, nullable=False),
+    Column("released_by", String(100), nullable=True),
+    Column("released_at", DateTime(timezone=True), nullable=True),
+    Column("release_period", Integer, nullable=True),
+    Column("release_reason", String(100), nullable=True),  # MANUAL / EVENT / EXPIRY
+    Column("release_comment", String(2000), nullable=True),
+    Index("ix_rc_hold_client_active", "client_id", "released_flag", "hold_type"),
+    Index("ix_rc_hold_rc", "rc_id"),
+)
+
+# The frozen schedule version a revenue hold wrote for each line it covers; a schedule written over it by
+# a later recomputation is frozen again at the next journal regeneration (revrec.controls.holds).
+rc_hold_line = Table(
+    "rc_hold_line",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("hold_id", Integer, ForeignKey("rc_hold.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("true_schedule_id", Integer, nullable=False),  # the line's schedule as if not held
+    Column("held_schedule_id", Integer, nullable=False),  # the frozen version written over it
+    Index("ix_rc_hold_line_hold", "hold_id"),
+)
+
+# The setup document's section ``hold_rules`` (migration 0017), as JSON: rules that hold contracts, POBs or
+# lines whose fields meet their criteria (revrec.controls.holds_rules).
+hold_rule_setting = Table(
+    "hold_rule_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -32,6 +32,10 @@ class Condition:
     def matches(self, line: TransactionLine) -> bool:
         attribute = FIELD_ATTRIBUTES.get(self.field)
         value = getattr(line, attribute) if attribute is not None else line_field(line, self.field)
+        return self.matches_value(value)
+
+    def matches_value(self, value: FieldValue) -> bool:
+        """Whether a field holding ``value`` (text, Decimal, date or None) meets the condition."""
         if self.operator == "=" and isinstance(value, str):
             return value == self.values[0] or value.strip() == self.values[0]
         if value == "":

@@ -85,10 +85,11 @@ def run_transfer(engine: Engine, job: Job, *, files: BatchFiles) -> tuple[str, s
     try:
         with transaction(engine) as conn:
             batch_id, name, status = service.build_batch(conn, job, criteria)
+            held = service.held_note(conn, job)
             if status == service.READY:
                 record = write_batch_file(conn, files, batch_id)
     except Exception:
         if record is not None:
             files.store.fail(record, "The transfer batch was rolled back")
         raise
-    return "Completed", f"Transfer batch {batch_id} ({name}): {status}"
+    return "Completed", f"Transfer batch {batch_id} ({name}): {status}{held}"

@@ -24,6 +24,8 @@ from typing import IO, Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from revrec.accounting import repository as accounting_repo
+from revrec.controls import repository_holds as holds_repo
+from revrec.controls.holds_validation import hold_invalid
 from revrec.db.tables import book, journal_entry, transfer_batch, transfer_line
 from revrec.engine.money import from_minor
 from revrec.errors import InvalidInput
@@ -129,6 +131,7 @@ class _Summary:
 def _entry_filter(conn: Connection, client_id: int, org_id: int, criteria: Criteria) -> list[Any]:
     j = journal_entry.c
     where = [j.client_id == client_id, j.org_id == org_id, j.posted_flag.is_(True), j.post_batch_id.is_(None)]
+    where.append(j.rc_id.not_in(holds_repo.active_ids(client_id, holds_repo.TRANSFER)))  # transfer holds
     if criteria.name is not None:
         column: Any
         values: list[Any]
@@ -187,6 +190,7 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
             .returning(transfer_batch.c.id)
         ).scalar_one()
     )  # fmt: skip
+    hold_invalid(conn, job.client_id, scope.org_id, job.created_by)  # transfer validation holds
     j = journal_entry.c
     rows = list(
         conn.execute(
@@ -231,6 +235,13 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
         )
     )  # fmt: skip
     return batch_id, name, READY
+
+
+def held_note(conn: Connection, job: Job) -> str:
+    """What the batch left out for transfer holds, as a clause of the job message ('' when nothing)."""
+    scope = periods.default_scope(conn, job.client_id, job.org_id)
+    count = holds_repo.unposted_held_entries(conn, job.client_id, scope.org_id)
+    return f"; {count} journal entry row(s) of contracts on transfer hold left out" if count else ""
 
 
 def _set_status(conn: Connection, batch_id: int, status: str, by: str) -> None:
