@@ -70,6 +70,20 @@ LINE_COLUMNS = (
     "crtd_by",
     "crtd_dt",
 )
+# Columns an unchanged line version takes in place when its contract is reallocated.
+REALLOCATED_FIELDS = (
+    "pob_key",
+    "ssp",
+    "allocatable",
+    "allocated",
+    "carve",
+    "ord_qty",
+    "ext_lst_prc",
+    "end_date",
+    "return_flag",
+    "error_code",
+    "error_message",
+)
 SCHEDULE_COLUMNS = (
     "client_id",
     "rc_id",
@@ -325,20 +339,7 @@ def _add_lines(
         values = line_values(ctx, item, index, alloc, errors)
         old = current.get(values["line_id"])
         if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
-            keep = (
-                "pob_key",
-                "ssp",
-                "allocatable",
-                "allocated",
-                "carve",
-                "ord_qty",
-                "ext_lst_prc",
-                "end_date",
-                "return_flag",
-                "error_code",
-                "error_message",
-            )
-            updates.append({"rid": old.id, **{k: values[k] for k in keep}})
+            updates.append({"rid": old.id, **{k: values[k] for k in REALLOCATED_FIELDS}})
             continue
         version = 1 if old is None else old.version + 1
         if old is not None:

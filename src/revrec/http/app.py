@@ -16,6 +16,7 @@ from revrec.auth.throttle import ThrottlePolicy
 from revrec.auth.tokens import TokenSigner
 from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
+from revrec.controls.approvals_routes import router as approvals_router
 from revrec.db.session import make_engine
 from revrec.http import errors
 from revrec.http.deps import AppContext
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(biviews_router)
     app.include_router(reports_router)
     app.include_router(transfer_router)
+    app.include_router(approvals_router)
 
     @app.get("/health", operation_id="GET_Health", tags=["Service"], summary="Service and database health")
     def health() -> JSONResponse:
