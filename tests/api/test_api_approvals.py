@@ -5,49 +5,16 @@ the subscription line is 1,200 ratable over 2026 (100 a month); raised to 2,400 
 from __future__ import annotations
 
 from decimal import Decimal as D
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from accounting_support import accounting_tenant, close_period, collect, revenue, send, subscription, verify
+from approvals_support import CONTROLLER, MANAGER, decide, revised_pending, steps_of, with_rules
 from biviews_support import table_of
 from revrec.db.session import transaction
 from revrec.setup import service as setup_service
-from revrec.tenancy import service as tenancy
-from support import PASSWORD, Tenant, login, unique
-
-APPROVALS = "/api/revrec/v1/approvals"
-MANAGER, CONTROLLER = "Revenue Manager", "Controller"
-
-
-def _with_rules(engine: Engine, *rules: dict[str, Any]) -> tuple[Tenant, Tenant, Tenant]:
-    """A tenant with two approver roles and one user in each; the rules applied."""
-    tenant = accounting_tenant(engine)
-    roles = [{"name": r, "privileges": ["Revenue Approvals"]} for r in (MANAGER, CONTROLLER)]
-    users = []
-    with transaction(engine) as conn:
-        setup_service.apply_setup(
-            conn, client_name=tenant.client, document={"roles": roles, "approval_rules": list(rules)}
-        )
-        for role in (MANAGER, CONTROLLER):
-            user = Tenant(tenant.client, unique("approver"), PASSWORD)
-            tenancy.create_user(
-                conn, client_name=tenant.client, username=user.user, password=PASSWORD, role_names=[role]
-            )
-            users.append(user)
-    return tenant, users[0], users[1]
-
-
-def _decide(http: TestClient, headers: dict[str, str], rc_id: int, verb: str, comment: str = "ok") -> Any:
-    return http.post(f"{APPROVALS}/contracts/{rc_id}/{verb}", headers=headers, json={"comment": comment})
-
-
-def _steps(http: TestClient, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
-    answer = http.get(APPROVALS, headers=headers, params=params)
-    assert answer.status_code == 200, answer.text
-    found: list[dict[str, Any]] = answer.json()["data"]
-    return found
+from support import login, unique
 
 
 def test_new_contract_waits_for_approvals_in_order(http: TestClient, engine: Engine) -> None:
@@ -57,14 +24,14 @@ def test_new_contract_waits_for_approvals_in_order(http: TestClient, engine: Eng
         "amount": "1000",
         "approvers": [MANAGER, CONTROLLER],
     }
-    tenant, manager, controller = _with_rules(engine, rule)
+    tenant, manager, controller = with_rules(engine, rule)
     headers = login(http, tenant)
     send(http, headers, subscription(unique("L"), unique("SO"), "1200.00"))
     send(http, headers, subscription(unique("L"), unique("SO"), "900.00"))  # 900 is not above 1,000
     assert collect(http, engine, headers)["status"] == "Completed"
     as_manager = login(http, manager, role=MANAGER)
     as_controller = login(http, controller, role=CONTROLLER)
-    steps = _steps(http, as_manager, status="Pending")
+    steps = steps_of(http, as_manager, status="Pending")
     assert [(s["sequence"], s["approver_role"], s["approval_type"]) for s in steps] == [
         (1, MANAGER, "NEW_CONTRACT"),
         (2, CONTROLLER, "NEW_CONTRACT"),
@@ -72,14 +39,14 @@ def test_new_contract_waits_for_approvals_in_order(http: TestClient, engine: Eng
     rc_id = steps[0]["rc_id"]
     blocked = close_period(http, engine, headers)
     assert blocked["status"] == "Error" and "1 revenue contract(s) await approval" in blocked["error_message"]
-    assert _decide(http, headers, rc_id, "approve").status_code == 403  # API Role lacks the privilege
-    out_of_turn = _decide(http, as_controller, rc_id, "approve")
+    assert decide(http, headers, rc_id, "approve").status_code == 403  # API Role lacks the privilege
+    out_of_turn = decide(http, as_controller, rc_id, "approve")
     assert out_of_turn.status_code == 403 and MANAGER in out_of_turn.json()["message"]
-    first = _decide(http, as_manager, rc_id, "approve", "checked the order form")
+    first = decide(http, as_manager, rc_id, "approve", "checked the order form")
     assert first.status_code == 200 and first.json()["remaining"] == 1
     assert close_period(http, engine, headers)["status"] == "Error"
-    assert _decide(http, as_controller, rc_id, "approve").json()["remaining"] == 0
-    assert _decide(http, as_controller, rc_id, "approve").status_code == 400  # nothing pending any more
+    assert decide(http, as_controller, rc_id, "approve").json()["remaining"] == 0
+    assert decide(http, as_controller, rc_id, "approve").status_code == 400  # nothing pending any more
     assert close_period(http, engine, headers)["status"] == "Completed"
     assert revenue(engine, tenant, 202601) == D("175.00")  # 100 + 75 (900 / 12), posted once approved
     rows = table_of(http, headers, "BI3_APPR_DTL")
@@ -90,31 +57,13 @@ def test_new_contract_waits_for_approvals_in_order(http: TestClient, engine: Eng
     assert rows[0]["APPROVAL_RULE_NAME"] == "Big deals" and rows[0]["APPROVAL_DATE"]
 
 
-def _revised_pending(http: TestClient, engine: Engine) -> tuple[Tenant, dict[str, str], dict[str, str], int]:
-    """1,200 collected and January closed (100 posted); then raised to 2,400: a pending revision."""
-    rule = {"name": "Repricing", "applies_to": "REVISION", "amount": "500", "approvers": [MANAGER]}
-    tenant, manager, _ = _with_rules(engine, rule)
-    headers = login(http, tenant)
-    line, so = unique("L"), unique("SO")
-    send(http, headers, subscription(line, so, "1200.00"))
-    assert collect(http, engine, headers)["status"] == "Completed"
-    assert _steps(http, login(http, manager, role=MANAGER)) == []  # a new contract: no revision rule
-    assert close_period(http, engine, headers)["status"] == "Completed"
-    send(http, headers, subscription(line, so, "2400.00", **{"Doc Date": "01-FEB-2026"}))
-    assert collect(http, engine, headers)["status"] == "Completed"
-    as_manager = login(http, manager, role=MANAGER)
-    steps = _steps(http, as_manager, status="Pending")
-    assert len(steps) == 1 and steps[0]["approval_type"] == "REVISION"
-    return tenant, headers, as_manager, steps[0]["rc_id"]
-
-
 def test_rejected_revision_leaves_the_previous_numbers(http: TestClient, engine: Engine) -> None:
-    tenant, headers, as_manager, rc_id = _revised_pending(http, engine)
+    tenant, headers, as_manager, rc_id, _ = revised_pending(http, engine)
     # computed, not posted: February's unposted entries show 2 x 200 - 100 = 300
     assert revenue(engine, tenant, 202602) == D("300.00")
-    unexplained = _decide(http, as_manager, rc_id, "reject", "")
+    unexplained = decide(http, as_manager, rc_id, "reject", "")
     assert unexplained.status_code == 400 and "comment" in unexplained.text  # a reason is required
-    rejected = _decide(http, as_manager, rc_id, "reject", "price change not signed")
+    rejected = decide(http, as_manager, rc_id, "reject", "price change not signed")
     assert rejected.status_code == 200, rejected.text
     assert D(rejected.json()["restored"]["transaction_price"]) == D("1200")
     assert revenue(engine, tenant, 202602) == D("100.00")  # the previous revision: 100 a month
@@ -128,11 +77,11 @@ def test_rejected_revision_leaves_the_previous_numbers(http: TestClient, engine:
 
 
 def test_forced_close_then_rejection_moves_no_closed_period(http: TestClient, engine: Engine) -> None:
-    tenant, headers, as_manager, rc_id = _revised_pending(http, engine)
+    tenant, headers, as_manager, rc_id, _ = revised_pending(http, engine)
     forced = close_period(http, engine, headers, force=True)
     assert forced["status"] == "Warning" and "await approval" in str(forced)
     assert revenue(engine, tenant, 202602) == D("300.00")  # posted as computed when forced
-    assert _decide(http, as_manager, rc_id, "reject", "no").status_code == 200
+    assert decide(http, as_manager, rc_id, "reject", "no").status_code == 200
     # March goes back to the 1,200 schedule: 300 through March less the 400 posted = -100
     assert revenue(engine, tenant, 202601) == D("100.00")
     assert revenue(engine, tenant, 202602) == D("300.00")
@@ -142,14 +91,14 @@ def test_forced_close_then_rejection_moves_no_closed_period(http: TestClient, en
 
 
 def test_other_clients_contract_is_not_found(http: TestClient, engine: Engine) -> None:
-    tenant, headers, as_manager, rc_id = _revised_pending(http, engine)
-    _, stranger, _ = _with_rules(engine)
+    tenant, headers, as_manager, rc_id, _ = revised_pending(http, engine)
+    _, stranger, _ = with_rules(engine)
     as_stranger = login(http, stranger, role=MANAGER)
     for missing in (rc_id, 999999999):
-        answer = _decide(http, as_stranger, missing, "approve")
+        answer = decide(http, as_stranger, missing, "approve")
         assert answer.status_code == 400 and f"revenue contract {missing} not found" in answer.text
-    assert _steps(http, as_stranger) == []
-    assert len(_steps(http, as_manager, status="Pending")) == 1
+    assert steps_of(http, as_stranger) == []
+    assert len(steps_of(http, as_manager, status="Pending")) == 1
     del tenant, headers
 
 
