@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from accounting_support import accounting_tenant, close_period, collect, revenue, send, subscription, verify
+from accounting_support import close_period, collect, revenue, send, subscription, verify
 from approvals_support import CONTROLLER, MANAGER, decide, revised_pending, steps_of, with_rules
 from biviews_support import table_of
 from revrec.db.session import transaction
+from revrec.db.tables import rc_line
+from revrec.errors import InvalidInput
 from revrec.setup import service as setup_service
 from support import login, unique
 
@@ -102,13 +105,52 @@ def test_other_clients_contract_is_not_found(http: TestClient, engine: Engine) -
     del tenant, headers
 
 
-def test_rules_name_known_roles(http: TestClient, engine: Engine) -> None:
-    tenant = accounting_tenant(engine)
-    rule = {"name": "X", "applies_to": "REVISION", "amount": "1", "approvers": ["Nobody"]}
+def test_rules_name_known_roles_and_round_trip(http: TestClient, engine: Engine) -> None:
+    del http  # the app installs the setup sections
+    tenant, _, _ = with_rules(engine)
+    bad = {"name": "X", "applies_to": "REVISION", "amount": "1", "approvers": ["Nobody"]}
+    with transaction(engine) as conn, pytest.raises(InvalidInput, match=r"unknown role\(s\) \['Nobody'\]"):
+        setup_service.apply_setup(conn, client_name=tenant.client, document={"approval_rules": [bad]})
+    rule = {"name": "Y", "applies_to": "REVISION", "amount": "250.50", "approvers": [CONTROLLER, MANAGER]}
     with transaction(engine) as conn:
-        try:
-            setup_service.apply_setup(conn, client_name=tenant.client, document={"approval_rules": [rule]})
-        except Exception as exc:  # noqa: BLE001 - checked below
-            assert "unknown role(s) ['Nobody']" in str(exc)
-        else:
-            raise AssertionError("an unknown approver role was accepted")
+        changes = setup_service.apply_setup(
+            conn, client_name=tenant.client, document={"approval_rules": [rule]}
+        )
+        again = setup_service.apply_setup(
+            conn, client_name=tenant.client, document={"approval_rules": [rule]}
+        )
+        exported = setup_service.export_setup(conn, client_name=tenant.client)["approval_rules"]
+    assert changes == ["approval_rules: created 'Y'"] and again == []
+    assert exported == [{**rule, "amount": "250.5", "enabled": True}]
+
+
+def test_a_second_revision_supersedes_the_pending_steps(http: TestClient, engine: Engine) -> None:
+    tenant, headers, as_manager, rc_id, _ = revised_pending(http, engine)
+    line, so = _only_line(engine, rc_id)
+    send(http, headers, subscription(line, so, "3600.00", **{"Doc Date": "01-FEB-2026"}))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    assert [s["status"] for s in steps_of(http, as_manager, rc_id=str(rc_id))] == ["Superseded", "Pending"]
+    assert revenue(engine, tenant, 202602) == D("500.00")  # 3,600: 2 x 300 - 100
+    assert decide(http, as_manager, rc_id, "reject", "no").status_code == 200
+    # the revision in force before both pending ones comes back: 1,200, 100 a month
+    assert revenue(engine, tenant, 202602) == D("100.00")
+    assert verify(engine, tenant) == []
+
+
+def test_a_revision_back_within_the_threshold_withdraws_the_request(http: TestClient, engine: Engine) -> None:
+    tenant, headers, as_manager, rc_id, _ = revised_pending(http, engine)
+    line, so = _only_line(engine, rc_id)
+    send(http, headers, subscription(line, so, "1500.00", **{"Doc Date": "01-FEB-2026"}))
+    assert collect(http, engine, headers)["status"] == "Completed"  # 300 from the 1,200 in force: not > 500
+    assert [s["status"] for s in steps_of(http, as_manager, rc_id=str(rc_id))] == ["Superseded"]
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    assert revenue(engine, tenant, 202602) == D("150.00")  # 1,500 / 12 x 2 - 100
+
+
+def _only_line(engine: Engine, rc_id: int) -> tuple[str, str]:
+    """The contract's one line id and its SO number."""
+    query = select(rc_line.c.line_id, rc_line.c.so_num).where(rc_line.c.rc_id == rc_id).distinct()
+    with transaction(engine) as conn:
+        found = conn.execute(query).all()
+    assert len(found) == 1
+    return str(found[0][0]), str(found[0][1])

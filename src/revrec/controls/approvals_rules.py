@@ -76,7 +76,7 @@ def export_rules(conn: Connection, client: ClientRow) -> list[ApprovalRuleDoc]:
             name=r.name,
             description=r.description,
             applies_to=r.applies_to,
-            amount=r.amount,
+            amount=Decimal(format(r.amount.normalize(), "f")),  # as written: no storage zeros
             approvers=json.loads(r.approvers),
             enabled=r.enabled,
         )
