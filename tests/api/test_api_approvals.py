@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from accounting_support import close_period, collect, revenue, send, subscription, verify
-from approvals_support import CONTROLLER, MANAGER, decide, revised_pending, steps_of, with_rules
+from approvals_support import APPROVALS, CONTROLLER, MANAGER, decide, revised_pending, steps_of, with_rules
 from biviews_support import table_of
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line
@@ -42,7 +42,12 @@ def test_new_contract_waits_for_approvals_in_order(http: TestClient, engine: Eng
     rc_id = steps[0]["rc_id"]
     blocked = close_period(http, engine, headers)
     assert blocked["status"] == "Error" and "1 revenue contract(s) await approval" in blocked["error_message"]
-    assert decide(http, headers, rc_id, "approve").status_code == 403  # API Role lacks the privilege
+    for refused in (  # the API Role lacks the privilege: every approvals operation is refused
+        decide(http, headers, rc_id, "approve"),
+        decide(http, headers, rc_id, "reject", "no"),
+        http.get(APPROVALS, headers=headers),
+    ):
+        assert refused.status_code == 403 and "Revenue Approvals" in refused.text
     out_of_turn = decide(http, as_controller, rc_id, "approve")
     assert out_of_turn.status_code == 403 and MANAGER in out_of_turn.json()["message"]
     first = decide(http, as_manager, rc_id, "approve", "checked the order form")
