@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from revrec.auth.service import Principal
 from revrec.contracts.persist import Context
-from revrec.contracts.repository import contracts_by_id, now
+from revrec.contracts.repository import contracts_by_id, lock_client, now
 from revrec.controls import approvals_repository as repo
 from revrec.controls import approvals_restore, audit
 from revrec.controls.approvals_rules import NEW_CONTRACT, REVISION, ApprovalRule, load
@@ -175,6 +175,9 @@ def blockers(conn: Connection, scope: Scope) -> list[str]:
 
 
 def _next_step(conn: Connection, client_id: int, rc_id: int) -> Any:
+    """The contract's lowest pending step; decisions take the client's collection lock first, so they
+    serialize with each other and with Data Collection / Event Process revising the same contracts."""
+    lock_client(conn, client_id)
     found = contracts_by_id(conn, [rc_id])
     if not found or int(found[0].client_id) != client_id:
         raise NotFound(f"revenue contract {rc_id} not found")
