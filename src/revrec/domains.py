@@ -17,7 +17,8 @@ from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_cha
 from revrec.config import Settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
-from revrec.controls import holds_setup
+from revrec.controls import approvals_rules, holds_setup
+from revrec.controls.approvals_rules import ApprovalRuleDoc
 from revrec.inbound import receivers, staging
 from revrec.inbound import service as inbound_service
 from revrec.inbound.uploads import STAGE_JOB
@@ -51,6 +52,11 @@ def install(settings: Settings) -> None:
     setup_service.register(
         setup_service.Section(
             "policies", dict[str, Any], policies_service.export_policies, policies_service.apply_policies
+        )
+    )
+    setup_service.register(
+        setup_service.Section(
+            "approval_rules", list[ApprovalRuleDoc], approvals_rules.export_rules, approvals_rules.apply_rules
         )
     )
     tenancy_service.register_seeder(inbound_service.seed_templates)

@@ -82,3 +82,18 @@ def test_collection_without_rc_template_name_uses_the_default(http: TestClient, 
     worker.run_until_idle(engine)
     job = http.get(f"{COLLECTION}/{submitted.json()['job_id']}", headers=headers)
     assert job.status_code == 200 and job.json()["data"]["status"] == "Completed", job.text
+
+
+def test_program_150_without_rc_template_name_uses_the_default(http: TestClient, engine: Engine) -> None:
+    """POST_SubmitRevenueJob for Data Collection (program 150) falls back like POST_Collection does."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    set_defaults(engine, tenant, rc_grouping="Nope")
+    refused = http.post("/api/integration/v1/0/programs/150/submit", headers=headers, json={})
+    assert refused.status_code == 400 and "'Nope'" in refused.json()["error"], refused.text
+    set_defaults(engine, tenant, rc_grouping="Std")
+    submitted = http.post("/api/integration/v1/0/programs/150/submit", headers=headers, json={})
+    assert submitted.status_code == 200, submitted.text
+    worker.run_until_idle(engine)
+    job = http.get(f"{COLLECTION}/{submitted.json()['job_id']}", headers=headers)
+    assert job.status_code == 200 and job.json()["data"]["status"] == "Completed", job.text

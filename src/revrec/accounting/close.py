@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, func, select
 
 from revrec.accounting import service as accounting
+from revrec.controls import approvals
 from revrec.controls.holds import held_contracts_note
 from revrec.db.session import transaction
 from revrec.db.tables import flagged, revenue_contract, stage_event, stage_line
@@ -89,7 +90,7 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         open_period = periods.current_open(conn, scope, calendar)
         if open_period is None:
             return "Error", f"No Period Status Found for ORG_ID:{scope.org_id}, this job cannot be submitted"
-        found = blockers(conn, scope, open_period)
+        found = blockers(conn, scope, open_period) + approvals.blockers(conn, scope)
         if found and not force:
             return "Error", f"Period {open_period.key} cannot be closed: " + "; ".join(found)
         accounting.journalize(conn, scope, open_period)

@@ -8,15 +8,22 @@ REVENUE_JOBS = "Revenue Jobs"
 ADMINISTRATION = "Administration"
 REVENUE_HOLDS = "Revenue Holds"  # apply and release holds (controls)
 AUDIT_TRAIL = "Audit Trail"  # read the audit trail of control actions
+REVENUE_APPROVALS = "Revenue Approvals"  # approve or reject contracts awaiting approval (controls)
 
 ALL_PRIVILEGES = (
-    WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND, REVENUE_JOBS, ADMINISTRATION, REVENUE_HOLDS, AUDIT_TRAIL
-)  # fmt: skip
+    WEBSERVICES_INBOUND,
+    WEBSERVICES_OUTBOUND,
+    REVENUE_JOBS,
+    ADMINISTRATION,
+    REVENUE_HOLDS,
+    AUDIT_TRAIL,
+    REVENUE_APPROVALS,
+)
 
 API_ROLE = "API Role"
 ADMIN_ROLE = "Administrator"
 
 SEEDED_ROLES: dict[str, tuple[str, ...]] = {
     API_ROLE: (WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND, REVENUE_JOBS),
-    ADMIN_ROLE: (ADMINISTRATION, REVENUE_HOLDS, AUDIT_TRAIL),
+    ADMIN_ROLE: (ADMINISTRATION, REVENUE_HOLDS, AUDIT_TRAIL, REVENUE_APPROVALS),
 }

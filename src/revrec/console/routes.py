@@ -169,7 +169,7 @@ def submit_job(
     value: str = Form(""),
     csrf_token: str = Form(""),
     user: Principal = Depends(caller),
-    conn: Connection = Depends(unit_of_work),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> Response:
     _check_csrf(request, csrf_token)
     _need(user, REVENUE_JOBS)
@@ -242,7 +242,7 @@ def delete_errors(
     upload_id: int = Form(...),
     csrf_token: str = Form(""),
     user: Principal = Depends(caller),
-    conn: Connection = Depends(unit_of_work),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> RedirectResponse:
     """Delete the errored rows of one upload (never collected ones), as the API's delete does."""
     _check_csrf(request, csrf_token)

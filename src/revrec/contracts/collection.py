@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from revrec.accounting import service as accounting
-from revrec.accounting import settings as accounting_settings
 from revrec.contracts import repository as repo
-from revrec.contracts.persist import Context
+from revrec.contracts.persist import Context, job_context
 from revrec.contracts.service import Tally, process_chunk
 from revrec.db import statistics
 from revrec.db.session import transaction
@@ -52,17 +51,7 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int, int]:
     )
     if opened is None:
         return None, 0, 0
-    treatment = accounting_settings.load(conn, client.id).modification_treatment
-    context = Context(
-        scope,
-        policies.calendar,
-        opened,
-        client.reporting_currency,
-        treatment,
-        policies,
-        job_id=job.number,  # the job id users see (warnings are listed by it)
-        created_by=job.created_by,
-    )
+    context = job_context(conn, job, client, policies, scope, opened)
     statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     due = repo.count_due(conn, client.id, opened.end)
     done = job.progress_done if job.attempts > 1 else 0

@@ -24,11 +24,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from revrec.accounting import service as accounting
-from revrec.accounting import settings as accounting_settings
 from revrec.contracts import repository as repo
 from revrec.contracts import service, staged
 from revrec.contracts.compute import compute
-from revrec.contracts.persist import Context
+from revrec.contracts.persist import Context, job_context
 from revrec.controls.holds import release_by_events
 from revrec.db.session import transaction
 from revrec.db.tables import stage_event
@@ -178,17 +177,7 @@ def _prepare(conn: Connection, job: Job) -> Context | None:
     opened = periods.current_open(conn, scope, policies.calendar)
     if opened is None:
         return None
-    treatment = accounting_settings.load(conn, client.id).modification_treatment
-    return Context(
-        scope,
-        policies.calendar,
-        opened,
-        client.reporting_currency,
-        treatment,
-        policies,
-        job_id=job.number,  # the job id users see (warnings are listed by it)
-        created_by=job.created_by,
-    )
+    return job_context(conn, job, client, policies, scope, opened)
 
 
 def run_event_process(engine: Engine, job: Job) -> tuple[str, str | None]:

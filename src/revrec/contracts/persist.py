@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from revrec.accounting import settings as accounting_settings
 from revrec.contracts import credits
 from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
@@ -30,6 +31,7 @@ from revrec.engine.errors import ERROR
 from revrec.engine.money import from_minor, to_minor
 from revrec.engine.prospective import Pattern
 from revrec.engine.schedules import LineSchedule
+from revrec.jobs.queue import Job
 from revrec.periods.service import OpenPeriod, Scope
 
 LINE_COLUMNS = (
@@ -69,6 +71,20 @@ LINE_COLUMNS = (
     "crtd_prd_id",
     "crtd_by",
     "crtd_dt",
+)
+# Columns an unchanged line version takes in place when its contract is reallocated.
+REALLOCATED_FIELDS = (
+    "pob_key",
+    "ssp",
+    "allocatable",
+    "allocated",
+    "carve",
+    "ord_qty",
+    "ext_lst_prc",
+    "end_date",
+    "return_flag",
+    "error_code",
+    "error_message",
 )
 SCHEDULE_COLUMNS = (
     "client_id",
@@ -134,6 +150,22 @@ class Context:
     def created(self) -> tuple[str | None, datetime]:
         """``crtd_by``, ``crtd_dt`` of a row written in this run."""
         return self.created_by, self.created_at
+
+
+def job_context(
+    conn: Connection, job: Job, client: Any, policies: Any, scope: Scope, opened: OpenPeriod
+) -> Context:
+    """What a collection or Event Process run writes with: its scope, open period, treatment and job."""
+    return Context(
+        scope,
+        policies.calendar,
+        opened,
+        client.reporting_currency,
+        accounting_settings.load(conn, client.id).modification_treatment,
+        policies,
+        job_id=job.number,  # the job id users see (warnings are listed by it)
+        created_by=job.created_by,
+    )
 
 
 @dataclass
@@ -325,20 +357,7 @@ def _add_lines(
         values = line_values(ctx, item, index, alloc, errors)
         old = current.get(values["line_id"])
         if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
-            keep = (
-                "pob_key",
-                "ssp",
-                "allocatable",
-                "allocated",
-                "carve",
-                "ord_qty",
-                "ext_lst_prc",
-                "end_date",
-                "return_flag",
-                "error_code",
-                "error_message",
-            )
-            updates.append({"rid": old.id, **{k: values[k] for k in keep}})
+            updates.append({"rid": old.id, **{k: values[k] for k in REALLOCATED_FIELDS}})
             continue
         version = 1 if old is None else old.version + 1
         if old is not None:

@@ -208,6 +208,14 @@ def history_rows(conn: Connection, rc_ids: Iterable[int]) -> tuple[list[int], li
     return so_ids, bill_ids
 
 
+def packed_of(row: Any) -> Packed:
+    """The packed schedule of an ``rc_schedule`` row."""
+    rev = decode_triple(row.rev_t, row.rev_f, row.rev_r)
+    if row.cv_t is None:
+        return Packed(row.first_index, rev, ([0] * row.n, [0] * row.n, [0] * row.n))
+    return Packed(row.first_index, rev, decode_triple(row.cv_t, row.cv_f, row.cv_r))
+
+
 def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tuple[int, int, Packed]]:
     """Line id → (schedule id, version, packed schedule) of the current schedules of ``rc_ids``."""
     found: dict[str, tuple[int, int, Packed]] = {}
@@ -215,12 +223,7 @@ def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tupl
     for chunk in _batches(rc_ids):
         query = select(rc_schedule).where(c.rc_id.in_(chunk), c.current_flag.is_(True))
         for row in conn.execute(query):
-            rev = decode_triple(row.rev_t, row.rev_f, row.rev_r)
-            if row.cv_t is None:
-                cv = ([0] * row.n, [0] * row.n, [0] * row.n)
-            else:
-                cv = decode_triple(row.cv_t, row.cv_f, row.cv_r)
-            found[row.line_id] = (row.id, row.version, Packed(row.first_index, rev, cv))
+            found[row.line_id] = (row.id, row.version, packed_of(row))
     return found
 
 

@@ -21,6 +21,7 @@ from revrec.contracts import repository as repo
 from revrec.contracts.compute import Computation, compute, group_keys
 from revrec.contracts.persist import Context, Rows
 from revrec.contracts.staged import StagedRow
+from revrec.controls import approvals
 from revrec.engine.errors import EngineError
 
 
@@ -131,12 +132,14 @@ def _write(
     keys = [c.contract.key for c in computation.contracts]
     heads = repo.contracts_by_key(conn, ctx.scope.client_id, ctx.scope.book_id, keys) if keys else {}
     rows = Rows([], [], [], [])
+    gate = approvals.gate(conn, ctx.scope.client_id, heads)  # the revisions in force, before they change
     fresh = [c for c in computation.contracts if c.contract.key not in heads]
     ids = persist.insert_new(conn, ctx, fresh, rows)
     for item in computation.contracts:
         if item.contract.key in heads:
             persist.update_existing(conn, ctx, item, heads[item.contract.key], new_activity, rows)
     persist.flush(conn, rows)
+    approvals.request(conn, ctx, gate, ids, [int(h.id) for h in heads.values()])
     _store_warnings(conn, ctx, computation, ids, heads, tally)
     tally.contracts_new += len(fresh)
     tally.contracts_revised += len(computation.contracts) - len(fresh)

@@ -118,7 +118,9 @@ def hold_out(row: Any) -> HoldOut:
     responses=DECLARED,
 )  # fmt: skip
 def apply_hold(
-    body: HoldIn, caller: Principal = Depends(holder), conn: Connection = Depends(unit_of_work)
+    body: HoldIn,
+    caller: Principal = Depends(holder),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> HoldOut:
     request = HoldRequest(
         body.rc_id, body.hold_type, body.level, body.pob_key, body.line_id, body.schedules, body.comment,
@@ -138,7 +140,7 @@ def release_hold(
     hold_id: HoldId,
     body: ReleaseIn,
     caller: Principal = Depends(holder),
-    conn: Connection = Depends(unit_of_work),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> HoldOut:
     row = holds.release_hold(
         conn, client_id=caller.client_id, hold_id=hold_id, actor=caller.username, comment=body.comment

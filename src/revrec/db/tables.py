@@ -733,3 +733,38 @@ hold_rule_setting = Table(
     Column("document", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Approval rules of the setup document (section ``approval_rules``, migration 0018): which contracts need
+# approval (``applies_to`` NEW_CONTRACT or REVISION, above ``amount``) and the approver roles in order (JSON).
+approval_rule = Table(
+    "approval_rule",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", String(500), nullable=True),
+    Column("applies_to", String(20), nullable=False),
+    Column("amount", Money(), nullable=False),
+    Column("approvers", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "name", name="uq_approval_rule_name"),
+)
+
+# The revision in force before a revision that awaits approval (migration 0018): head, lines, schedule ids
+# and POBs as JSON, so a rejection restores it. ``resolution`` (Approved/Rejected/Withdrawn) once decided;
+# never deleted.
+rc_revision_snapshot = Table(
+    "rc_revision_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("resolution", String(20), nullable=True),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Index("ix_rc_revision_snapshot_rc", "rc_id", "resolution"),
+)

@@ -19,6 +19,7 @@ from revrec.auth.tokens import TokenSigner
 from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
 from revrec.console.routes import mount as mount_console
+from revrec.controls.approvals_routes import router as approvals_router
 from revrec.controls.routes_holds import router as holds_router
 from revrec.db.session import make_engine
 from revrec.explain.routes import router as explain_router
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(explain_router)
     mount_console(app)
     app.include_router(holds_router)
+    app.include_router(approvals_router)
 
     @app.get(
         "/health",

@@ -38,7 +38,11 @@ async def context(request: Request) -> AppContext:
 
 
 def unit_of_work(request: Request) -> Iterator[Connection]:
-    """One transaction per request, committed when the handler returns without error."""
+    """One transaction per request, committed when the handler returns without error.
+
+    Routes take it as ``Depends(unit_of_work, scope="function")``: the commit then happens before the
+    response is sent, so a client never receives a success whose commit later failed, and its next request
+    sees what this one wrote (FastAPI's default ends a yield dependency only after the response is sent)."""
     with transaction(request.app.state.ctx.engine) as conn:
         yield conn
 

@@ -84,7 +84,7 @@ def submit_program(
     program_id: JobPath,
     body: SubmitRequest | None = None,
     caller: Principal = Depends(jobs),
-    conn: Connection = Depends(unit_of_work),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> dict[str, Any]:
     """Queue a program run; the job id is in ``job_id``, ``message`` and ``data.id``. A program without
     parameters (or with none mandatory) accepts an empty body."""
@@ -114,7 +114,9 @@ def job_status(
     responses=answers(schemas.CollectionSubmitted, 413),
 )
 def submit_collection(
-    body: CollectionRequest, caller: Principal = Depends(jobs), conn: Connection = Depends(unit_of_work)
+    body: CollectionRequest,
+    caller: Principal = Depends(jobs),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> dict[str, Any]:
     """Queue a Data Collection job for an RC grouping template."""
     job_id = service.submit_collection(conn, caller, template=body.rc_template_name, org_id=body.org_id)

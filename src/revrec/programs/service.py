@@ -108,6 +108,9 @@ def submit_program(
     org = resolve_org(conn, caller, org_id)
     params = program.parse(parameter_values(parameters))
     if program.job_kind == COLLECTION_JOB:
+        if not params.get("rc_template_name"):  # as POST_Collection: the client's default, if it names one
+            default = defaults.default_rc_template(conn, caller.client_id)
+            params = {**params, "rc_template_name": default} if default else params
         _collection_check(conn, caller.client_id, org, params)
     elif program.check is not None:
         program.check(conn, caller.client_id, params)

@@ -37,3 +37,8 @@ def rc_template(conn: Connection, client_id: int, given: str | None) -> str:
     """``given``, else the client's default RC grouping template."""
     default = repository.default_templates(conn, client_id)[1] if not given else None
     return _chosen(given, default, "rc_template_name", "an RC grouping template", "rc_grouping")
+
+
+def default_rc_template(conn: Connection, client_id: int) -> str | None:
+    """The client's default RC grouping template (None when the setup document names none)."""
+    return repository.default_templates(conn, client_id)[1]

@@ -114,7 +114,9 @@ def transfer_batch_page(
     responses=answers(Status),
 )
 def transfer_batch_status(
-    batch_id: BatchId, caller: Principal = Depends(outbound), conn: Connection = Depends(unit_of_work)
+    batch_id: BatchId,
+    caller: Principal = Depends(outbound),
+    conn: Connection = Depends(unit_of_work, scope="function"),
 ) -> JSONResponse:
     """READY TO TRANSFER → TRANSFERRED; 400 for a batch in any other status (or not found)."""
     service.mark_transferred(conn, caller.client_id, batch_id, caller.username)
