@@ -37,6 +37,10 @@ def bootstrap_client(engine: Engine, settings: Settings) -> str | None:
     """Create the bootstrap client and user when the database has no client yet; returns its name."""
     if not (settings.bootstrap_client and settings.bootstrap_user and settings.bootstrap_password):
         return None
+    with transaction(engine, readonly=True) as conn:
+        if repository.count_clients(conn):
+            return None
+    password = service.hash_new(settings.bootstrap_password)  # before the write transaction opens
     with transaction(engine) as conn:
         if repository.count_clients(conn):
             return None
@@ -45,7 +49,7 @@ def bootstrap_client(engine: Engine, settings: Settings) -> str | None:
             conn,
             client_name=settings.bootstrap_client,
             username=settings.bootstrap_user,
-            password=settings.bootstrap_password,
+            password=password,
             role_names=[API_ROLE, ADMIN_ROLE],
         )
     log.info("bootstrap: created client %r and user %r", settings.bootstrap_client, settings.bootstrap_user)

@@ -84,7 +84,7 @@ def _role_create(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
 
 
 def _user_create(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
-    password = _read_password("password: ")
+    password = tenancy.hash_new(_read_password("password: "))  # before the write transaction opens
     with transaction(engine) as conn:
         tenancy.create_user(
             conn, client_name=args.client, username=args.user, password=password, role_names=args.role
@@ -94,7 +94,7 @@ def _user_create(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
 
 
 def _user_set_password(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
-    password = _read_password("new password: ")
+    password = tenancy.hash_new(_read_password("new password: "))  # before the write transaction opens
     with transaction(engine) as conn:
         tenancy.set_password(conn, client_name=args.client, username=args.user, password=password)
     print(f"password of {args.user!r} changed; earlier tokens are revoked")
