@@ -397,6 +397,7 @@ def _add_schedules(
                 patterns.get(schedule.line_id) if patterns else None,
                 open_index=ctx.open.index,
                 treatment=ctx.treatment,
+                rounding=ctx.policies.conventions.schedule_rounding,
             )
             # credit rules (contracts/credits.py): a credited line's change follows its CM's rule
             new = credits.revise_credited(

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from revrec.engine.conventions import ScheduleRounding
 from revrec.engine.prospective import Pattern, remaining_runs
 from revrec.engine.schedules import LineSchedule
 
@@ -103,7 +104,9 @@ def _retrospective_series(old: Packed, new: Packed, kind: str, c: int, open_inde
     return lo, closed + later
 
 
-def _prospective(old: Packed, new: Packed, pattern: Pattern, open_index: int) -> Packed:
+def _prospective(
+    old: Packed, new: Packed, pattern: Pattern, open_index: int, rounding: ScheduleRounding
+) -> Packed:
     """Closed periods from ``old``; open and later periods by :func:`remaining_runs` per currency."""
     lo = min(old.first_index, new.first_index, pattern.first_index)
     last = max(old.first_index + old.n, new.first_index + new.n, pattern.end_index, open_index + 1)
@@ -114,8 +117,8 @@ def _prospective(old: Packed, new: Packed, pattern: Pattern, open_index: int) ->
         allocated = [r + old.through("A", c, i) for r, i in zip(revenue, range(lo, open_index), strict=True)]
         base_r = old.through("R", c, open_index - 1)
         base_a = base_r + old.through("A", c, open_index - 1)
-        revenue += remaining_runs(base_r, pattern.allocatable[c], pattern, open_index, last)
-        allocated += remaining_runs(base_a, pattern.allocated[c], pattern, open_index, last)
+        revenue += remaining_runs(base_r, pattern.allocatable[c], pattern, open_index, last, rounding)
+        allocated += remaining_runs(base_a, pattern.allocated[c], pattern, open_index, last, rounding)
         rev.append(revenue)
         cv.append([a - r for a, r in zip(allocated, revenue, strict=True)])
     return Packed(lo, (rev[0], rev[1], rev[2]), (cv[0], cv[1], cv[2]))
@@ -128,14 +131,17 @@ def revise(
     *,
     open_index: int,
     treatment: str = RETROSPECTIVE,
+    rounding: ScheduleRounding = ScheduleRounding.CUMULATIVE,
 ) -> Packed:
     """The new current schedule: ``new`` with every period before ``open_index`` kept from ``old``.
 
-    Prospective treatment needs the line's natural ``pattern``; without one it is retrospective."""
+    Prospective treatment needs the line's natural ``pattern``; without one it is retrospective. The
+    remaining runs of a prospective revision are rounded under the ``schedule_rounding`` convention
+    ``rounding``."""
     if old is None or old.n == 0 or open_index <= old.first_index:
         return new
     if treatment == PROSPECTIVE and pattern is not None:
-        return _prospective(old, new, pattern, open_index)
+        return _prospective(old, new, pattern, open_index, rounding)
     parts: dict[str, list[Series]] = {"R": [], "A": []}
     first = old.first_index
     for kind in ("R", "A"):

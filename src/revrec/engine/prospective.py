@@ -19,17 +19,25 @@ consideration, and a fully delivered line ends exactly at ``full``.  When the pa
 the open period (``k0 = D``) the whole change lands in the open period (nothing remains to spread it over).
 The rounding is cumulative over the exact pattern, never over already-rounded period amounts, so parts sum
 exactly to the whole in each currency.
+
+Under the other ``schedule_rounding`` conventions (:mod:`revrec.engine.schedule_rounding`) each remaining
+period's exact amount ``(full − base) × (k_i − k_{i−1}) / (D − k0)`` is rounded on its own and what that
+leaves of the rounded remaining total lands in the last remaining period with revenue (``Last Period``) or
+the first one (``First Period``; the open period at the earliest, so never a closed one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .contracts import AllocatedContract, natural_curve
+from .conventions import ScheduleRounding
 from .money import round_div
 from .policies import Policies
 from .releases import NO_ACTIVITY, LineActivity
+from .schedule_rounding import distribute, remainder_period
 from .schedules import convert_cumulative
 
 
@@ -59,16 +67,31 @@ class Pattern:
         return self.cumulative[min(index - self.first_index, len(self.cumulative) - 1)]
 
 
-def remaining_runs(base: int, full: int, pattern: Pattern, open_index: int, end_index: int) -> list[int]:
+def remaining_runs(
+    base: int,
+    full: int,
+    pattern: Pattern,
+    open_index: int,
+    end_index: int,
+    rounding: ScheduleRounding = ScheduleRounding.CUMULATIVE,
+) -> list[int]:
     """Running totals for calendar indices ``open_index`` … ``end_index − 1`` (see the module docstring)."""
     before = pattern.earned(open_index - 1)
     left = pattern.denominator - before
     remaining = full - base
-    if left <= 0:
+    if left <= 0 or end_index <= open_index:
         return [full] * (end_index - open_index)
-    return [
-        base + round_div(remaining * (pattern.earned(i) - before), left) for i in range(open_index, end_index)
-    ]
+    if rounding is ScheduleRounding.CUMULATIVE:
+        return [
+            base + round_div(remaining * (pattern.earned(i) - before), left)
+            for i in range(open_index, end_index)
+        ]
+    earned = [before, *(pattern.earned(i) for i in range(open_index, end_index))]
+    weights = [b - a for a, b in zip(earned, earned[1:], strict=False)]
+    target = round_div(remaining * (earned[-1] - before), left)
+    at = remainder_period(weights, rounding)
+    amounts = distribute([remaining * w for w in weights], left, target, at)
+    return [base + run for run in accumulate(amounts)]
 
 
 def _full(total: int, functional: tuple[int, int], reporting: tuple[int, int]) -> tuple[int, int, int]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from revrec.contracts.revisions import PROSPECTIVE, Packed, pack, revise
 from revrec.engine.contracts import allocate_contract, collect, schedule_contract
+from revrec.engine.conventions import ScheduleRounding
 from revrec.engine.lines import RevenueEvent, TransactionLine
 from revrec.engine.money import from_minor, round_div, to_minor
 from revrec.engine.policies import Policies
@@ -56,6 +57,7 @@ def _revised(
     item: TransactionLine,
     events: Sequence[RevenueEvent],
     open_key: int,
+    rounding: ScheduleRounding = ScheduleRounding.CUMULATIVE,
 ) -> Packed:
     """The new current schedule of ``item`` (its new terms) revised prospectively at ``open_key``."""
     collection = collect([item], pol, events=events)
@@ -64,7 +66,7 @@ def _revised(
     new = pack(contract.schedules[0], pol.calendar.index_of_key(contract.schedules[0].periods[0]))
     pattern = natural_patterns(allocated, pol, collection.activity)["L1"]
     open_index = pol.calendar.index_of_key(open_key)
-    return revise(old, new, pattern, open_index=open_index, treatment=PROSPECTIVE)
+    return revise(old, new, pattern, open_index=open_index, treatment=PROSPECTIVE, rounding=rounding)
 
 
 def _amounts(packed: Packed, currency: int = 0, kind: str = "R") -> dict[int, int]:
@@ -172,6 +174,7 @@ def test_time_based_line_follows_the_exact_pattern_not_rounded_amounts() -> None
     later=st.lists(st.integers(0, 300), min_size=0, max_size=4),
     rate=st.sampled_from(["1", "0.9137", "151.37"]),
     by_percent=st.booleans(),
+    rounding=st.sampled_from(list(ScheduleRounding)),
 )
 def test_prospective_never_moves_closed_or_delivered_revenue(
     qty: int,
@@ -182,9 +185,11 @@ def test_prospective_never_moves_closed_or_delivered_revenue(
     later: list[int],
     rate: str,
     by_percent: bool,
+    rounding: ScheduleRounding,
 ) -> None:
-    """Whatever the quantities (or percentages), prices and deliveries: closed periods keep their amounts
-    in T/F/R, and a fully delivered line ends exactly at its new full consideration in every currency."""
+    """Whatever the quantities (or percentages), prices, deliveries and ``schedule_rounding`` convention:
+    closed periods keep their amounts in T/F/R, and a fully delivered line ends exactly at its new full
+    consideration in every currency."""
     first = min(first, 100 if by_percent else qty)
     process = EventProcessType.PERCENT if by_percent else EventProcessType.QUANTITY
     pol = policies(_units(process))
@@ -203,7 +208,7 @@ def test_prospective_never_moves_closed_or_delivered_revenue(
     events.append(_delivery("2025-09-10", 99, **{measure: "100" if by_percent else str(new_qty)}))
     if old is None:
         return
-    revised = _revised(pol, old, make(new_qty, new_price), events, 202502)
+    revised = _revised(pol, old, make(new_qty, new_price), events, 202502, rounding)
     jan = pol.calendar.index_of_key(202501)
     for c in range(3):
         assert revised.through("R", c, jan) == old.through("R", c, jan)
@@ -259,6 +264,77 @@ def test_time_based_revision_is_cumulative_rounding_of_the_exact_pattern(
     same = _revised(pol, old, make(old_price), [], open_key)
     for index in range(open_index, same.first_index + same.n):
         assert abs(same.through("R", 0, index) - old.through("R", 0, index)) <= 1
+
+
+def test_prospective_revision_honours_schedule_rounding() -> None:
+    """100.00 over January–April 2025 (Ratable, Partial Month: quarters of 25.00); January closed at
+    25.00; the line is re-priced to 200.00, so 175.00 remain for three equal quarters of 58.333…
+    By hand: cumulative rounding 58.33 (round 58.333), 116.67 − 58.33 = 58.34, 175.00 − 116.67 = 58.33;
+    Last Period: 58.33, 58.33 and the remainder 175.00 − 116.66 = 58.34 in April; First Period: the
+    remainder in February (58.34), then 58.33, 58.33. Closed January stays 25.00 under every convention."""
+    pol = policies(PobTemplate("Sub"))
+    old = _packed(pol, line("L1", "100.00", item="Sub", end="2025-04-30"), [], 202501)
+    assert _by_key(pol, old) == {202501: 2500, 202502: 2500, 202503: 2500, 202504: 2500}
+    new = line("L1", "200.00", item="Sub", end="2025-04-30")
+    expected = {
+        ScheduleRounding.CUMULATIVE: (5833, 5834, 5833),
+        ScheduleRounding.LAST_PERIOD: (5833, 5833, 5834),
+        ScheduleRounding.FIRST_PERIOD: (5834, 5833, 5833),
+    }
+    for rounding, (feb, mar, apr) in expected.items():
+        revised = _revised(pol, old, new, [], 202502, rounding)
+        assert _by_key(pol, revised) == {202501: 2500, 202502: feb, 202503: mar, 202504: apr}, rounding
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    months=st.integers(2, 24),
+    start_day=st.integers(1, 28),
+    closed=st.integers(1, 23),
+    old_price=st.integers(0, 10**9),
+    new_price=st.integers(-(10**6), 10**9),
+    rounding=st.sampled_from([ScheduleRounding.LAST_PERIOD, ScheduleRounding.FIRST_PERIOD]),
+)
+def test_time_based_revision_under_last_or_first_period_rounding(
+    months: int, start_day: int, closed: int, old_price: int, new_price: int, rounding: ScheduleRounding
+) -> None:
+    """A daily ratable line re-priced after ``closed`` months under Last / First Period rounding: closed
+    periods unchanged; each remaining period except the one taking the remainder is
+    round((new − base) × its days / days left) on its own; the remaining periods sum exactly to new − base
+    (the line ends at its new price); computed here from the calendar days alone."""
+    start = dt.date(2025, 1, start_day)
+    end = _add_months(start, months) - dt.timedelta(days=1)
+    closed = min(closed, months - 1)
+    pol = policies(PobTemplate("Sub", accounting_method=AccountingMethod.DAILY))
+
+    def make(cents: int) -> TransactionLine:
+        return line("L1", str(Decimal(cents) / 100), item="Sub", start=str(start), end=str(end))
+
+    old = _packed(pol, make(old_price), [], 202501)
+    open_date = _add_months(dt.date(2025, 1, 1), closed)
+    open_key = open_date.year * 100 + open_date.month
+    revised = _revised(pol, old, make(new_price), [], open_key, rounding)
+    open_index = pol.calendar.index_of_key(open_key)
+    for index in range(old.first_index, open_index):
+        assert revised.through("R", 0, index) == old.through("R", 0, index)
+    base = old.through("R", 0, open_index - 1)
+    total_days = (end - start).days + 1
+    days_left = total_days - (open_date - start).days
+    amounts: list[tuple[int, int]] = []  # (exact days, amount) of each remaining period with days
+    previous = base
+    for month in range(closed, months + 1):
+        period_start = _add_months(dt.date(2025, 1, 1), month)
+        period_end = _add_months(dt.date(2025, 1, 1), month + 1)
+        days = (min(period_end, end + dt.timedelta(days=1)) - max(period_start, start)).days
+        running = revised.through("R", 0, pol.calendar.index_of(period_start))
+        if days > 0:
+            amounts.append((days, running - previous))
+        previous = running
+    assert previous == new_price
+    at = len(amounts) - 1 if rounding is ScheduleRounding.LAST_PERIOD else 0
+    for position, (days, amount) in enumerate(amounts):
+        if position != at:
+            assert amount == round_div((new_price - base) * days, days_left)
 
 
 def _add_months(value: dt.date, months: int) -> dt.date:
