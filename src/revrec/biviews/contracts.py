@@ -48,6 +48,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from revrec.biviews import hold_flags
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import ViewQuery
 from revrec.db.tables import (
@@ -481,6 +482,7 @@ def head_view(query: ViewQuery) -> Select[Any]:
         "CURR": rc.c.currency, "ALLOC_ERROR_FLAG": _yn(rc.c.error_code.is_not(None)),
         "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at, rc.c.crtd_by),
     }  # fmt: skip
+    values.update(hold_flags.head_flags(rc))
     return (
         select(*_mapped(HEAD_COLUMNS, values))
         .where(rc.c.client_id == query.client_id, *_window(query))
@@ -509,6 +511,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
     recognised = minor_to_micros(_recognised_to_date(rc_line, rc), rc_line.c.curr)
     values["REC_AMT"] = MoneyFromMicros(recognised)
     values["DEF_AMT"] = MoneyFromMicros(MoneyMicros(rc_line.c.allocated) - recognised)
+    values.update(hold_flags.line_flags(rc_line))
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(

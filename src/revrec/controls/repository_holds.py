@@ -30,6 +30,8 @@ def current_lines(conn: Connection, client_id: int, rc_id: int) -> list[Any]:
 
 
 def insert_hold(conn: Connection, values: dict[str, Any]) -> int:
+    """Store a hold; the contract is stamped changed (its hold flags in the BI views change)."""
+    touch_contract(conn, int(values["rc_id"]))
     return int(conn.execute(insert(rc_hold).values(**values).returning(rc_hold.c.id)).scalar_one())
 
 
@@ -82,7 +84,10 @@ def active_revenue_holds(conn: Connection, client_id: int) -> Iterator[Any]:
 
 
 def mark_released(conn: Connection, hold_id: int, values: dict[str, Any]) -> None:
+    """Release a hold; its contract is stamped changed (its hold flags in the BI views change)."""
     conn.execute(update(rc_hold).where(rc_hold.c.id == hold_id).values(released_flag=True, **values))
+    rc_id = conn.execute(select(rc_hold.c.rc_id).where(rc_hold.c.id == hold_id)).scalar_one()
+    touch_contract(conn, int(rc_id))
 
 
 def active_ids(client_id: int, hold_type: str) -> Select[Any]:
