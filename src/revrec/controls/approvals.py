@@ -10,7 +10,10 @@ Approving takes the steps in order, each by a user whose role is the step's; the
 revision in force. Rejecting puts the snapshot back (:mod:`revrec.controls.approvals_restore`) as a new
 revision, so the previous numbers are in force again; closed periods never move. A revision of a contract
 that already awaits approval supersedes its pending steps and is checked against the same snapshot (the
-revision in force). Every step is a ``rc_approval`` row (BI3_APPR_DTL); every action is audited.
+revision in force). A rejected NEW contract has nothing in force: its schedules drop to nothing from the
+open period on, and a later revision of it is checked again as a new contract (NEW_CONTRACT rules, its
+transaction price), so it never comes back into force without approval. Every step is a ``rc_approval``
+row (BI3_APPR_DTL); every action is audited.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Gate:
     rules: list[ApprovalRule]
     in_force: dict[int, dict[str, Any]] = field(default_factory=dict)  # rc id → state (new snapshots)
     open: dict[int, Any] = field(default_factory=dict)  # rc id → its undecided snapshot row
+    rejected_new: set[int] = field(default_factory=set)  # rejected new contracts: nothing in force
 
 
 def gate(conn: Connection, client_id: int, heads: Mapping[str, Any]) -> Gate | None:
@@ -51,6 +55,7 @@ def gate(conn: Connection, client_id: int, heads: Mapping[str, Any]) -> Gate | N
         return None
     ids = [int(h.id) for h in heads.values()]
     found = Gate(rules, open=repo.open_snapshots(conn, ids))
+    found.rejected_new = repo.rejected_new_contracts(conn, [i for i in ids if i not in found.open])
     if any(r.applies_to == REVISION for r in rules):
         found.in_force = repo.contract_state(conn, [i for i in ids if i not in found.open])
     return found
@@ -72,7 +77,8 @@ def _in_force(
     snapshot; pending steps of an earlier revision are superseded."""
     snapshot = found.open.get(rc_id)
     if snapshot is None:
-        return ({"new": True} if is_new else found.in_force.get(rc_id)), None
+        new = is_new or rc_id in found.rejected_new  # a rejected new contract has nothing in force
+        return ({"new": True} if new else found.in_force.get(rc_id)), None
     repo.close_pending(conn, rc_id, repo.SUPERSEDED, by, f"superseded by revision {head.version}")
     return approvals_restore.decode(snapshot.state), snapshot
 

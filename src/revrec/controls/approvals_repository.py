@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from revrec.contracts.persist import REALLOCATED_FIELDS
 from revrec.contracts.repository import now
@@ -97,6 +97,17 @@ def open_snapshots(conn: Connection, rc_ids: Sequence[int]) -> dict[int, Any]:
     s = rc_revision_snapshot.c
     rows = conn.execute(select(rc_revision_snapshot).where(s.rc_id.in_(rc_ids), s.resolution.is_(None))).all()
     return {row.rc_id: row for row in rows}
+
+
+def rejected_new_contracts(conn: Connection, rc_ids: Sequence[int]) -> set[int]:
+    """The contracts among ``rc_ids`` whose latest snapshot is a NEW contract's, rejected: nothing of
+    theirs is in force (a later revision is checked again as a new contract)."""
+    if not rc_ids:
+        return set()
+    s = rc_revision_snapshot.c
+    latest = select(func.max(s.id)).where(s.rc_id.in_(rc_ids)).group_by(s.rc_id)
+    rows = conn.execute(select(s.rc_id, s.state).where(s.id.in_(latest), s.resolution == REJECTED)).all()
+    return {int(row.rc_id) for row in rows if json.loads(row.state).get("new")}
 
 
 def insert_snapshot(conn: Connection, client_id: int, rc_id: int, version: int, state: dict[str, Any]) -> int:
