@@ -1,8 +1,10 @@
 """Prospective modifications, the remaining gaps of issue 13, end to end through the HTTP API: the
-``schedule_rounding`` convention of the remaining runs. Figures derived by hand in each test."""
+``schedule_rounding`` convention of the remaining runs, a price concession (credit memo) on units already
+delivered. Figures derived by hand in each test."""
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from decimal import Decimal as D
 from typing import Any
@@ -11,8 +13,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from accounting_support import WORKED_POLICIES, close_period, collect, send, subscription, verify
+from accounting_support import (
+    WORKED_POLICIES,
+    balanced,
+    bill,
+    close_period,
+    collect,
+    revenue,
+    send,
+    subscription,
+    upload_csv,
+    verify,
+)
 from biviews_support import table_of
+from events_support import process_events
+from inbound_data import EVENT_LABELS, so_line, to_csv
 from revrec.auth.privileges import ADMIN_ROLE
 from support import Tenant, login, make_tenant, unique
 
@@ -70,4 +85,81 @@ def test_prospective_revision_honours_schedule_rounding(
     expected[takes_remainder] = D("210.01")
     assert _schedule(http, headers, f"{so}-1") == expected
     assert sum(expected.values()) == D("2300.01")
+    assert verify(engine, tenant) == []
+
+
+def _units_policies() -> dict[str, Any]:
+    """The worked policies plus item UNITS: released Upon Event by quantity (Delivery events)."""
+    policies: dict[str, Any] = copy.deepcopy(WORKED_POLICIES)
+    policies["pob_templates"].append(
+        {
+            "name": "Units",
+            "release_event": "Upon Event",
+            "ratable_method": "Immediate Using Start Date",
+            "event": {"name": "Delivery", "process_type": "By Quantity"},
+        }
+    )
+    policies["pob_assignment_rules"].append(
+        {"template": "Units", "kind": "Item", "seq": 4, "item_num": "UNITS"}
+    )
+    return policies
+
+
+def _units_line(line_id: str, so: str, qty: str, price: str, **extra: str) -> dict[str, str]:
+    unit = str(D(price) / D(qty))
+    return so_line(
+        line_id,
+        **{
+            "Doc Num": so, "Cust Num": f"C-{so}", "Doc Date": "01-JAN-2026", "Item Num": "UNITS",
+            "Start Date": "01-JAN-2026", "End Date": "30-JUN-2026", "Ord Qty": qty, "Ext Sll Prc": price,
+            "Ext Lst Prc": price, "Unit Sell Prc": unit, "Unit List Prc": unit, **extra,
+        },
+    )  # fmt: skip
+
+
+def _deliver(
+    http: TestClient, engine: Engine, headers: dict[str, str], line_id: str, qty: str, date: str
+) -> None:
+    event = {"Doc Line Id": line_id, "Event Type": "Delivery", "Process Type": "Quantity", "Action": "REC",
+             "Release Qty": qty, "Event Date": date}  # fmt: skip
+    upload_csv(http, headers, "Standard Event", to_csv(EVENT_LABELS, [event]), "e")
+    assert process_events(http, engine, headers)["status"] == "Completed"
+
+
+def test_price_concession_on_delivered_units_example_5_case_b(http: TestClient, engine: Engine) -> None:
+    """ASC 606-10-55-114 to 55-116 / IFRS 15 IE22-IE24, Example 5 Case B, with its price concession: 120
+    products at $100 (12,000), 60 delivered in January (6,000, closed). In February the contract adds 30
+    products at $80 (the line becomes 150 for 14,400) and the customer gets a $15 credit on each of the 60
+    defective products delivered: a CM of −900.00 for 60 units. By hand: the $900 relates to delivered
+    products, so it reduces February's revenue at once (the example: "recognises the $900 as a reduction of
+    revenue in the period of the modification"); the remaining 90 products earn (6,000 + 2,400) / 90 =
+    93.33 each. February delivers 20: −900 + 8,400 × 20 / 90 = −900 + 1,866.67 = 966.67; March the last 70:
+    8,400 − 1,866.67 = 6,533.33. Total 6,000 + 966.67 + 6,533.33 = 13,500 = 14,400 − 900."""
+    tenant, headers = _configured(http, engine, _units_policies())
+    so = unique("SO")
+    line_id = f"{so}-1"
+    send(http, headers, _units_line(line_id, so, "120", "12000.00"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    _deliver(http, engine, headers, line_id, "60", "20-JAN-2026")
+    assert revenue(engine, tenant, 202601) == D("6000.00")
+    assert close_period(http, engine, headers)["status"] == "Completed"
+
+    common = {"Doc Num": so, "Cust Num": f"C-{so}", "Item Num": "UNITS", "Start Date": "01-JAN-2026",
+              "End Date": "30-JUN-2026"}  # fmt: skip
+    concession = bill(
+        "CM", line_id, f"{so}-C", "-900.00", **common, **{"Inv Date": "05-FEB-2026", "Inv Qty": "60"}
+    )
+    send(
+        http, headers, _units_line(line_id, so, "150", "14400.00", **{"Doc Date": "01-FEB-2026"}), concession
+    )
+    assert collect(http, engine, headers)["status"] == "Completed"
+    assert revenue(engine, tenant, 202602) == D("-900.00")  # the concession on delivered units, at once
+    _deliver(http, engine, headers, line_id, "20", "10-FEB-2026")  # a recomputation: the concession stays
+    assert revenue(engine, tenant, 202601) == D("6000.00")  # closed: unchanged
+    assert revenue(engine, tenant, 202602) == D("966.67")
+    assert balanced(engine, tenant, 202602)
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    _deliver(http, engine, headers, line_id, "70", "05-MAR-2026")
+    assert revenue(engine, tenant, 202603) == D("6533.33")
+    assert D("6000.00") + D("966.67") + D("6533.33") == D("13500.00")
     assert verify(engine, tenant) == []

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
-from revrec.contracts import credits
+from revrec.contracts import concessions, credits
 from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
 from revrec.contracts.compute import Computed
@@ -384,6 +384,7 @@ def _add_schedules(
     old: dict[str, tuple[int, int, Packed]],
     patterns: dict[str, Pattern] | None = None,
     new_activity: set[int] | None = None,
+    open_credits: set[int] | None = None,
 ) -> list[int]:
     """New schedule versions; returns the ids of the schedules they replace."""
     replaced: list[int] = []
@@ -391,26 +392,36 @@ def _add_schedules(
         new = packed_schedule(ctx, schedule)
         previous = old.get(schedule.line_id)
         if previous is not None:
+            pattern = patterns.get(schedule.line_id) if patterns else None
+            # price concessions on event-released lines, prospective (contracts/concessions.py)
+            shift = concessions.concession_shift(
+                item, schedule.line_id, pattern, ctx.open.index, open_credits or set()
+            )
             revised = revise(
                 previous[2],
                 new,
-                patterns.get(schedule.line_id) if patterns else None,
+                pattern,
                 open_index=ctx.open.index,
                 treatment=ctx.treatment,
                 rounding=ctx.policies.conventions.schedule_rounding,
+                shift=shift or (0, 0, 0),
             )
             # credit rules (contracts/credits.py): a credited line's change follows its CM's rule
-            new = credits.revise_credited(
-                item.activity,
-                schedule.line_id,
-                new_activity or set(),
-                previous[2],
-                new,
-                revised,
-                calendar=ctx.calendar,
-                open_index=ctx.open.index,
-                prospective=ctx.treatment == PROSPECTIVE,
-                events=_has_releases(item, schedule.line_id),
+            new = (
+                revised
+                if shift is not None
+                else credits.revise_credited(
+                    item.activity,
+                    schedule.line_id,
+                    new_activity or set(),
+                    previous[2],
+                    new,
+                    revised,
+                    calendar=ctx.calendar,
+                    open_index=ctx.open.index,
+                    prospective=ctx.treatment == PROSPECTIVE,
+                    events=_has_releases(item, schedule.line_id),
+                )
             )
             if new == previous[2]:
                 continue
@@ -456,8 +467,13 @@ def update_existing(
         if ctx.treatment == PROSPECTIVE
         else None
     )
+    open_credits = (
+        repo.credits_collected_in(conn, rc_id, ctx.open.key) | new_activity
+        if ctx.treatment == PROSPECTIVE
+        else None
+    )
     replaced = _add_schedules(
-        ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), patterns, new_activity
+        ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), patterns, new_activity, open_credits
     )
     repo.retire(conn, "rc_schedule", replaced)
     repo.delete_pobs(conn, rc_id)

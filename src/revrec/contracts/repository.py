@@ -268,3 +268,11 @@ def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
 
 def delete_pobs(conn: Connection, rc_id: int) -> None:
     conn.execute(delete(rc_pob).where(rc_pob.c.rc_id == rc_id))
+
+
+def credits_collected_in(conn: Connection, rc_id: int, period_key: int) -> set[int]:
+    """Staging row ids of the ``CM`` bills of contract ``rc_id`` collected in period ``period_key``
+    (price concessions still to be reflected in that period, contracts/concessions.py)."""
+    b = rc_bill.c
+    query = select(b.stage_row_id).where(b.rc_id == rc_id, b.type == "CM", b.crtd_prd_id == period_key)
+    return {int(i) for i in conn.execute(query).scalars()}

@@ -105,9 +105,15 @@ def _retrospective_series(old: Packed, new: Packed, kind: str, c: int, open_inde
 
 
 def _prospective(
-    old: Packed, new: Packed, pattern: Pattern, open_index: int, rounding: ScheduleRounding
+    old: Packed,
+    new: Packed,
+    pattern: Pattern,
+    open_index: int,
+    rounding: ScheduleRounding,
+    shift: tuple[int, int, int],
 ) -> Packed:
-    """Closed periods from ``old``; open and later periods by :func:`remaining_runs` per currency."""
+    """Closed periods from ``old``; open and later periods by :func:`remaining_runs` per currency, from a
+    base moved by ``shift`` (booked in the open period; a concession's delivered part)."""
     lo = min(old.first_index, new.first_index, pattern.first_index)
     last = max(old.first_index + old.n, new.first_index + new.n, pattern.end_index, open_index + 1)
     rev: list[Series] = []
@@ -115,7 +121,7 @@ def _prospective(
     for c in range(3):
         revenue = [old.through("R", c, i) for i in range(lo, open_index)]
         allocated = [r + old.through("A", c, i) for r, i in zip(revenue, range(lo, open_index), strict=True)]
-        base_r = old.through("R", c, open_index - 1)
+        base_r = old.through("R", c, open_index - 1) + shift[c]
         base_a = base_r + old.through("A", c, open_index - 1)
         revenue += remaining_runs(base_r, pattern.allocatable[c], pattern, open_index, last, rounding)
         allocated += remaining_runs(base_a, pattern.allocated[c], pattern, open_index, last, rounding)
@@ -132,16 +138,18 @@ def revise(
     open_index: int,
     treatment: str = RETROSPECTIVE,
     rounding: ScheduleRounding = ScheduleRounding.CUMULATIVE,
+    shift: tuple[int, int, int] = (0, 0, 0),
 ) -> Packed:
     """The new current schedule: ``new`` with every period before ``open_index`` kept from ``old``.
 
     Prospective treatment needs the line's natural ``pattern``; without one it is retrospective. The
     remaining runs of a prospective revision are rounded under the ``schedule_rounding`` convention
-    ``rounding``."""
+    ``rounding``; ``shift`` (per currency) is booked in the open period before the remaining consideration
+    is spread (the delivered part of a price concession, :mod:`revrec.engine.concessions`)."""
     if old is None or old.n == 0 or open_index <= old.first_index:
         return new
     if treatment == PROSPECTIVE and pattern is not None:
-        return _prospective(old, new, pattern, open_index, rounding)
+        return _prospective(old, new, pattern, open_index, rounding, shift)
     parts: dict[str, list[Series]] = {"R": [], "A": []}
     first = old.first_index
     for kind in ("R", "A"):

@@ -54,6 +54,7 @@ class Pattern:
     denominator: int
     allocated: tuple[int, int, int]
     allocatable: tuple[int, int, int]
+    rates: tuple[tuple[int, int], tuple[int, int]] = ((1, 1), (1, 1))  # functional, reporting ratios
 
     @property
     def end_index(self) -> int:
@@ -122,5 +123,6 @@ def natural_patterns(
             denominator,
             _full(allocation.allocated_minor, functional, reporting),
             _full(allocation.allocatable_minor, functional, reporting),
+            (functional, reporting),
         )
     return patterns
