@@ -163,3 +163,51 @@ def test_price_concession_on_delivered_units_example_5_case_b(http: TestClient, 
     assert revenue(engine, tenant, 202603) == D("6533.33")
     assert D("6000.00") + D("966.67") + D("6533.33") == D("13500.00")
     assert verify(engine, tenant) == []
+
+
+def _net_by_line(http: TestClient, headers: dict[str, str]) -> dict[tuple[str, str], D]:
+    """(SO line id, period) → net revenue (schedule types R and A, i.e. allocated) from BI3_RC_SCHD."""
+    lines = {r["ID"]: r["SO_LINE_ID"] for r in table_of(http, headers, "BI3_RC_LNS")}
+    found: dict[tuple[str, str], D] = defaultdict(D)
+    for row in table_of(http, headers, "BI3_RC_SCHD"):
+        found[(lines[row["LINE_ID"]], row["POST_PRD_ID"])] += D(row["AMOUNT"])
+    return {k: v for k, v in found.items() if v}
+
+
+def test_new_line_under_prospective_reallocates_the_remaining_consideration(
+    http: TestClient, engine: Engine
+) -> None:
+    """ASC 606-10-25-13(a) / IFRS 15.21(a) with ASC 606-10-55-114 to 55-116 (Example 5 Case B) sent as a new
+    SO line: 120 products at $100 (12,000; SSP 100 % of list, $100 a product), 60 delivered in January
+    (6,000, closed). In February a second line adds 30 products for 2,400 ($80; list $100, so the same SSP
+    a product). By hand: remaining consideration 14,400 − 6,000 = 8,400 over the remaining goods by SSP:
+    line 1's 60 undelivered products weigh 60 × 100 = 6,000, line 2's 30 weigh 3,000: line 1 5,600.00,
+    line 2 2,800.00 — 93.33 a product, the example's blended price. February delivers 30 of line 1:
+    5,600 × 30/60 = 2,800.00; March the other 30 (2,800.00) and line 2's 30 (2,800.00). January stays
+    6,000.00; the contract totals 14,400.00. (Allocating the whole price by SSP instead would give line 1
+    11,520, i.e. 2,760.00 in February.)"""
+    tenant, headers = _configured(http, engine, _units_policies())
+    so = unique("SO")
+    first, second = f"{so}-1", f"{so}-2"
+    send(http, headers, _units_line(first, so, "120", "12000.00"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    _deliver(http, engine, headers, first, "60", "20-JAN-2026")
+    assert close_period(http, engine, headers)["status"] == "Completed"
+
+    added = _units_line(second, so, "30", "2400.00", **{"Doc Line Num": "2", "Doc Date": "01-FEB-2026"})
+    send(http, headers, added | {"Ext Lst Prc": "3000.00", "Unit List Prc": "100"})
+    assert collect(http, engine, headers)["status"] == "Completed"
+    _deliver(http, engine, headers, first, "30", "10-FEB-2026")
+    net = _net_by_line(http, headers)
+    assert net[(first, "202601")] == D("6000.00")
+    assert net[(first, "202602")] == D("2800.00")
+    assert (second, "202602") not in net
+    assert balanced(engine, tenant, 202602)
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    _deliver(http, engine, headers, first, "30", "05-MAR-2026")
+    _deliver(http, engine, headers, second, "30", "05-MAR-2026")
+    net = _net_by_line(http, headers)
+    assert net[(first, "202603")] == D("2800.00") == net[(second, "202603")]
+    assert sum(net.values()) == D("14400.00")
+    assert revenue(engine, tenant, 202601) == D("6000.00")
+    assert verify(engine, tenant) == []

@@ -9,7 +9,7 @@ for the rest); POBs are replaced; bills are added. Nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
-from revrec.contracts import concessions, credits
+from revrec.contracts import added_lines, concessions, credits
 from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
 from revrec.contracts.compute import Computed
-from revrec.contracts.revisions import PROSPECTIVE, Packed, encode_triple, pack, revise
+from revrec.contracts.revisions import PROSPECTIVE, Packed, encode_triple, pack, prospective_new, revise
 from revrec.contracts.staged import StagedRow
 from revrec.db.tables import rc_bill, rc_line, rc_pob, rc_schedule
 from revrec.engine.allocation import Allocation
@@ -347,13 +347,21 @@ def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], row
 
 
 def _add_lines(
-    ctx: Context, item: Computed, rc_id: int, rows: Rows, current: dict[str, Any]
+    ctx: Context,
+    item: Computed,
+    rc_id: int,
+    rows: Rows,
+    current: dict[str, Any],
+    allocated: dict[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], list[int]]:
-    """New line versions go to ``rows``; returns in-place reallocations and the versions replaced."""
+    """New line versions go to ``rows``; returns in-place reallocations and the versions replaced.
+    ``allocated``: line id → allocated amount (minor units) replacing the engine's (contracts/added_lines)."""
     errors, _ = _errors_of(item.contract)
     updates: list[dict[str, Any]] = []
     retired: list[int] = []
     for index, alloc in enumerate(item.contract.allocation.lines):
+        if allocated and alloc.line_id in allocated:
+            alloc = replace(alloc, allocated_minor=allocated[alloc.line_id])
         values = line_values(ctx, item, index, alloc, errors)
         old = current.get(values["line_id"])
         if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
@@ -385,12 +393,20 @@ def _add_schedules(
     patterns: dict[str, Pattern] | None = None,
     new_activity: set[int] | None = None,
     open_credits: set[int] | None = None,
+    added: set[str] | None = None,
 ) -> list[int]:
     """New schedule versions; returns the ids of the schedules they replace."""
     replaced: list[int] = []
     for schedule in item.contract.schedules:
         new = packed_schedule(ctx, schedule)
         previous = old.get(schedule.line_id)
+        if previous is None and added and patterns and schedule.line_id in added:
+            new = prospective_new(
+                new,
+                patterns[schedule.line_id],
+                open_index=ctx.open.index,
+                rounding=ctx.policies.conventions.schedule_rounding,
+            )
         if previous is not None:
             pattern = patterns.get(schedule.line_id) if patterns else None
             # price concessions on event-released lines, prospective (contracts/concessions.py)
@@ -456,12 +472,6 @@ def update_existing(
     """A new revision of an existing contract."""
     rc_id = int(head.id)
     repo.update_contract(conn, rc_id, {"version": head.version + 1, **head_values(ctx, item.contract)})
-    line_ids = [line.line_id for line in item.contract.lines]
-    updates, retired = _add_lines(
-        ctx, item, rc_id, rows, repo.current_lines(conn, ctx.scope.client_id, line_ids)
-    )
-    repo.retire(conn, "rc_line", retired)
-    repo.update_lines(conn, updates)
     patterns = (
         item.natural_patterns(ctx.policies, open_date=ctx.open.start, fresh=new_activity)
         if ctx.treatment == PROSPECTIVE
@@ -472,9 +482,20 @@ def update_existing(
         if ctx.treatment == PROSPECTIVE
         else None
     )
-    replaced = _add_schedules(
-        ctx, item, rc_id, rows, repo.current_schedules(conn, [rc_id]), patterns, new_activity, open_credits
+    schedules = repo.current_schedules(conn, [rc_id])
+    added: set[str] = set()
+    allocated: dict[str, int] = {}
+    if patterns is not None:  # a line added under prospective: remaining consideration reallocated
+        first = repo.first_scheduled(conn, rc_id)
+        opened = (ctx.open.key, ctx.open.index)
+        patterns, added, allocated = added_lines.reallocated(item, schedules, first, patterns, opened)
+    line_ids = [line.line_id for line in item.contract.lines]
+    updates, retired = _add_lines(
+        ctx, item, rc_id, rows, repo.current_lines(conn, ctx.scope.client_id, line_ids), allocated
     )
+    repo.retire(conn, "rc_line", retired)
+    repo.update_lines(conn, updates)
+    replaced = _add_schedules(ctx, item, rc_id, rows, schedules, patterns, new_activity, open_credits, added)
     repo.retire(conn, "rc_schedule", replaced)
     repo.delete_pobs(conn, rc_id)
     _add_pobs(ctx, item, rc_id, rows)

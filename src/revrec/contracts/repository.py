@@ -276,3 +276,11 @@ def credits_collected_in(conn: Connection, rc_id: int, period_key: int) -> set[i
     b = rc_bill.c
     query = select(b.stage_row_id).where(b.rc_id == rc_id, b.type == "CM", b.crtd_prd_id == period_key)
     return {int(i) for i in conn.execute(query).scalars()}
+
+
+def first_scheduled(conn: Connection, rc_id: int) -> dict[str, int]:
+    """Line id → the period key in which the line's first schedule version was written (contract
+    ``rc_id``): lines first scheduled in the open period were added by the current modification."""
+    s = rc_schedule.c
+    query = select(s.line_id, func.min(s.crtd_prd_id)).where(s.rc_id == rc_id).group_by(s.line_id)
+    return {line_id: int(key) for line_id, key in conn.execute(query)}

@@ -158,3 +158,16 @@ def revise(
             parts[kind].append(series)
     rev, cv = parts["R"], parts["A"]
     return Packed(first, (rev[0], rev[1], rev[2]), (cv[0], cv[1], cv[2]))
+
+
+def prospective_new(
+    new: Packed,
+    pattern: Pattern,
+    *,
+    open_index: int,
+    rounding: ScheduleRounding = ScheduleRounding.CUMULATIVE,
+) -> Packed:
+    """The schedule of a line added by a prospective modification: nothing before ``open_index``, then its
+    (reallocated) full consideration along its exact ``pattern`` (as :func:`revise` does for what remains)."""
+    empty = Packed(open_index, ([], [], []), ([], [], []))
+    return _prospective(empty, new, pattern, open_index, rounding, (0, 0, 0))
