@@ -477,15 +477,15 @@ def update_existing(
         if ctx.treatment == PROSPECTIVE
         else None
     )
-    open_credits = (
+    open_credits = (  # CMs of the open period (price concessions, contracts/concessions.py)
         repo.credits_collected_in(conn, rc_id, ctx.open.key) | new_activity
-        if ctx.treatment == PROSPECTIVE
+        if ctx.treatment == PROSPECTIVE and any(a.type == concessions.CONCESSION_TYPE for a in item.activity)
         else None
     )
     schedules = repo.current_schedules(conn, [rc_id])
     added: set[str] = set()
     allocated: dict[str, int] = {}
-    if patterns is not None:  # a line added under prospective: remaining consideration reallocated
+    if patterns is not None and len(item.contract.schedules) > 1:  # a line added under prospective
         first = repo.first_scheduled(conn, rc_id)
         opened = (ctx.open.key, ctx.open.index)
         patterns, added, allocated = added_lines.reallocated(item, schedules, first, patterns, opened)
