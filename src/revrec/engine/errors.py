@@ -41,6 +41,10 @@ MESSAGES: Final[dict[str, str]] = {
     "REVREC-ENG-009": "Residual allocation failed (remaining price {remaining} < RSSP minimum {minimum}); "
     "RSSP lines use their alternative SSP",
     "REVREC-ENG-010": "The SSP formula of rule {rule} cannot be evaluated: {reason}",
+    "REVREC-ENG-020": "The discount rule {rule} applies but its discount cannot be allocated: {reason}; "
+    "the contract is allocated by relative SSP",
+    "REVREC-ENG-021": "The residual approach failed, so the discount rule {rule} is not applied: the "
+    "contract is allocated by relative SSP over every line (IFRS 15 IE Example 34 Case C)",
 }
 
 
