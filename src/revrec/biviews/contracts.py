@@ -509,6 +509,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
     recognised = minor_to_micros(_recognised_to_date(rc_line, rc), rc_line.c.curr)
     values["REC_AMT"] = MoneyFromMicros(recognised)
     values["DEF_AMT"] = MoneyFromMicros(MoneyMicros(rc_line.c.allocated) - recognised)
+    values.update(DISC_AMT=rc_line.c.disc_amt, DISC_PCT=rc_line.c.disc_pct)  # discount rules (IFRS 15.82)
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(

@@ -386,6 +386,10 @@ rc_line = Table(
     Column("crtd_prd_id", Integer, nullable=False),
     Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job wrote the row
     Column("crtd_dt", DateTime(timezone=True), nullable=True),  # migration 0013: when (UTC)
+    # migration 0020: the line's part of the contract discount a discount rule allocated (IFRS 15.82)
+    Column("disc_amt", Money(), nullable=True),
+    Column("disc_pct", Rate(), nullable=True),
+    Column("disc_rule", String(300), nullable=True),
     Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
     Index("ix_rc_line_rc", "rc_id"),
 )

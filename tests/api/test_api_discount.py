@@ -1,0 +1,161 @@
+"""Discounts allocated to some obligations, end to end through HTTP: the setup document's
+``policies.discount_allocation``, an upload, a Data Collection, the stored ``rc_line`` discount columns,
+BI3_RC_LNS (DISC_AMT, DISC_PCT) and the explanation API (the rule and a reproduced formula).
+
+Figures: IFRS 15 IE Example 34 Case A (ASC 606-10-55-259..262), derived by hand: SSP A 40, B 55, C 45
+(total 140) sold together for 100 (lines A 40, B 30, C 30); B and C regularly sell together for 60, so
+the discount of 40 goes to them: A 40; B 60 × 55/100 = 33 (discount 22, 40 %); C 60 × 45/100 = 27
+(discount 18, 40 %).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from accounting_support import collect, send
+from biviews_support import table_of
+from inbound_data import so_line
+from revrec.db.session import transaction
+from revrec.db.tables import rc_line, rc_warning, revenue_contract
+from revrec.setup import service as setup_service
+from support import Tenant, login, make_tenant
+
+BASE = "/api/revrec/v1/contracts"
+
+
+def _policies(rule: dict[str, Any]) -> dict[str, Any]:
+    def fixed(item: str, amount: str) -> dict[str, Any]:
+        return {
+            "name": item,
+            "method": "Fixed Amount",
+            "amount": amount,
+            "basis": "Extended",
+            "conditions": {"ITEM_NUM": item},
+        }
+
+    return {
+        "rc_grouping_templates": [
+            {
+                "name": "Std",
+                "rules": [{"seq": 1, "name": "By SO", "group_by": ["CUST_NUM", "SO_NUM"]}],
+                "ssp_hierarchy": [{"seq": 1, "template": "SSP", "within": "M", "below": "M", "above": "M"}],
+            }
+        ],
+        "pob_templates": [
+            {"name": "Goods", "release_event": "Upon Booking", "ratable_method": "Immediate Using Start Date"}
+        ],
+        "auto_pob_template": "Goods",
+        "ssp_templates": [{"name": "SSP", "rules": [fixed("A", "40"), fixed("B", "55"), fixed("C", "45")]}],
+        "discount_allocation": {"line_attribute": "ATR12", "rules": [rule]},
+    }
+
+
+def _tenant(engine: Engine, rule: dict[str, Any]) -> Tenant:
+    tenant = make_tenant(engine)
+    document = {"policies": _policies(rule), "accounting": {"open_period": 202601}}
+    with transaction(engine) as conn:
+        setup_service.apply_setup(conn, client_name=tenant.client, document=document)
+    return tenant
+
+
+def _line(prefix: str, n: int, item: str, price: str, **extra: str) -> dict[str, str]:
+    return so_line(
+        f"{prefix}-{n}",
+        **{
+            "Doc Num": f"{prefix}-SO",
+            "Cust Num": f"{prefix}-C",
+            "Doc Date": "01-JAN-2026",
+            "Start Date": "01-JAN-2026",
+            "End Date": "01-JAN-2026",
+            "Item Num": item,
+            "Ext Sll Prc": price,
+            "Ext Lst Prc": price,
+            "Unit Sell Prc": price,
+            "Unit List Prc": price,
+            **extra,
+        },
+    )
+
+
+def _stored(engine: Engine, prefix: str) -> tuple[int, dict[str, Any]]:
+    with transaction(engine, readonly=True) as conn:
+        rc_id = conn.execute(
+            select(revenue_contract.c.id).where(revenue_contract.c.rc_key.like(f"%{prefix}-SO%"))
+        ).scalar_one()
+        rows = conn.execute(select(rc_line).where(rc_line.c.rc_id == rc_id, rc_line.c.current_flag.is_(True)))
+        return int(rc_id), {r.line_id: r for r in rows}
+
+
+def test_example_34_case_a_stored_viewed_and_explained(http: TestClient, engine: Engine) -> None:
+    tenant = _tenant(engine, {"name": "B+C bundle", "items": ["B", "C"], "criteria_hold": True})
+    headers = login(http, tenant)
+    send(
+        http,
+        headers,
+        _line("DA", 1, "A", "40.00"),
+        _line("DA", 2, "B", "30.00"),
+        _line("DA", 3, "C", "30.00"),
+    )
+    assert collect(http, engine, headers)["status"] == "Completed"
+    rc_id, lines = _stored(engine, "DA")
+    assert {k: r.allocated for k, r in lines.items()} == {"DA-1": D("40"), "DA-2": D("33"), "DA-3": D("27")}
+    assert (lines["DA-1"].disc_amt, lines["DA-1"].disc_rule) == (None, None)
+    assert (lines["DA-2"].disc_amt, lines["DA-2"].disc_pct, lines["DA-2"].disc_rule) == (
+        D("22"),
+        D("40"),
+        "B+C bundle",
+    )
+    assert (lines["DA-3"].disc_amt, lines["DA-3"].disc_pct) == (D("18"), D("40"))
+
+    view = {r["SO_LINE_ID"]: r for r in table_of(http, headers, "BI3_RC_LNS")}
+    assert view["DA-1"]["DISC_AMT"] == "" and D(view["DA-2"]["DISC_AMT"]) == D("22")
+    assert D(view["DA-3"]["DISC_AMT"]) == D("18") and D(view["DA-3"]["DISC_PCT"]) == D("40")
+
+    body = http.get(f"{BASE}/{rc_id}/explanation", headers=headers)
+    assert body.status_code == 200, body.text
+    explained = {x["line_id"]: x for x in body.json()["lines"]}
+    assert all(x["reproduces"] for x in explained.values())
+    assert all(x["discount_rule"] == "B+C bundle" for x in explained.values())
+    assert D(explained["DA-2"]["discount_pool"]) == D("60") and D(explained["DA-2"]["computed"]) == D("33")
+    assert explained["DA-2"]["discount"] == {"amount": "22.00", "percent": "40.0000"}
+    assert "not named by discount rule" in explained["DA-1"]["formula"]
+    one = http.get(f"{BASE}/{rc_id}/explanation/DA-3", headers=headers).json()["allocation"]
+    assert one["reproduces"] is True and one["discount_rule"] == "B+C bundle"
+
+
+def test_line_attribute_and_warning_when_the_named_lines_cannot_take_it(
+    http: TestClient, engine: Engine
+) -> None:
+    """Contract DB: the C line names the rule in ATR12, so C alone takes the discount: A 40, B 55,
+    C 100 − 95 = 5 (discount 40).  Contract DW: price 30 < A's SSP 40, nothing is left for C: REVREC-ENG-020
+    is stored and the contract is allocated by relative SSP (30 × 40/140 = 8.57, 30 × 55/140 = 11.79,
+    30 × 45/140 = 9.64)."""
+    tenant = _tenant(engine, {"name": "promo", "criteria_hold": True})
+    headers = login(http, tenant)
+    send(
+        http,
+        headers,
+        _line("DB", 1, "A", "40.00"),
+        _line("DB", 2, "B", "30.00"),
+        _line("DB", 3, "C", "30.00", Atr12="promo"),
+        _line("DW", 1, "A", "10.00"),
+        _line("DW", 2, "B", "10.00"),
+        _line("DW", 3, "C", "10.00", Atr12="promo"),
+    )
+    status = collect(http, engine, headers)
+    assert status["status"] == "Warning", status
+    assert "REVREC-ENG-020 x1" in status["error_message"], status
+    _, lines = _stored(engine, "DB")
+    assert {k: r.allocated for k, r in lines.items()} == {"DB-1": D("40"), "DB-2": D("55"), "DB-3": D("5")}
+    assert (lines["DB-3"].disc_amt, lines["DB-3"].disc_rule) == (D("40"), "promo")
+    rc_id, lines = _stored(engine, "DW")
+    expected = {"DW-1": D("8.57"), "DW-2": D("11.79"), "DW-3": D("9.64")}
+    assert {k: r.allocated for k, r in lines.items()} == expected
+    assert all(r.disc_rule is None for r in lines.values())
+    with transaction(engine, readonly=True) as conn:
+        codes = conn.execute(select(rc_warning.c.code).where(rc_warning.c.rc_id == rc_id)).scalars().all()
+    assert codes == ["REVREC-ENG-020"]
