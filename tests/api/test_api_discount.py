@@ -27,6 +27,17 @@ from support import Tenant, login, make_tenant
 BASE = "/api/revrec/v1/contracts"
 
 
+RESIDUAL_D = {
+    "name": "D",
+    "method": "Residual",
+    "conditions": {"ITEM_NUM": "D"},
+    "rssp_min_type": "CUSTOM",
+    "rssp_min_amount": "15",
+    "alternative_ssp_type": "CUSTOM",
+    "alternative_amount": "30",
+}
+
+
 def _policies(rule: dict[str, Any]) -> dict[str, Any]:
     def fixed(item: str, amount: str) -> dict[str, Any]:
         return {
@@ -49,7 +60,9 @@ def _policies(rule: dict[str, Any]) -> dict[str, Any]:
             {"name": "Goods", "release_event": "Upon Booking", "ratable_method": "Immediate Using Start Date"}
         ],
         "auto_pob_template": "Goods",
-        "ssp_templates": [{"name": "SSP", "rules": [fixed("A", "40"), fixed("B", "55"), fixed("C", "45")]}],
+        "ssp_templates": [
+            {"name": "SSP", "rules": [fixed("A", "40"), fixed("B", "55"), fixed("C", "45"), RESIDUAL_D]}
+        ],
         "discount_allocation": {"line_attribute": "ATR12", "rules": [rule]},
     }
 
@@ -159,3 +172,54 @@ def test_line_attribute_and_warning_when_the_named_lines_cannot_take_it(
     with transaction(engine, readonly=True) as conn:
         codes = conn.execute(select(rc_warning.c.code).where(rc_warning.c.rc_id == rc_id)).scalars().all()
     assert codes == ["REVREC-ENG-020"]
+
+
+def test_example_34_cases_b_and_c_with_the_residual_approach(http: TestClient, engine: Engine) -> None:
+    """IFRS 15 IE Example 34 Cases B and C (ASC 606-10-55-263..269), by hand.  D's SSP is residual (observable
+    range 15..45: RSSP minimum 15; alternative SSP 30, an assumption: the standard gives no estimate).
+    Case B, price 130 (A 40, B 30, C 30, D 30): B and C take the bundle's 40 % discount first (33, 27), A
+    40, D = 130 − 100 = 30.  Case C, price 105 (D 5): 105 − 100 = 5 < 15, so no residual and no discount
+    rule: relative SSP over 170 — A 24.71, B 33.97, C 27.79, D 18.53 (sum 105.00)."""
+    rule = {"name": "B+C bundle", "items": ["B", "C"], "discount_percent": "40", "criteria_hold": True}
+    tenant = _tenant(engine, rule)
+    headers = login(http, tenant)
+    rows = [_line(p, n, item, "30.00") for p in ("DC", "DD") for n, item in ((2, "B"), (3, "C"))]
+    rows += [_line("DC", 1, "A", "40.00"), _line("DC", 4, "D", "30.00")]
+    rows += [_line("DD", 1, "A", "40.00"), _line("DD", 4, "D", "5.00")]
+    send(http, headers, *rows)
+    status = collect(http, engine, headers)
+    assert "REVREC-ENG-021 x1" in status["error_message"], status
+    rc_id, lines = _stored(engine, "DC")
+    expected = {"DC-1": D("40"), "DC-2": D("33"), "DC-3": D("27"), "DC-4": D("30")}
+    assert {k: r.allocated for k, r in lines.items()} == expected
+    assert [lines[k].disc_amt for k in sorted(lines)] == [None, D("22"), D("18"), None]
+    explained = http.get(f"{BASE}/{rc_id}/explanation", headers=headers).json()["lines"]
+    assert all(x["reproduces"] for x in explained)
+    assert "its residual SSP" in next(x for x in explained if x["line_id"] == "DC-4")["formula"]
+    _, lines = _stored(engine, "DD")
+    expected = {"DD-1": D("24.71"), "DD-2": D("33.97"), "DD-3": D("27.79"), "DD-4": D("18.53")}
+    assert {k: r.allocated for k, r in lines.items()} == expected
+    assert all(r.disc_rule is None for r in lines.values())
+
+
+def test_a_revision_sets_the_discount_on_lines_kept_in_place(http: TestClient, engine: Engine) -> None:
+    """First A 40 and B 30 alone: the B+C group is incomplete (REVREC-ENG-020), relative SSP over 95:
+    A 70 × 40/95 = 29.47, B 70 × 55/95 = 40.53.  Then C 30 joins the SO: the revision reallocates the kept
+    lines in place and the rule applies (Example 34 Case A figures): A 40, B 33 (discount 22), C 27 (18)."""
+    tenant = _tenant(engine, {"name": "B+C bundle", "items": ["B", "C"], "criteria_hold": True})
+    headers = login(http, tenant)
+    send(http, headers, _line("DR", 1, "A", "40.00"), _line("DR", 2, "B", "30.00"))
+    assert "REVREC-ENG-020 x1" in collect(http, engine, headers)["error_message"]
+    _, lines = _stored(engine, "DR")
+    assert {k: r.allocated for k, r in lines.items()} == {"DR-1": D("29.47"), "DR-2": D("40.53")}
+    assert lines["DR-2"].disc_rule is None
+    send(http, headers, _line("DR", 3, "C", "30.00"))
+    collect(http, engine, headers)
+    _, lines = _stored(engine, "DR")
+    assert {k: r.allocated for k, r in lines.items()} == {"DR-1": D("40"), "DR-2": D("33"), "DR-3": D("27")}
+    assert (lines["DR-2"].version, lines["DR-2"].disc_amt, lines["DR-2"].disc_rule) == (
+        1,
+        D("22"),
+        "B+C bundle",
+    )
+    assert lines["DR-3"].disc_amt == D("18")

@@ -243,3 +243,23 @@ def test_property_parts_sum_to_the_price_and_others_keep_their_ssp(
     discount = contract.allocation.discount
     assert discount is not None and not contract.errors
     assert discount.amount_minor == named_total - (price_minor - others_total)
+
+
+def test_rule_by_pob_template() -> None:
+    """Lines assigned POB template GOODS (products B and C) take the discount; SSPs are keyed on ATR1 (the
+    builders assign templates by item number).  IE Example 34 Case A figures: A 40, B 33, C 27."""
+    goods = PobTemplate("GOODS")
+    rule = DiscountRule("goods", pob_templates=("GOODS",), criteria_hold=True)
+    ssp = SspTemplate(
+        "SSP",
+        tuple(SspRule(k, SspMethod.FIXED, (Condition("ATR1", "=", (k,)),), amount=D(v)) for k, v in ABC),
+    )
+    rules = policies(ITEM, goods, ssp=ssp, discount_allocation=DiscountAllocation((rule,)))
+    items = {"A": "ITEM", "B": "GOODS", "C": "GOODS"}
+    lines = [
+        line(str(n), price, item=items[key], atr1=key)
+        for n, (key, price) in enumerate((("A", "40.00"), ("B", "30.00"), ("C", "30.00")), start=1)
+    ]
+    contract = run(lines, rules)
+    assert allocated(contract) == {"1": "40.00", "2": "33.00", "3": "27.00"}
+    assert contract.allocation.discount is not None and contract.allocation.discount.rule == "goods"
