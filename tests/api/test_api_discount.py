@@ -139,6 +139,20 @@ def test_example_34_case_a_stored_viewed_and_explained(http: TestClient, engine:
     one = http.get(f"{BASE}/{rc_id}/explanation/DA-3", headers=headers).json()["allocation"]
     assert one["reproduces"] is True and one["discount_rule"] == "B+C bundle"
 
+    form = {
+        "clientname": tenant.client,
+        "role": "API Role",
+        "username": tenant.user,
+        "password": tenant.password,
+    }
+    assert http.post("/console/login", data=form, follow_redirects=False).status_code == 303
+    page = http.get(f"/console/contracts/{rc_id}/explain/DA-2")
+    assert page.status_code == 200, page.text
+    assert (
+        "B+C bundle: the named lines share 60.00; this line's discount 22.00 (40.0000 % of its SSP)"
+        in page.text
+    )
+
 
 def test_line_attribute_and_warning_when_the_named_lines_cannot_take_it(
     http: TestClient, engine: Engine
