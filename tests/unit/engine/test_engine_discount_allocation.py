@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from revrec.engine.conditions import Condition
 from revrec.engine.contracts import RevenueContract, compute_revenue
+from revrec.engine.conventions import AllocationRemainder, Conventions
 from revrec.engine.errors import PolicyError
 from revrec.engine.lines import TransactionLine
 from revrec.engine.policies import Policies
@@ -209,13 +210,20 @@ cents = st.integers(min_value=1, max_value=10**7)
     ssps=st.lists(cents, min_size=2, max_size=6),
     named_mask=st.lists(st.booleans(), min_size=6, max_size=6),
     price_per_mille=st.integers(min_value=0, max_value=1000),
+    remainder=st.sampled_from(AllocationRemainder),
+    percent_places=st.sampled_from([None, 2]),
 )
 def test_property_parts_sum_to_the_price_and_others_keep_their_ssp(
-    ssps: list[int], named_mask: list[bool], price_per_mille: int
+    ssps: list[int],
+    named_mask: list[bool],
+    price_per_mille: int,
+    remainder: AllocationRemainder,
+    percent_places: int | None,
 ) -> None:
-    """Whatever the SSPs and the named lines: the allocated amounts sum exactly to the price, every other
-    line is allocated exactly its SSP (so the others keep their SSP ratio), the named lines' discounts sum to
-    the contract's discount, and no named line is allocated more than its SSP."""
+    """Whatever the SSPs, the named lines and the allocation-rounding conventions: the allocated amounts sum
+    exactly to the price, every other line is allocated exactly its SSP (so the others keep their SSP
+    ratio), the named lines' discounts sum to the contract's discount, and (shares unrounded) no named line
+    is allocated more than its SSP."""
     items = [f"I{i}" for i in range(len(ssps))]
     named = [item for item, flag in zip(items, named_mask, strict=False) if flag]
     if not named or len(named) == len(items):
@@ -229,6 +237,7 @@ def test_property_parts_sum_to_the_price_and_others_keep_their_ssp(
         ITEM,
         ssp=ssp_rules(*((k, str(v)) for k, v in amounts.items())),
         discount_allocation=DiscountAllocation((rule,)),
+        conventions=Conventions(allocation_remainder=remainder, allocation_percent_places=percent_places),
     )
     lines = [line(str(i), "0.00", item=item) for i, item in enumerate(items)]
     lines[0] = line("0", str(D(price_minor).scaleb(-2)), item=items[0])
@@ -237,12 +246,13 @@ def test_property_parts_sum_to_the_price_and_others_keep_their_ssp(
     assert sum(got.values()) == D(price_minor).scaleb(-2)
     for i, item in enumerate(items):
         if item in named:
-            assert D(0) <= got[str(i)] <= amounts[item]
+            assert percent_places is not None or D(0) <= got[str(i)] <= amounts[item]
         else:
             assert got[str(i)] == amounts[item]
     discount = contract.allocation.discount
     assert discount is not None and not contract.errors
     assert discount.amount_minor == named_total - (price_minor - others_total)
+    assert contract.allocation.remainder_line_id in {str(items.index(item)) for item in named}
 
 
 def test_rule_by_pob_template() -> None:
