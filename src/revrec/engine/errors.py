@@ -41,6 +41,12 @@ MESSAGES: Final[dict[str, str]] = {
     "REVREC-ENG-009": "Residual allocation failed (remaining price {remaining} < RSSP minimum {minimum}); "
     "RSSP lines use their alternative SSP",
     "REVREC-ENG-010": "The SSP formula of rule {rule} cannot be evaluated: {reason}",
+    "REVREC-ENG-030": "Manual override not applied: {reason}",
+    "REVREC-ENG-031": "SSP override of line {line} not applied: {reason}",
+    "REVREC-ENG-032": "Allocation override not applied: the allocated amounts total {total}, "
+    "the transaction price is {price}",
+    "REVREC-ENG-033": "Manual release of line {line} not applied: its POB template {template} releases "
+    "on booking",
 }
 
 
