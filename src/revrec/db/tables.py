@@ -778,7 +778,8 @@ rc_manual_action = Table(
     Column("id", Integer, primary_key=True),
     Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
     Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(20), nullable=False),  # RELEASE, SSP_OVERRIDE, ALLOCATION_OVERRIDE, WITHDRAWAL, REJECTION
+    # RELEASE, SSP_OVERRIDE, ALLOCATION_OVERRIDE, WITHDRAWAL, REJECTION
+    Column("kind", String(20), nullable=False),
     Column("target_id", Integer, nullable=True),  # the action a WITHDRAWAL / REJECTION ends
     Column("level", String(10), nullable=True),  # RELEASE: POB or LINE
     Column("pob_key", String(300), nullable=True),

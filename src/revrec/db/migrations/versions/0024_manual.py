@@ -44,7 +44,10 @@ def upgrade() -> None:
         sa.Column("after_state", sa.Text(), nullable=True),
         sa.Column("snapshot_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["client_id"], ["client.id"], name=op.f("fk_rc_manual_action_client_id_client"), ondelete="CASCADE"
+            ["client_id"],
+            ["client.id"],
+            name=op.f("fk_rc_manual_action_client_id_client"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["rc_id"],
@@ -56,7 +59,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_rc_manual_action_rc", "rc_manual_action", ["rc_id"], unique=False)
     roles = sa.table("role", sa.column("id", sa.Integer()), sa.column("name", sa.String()))
-    grants = sa.table("role_privilege", sa.column("role_id", sa.Integer()), sa.column("privilege", sa.String()))
+    grants = sa.table(
+        "role_privilege", sa.column("role_id", sa.Integer()), sa.column("privilege", sa.String())
+    )
     connection = op.get_bind()
     admin_ids = connection.execute(sa.select(roles.c.id).where(roles.c.name == "Administrator")).scalars()
     rows = [{"role_id": role_id, "privilege": p} for role_id in admin_ids for p in PRIVILEGES]
