@@ -24,6 +24,7 @@ ACTIONS = (RELEASE, SSP_OVERRIDE, ALLOCATION_OVERRIDE)
 ENDINGS = (WITHDRAWAL, REJECTION)
 
 _a = rc_manual_action.c
+BATCH = 300  # contract ids per statement (each appears up to three times)
 
 
 def insert_action(conn: Connection, values: Mapping[str, Any]) -> int:
@@ -63,16 +64,16 @@ def _endings(client_id: int, ids: list[int]) -> Any:
 
 def in_force(conn: Connection, client_id: int, rc_ids: Iterable[int]) -> list[Any]:
     """The actions of the contracts that no withdrawal or rejection has ended, in the order taken."""
-    ids = list(rc_ids)
-    if not ids:
-        return []
-    endings = select(_a.target_id).where(_endings(client_id, ids))
-    query = (
-        select(rc_manual_action)
-        .where(_a.client_id == client_id, _a.rc_id.in_(ids), _a.kind.in_(ACTIONS), _a.id.not_in(endings))
-        .order_by(_a.id)
-    )
-    return list(conn.execute(query).all())
+    ids = sorted(set(rc_ids))
+    found: list[Any] = []
+    for start in range(0, len(ids), BATCH):  # the ids appear twice in the statement
+        chunk = ids[start : start + BATCH]
+        endings = select(_a.target_id).where(_endings(client_id, chunk))
+        query = select(rc_manual_action).where(
+            _a.client_id == client_id, _a.rc_id.in_(chunk), _a.kind.in_(ACTIONS), _a.id.not_in(endings)
+        )
+        found.extend(conn.execute(query).all())
+    return sorted(found, key=lambda row: row.id)
 
 
 def pob_lines(conn: Connection, rc_ids: Iterable[int]) -> dict[tuple[int, str], list[str]]:
