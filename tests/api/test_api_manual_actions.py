@@ -26,6 +26,7 @@ from accounting_support import (
 )
 from approvals_support import MANAGER, decide, steps_of, with_rules
 from biviews_support import table_of
+from events_support import event, milestone_line, milestone_tenant, process_events, send_events
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import rc_line
@@ -389,3 +390,28 @@ def test_privileges_refuse_each_action_and_audit_is_readable(http: TestClient, e
     assert entry["object_id"] == str(action["id"]) and entry["actor"] == tenant.user
     assert D(entry["before"]["lines"][f"{prefix}-1"]["allocated"]) == D("1125")
     assert D(entry["after"]["lines"][f"{prefix}-1"]["allocated"]) == D("1000")
+
+
+def test_event_process_keeps_a_manual_release(http: TestClient, engine: Engine) -> None:
+    """A milestone line of 1,200 (Upon Event "Acceptance", cumulative percent, recognised at once) gets a
+    manual release of 25 % in January: 1,200 × 25 % = 300. Event Process then applies a 50 % acceptance:
+    the event sets the level to 50 % and the manual release comes on top, 75 %: 1,200 × 75 % = 900."""
+    tenant = milestone_tenant(engine)
+    line = unique("MS")
+    send(http, login(http, tenant), milestone_line(line, unique("SO")))
+    assert collect(http, engine, login(http, tenant))["status"] == "Completed"
+    admin = login(http, tenant, role=ADMIN_ROLE)
+    rc_id = _rc_id(engine, line)
+    body = {
+        "level": "LINE",
+        "line_id": line,
+        "release_date": "2026-01-05",
+        "percent": "25",
+        "reason": "kick-off",
+    }
+    _post(http, admin, f"/contracts/{rc_id}/manual-releases", body)
+    assert revenue(engine, tenant, 202601) == D("300.00")
+    send_events(http, login(http, tenant), event(line, "50", "20-JAN-2026"))
+    assert process_events(http, engine, login(http, tenant))["status"] == "Completed"
+    assert revenue(engine, tenant, 202601) == D("900.00")
+    assert verify(engine, tenant) == []
