@@ -772,3 +772,35 @@ rc_revision_snapshot = Table(
     Column("resolved_at", DateTime(timezone=True), nullable=True),
     Index("ix_rc_revision_snapshot_rc", "rc_id", "resolution"),
 )
+
+# Manual revenue actions (migration 0024): a user's manual release of a POB or line, SSP override or
+# allocation override of a contract, each with its reason; a withdrawal or a rejection is a later row naming
+# the action it ends (``target_id``). Insert-only: rows are never updated or deleted.
+rc_manual_action = Table(
+    "rc_manual_action",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    # RELEASE, SSP_OVERRIDE, ALLOCATION_OVERRIDE, WITHDRAWAL, REJECTION
+    Column("kind", String(20), nullable=False),
+    Column("target_id", Integer, nullable=True),  # the action a WITHDRAWAL / REJECTION ends
+    Column("level", String(10), nullable=True),  # RELEASE: POB or LINE
+    Column("pob_key", String(300), nullable=True),
+    Column("line_id", String(200), nullable=True),
+    Column("release_date", Date, nullable=True),
+    Column("percent", Money(), nullable=True),  # RELEASE by percent
+    Column("amount", Money(), nullable=True),  # RELEASE by amount, SSP_OVERRIDE's SSP
+    Column("fraction", String(100), nullable=True),  # RELEASE: the exact fraction released, "n/d"
+    Column("amounts", Text, nullable=True),  # ALLOCATION_OVERRIDE: {"line id": "allocated"} (JSON)
+    Column("reason", String(2000), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("acted_at", DateTime(timezone=True), nullable=False),
+    Column("period", Integer, nullable=False),  # the open period the action took effect in
+    Column("version_before", Integer, nullable=False),
+    Column("version_after", Integer, nullable=False),
+    Column("before_state", Text, nullable=True),
+    Column("after_state", Text, nullable=True),
+    Column("snapshot_id", Integer, nullable=True),  # rc_revision_snapshot of its approval request
+    Index("ix_rc_manual_action_rc", "rc_id"),
+)

@@ -45,6 +45,12 @@ MESSAGES: Final[dict[str, str]] = {
     "the contract is allocated by relative SSP",
     "REVREC-ENG-021": "The residual approach failed, so the discount rule {rule} is not applied: the "
     "contract is allocated by relative SSP over every line (IFRS 15 IE Example 34 Case C)",
+    "REVREC-ENG-030": "Manual override not applied: {reason}",
+    "REVREC-ENG-031": "SSP override of line {line} not applied: {reason}",
+    "REVREC-ENG-032": "Allocation override not applied: the allocated amounts total {total}, "
+    "the transaction price is {price}",
+    "REVREC-ENG-033": "Manual release of line {line} not applied: its POB template {template} releases "
+    "on booking",
 }
 
 
