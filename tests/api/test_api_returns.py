@@ -1,0 +1,146 @@
+"""Rights of return end to end (upload, Data Collection, Period Close, setup section ``returns``), on the
+journal: ASC 606-10-55-202 to 55-207 (Example 22, Right of Return), then a reassessment and the actual
+returns. Figures by hand in each test."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
+from inbound_data import so_line
+from revrec.contracts.returns_reserve import reserve_rows
+from revrec.db.session import transaction
+from revrec.errors import InvalidInput
+from revrec.setup import service as setup_service
+from revrec.tenancy import repository as tenancy
+from support import Tenant, login, unique
+
+EXAMPLE_22 = {"product_family": "HARDWARE", "return_percent": "3", "cost_percent": "60"}
+
+
+def _terms(engine: Engine, tenant: Tenant, *entries: dict[str, Any]) -> None:
+    with transaction(engine) as conn:
+        setup_service.apply_setup(conn, client_name=tenant.client, document={"returns": list(entries)})
+
+
+def _sale(so: str) -> list[dict[str, str]]:
+    """100 products at 100.00, delivered (Immediate Using Start Date) and paid on 15 January 2026."""
+    dates = {"Doc Num": so, "Cust Num": f"C-{so}", "Doc Date": "15-JAN-2026", "Item Num": "SETUP",
+             "Prod Fmly": "HARDWARE", "Start Date": "15-JAN-2026", "End Date": "15-JAN-2026"}  # fmt: skip
+    prices = {"Ord Qty": "100", "Unit Sell Prc": "100.00", "Unit List Prc": "100.00",
+              "Ext Sll Prc": "10000.00", "Ext Lst Prc": "10000.00"}  # fmt: skip
+    line = so_line(f"{so}-1", **dates, **prices)
+    invoice = bill("INV", f"{so}-1", f"{so}-I1", "10000.00", **dates, **{"Inv Date": "15-JAN-2026",
+                   "Inv Qty": "100", "Unit Sell Prc": "100.00", "Unit List Prc": "100.00"})  # fmt: skip
+    return [line, invoice]
+
+
+def _net(found: dict[str, tuple[D, D]], kind: str) -> D:
+    """Debit less credit of account type ``kind``."""
+    debit, credit = found.get(kind, (D(0), D(0)))
+    return debit - credit
+
+
+def test_example_22_reassessment_and_actual_returns(http: TestClient, engine: Engine) -> None:
+    """ASC 606 Example 22: cash 10,000 (100 x 100), 97 products expected to be kept at cost 60 each.
+    By hand, January: revenue 10,000 - 3 x 100 = 9,700 (Dr R 300 against the schedule's Cr R 10,000),
+    refund liability 300 (Cr N), asset 3 x 60 = 180 (Dr S), cost of sales 97 x 60 = 5,820 (Dr O),
+    inventory 100 x 60 = 6,000 (Cr Q)."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    _terms(engine, tenant, EXAMPLE_22)
+    so = unique("SO")
+    send(http, headers, *_sale(so))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    january = totals(engine, tenant, 202601)
+    assert _net(january, "R") == D("-9700.00")
+    assert _net(january, "N") == D("-300.00")
+    assert _net(january, "S") == D("180.00")
+    assert _net(january, "O") == D("5820.00")
+    assert _net(january, "Q") == D("-6000.00")
+    assert _net(january, "C") == D("10000.00")  # the cash (billing clearing) side of the sale
+    assert sum((d - c for d, c in january.values()), D(0)) == 0
+    assert verify(engine, tenant) == []
+    assert close_period(http, engine, headers)["status"] == "Completed"
+
+    # reassessment at the end of February: 5 % expected back. By hand: liability 5 x 100 = 500 (200 more:
+    # Dr R 200 / Cr N 200); asset 5 x 60 = 300 (Dr S 120 / Cr O 120); inventory unchanged. January stays.
+    _terms(engine, tenant, {**EXAMPLE_22, "return_percent": "5"})
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    february = totals(engine, tenant, 202602)
+    assert (_net(february, "R"), _net(february, "N")) == (D("200.00"), D("-200.00"))
+    assert (_net(february, "S"), _net(february, "O")) == (D("120.00"), D("-120.00"))
+    assert _net(february, "Q") == 0
+    assert totals(engine, tenant, 202601) == january
+    assert verify(engine, tenant) == []
+
+    # March: 3 products come back (CM-R of 300). The schedule books Dr R 300 (the line is now 9,700); the
+    # reserve: expected 5 % of 10,000 = 500, of which 300 refunded, liability 200 (Dr N 300 / Cr R 300):
+    # revenue does not move. Goods back: inventory (100 - 3) x 60 = 5,820 (Dr Q 180); asset 2 x 60 = 120
+    # (Cr S 180); cost of sales 5,820 - 120 = 5,700, unchanged.
+    dates = {"Doc Date": "15-JAN-2026", "Start Date": "15-JAN-2026", "End Date": "15-JAN-2026"}
+    credit = bill("CM-R", f"{so}-1", f"{so}-R1", "-300.00", **dates, **{"Orig Inv Line Id": f"{so}-I1",
+                  "Inv Qty": "3", "Unit Sell Prc": "100.00", "Unit List Prc": "100.00",
+                  "Inv Date": "10-MAR-2026"})  # fmt: skip
+    send(http, headers, credit)
+    assert collect(http, engine, headers)["status"] == "Completed"
+    march = totals(engine, tenant, 202603)
+    assert _net(march, "R") == 0
+    assert _net(march, "N") == D("300.00")
+    assert (_net(march, "S"), _net(march, "Q"), _net(march, "O")) == (D("-180.00"), D("180.00"), 0)
+    assert _net(march, "C") == D("-300.00")  # the refund
+    assert sum((d - c for d, c in march.values()), D(0)) == 0
+    # in all: revenue 9,700 - 300 + 300 ... = 10,000 - 500 expected back; liability 200 left
+    everything = totals(engine, tenant)
+    assert _net(everything, "R") == D("-9500.00")
+    assert _net(everything, "N") == D("-200.00")
+    assert verify(engine, tenant) == []
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        rows = reserve_rows(conn, client.id)
+    by_period = {r.period_key: (r.gross_t, r.returned_t, r.expected_t, r.n_t, r.s_t) for r in rows}
+    assert by_period[202601] == (1_000_000, 0, 30_000, 30_000, 18_000)
+    assert by_period[202602] == (1_000_000, 0, 50_000, 50_000, 30_000)
+    assert by_period[202603] == (1_000_000, 30_000, 50_000, 20_000, 12_000)
+
+
+def test_terms_removed_release_the_reserve_and_items_win_over_families(
+    http: TestClient, engine: Engine
+) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    # the item's entry (10 %, cost 50 %) wins over the family's: liability 1,000, asset 500
+    _terms(engine, tenant, EXAMPLE_22, {"item": "SETUP", "return_percent": "10", "cost_percent": "50",
+                                        "refund_liability_account": "2450-REFUNDS"})  # fmt: skip
+    send(http, headers, *_sale(unique("SO")))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    january = totals(engine, tenant, 202601)
+    assert (_net(january, "N"), _net(january, "S")) == (D("-1000.00"), D("500.00"))
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    _terms(engine, tenant)  # no terms any more: February releases everything booked in January
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    february = totals(engine, tenant, 202602)
+    assert (_net(february, "R"), _net(february, "N")) == (D("-1000.00"), D("1000.00"))
+    assert (_net(february, "S"), _net(february, "O"), _net(february, "Q")) == (
+        D("-500.00"), D("-4500.00"), D("5000.00"),
+    )  # fmt: skip
+    assert verify(engine, tenant) == []
+
+
+def test_setup_section_is_checked(engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    with pytest.raises(InvalidInput, match="more than one entry"):
+        _terms(engine, tenant, EXAMPLE_22, EXAMPLE_22)
+    with pytest.raises(InvalidInput, match="exactly one of return_percent"):
+        _terms(engine, tenant, {"item": "X", "cost_percent": "10"})
+    with pytest.raises(InvalidInput):
+        _terms(engine, tenant, {"item": "X", "return_percent": "120"})
+    with transaction(engine) as conn:
+        exported = setup_service.export_setup(conn, client_name=tenant.client)["returns"]
+    assert exported == []
