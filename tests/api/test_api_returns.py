@@ -16,6 +16,7 @@ from inbound_data import so_line
 from revrec.contracts.returns_reserve import reserve_rows
 from revrec.db.session import transaction
 from revrec.errors import InvalidInput
+from revrec.reports.generators import standard_generators
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy
 from support import Tenant, login, unique
@@ -108,6 +109,16 @@ def test_example_22_reassessment_and_actual_returns(http: TestClient, engine: En
     assert by_period[202601] == (1_000_000, 0, 30_000, 30_000, 18_000)
     assert by_period[202602] == (1_000_000, 0, 50_000, 50_000, 30_000)
     assert by_period[202603] == (1_000_000, 30_000, 50_000, 20_000, 12_000)
+    # the returns-rollforward report, by hand from the figures above (opening + expected - settled = closing)
+    with transaction(engine) as conn:
+        report = standard_generators().get("returns-rollforward")
+        resolved = report.resolve(conn, client.id, {"FROM_PERIOD": "202601", "TO_PERIOD": "MAR-2026"})
+        lines = list(report.rows(conn, client.id, resolved))
+    assert [tuple(str(v) for v in line) for line in lines] == [
+        ("202601", "USD", "0.00", "300.00", "0.00", "300.00", "0.00", "0.00", "180.00", "180.00"),
+        ("202602", "USD", "300.00", "200.00", "0.00", "500.00", "0.00", "180.00", "120.00", "300.00"),
+        ("202603", "USD", "500.00", "0.00", "300.00", "200.00", "300.00", "300.00", "-180.00", "120.00"),
+    ]
 
 
 def test_terms_removed_release_the_reserve_and_items_win_over_families(

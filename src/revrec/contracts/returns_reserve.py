@@ -189,10 +189,26 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     return len(rows)
 
 
-def reserve_rows(conn: Connection, client_id: int, period: int | None = None) -> list[Any]:
-    """Stored reserve rows of a client (one period, or all), in contract, line and period order."""
-    r = rc_return_reserve.c
-    query = select(rc_return_reserve).where(r.client_id == client_id)
+def reserve_rows(
+    conn: Connection,
+    client_id: int,
+    period: int | None = None,
+    *,
+    through: int | None = None,
+    org_id: int | None = None,
+) -> list[Any]:
+    """Stored reserve rows of a client (one period, those through ``through``, or all; of one org), in
+    line and period order."""
+    r, c = rc_return_reserve.c, revenue_contract.c
+    query = (
+        select(rc_return_reserve)
+        .select_from(rc_return_reserve.join(revenue_contract, c.id == r.rc_id))
+        .where(r.client_id == client_id)
+    )
     if period is not None:
         query = query.where(r.period_key == period)
-    return list(conn.execute(query.order_by(r.rc_id, r.line_id, r.period_key)))
+    if through is not None:
+        query = query.where(r.period_key <= through)
+    if org_id is not None:
+        query = query.where(c.org_id == org_id)
+    return list(conn.execute(query.order_by(r.line_id, r.period_key)))
