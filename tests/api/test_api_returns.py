@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
+from biviews_support import table_of
 from inbound_data import so_line
 from revrec.contracts.returns_reserve import reserve_rows
 from revrec.db.session import transaction
@@ -155,3 +156,30 @@ def test_setup_section_is_checked(engine: Engine) -> None:
     with transaction(engine) as conn:
         exported = setup_service.export_setup(conn, client_name=tenant.client)["returns"]
     assert exported == []
+
+
+def test_waterfall_shows_the_reserve(http: TestClient, engine: Engine) -> None:
+    """BI3_WF_SUMM after Example 22's January (credit positive): the schedule's revenue row 10,000.00 and
+    the reserve rows R -300.00 / N 300.00 (SCHD_TYPE_FLAG V), S -180.00, O -5,820.00, Q 6,000.00 (C), with
+    SCHD_ID above 10^14; the revenue rows (R) add up to 9,700.00, the journal's revenue."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    _terms(engine, tenant, EXAMPLE_22)
+    send(http, headers, *_sale(unique("SO")))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    rows = table_of(http, headers, "BI3_WF_SUMM")
+    reserve = sorted(
+        (r["SCHD_TYPE_FLAG"], r["ACCTG_TYPE_ID"], D(r["T_AT"]), r["PRD_ID"])
+        for r in rows
+        if int(r["SCHD_ID"]) >= 10**14
+    )
+    assert reserve == [
+        ("C", "O", D("-5820.00"), "202601"),
+        ("C", "Q", D("6000.00"), "202601"),
+        ("C", "S", D("-180.00"), "202601"),
+        ("V", "N", D("300.00"), "202601"),
+        ("V", "R", D("-300.00"), "202601"),
+    ]
+    revenue = [D(r["T_AT"]) for r in rows if r["ACCTG_TYPE_ID"] == "R" and r["PRD_ID"] == "202601"]
+    assert sum(revenue, D(0)) == D("9700.00")
+    assert len({r["SCHD_ID"] for r in rows}) == len(rows)
