@@ -18,7 +18,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, or_, select
 
 from revrec.contracts.returns_settings import ReturnTermsDoc, engine_terms, load, matcher, terms_for
 from revrec.contracts.revisions import decode_triple, run_at
@@ -34,8 +34,13 @@ def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
     return to_minor(from_minor(units, source) * rate, target) if units else 0
 
 
-def _lines(conn: Connection, scope: Scope) -> list[Any]:
+def _lines(conn: Connection, scope: Scope, docs: list[ReturnTermsDoc], key: int) -> list[Any]:
+    """The scope's current lines that some terms name (item or product family) or that had a position."""
     ln, s, c = rc_line.c, rc_schedule.c, revenue_contract.c
+    items = sorted({d.item for d in docs if d.item is not None})
+    families = sorted({d.product_family for d in docs if d.product_family is not None})
+    earlier = _earlier_query(scope, key)
+    wanted = or_(ln.item_num.in_(items), stage_line.c.prod_fmly.in_(families), ln.line_id.in_(earlier))
     query = (
         select(
             ln.rc_id,
@@ -69,6 +74,7 @@ def _lines(conn: Connection, scope: Scope) -> list[Any]:
             ln.current_flag.is_(True),
             c.book_id == scope.book_id,
             c.org_id == scope.org_id,
+            wanted,
         )
     )
     return list(conn.execute(query))
@@ -94,10 +100,14 @@ def _returned(conn: Connection, scope: Scope, key: int) -> dict[str, int]:
     return found
 
 
-def _earlier_lines(conn: Connection, scope: Scope, key: int) -> set[str]:
+def _earlier_query(scope: Scope, key: int) -> Any:
+    """The lines with a position before period ``key``."""
     r = rc_return_reserve.c
-    query = select(r.line_id).where(r.client_id == scope.client_id, r.period_key < key).distinct()
-    return set(conn.execute(query).scalars())
+    return select(r.line_id).where(r.client_id == scope.client_id, r.period_key < key).distinct()
+
+
+def _earlier_lines(conn: Connection, scope: Scope, key: int) -> set[str]:
+    return set(conn.execute(_earlier_query(scope, key)).scalars())
 
 
 def _recognised(row: Any, index: int) -> tuple[int, int, int]:
@@ -149,7 +159,7 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     returned = _returned(conn, scope, open_period.key)
     stamp = dt.datetime.now(dt.UTC)
     rows = []
-    for row in _lines(conn, scope):
+    for row in _lines(conn, scope, docs, open_period.key):
         doc = terms_for(found, row.item_num, row.prod_fmly)
         if doc is None and row.line_id not in earlier:
             continue
