@@ -5,7 +5,6 @@ returns. Figures by hand in each test."""
 from __future__ import annotations
 
 from decimal import Decimal as D
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,33 +12,14 @@ from sqlalchemy import Engine
 
 from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
 from biviews_support import table_of
-from inbound_data import so_line
+from returns_support import EXAMPLE_22, sale, terms
 from revrec.contracts.returns_reserve import reserve_rows
 from revrec.db.session import transaction
 from revrec.errors import InvalidInput
 from revrec.reports.generators import standard_generators
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy
-from support import Tenant, login, unique
-
-EXAMPLE_22 = {"product_family": "HARDWARE", "return_percent": "3", "cost_percent": "60"}
-
-
-def _terms(engine: Engine, tenant: Tenant, *entries: dict[str, Any]) -> None:
-    with transaction(engine) as conn:
-        setup_service.apply_setup(conn, client_name=tenant.client, document={"returns": list(entries)})
-
-
-def _sale(so: str) -> list[dict[str, str]]:
-    """100 products at 100.00, delivered (Immediate Using Start Date) and paid on 15 January 2026."""
-    dates = {"Doc Num": so, "Cust Num": f"C-{so}", "Doc Date": "15-JAN-2026", "Item Num": "SETUP",
-             "Prod Fmly": "HARDWARE", "Start Date": "15-JAN-2026", "End Date": "15-JAN-2026"}  # fmt: skip
-    prices = {"Ord Qty": "100", "Unit Sell Prc": "100.00", "Unit List Prc": "100.00",
-              "Ext Sll Prc": "10000.00", "Ext Lst Prc": "10000.00"}  # fmt: skip
-    line = so_line(f"{so}-1", **dates, **prices)
-    invoice = bill("INV", f"{so}-1", f"{so}-I1", "10000.00", **dates, **{"Inv Date": "15-JAN-2026",
-                   "Inv Qty": "100", "Unit Sell Prc": "100.00", "Unit List Prc": "100.00"})  # fmt: skip
-    return [line, invoice]
+from support import login, unique
 
 
 def _net(found: dict[str, tuple[D, D]], kind: str) -> D:
@@ -55,9 +35,9 @@ def test_example_22_reassessment_and_actual_returns(http: TestClient, engine: En
     inventory 100 x 60 = 6,000 (Cr Q)."""
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    _terms(engine, tenant, EXAMPLE_22)
+    terms(engine, tenant, EXAMPLE_22)
     so = unique("SO")
-    send(http, headers, *_sale(so))
+    send(http, headers, *sale(so))
     assert collect(http, engine, headers)["status"] == "Completed"
     january = totals(engine, tenant, 202601)
     assert _net(january, "R") == D("-9700.00")
@@ -72,7 +52,7 @@ def test_example_22_reassessment_and_actual_returns(http: TestClient, engine: En
 
     # reassessment at the end of February: 5 % expected back. By hand: liability 5 x 100 = 500 (200 more:
     # Dr R 200 / Cr N 200); asset 5 x 60 = 300 (Dr S 120 / Cr O 120); inventory unchanged. January stays.
-    _terms(engine, tenant, {**EXAMPLE_22, "return_percent": "5"})
+    terms(engine, tenant, {**EXAMPLE_22, "return_percent": "5"})
     assert close_period(http, engine, headers)["status"] == "Completed"
     february = totals(engine, tenant, 202602)
     assert (_net(february, "R"), _net(february, "N")) == (D("200.00"), D("-200.00"))
@@ -128,14 +108,14 @@ def test_terms_removed_release_the_reserve_and_items_win_over_families(
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
     # the item's entry (10 %, cost 50 %) wins over the family's: liability 1,000, asset 500
-    _terms(engine, tenant, EXAMPLE_22, {"item": "SETUP", "return_percent": "10", "cost_percent": "50",
+    terms(engine, tenant, EXAMPLE_22, {"item": "SETUP", "return_percent": "10", "cost_percent": "50",
                                         "refund_liability_account": "2450-REFUNDS"})  # fmt: skip
-    send(http, headers, *_sale(unique("SO")))
+    send(http, headers, *sale(unique("SO")))
     assert collect(http, engine, headers)["status"] == "Completed"
     january = totals(engine, tenant, 202601)
     assert (_net(january, "N"), _net(january, "S")) == (D("-1000.00"), D("500.00"))
     assert close_period(http, engine, headers)["status"] == "Completed"
-    _terms(engine, tenant)  # no terms any more: February releases everything booked in January
+    terms(engine, tenant)  # no terms any more: February releases everything booked in January
     assert close_period(http, engine, headers)["status"] == "Completed"
     february = totals(engine, tenant, 202602)
     assert (_net(february, "R"), _net(february, "N")) == (D("-1000.00"), D("1000.00"))
@@ -148,11 +128,11 @@ def test_terms_removed_release_the_reserve_and_items_win_over_families(
 def test_setup_section_is_checked(engine: Engine) -> None:
     tenant = accounting_tenant(engine)
     with pytest.raises(InvalidInput, match="more than one entry"):
-        _terms(engine, tenant, EXAMPLE_22, EXAMPLE_22)
+        terms(engine, tenant, EXAMPLE_22, EXAMPLE_22)
     with pytest.raises(InvalidInput, match="exactly one of return_percent"):
-        _terms(engine, tenant, {"item": "X", "cost_percent": "10"})
+        terms(engine, tenant, {"item": "X", "cost_percent": "10"})
     with pytest.raises(InvalidInput):
-        _terms(engine, tenant, {"item": "X", "return_percent": "120"})
+        terms(engine, tenant, {"item": "X", "return_percent": "120"})
     with transaction(engine) as conn:
         exported = setup_service.export_setup(conn, client_name=tenant.client)["returns"]
     assert exported == []
@@ -164,8 +144,8 @@ def test_waterfall_shows_the_reserve(http: TestClient, engine: Engine) -> None:
     SCHD_ID above 10^14; the revenue rows (R) add up to 9,700.00, the journal's revenue."""
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
-    _terms(engine, tenant, EXAMPLE_22)
-    send(http, headers, *_sale(unique("SO")))
+    terms(engine, tenant, EXAMPLE_22)
+    send(http, headers, *sale(unique("SO")))
     assert collect(http, engine, headers)["status"] == "Completed"
     rows = table_of(http, headers, "BI3_WF_SUMM")
     reserve = sorted(
