@@ -8,13 +8,14 @@ from decimal import Decimal as D
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
 from biviews_support import table_of
 from returns_support import EXAMPLE_22, sale, terms
 from revrec.contracts.returns_reserve import reserve_rows
 from revrec.db.session import transaction
+from revrec.db.tables import rc_warning
 from revrec.errors import InvalidInput
 from revrec.reports.generators import standard_generators
 from revrec.setup import service as setup_service
@@ -163,3 +164,47 @@ def test_waterfall_shows_the_reserve(http: TestClient, engine: Engine) -> None:
     revenue = [D(r["T_AT"]) for r in rows if r["ACCTG_TYPE_ID"] == "R" and r["PRD_ID"] == "202601"]
     assert sum(revenue, D(0)) == D("9700.00")
     assert len({r["SCHD_ID"] for r in rows}) == len(rows)
+
+
+def test_returns_beyond_the_expectation_warn_until_reassessed(http: TestClient, engine: Engine) -> None:
+    """Example 22's terms (3 %), but 5 products come back in January (CM-R 500.00): revenue 10,000 - 500 =
+    9,500 (the liability of 300 used up, the excess 200 out of revenue), refund liability 0, and warning
+    REVREC-ENG-040 (returned 500.00, expected 300.00). A later write of the contract (a CM-C) keeps the
+    warning's row; reassessed to 10 % at the end of February (expected 1,000.00, 500 left: Dr R 500 / Cr N
+    500 in February) the warning goes."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    terms(engine, tenant, EXAMPLE_22)
+    so = unique("SO")
+    dates = {"Doc Date": "15-JAN-2026", "Start Date": "15-JAN-2026", "End Date": "15-JAN-2026"}
+    credit = bill("CM-R", f"{so}-1", f"{so}-R1", "-500.00", **dates, **{"Orig Inv Line Id": f"{so}-I1",
+                  "Inv Qty": "5", "Unit Sell Prc": "100.00", "Unit List Prc": "100.00",
+                  "Inv Date": "20-JAN-2026"})  # fmt: skip
+    send(http, headers, *sale(so), credit)
+    assert collect(http, engine, headers)["status"] == "Completed"
+    january = totals(engine, tenant, 202601)
+    assert (_net(january, "R"), _net(january, "N")) == (D("-9500.00"), 0)
+    assert verify(engine, tenant) == []
+
+    def warnings() -> list[tuple[int, str, str | None, str]]:
+        with transaction(engine) as conn:
+            client = tenancy.find_client(conn, tenant.client)
+            assert client is not None
+            w = rc_warning.c
+            query = select(w.id, w.code, w.line_id, w.detail).where(w.client_id == client.id)
+            return [(int(r.id), r.code, r.line_id, r.detail) for r in conn.execute(query)]
+
+    first = warnings()
+    assert [w[1:] for w in first] == [
+        ("REVREC-ENG-040", f"{so}-1", '{"expected": "300.00", "period": "202601", "returned": "500.00"}')
+    ]
+    send(http, headers, bill("CM-C", f"{so}-1", f"{so}-C1", "-10.00", **dates, **{"Inv Date": "21-JAN-2026"}))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    assert warnings() == first
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    terms(engine, tenant, {**EXAMPLE_22, "return_percent": "10"})
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    february = totals(engine, tenant, 202602)
+    assert (_net(february, "R"), _net(february, "N")) == (D("500.00"), D("-500.00"))
+    assert warnings() == []
+    assert verify(engine, tenant) == []

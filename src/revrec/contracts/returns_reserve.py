@@ -20,11 +20,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, or_, select
 
+from revrec.contracts import returns_warnings
 from revrec.contracts.returns_settings import ReturnTermsDoc, engine_terms, load, matcher, terms_for
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.db.tables import rc_bill, rc_line, rc_return_reserve, rc_schedule, revenue_contract, stage_line
+from revrec.engine.errors import EngineError
 from revrec.engine.money import from_minor, to_minor
-from revrec.engine.returns import ZERO, ReservePosition, position
+from revrec.engine.returns import ZERO, ReservePosition, excess_returns, position
 from revrec.periods.service import OpenPeriod, Scope
 
 RETURN_TYPES = ("CM-R", "RORD")
@@ -154,16 +156,25 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
         )
     )
     if not docs and not earlier:
+        returns_warnings.sync(conn, scope, open_period.key, {})
         return 0
     found = matcher(docs)
     returned = _returned(conn, scope, open_period.key)
     stamp = dt.datetime.now(dt.UTC)
     rows = []
+    warnings: dict[int, list[EngineError]] = defaultdict(list)
     for row in _lines(conn, scope, docs, open_period.key):
         doc = terms_for(found, row.item_num, row.prod_fmly)
         if doc is None and row.line_id not in earlier:
             continue
         t, f, rr = _positions(row, doc, _recognised(row, open_period.index), returned.get(row.line_id, 0))
+        if doc is not None:
+            warning = excess_returns(
+                t, row.line_id, returned=from_minor(t.returned, row.curr),
+                expected=from_minor(t.expected, row.curr), period=open_period.key,
+            )  # fmt: skip
+            if warning is not None:
+                warnings[int(row.rc_id)].append(warning)
         if doc is None:
             doc = ReturnTermsDoc.model_validate({"item": row.item_num or row.line_id, "return_percent": 0})
         rows.append(
@@ -196,6 +207,7 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
         )
     if rows:
         conn.execute(insert(rc_return_reserve), rows)
+    returns_warnings.sync(conn, scope, open_period.key, warnings)
     return len(rows)
 
 

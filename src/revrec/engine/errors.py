@@ -41,6 +41,8 @@ MESSAGES: Final[dict[str, str]] = {
     "REVREC-ENG-009": "Residual allocation failed (remaining price {remaining} < RSSP minimum {minimum}); "
     "RSSP lines use their alternative SSP",
     "REVREC-ENG-010": "The SSP formula of rule {rule} cannot be evaluated: {reason}",
+    "REVREC-ENG-040": "Actual returns exceed the expected returns of the line: its refund liability is used "
+    "up (reassess the return terms)",
 }
 
 

@@ -29,9 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from revrec.engine.errors import WARNING, EngineError, engine_error
 from revrec.engine.money import ratio, round_div
 
 HUNDRED = Decimal(100)
+EXCESS_RETURNS = "REVREC-ENG-040"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,4 +132,17 @@ def movement(before: ReservePosition, after: ReservePosition) -> ReserveMovement
         asset=after.asset - before.asset,
         cost_of_sales=after.cost_of_sales - before.cost_of_sales,
         inventory=-(after.inventory - before.inventory),
+    )
+
+
+def excess_returns(
+    found: ReservePosition, line_id: str, *, returned: object, expected: object, period: int
+) -> EngineError | None:
+    """Warning REVREC-ENG-040 when the actual returns exceed the expected ones (the liability is used up,
+    the excess reduced revenue of the period it arrived in): the estimate needs reassessing. ``returned``
+    and ``expected`` are the amounts shown with it."""
+    if found.returned <= found.expected:
+        return None
+    return engine_error(
+        EXCESS_RETURNS, line_id=line_id, severity=WARNING, returned=returned, expected=expected, period=period
     )

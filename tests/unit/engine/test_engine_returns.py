@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from revrec.engine.returns import ZERO, ReturnTerms, movement, position
+from revrec.engine.returns import ZERO, ReturnTerms, excess_returns, movement, position
 
 EXAMPLE_22 = ReturnTerms(return_percent=D(3), cost_percent=D(60))
 
@@ -98,3 +98,15 @@ def test_movements_between_any_two_positions_balance(
     # the period's entries carry the position forward exactly
     assert before.refund_liability - entries.refund_liability == after.refund_liability
     assert before.asset + entries.asset == after.asset
+
+
+def test_returns_beyond_the_expectation_warn() -> None:
+    """Example 22's terms with 5 products back instead of 3: no liability left, warning REVREC-ENG-040."""
+    found = position(recognised=950_000, returned=50_000, terms=EXAMPLE_22)
+    assert (found.expected, found.refund_liability, found.revenue) == (30_000, 0, 950_000)
+    warning = excess_returns(found, "L1", returned="500.00", expected="300.00", period=202601)
+    assert warning is not None and warning.code == "REVREC-ENG-040" and warning.line_id == "L1"
+    assert dict(warning.values) == {"returned": "500.00", "expected": "300.00", "period": "202601"}
+    assert (
+        excess_returns(position(970_000, 30_000, EXAMPLE_22), "L1", returned=0, expected=0, period=1) is None
+    )
