@@ -8,14 +8,14 @@ from decimal import Decimal as D
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
 from biviews_support import table_of
 from returns_support import EXAMPLE_22, sale, terms
 from revrec.contracts.returns_reserve import reserve_rows
 from revrec.db.session import transaction
-from revrec.db.tables import rc_warning
+from revrec.db.tables import rc_return_reserve, rc_warning
 from revrec.errors import InvalidInput
 from revrec.reports.generators import standard_generators
 from revrec.setup import service as setup_service
@@ -208,3 +208,20 @@ def test_returns_beyond_the_expectation_warn_until_reassessed(http: TestClient, 
     assert (_net(february, "R"), _net(february, "N")) == (D("500.00"), D("-500.00"))
     assert warnings() == []
     assert verify(engine, tenant) == []
+
+
+def test_verify_ties_the_journal_to_the_reserve(http: TestClient, engine: Engine) -> None:
+    """`verify` checks the journal's N, S, O, Q balances against the lines' latest reserve positions: a
+    reserve row changed behind the journal's back (refund liability 300.00 -> 300.01) is reported."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    terms(engine, tenant, EXAMPLE_22)
+    send(http, headers, *sale(unique("SO")))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    assert verify(engine, tenant) == []
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        r = rc_return_reserve.c
+        conn.execute(update(rc_return_reserve).where(r.client_id == client.id).values(n_t=r.n_t + 1))
+    assert [p for p in verify(engine, tenant) if "journal N 30000 != reserve 30001" in p]

@@ -152,6 +152,26 @@ def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list
             )
     problems.extend(_allocation_problems(conn, scope.client_id))
     problems.extend(_closed_period_problems(conn, scope, calendar))
+    problems.extend(_reserve_problems(conn, scope, positions, open_period.key))
+    return problems
+
+
+def _reserve_problems(
+    conn: Connection, scope: Scope, positions: dict[tuple[int, str], dict[str, int]], key: int
+) -> list[str]:
+    """Rights of return: the journal's N, S, O and Q balances = the lines' latest reserve positions."""
+    problems = []
+    reserve = returns_reserve.latest_positions(conn, scope, key)
+    kinds = ("N", "S", "O", "Q")
+    booked = {k for k, account in positions.items() if any(account.get(kind, 0) for kind in kinds)}
+    for rc_id, curr in sorted(booked | set(reserve)):
+        account, expected = positions.get((rc_id, curr), {}), reserve.get((rc_id, curr), {})
+        for kind in kinds:
+            if account.get(kind, 0) != expected.get(kind, 0):
+                problems.append(
+                    f"contract {rc_id} {curr}: journal {kind} {account.get(kind, 0)} != reserve "
+                    f"{expected.get(kind, 0)} (net credit, minor units) through {key}"
+                )
     return problems
 
 

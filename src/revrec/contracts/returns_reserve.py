@@ -218,6 +218,7 @@ def reserve_rows(
     *,
     through: int | None = None,
     org_id: int | None = None,
+    book_id: int | None = None,
 ) -> list[Any]:
     """Stored reserve rows of a client (one period, those through ``through``, or all; of one org), in
     line and period order."""
@@ -233,4 +234,24 @@ def reserve_rows(
         query = query.where(r.period_key <= through)
     if org_id is not None:
         query = query.where(c.org_id == org_id)
+    if book_id is not None:
+        query = query.where(c.book_id == book_id)
     return list(conn.execute(query.order_by(r.line_id, r.period_key)))
+
+
+def latest_positions(conn: Connection, scope: Scope, period: int) -> dict[tuple[int, str], dict[str, int]]:
+    """Per (contract, transaction currency): the sum of its lines' latest positions through ``period``
+    (T minor units), as net credits per account type (N and Q credit, S and O debit)."""
+    latest: dict[str, Any] = {}
+    for row in reserve_rows(
+        conn, scope.client_id, through=period, org_id=scope.org_id, book_id=scope.book_id
+    ):
+        latest[row.line_id] = row  # rows come in period order per line
+    found: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in latest.values():
+        total = found[(int(row.rc_id), row.curr)]
+        total["N"] += int(row.n_t)
+        total["Q"] += int(row.q_t)
+        total["S"] -= int(row.s_t)
+        total["O"] -= int(row.o_t)
+    return found
