@@ -10,9 +10,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from accounting_support import accounting_tenant, bill, close_period, collect, send, totals, verify
+from accounting_support import (
+    accounting_tenant,
+    bill,
+    close_period,
+    collect,
+    scope_of,
+    send,
+    totals,
+    verify,
+)
 from biviews_support import table_of
 from returns_support import EXAMPLE_22, sale, terms
+from revrec.accounting import service as accounting
 from revrec.contracts.returns_reserve import reserve_rows
 from revrec.db.session import transaction
 from revrec.db.tables import rc_return_reserve, rc_warning
@@ -225,3 +235,24 @@ def test_verify_ties_the_journal_to_the_reserve(http: TestClient, engine: Engine
         r = rc_return_reserve.c
         conn.execute(update(rc_return_reserve).where(r.client_id == client.id).values(n_t=r.n_t + 1))
     assert [p for p in verify(engine, tenant) if "journal N 30000 != reserve 30001" in p]
+
+
+def test_functional_and_reporting_currencies(http: TestClient, engine: Engine) -> None:
+    """Example 22 sold in USD with functional currency EUR at 0.9 and reporting currency USD at 1.1 from EUR,
+    returns at 3 %, cost 60 %: the reserve is computed in each currency from the schedule's own amounts.
+    By hand: refund liability 300.00 USD = 270.00 EUR = 297.00 USD reporting; asset 180.00 / 162.00 /
+    178.20; every period balances in T, F and R (`verify`)."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    terms(engine, tenant, EXAMPLE_22)
+    rows = [{**row, "F Cur": "EUR", "F Ex Rate": "0.9", "G Ex Rate": "1.1"} for row in sale(unique("SO"))]
+    send(http, headers, *rows)
+    assert collect(http, engine, headers)["status"] == "Completed"
+    scope, _ = scope_of(engine, tenant)
+    with transaction(engine) as conn:
+        lines = accounting.stored_entries(conn, scope, 202601)
+    found = {e.acctg_type: tuple(c - d for d, c in zip(e.debit, e.credit, strict=True)) for e in lines}
+    assert found["N"] == (D("300.00"), D("270.00"), D("297.00"))
+    assert found["S"] == (D("-180.00"), D("-162.00"), D("-178.20"))
+    assert found["Q"] == (D("6000.00"), D("5400.00"), D("5940.00"))
+    assert verify(engine, tenant) == []
