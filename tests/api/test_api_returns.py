@@ -21,6 +21,7 @@ from accounting_support import (
     verify,
 )
 from biviews_support import table_of
+from inbound_data import so_line
 from returns_support import EXAMPLE_22, sale, terms
 from revrec.accounting import service as accounting
 from revrec.contracts.returns_reserve import reserve_rows
@@ -255,4 +256,29 @@ def test_functional_and_reporting_currencies(http: TestClient, engine: Engine) -
     assert found["N"] == (D("300.00"), D("270.00"), D("297.00"))
     assert found["S"] == (D("-180.00"), D("-162.00"), D("-178.20"))
     assert found["Q"] == (D("6000.00"), D("5400.00"), D("5940.00"))
+    assert verify(engine, tenant) == []
+
+
+def test_reduction_order_settles_against_the_refund_liability(http: TestClient, engine: Engine) -> None:
+    """Example 22 (3 %, cost 60 %), then in February an RORD takes 3 products back (the SO line 10,000 ->
+    9,700). By hand, February: the schedule's catch-up Dr R 300.00 / Cr L 300.00 (the 300.00 now owed to
+    the customer) is matched by the liability's release Dr N 300.00 / Cr R 300.00, so revenue stays 9,700;
+    the goods go back into inventory: Dr Q 180.00 / Cr S 180.00."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    terms(engine, tenant, EXAMPLE_22)
+    so = unique("SO")
+    send(http, headers, *sale(so))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    rord = so_line(f"{so}-R", Type="RORD", **{"Doc Num": so, "Cust Num": f"C-{so}", "Doc Date": "10-FEB-2026",
+                   "Orig So Line Id": f"{so}-1", "Item Num": "SETUP", "Prod Fmly": "HARDWARE",
+                   "Ext Sll Prc": "-300.00", "Ext Lst Prc": "-300.00", "Unit Sell Prc": "100.00",
+                   "Unit List Prc": "100.00", "Ord Qty": "3", "Start Date": "15-JAN-2026",
+                   "End Date": "15-JAN-2026"})  # fmt: skip
+    send(http, headers, rord)
+    assert collect(http, engine, headers)["status"] == "Completed"
+    february = totals(engine, tenant, 202602)
+    assert (_net(february, "R"), _net(february, "N"), _net(february, "L")) == (0, D("300.00"), D("-300.00"))
+    assert (_net(february, "S"), _net(february, "Q"), _net(february, "O")) == (D("-180.00"), D("180.00"), 0)
     assert verify(engine, tenant) == []
