@@ -129,6 +129,11 @@ def test_terms_removed_release_the_reserve_and_items_win_over_families(
     assert close_period(http, engine, headers)["status"] == "Completed"
     terms(engine, tenant)  # no terms any more: February releases everything booked in January
     assert close_period(http, engine, headers)["status"] == "Completed"
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        # January's position, February's zero row (the release); March (open) needs no row
+        assert [r.period_key for r in reserve_rows(conn, client.id)] == [202601, 202602]
     february = totals(engine, tenant, 202602)
     assert (_net(february, "R"), _net(february, "N")) == (D("-1000.00"), D("1000.00"))
     assert (_net(february, "S"), _net(february, "O"), _net(february, "Q")) == (

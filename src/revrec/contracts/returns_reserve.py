@@ -8,7 +8,8 @@ converted to F and R at the line's rates as bills are), and the terms of the set
 (revrec.contracts.returns_settings). The pure engine (revrec.engine.returns) gives the position per
 currency. Rows of closed periods are never written again; the open period's rows are replaced, so the
 current terms (the period-end reassessment) and the current schedules apply; a line that had a position
-and lost its terms gets a zero row (its reserve is released in the open period).
+and lost its terms gets a zero row (its reserve is released in the open period); a zero position that was
+zero (or absent) before is not written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select
+from sqlalchemy import Connection, delete, func, insert, or_, select
 
 from revrec.contracts import returns_warnings
 from revrec.contracts.returns_settings import ReturnTermsDoc, engine_terms, load, matcher, terms_for
@@ -103,9 +104,18 @@ def _returned(conn: Connection, scope: Scope, key: int) -> dict[str, int]:
 
 
 def _earlier_query(scope: Scope, key: int) -> Any:
-    """The lines with a position before period ``key``."""
+    """The lines whose latest position before period ``key`` is not zero (the others need no row)."""
     r = rc_return_reserve.c
-    return select(r.line_id).where(r.client_id == scope.client_id, r.period_key < key).distinct()
+    latest = (
+        select(
+            r.line_id,
+            func.row_number().over(partition_by=r.line_id, order_by=r.period_key.desc()).label("rn"),
+            or_(*(r[f"{k}_{c}"] != 0 for k in ("n", "s", "o", "q") for c in "tfr")).label("open_position"),
+        )
+        .where(r.client_id == scope.client_id, r.period_key < key)
+        .subquery("rsv_latest")
+    )
+    return select(latest.c.line_id).where(latest.c.rn == 1, latest.c.open_position)
 
 
 def _earlier_lines(conn: Connection, scope: Scope, key: int) -> set[str]:
@@ -137,6 +147,10 @@ def _positions(
         position(recognised[1], returned_f, engine_terms(doc, expected_f)),
         position(recognised[2], returned_r, engine_terms(doc, expected_r)),
     )
+
+
+def _empty(found: ReservePosition) -> bool:
+    return not (found.refund_liability or found.asset or found.cost_of_sales or found.inventory)
 
 
 def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
@@ -175,6 +189,8 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
             )  # fmt: skip
             if warning is not None:
                 warnings[int(row.rc_id)].append(warning)
+        if row.line_id not in earlier and all(_empty(p) for p in (t, f, rr)):
+            continue  # nothing booked before, nothing to book now
         if doc is None:
             doc = ReturnTermsDoc.model_validate({"item": row.item_num or row.line_id, "return_percent": 0})
         rows.append(
