@@ -804,3 +804,44 @@ rc_manual_action = Table(
     Column("snapshot_id", Integer, nullable=True),  # rc_revision_snapshot of its approval request
     Index("ix_rc_manual_action_rc", "rc_id"),
 )
+
+# Rights of return (migration 0021). ``return_setting``: the setup section ``returns`` (JSON list of terms
+# per item or product family). ``rc_return_reserve``: a line's cumulative right-of-return position at the
+# end of a period (minor units, T/F/R), written for the open period at each journal regeneration and never
+# changed once the period closed; the journal books the change from the line's previous row.
+return_setting = Table(
+    "return_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+rc_return_reserve = Table(
+    "rc_return_reserve",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("return_pct", Rate(), nullable=True),
+    Column("expected_amount", Money(), nullable=True),
+    Column("cost_pct", Rate(), nullable=False),
+    Column("recovery_pct", Rate(), nullable=False),
+    Column("gross_t", BigInteger, nullable=False),
+    Column("returned_t", BigInteger, nullable=False),
+    Column("expected_t", BigInteger, nullable=False),
+    *(Column(f"{k}_{c}", BigInteger, nullable=False) for k in ("n", "s", "o", "q") for c in "tfr"),
+    Column("r_seg", String(300), nullable=False),
+    Column("n_seg", String(300), nullable=False),
+    Column("s_seg", String(300), nullable=False),
+    Column("o_seg", String(300), nullable=False),
+    Column("q_seg", String(300), nullable=False),
+    Column("crtd_dt", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "line_id", "period_key", name="uq_rc_return_reserve_line_period"),
+    Index("ix_rc_return_reserve_rc", "rc_id", "period_key"),
+)

@@ -51,6 +51,8 @@ MESSAGES: Final[dict[str, str]] = {
     "the transaction price is {price}",
     "REVREC-ENG-033": "Manual release of line {line} not applied: its POB template {template} releases "
     "on booking",
+    "REVREC-ENG-040": "Actual returns exceed the expected returns of the line: its refund liability is used "
+    "up (reassess the return terms)",
 }
 
 
