@@ -18,9 +18,22 @@ _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
-ADMIN_PATHS = ("/api/admin/", "/api/revrec/v1/holds", "/api/revrec/v1/audit", "/api/revrec/v1/approvals")
+ADMIN_PATHS = (
+    "/api/admin/",
+    "/api/revrec/v1/holds",
+    "/api/revrec/v1/audit",
+    "/api/revrec/v1/approvals",
+    "/api/revrec/v1/manual-actions",
+)
 """Operations whose privilege only the seeded Administrator role holds (tests that call every operation use
 its token there)."""
+ADMIN_SUFFIXES = ("/manual-releases", "/ssp-overrides", "/allocation-overrides", "/manual-actions")
+"""Such operations under another prefix (manual revenue actions on ``/api/revrec/v1/contracts/{rc_id}/``)."""
+
+
+def admin_only(path: str) -> bool:
+    """Whether only the seeded Administrator role holds the privilege of the operation at ``path``."""
+    return path.startswith(ADMIN_PATHS) or path.endswith(ADMIN_SUFFIXES)
 
 
 def unique(prefix: str) -> str:

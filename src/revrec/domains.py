@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from revrec.accounting import settings as accounting_settings
 from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_change_status, run_period_close
 from revrec.config import Settings
+from revrec.contracts import returns_settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
 from revrec.controls import approvals_rules, holds_setup
@@ -75,6 +76,14 @@ def _install_accounting() -> None:
             accounting_settings.AccountingDoc,
             accounting_settings.export_accounting,
             accounting_settings.apply_accounting,
+        )
+    )
+    setup_service.register(
+        setup_service.Section(
+            "returns",
+            list[returns_settings.ReturnTermsDoc],
+            returns_settings.export_returns,
+            returns_settings.apply_returns,
         )
     )
     worker.register(COLLECTION_JOB, worker.Handler(None, collection_failed, run_collection))

@@ -213,7 +213,7 @@ def test_generator_registry() -> None:
     registry = standard_generators()
     assert registry.keys() == [
         "contract-detail", "contract-warnings", "deferred-rollforward", "journal-entries",
-        "revenue-waterfall", "stage-errors",
+        "returns-rollforward", "revenue-waterfall", "stage-errors",
     ]  # fmt: skip
     assert registry.get("Stage-Errors") is STAGE_ERRORS
     try:

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Engine
 
 from revrec.auth.privileges import ADMIN_ROLE, API_ROLE
-from support import ADMIN_PATHS, login, make_tenant
+from support import admin_only, login, make_tenant
 
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 12}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -77,7 +77,7 @@ def test_no_server_error_and_only_declared_status_codes(app: FastAPI, engine: En
     seen: Counter[int] = Counter()
     failures = []
     for operation in operations:
-        role = "admin" if operation.path.startswith(ADMIN_PATHS) else "api"
+        role = "admin" if admin_only(operation.path) else "api"
         for mode in EXAMPLES:
             failure = exercise(operation, mode, token[role], seen)
             if failure:

@@ -14,7 +14,8 @@ debit positive), summarised per (contract, account type, account string, currenc
 
 and per contract and currency, netting: when ``L + Y`` (credit positive) is a debit ``n`` at the end of
 ``p``, Dr A (Ca Account, else Def Segments) / Cr L for ``n``, and the reversal of the previous period's.
-Each leg pair balances, so every period balances in each currency.
+Each leg pair balances, so every period balances in each currency. Rights of return add their legs
+(revrec.accounting.returns_entries: R/N, S/O/Q) to the same statement.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Boolean
 
+from revrec.accounting import returns_entries
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule, revenue_contract
 
 DEFAULT_UNBILLED = "UNBILLED-AR"
@@ -187,8 +189,8 @@ def journal_select(dialect: str) -> str:
         for c, v in (("t", "vt"), ("f", "vf"), ("r", "vr"))
     )
     return f"""
-    WITH {_sched_sql(dialect)},{_BILLS}
-    legs AS ({_legs_sql()})
+    WITH {_sched_sql(dialect)},{_BILLS}{returns_entries.RESERVE_CTE}
+    legs AS ({_legs_sql()} UNION ALL {returns_entries.legs_sql()})
     SELECT rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, {sums}
     FROM legs
     GROUP BY rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
+from revrec.contracts import returns_reserve
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
@@ -52,6 +53,7 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
     statistics.refresh(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
+    returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
     return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
 
 
@@ -130,7 +132,8 @@ def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list
     billed = _billed(conn, scope.client_id, open_period.key)
     for key in sorted(set(positions) | set(recognised) | set(billed)):
         account = positions.get(key, {})
-        net_recognised = account.get("R", 0) + account.get("X", 0)
+        # a right-of-return reserve moves revenue into the refund liability (N): R + X + N = schedules
+        net_recognised = account.get("R", 0) + account.get("X", 0) + account.get("N", 0)
         deferred = account.get("L", 0) + account.get("Y", 0) + account.get("U", 0) + account.get("A", 0)
         if net_recognised != recognised.get(key, 0):
             problems.append(
@@ -149,6 +152,26 @@ def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list
             )
     problems.extend(_allocation_problems(conn, scope.client_id))
     problems.extend(_closed_period_problems(conn, scope, calendar))
+    problems.extend(_reserve_problems(conn, scope, positions, open_period.key))
+    return problems
+
+
+def _reserve_problems(
+    conn: Connection, scope: Scope, positions: dict[tuple[int, str], dict[str, int]], key: int
+) -> list[str]:
+    """Rights of return: the journal's N, S, O and Q balances = the lines' latest reserve positions."""
+    problems = []
+    reserve = returns_reserve.latest_positions(conn, scope, key)
+    kinds = ("N", "S", "O", "Q")
+    booked = {k for k, account in positions.items() if any(account.get(kind, 0) for kind in kinds)}
+    for rc_id, curr in sorted(booked | set(reserve)):
+        account, expected = positions.get((rc_id, curr), {}), reserve.get((rc_id, curr), {})
+        for kind in kinds:
+            if account.get(kind, 0) != expected.get(kind, 0):
+                problems.append(
+                    f"contract {rc_id} {curr}: journal {kind} {account.get(kind, 0)} != reserve "
+                    f"{expected.get(kind, 0)} (net credit, minor units) through {key}"
+                )
     return problems
 
 

@@ -9,6 +9,9 @@ ADMINISTRATION = "Administration"
 REVENUE_HOLDS = "Revenue Holds"  # apply and release holds (controls)
 AUDIT_TRAIL = "Audit Trail"  # read the audit trail of control actions
 REVENUE_APPROVALS = "Revenue Approvals"  # approve or reject contracts awaiting approval (controls)
+MANUAL_RELEASE = "Manual Release"  # release a POB or line by hand (manual revenue actions)
+SSP_OVERRIDE = "SSP Override"  # override a line's SSP (manual revenue actions)
+ALLOCATION_OVERRIDE = "Allocation Override"  # override a contract's allocation (manual revenue actions)
 
 ALL_PRIVILEGES = (
     WEBSERVICES_INBOUND,
@@ -18,6 +21,9 @@ ALL_PRIVILEGES = (
     REVENUE_HOLDS,
     AUDIT_TRAIL,
     REVENUE_APPROVALS,
+    MANUAL_RELEASE,
+    SSP_OVERRIDE,
+    ALLOCATION_OVERRIDE,
 )
 
 API_ROLE = "API Role"
@@ -25,5 +31,13 @@ ADMIN_ROLE = "Administrator"
 
 SEEDED_ROLES: dict[str, tuple[str, ...]] = {
     API_ROLE: (WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND, REVENUE_JOBS),
-    ADMIN_ROLE: (ADMINISTRATION, REVENUE_HOLDS, AUDIT_TRAIL, REVENUE_APPROVALS),
+    ADMIN_ROLE: (
+        ADMINISTRATION,
+        REVENUE_HOLDS,
+        AUDIT_TRAIL,
+        REVENUE_APPROVALS,
+        MANUAL_RELEASE,
+        SSP_OVERRIDE,
+        ALLOCATION_OVERRIDE,
+    ),
 }

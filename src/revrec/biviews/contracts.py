@@ -51,6 +51,7 @@ from sqlalchemy.types import TypeDecorator
 from revrec.biviews import hold_flags
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import ViewQuery
+from revrec.controls.manual_repository import ALLOCATION_OVERRIDE, SSP_OVERRIDE, in_force_clause
 from revrec.db.tables import (
     accounting_period,
     journal_entry,
@@ -483,6 +484,7 @@ def head_view(query: ViewQuery) -> Select[Any]:
         "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at, rc.c.crtd_by),
     }  # fmt: skip
     values.update(hold_flags.head_flags(rc))
+    values["MANUAL_CV_FLAG"] = _yn(in_force_clause(ALLOCATION_OVERRIDE, rc.c.id))  # allocation overridden
     return (
         select(*_mapped(HEAD_COLUMNS, values))
         .where(rc.c.client_id == query.client_id, *_window(query))
@@ -508,10 +510,13 @@ def lines_view(query: ViewQuery) -> Select[Any]:
         "AR_ACCOUNT": rc_line.c.ar_account, "CA_ACCOUNT": rc_line.c.ca_account, "BOOK_ID": rc.c.book_id,
         "CLIENT_ID": rc_line.c.client_id, **_audit(rc_line.c.crtd_dt, rc_line.c.crtd_by),
     }  # fmt: skip
+    # a user's SSP override of the line is in force (revrec.controls.manual_actions)
+    values["MANUAL_FV_FLAG"] = _yn(in_force_clause(SSP_OVERRIDE, rc_line.c.rc_id, rc_line.c.line_id))
     recognised = minor_to_micros(_recognised_to_date(rc_line, rc), rc_line.c.curr)
     values["REC_AMT"] = MoneyFromMicros(recognised)
     values["DEF_AMT"] = MoneyFromMicros(MoneyMicros(rc_line.c.allocated) - recognised)
     values.update(hold_flags.line_flags(rc_line))
+    values.update(DISC_AMT=rc_line.c.disc_amt, DISC_PCT=rc_line.c.disc_pct)  # discount rules (IFRS 15.82)
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(

@@ -122,10 +122,19 @@ _ACCOUNT_TYPES: tuple[tuple[tuple[object, ...], tuple[object, ...]], ...] = (
       "Asset", None), ("Y", "N", "Y", "N", "N", 6)),
     (("C", "Billing Clearing", None, None, None, "Y", "N", "N", "N", "N", "N", "N", "N", "Clearing", None),
      ("Y", "N", "Y", "N", "N", 7)),
+    # rights of return (docs/accounting.md "Rights of return")
+    (("N", "Refund Liability", None, None, None, "Y", "N", "N", "N", "N", "N", "Y", "N", "Liability", None),
+     ("Y", "N", "Y", "N", "N", 8)),
+    (("S", "Right of Return Asset", None, None, None, "Y", "N", "Y", "N", "N", "N", "Y", "N", "Asset", None),
+     ("Y", "N", "Y", "N", "N", 9)),
+    (("O", "Cost of Sales", None, None, None, "N", "Y", "Y", "N", "N", "N", "Y", "N", "Cost", None),
+     ("Y", "N", "Y", "N", "N", 10)),
+    (("Q", "Inventory", None, None, None, "Y", "N", "Y", "N", "N", "N", "Y", "N", "Asset", None),
+     ("Y", "N", "Y", "N", "N", 11)),
 )  # fmt: skip
 
 
 def account_type_rows(_conn: Connection, query: ViewQuery) -> Iterator[Row]:
-    """BI3_ACCT_TYPE: the seven account types, ``CLIENT_ID`` of the caller, audit columns empty."""
+    """BI3_ACCT_TYPE: the account types, ``CLIENT_ID`` of the caller, audit columns empty."""
     for head, tail in _ACCOUNT_TYPES:
         yield (*head, query.client_id, None, None, None, None, None, *tail)

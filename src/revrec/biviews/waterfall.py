@@ -35,6 +35,7 @@ from revrec.biviews.contracts import (
     decimal_amount,
     rc,
 )
+from revrec.biviews.returns_views import reserve_rows
 from revrec.biviews.views import ViewQuery
 from revrec.db.tables import journal_entry, rc_bill
 
@@ -93,6 +94,7 @@ def waterfall_view(query: ViewQuery) -> Select[Any]:
         _billing_rows(query),
         _netting_rows(query, False),
         _netting_rows(query, True),
+        *reserve_rows(query),  # rights of return (revrec.biviews.returns_views)
     ]
     rows = union_all(*branches).subquery("wf")
     return select(*rows.c).order_by(rows.c[f"c{[c.name for c in WF_SUMM_COLUMNS].index('SCHD_ID')}"])

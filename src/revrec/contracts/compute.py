@@ -32,6 +32,8 @@ from revrec.engine.contracts import (
 )
 from revrec.engine.errors import EngineError
 from revrec.engine.lines import RevenueEvent, TransactionLine
+from revrec.engine.overrides import Overrides
+from revrec.engine.overrides import apply as apply_overrides
 from revrec.engine.policies import Policies
 from revrec.engine.prospective import Pattern, natural_patterns
 from revrec.engine.releases import LineActivity
@@ -159,15 +161,22 @@ def compute(
     open_period: int | None,
     events: Sequence[RevenueEvent] = (),
     new_events: Set[str] = frozenset(),
+    overrides: Mapping[str, Overrides] | None = None,
 ) -> Computation:
     """Contracts of ``so_rows`` (one row per line id) with their ``activity`` rows and ``events`` (Upon
-    Event releases, see ``contracts.events``; the ids of those processed only now in ``new_events``)."""
+    Event releases, see ``contracts.events``; the ids of those processed only now in ``new_events``), and
+    the manual ``overrides`` in force by contract key (``revrec.engine.overrides``)."""
     lines, by_ref, returned = _engine_input(so_rows, activity)
-    collection: Collection = collect(lines, policies, events=events, template_name=template)
+    manual = [r for found in (overrides or {}).values() for r in found.releases]
+    collection: Collection = collect(
+        lines, policies, events=events, manual_releases=manual, template_name=template
+    )
     rows_by_line = {r.line.line_id: r for r in so_rows}
     results: list[Computed] = []
     for group in collection.groups:
         allocated = allocate_contract(group, policies)
+        if overrides and group.key in overrides:
+            allocated, _ = apply_overrides(allocated, overrides[group.key], policies)
         contract = schedule_contract(allocated, policies, collection.activity, open_period=open_period)
         ids = [line.line_id for line in group.lines]
         acts = [a for line_id in ids for a in by_ref.get(line_id, ())]

@@ -28,6 +28,7 @@ from revrec.contracts import repository as repo
 from revrec.contracts import service, staged
 from revrec.contracts.compute import compute
 from revrec.contracts.persist import Context, job_context
+from revrec.controls import manual_repository
 from revrec.controls.holds import release_by_events
 from revrec.db.session import transaction
 from revrec.db.tables import stage_event
@@ -161,6 +162,7 @@ def process_events(
             open_period=ctx.open.key,
             events=[*history, *new],
             new_events={e.event_id for e in new},
+            overrides=manual_repository.overrides_by_key(conn, client_id, rc_ids),
         )
         service._write(conn, ctx, computation, set(), tally)
     _mark_processed(conn, [e.row_id for e in ready], by)

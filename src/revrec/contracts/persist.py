@@ -21,6 +21,7 @@ from revrec.contracts import added_lines, concessions, credits
 from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
 from revrec.contracts.compute import Computed
+from revrec.contracts.discounts import discount_values
 from revrec.contracts.revisions import PROSPECTIVE, Packed, encode_triple, pack, prospective_new, revise
 from revrec.contracts.staged import StagedRow
 from revrec.db.tables import rc_bill, rc_line, rc_pob, rc_schedule
@@ -71,6 +72,9 @@ LINE_COLUMNS = (
     "crtd_prd_id",
     "crtd_by",
     "crtd_dt",
+    "disc_amt",
+    "disc_pct",
+    "disc_rule",
 )
 # Columns an unchanged line version takes in place when its contract is reallocated.
 REALLOCATED_FIELDS = (
@@ -85,6 +89,9 @@ REALLOCATED_FIELDS = (
     "return_flag",
     "error_code",
     "error_message",
+    "disc_amt",
+    "disc_pct",
+    "disc_rule",
 )
 SCHEDULE_COLUMNS = (
     "client_id",
@@ -301,6 +308,7 @@ def line_values(
         "return_flag": "Y" if line.line_id in computed.returned else source.get("RETURN_FLAG"),
         "error_code": error[0],
         "error_message": error[1],
+        **discount_values(contract.allocation.discount, line.line_id),
     }
 
 

@@ -21,7 +21,7 @@ from revrec.contracts import repository as repo
 from revrec.contracts.compute import Computation, compute, group_keys
 from revrec.contracts.persist import Context, Rows
 from revrec.contracts.staged import StagedRow
-from revrec.controls import approvals
+from revrec.controls import approvals, manual_repository
 from revrec.engine.errors import EngineError
 
 
@@ -110,8 +110,15 @@ def process_chunk(
     # processed events belong to collected lines, so only contracts already stored can have some
     refs = {r.ref or "" for r in all_so}
     history = events.processed_events(conn, ctx.scope.client_id, refs) if affected else []
+    overrides = manual_repository.overrides_by_key(conn, ctx.scope.client_id, affected) if affected else None
     computation = compute(
-        all_so, all_acts, ctx.policies, template=template, open_period=ctx.open.key, events=history
+        all_so,
+        all_acts,
+        ctx.policies,
+        template=template,
+        open_period=ctx.open.key,
+        events=history,
+        overrides=overrides,
     )
     _write(conn, ctx, computation, {r.row_id for r in activity}, tally)
     errors = [(row.row_id, e.code, e.message) for row, e in computation.orphans]

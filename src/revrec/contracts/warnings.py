@@ -37,11 +37,15 @@ def of(errors: Iterable[EngineError]) -> list[EngineError]:
     return found
 
 
+#: warnings another module keeps up to date (not the contract computation): a contract write leaves them
+MANAGED_ELSEWHERE = ("REVREC-ENG-040",)  # rights of return: revrec.contracts.returns_reserve
+
+
 def _stored(conn: Connection, rc_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
     found: dict[int, dict[Key, int]] = {}
     for start in range(0, len(rc_ids), 900):
         query = select(_w.id, _w.rc_id, _w.line_id, _w.code, _w.message).where(
-            _w.rc_id.in_(list(rc_ids[start : start + 900]))
+            _w.rc_id.in_(list(rc_ids[start : start + 900])), _w.code.not_in(MANAGED_ELSEWHERE)
         )
         for row in conn.execute(query):
             found.setdefault(int(row.rc_id), {})[(row.line_id, row.code, row.message)] = int(row.id)

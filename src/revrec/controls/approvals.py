@@ -29,8 +29,8 @@ from revrec.auth.service import Principal
 from revrec.contracts.persist import Context
 from revrec.contracts.repository import contracts_by_id, lock_client, now
 from revrec.controls import approvals_repository as repo
-from revrec.controls import approvals_restore, audit
-from revrec.controls.approvals_rules import NEW_CONTRACT, REVISION, ApprovalRule, load
+from revrec.controls import approvals_restore, audit, manual_repository
+from revrec.controls.approvals_rules import MANUAL_ADJUSTMENT, NEW_CONTRACT, REVISION, ApprovalRule, load
 from revrec.errors import Conflict, Forbidden, InvalidInput, NotFound
 from revrec.periods.service import Scope
 
@@ -249,6 +249,7 @@ def reject(conn: Connection, caller: Principal, *, rc_id: int, comment: str) -> 
     before, after = approvals_restore.restore(conn, caller, rc_id, snapshot, by=caller.username)
     if snapshot is not None:
         repo.resolve_snapshot(conn, snapshot.id, repo.REJECTED)
+        manual_repository.reject_actions(conn, caller.client_id, snapshot.id, caller.username, comment, stamp)
     _audit(conn, caller, rc_id, "approval.rejected", comment, before, after)
     return {"rc_id": rc_id, "step": step.approver_sequence, "status": repo.REJECTED, "restored": after}
 
@@ -278,3 +279,35 @@ def _step(row: Any) -> dict[str, Any]:
         "decided_at": row.approval_date,
         "comment": row.approver_comments,
     }
+
+
+def request_manual(
+    conn: Connection,
+    ctx: Context,
+    head: Any,
+    state: dict[str, Any],
+    figure: Decimal,
+    *,
+    by: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> int | None:
+    """A manual revenue action's revision of ``head``: approval steps when a ``MANUAL_ADJUSTMENT`` rule
+    catches its ``figure``; the snapshot of the revision in force (``state``) kept, its id (None: no rule)."""
+    rules = [r for r in load(conn, ctx.scope.client_id) if r.matches(MANUAL_ADJUSTMENT, figure)]
+    if not rules:
+        return None
+    snapshot_id = repo.insert_snapshot(conn, ctx.scope.client_id, int(head.id), int(before["version"]), state)
+    _steps(conn, ctx, head, MANUAL_ADJUSTMENT, rules, by)
+    audit.record(
+        conn,
+        client_id=ctx.scope.client_id,
+        action="approval.requested",
+        object_type=OBJECT,
+        object_id=int(head.id),
+        actor=by,
+        reason=f"{MANUAL_ADJUSTMENT} {figure}: " + ", ".join(r.name for r in rules),
+        before=before,
+        after=after,
+    )
+    return snapshot_id

@@ -223,6 +223,8 @@ def _line_values(values: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {f: values.get(f) for f in LINE_FIELDS}
     for money in ("ssp", "allocatable", "allocated", "carve", "ord_qty", "ext_lst_prc"):
         found[money] = None if found[money] is None else Decimal(str(found[money]))
+    for money in ("disc_amt", "disc_pct"):  # discount rules (migration 0020)
+        found[money] = None if found[money] is None else Decimal(str(found[money]))
     if found["end_date"] is not None:
         found["end_date"] = date.fromisoformat(found["end_date"])
     return found

@@ -5,7 +5,10 @@ A rule says which contracts need approval before their figures may be posted, an
 * ``applies_to: NEW_CONTRACT`` — a contract created by Data Collection whose transaction price (absolute,
   contract currency) is above ``amount``;
 * ``applies_to: REVISION`` — a revision of an existing contract whose lines' allocated amounts change, in
-  total (Σ |new − in force| over its lines, contract currency), by more than ``amount``.
+  total (Σ |new − in force| over its lines, contract currency), by more than ``amount``;
+* ``applies_to: MANUAL_ADJUSTMENT`` — a manual revenue action (release, SSP or allocation override,
+  withdrawal) whose change — Σ over the lines of |Δ allocated| + |Δ recognised through the open period| —
+  is above ``amount``.
 
 ``approvers`` are role names; each becomes one approval step, approved in the order given. Rules are
 created or updated by name and never deleted (``enabled: false`` switches one off).
@@ -29,6 +32,7 @@ from revrec.tenancy.repository import ClientRow
 
 NEW_CONTRACT = "NEW_CONTRACT"
 REVISION = "REVISION"
+MANUAL_ADJUSTMENT = "MANUAL_ADJUSTMENT"  # a manual revenue action (revrec.controls.manual_actions)
 
 
 class ApprovalRuleDoc(BaseModel):
@@ -36,7 +40,7 @@ class ApprovalRuleDoc(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=500)
-    applies_to: Literal["NEW_CONTRACT", "REVISION"]
+    applies_to: Literal["NEW_CONTRACT", "REVISION", "MANUAL_ADJUSTMENT"]
     amount: Decimal = Field(ge=0)
     approvers: list[str] = Field(min_length=1)
     enabled: bool = True

@@ -386,6 +386,10 @@ rc_line = Table(
     Column("crtd_prd_id", Integer, nullable=False),
     Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job wrote the row
     Column("crtd_dt", DateTime(timezone=True), nullable=True),  # migration 0013: when (UTC)
+    # migration 0020: the line's part of the contract discount a discount rule allocated (IFRS 15.82)
+    Column("disc_amt", Money(), nullable=True),
+    Column("disc_pct", Rate(), nullable=True),
+    Column("disc_rule", String(300), nullable=True),
     Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
     Index("ix_rc_line_rc", "rc_id"),
 )
@@ -767,4 +771,77 @@ rc_revision_snapshot = Table(
     Column("resolution", String(20), nullable=True),
     Column("resolved_at", DateTime(timezone=True), nullable=True),
     Index("ix_rc_revision_snapshot_rc", "rc_id", "resolution"),
+)
+
+# Manual revenue actions (migration 0024): a user's manual release of a POB or line, SSP override or
+# allocation override of a contract, each with its reason; a withdrawal or a rejection is a later row naming
+# the action it ends (``target_id``). Insert-only: rows are never updated or deleted.
+rc_manual_action = Table(
+    "rc_manual_action",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    # RELEASE, SSP_OVERRIDE, ALLOCATION_OVERRIDE, WITHDRAWAL, REJECTION
+    Column("kind", String(20), nullable=False),
+    Column("target_id", Integer, nullable=True),  # the action a WITHDRAWAL / REJECTION ends
+    Column("level", String(10), nullable=True),  # RELEASE: POB or LINE
+    Column("pob_key", String(300), nullable=True),
+    Column("line_id", String(200), nullable=True),
+    Column("release_date", Date, nullable=True),
+    Column("percent", Money(), nullable=True),  # RELEASE by percent
+    Column("amount", Money(), nullable=True),  # RELEASE by amount, SSP_OVERRIDE's SSP
+    Column("fraction", String(100), nullable=True),  # RELEASE: the exact fraction released, "n/d"
+    Column("amounts", Text, nullable=True),  # ALLOCATION_OVERRIDE: {"line id": "allocated"} (JSON)
+    Column("reason", String(2000), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("acted_at", DateTime(timezone=True), nullable=False),
+    Column("period", Integer, nullable=False),  # the open period the action took effect in
+    Column("version_before", Integer, nullable=False),
+    Column("version_after", Integer, nullable=False),
+    Column("before_state", Text, nullable=True),
+    Column("after_state", Text, nullable=True),
+    Column("snapshot_id", Integer, nullable=True),  # rc_revision_snapshot of its approval request
+    Index("ix_rc_manual_action_rc", "rc_id"),
+)
+
+# Rights of return (migration 0021). ``return_setting``: the setup section ``returns`` (JSON list of terms
+# per item or product family). ``rc_return_reserve``: a line's cumulative right-of-return position at the
+# end of a period (minor units, T/F/R), written for the open period at each journal regeneration and never
+# changed once the period closed; the journal books the change from the line's previous row.
+return_setting = Table(
+    "return_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+rc_return_reserve = Table(
+    "rc_return_reserve",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("return_pct", Rate(), nullable=True),
+    Column("expected_amount", Money(), nullable=True),
+    Column("cost_pct", Rate(), nullable=False),
+    Column("recovery_pct", Rate(), nullable=False),
+    Column("gross_t", BigInteger, nullable=False),
+    Column("returned_t", BigInteger, nullable=False),
+    Column("expected_t", BigInteger, nullable=False),
+    *(Column(f"{k}_{c}", BigInteger, nullable=False) for k in ("n", "s", "o", "q") for c in "tfr"),
+    Column("r_seg", String(300), nullable=False),
+    Column("n_seg", String(300), nullable=False),
+    Column("s_seg", String(300), nullable=False),
+    Column("o_seg", String(300), nullable=False),
+    Column("q_seg", String(300), nullable=False),
+    Column("crtd_dt", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "line_id", "period_key", name="uq_rc_return_reserve_line_period"),
+    Index("ix_rc_return_reserve_rc", "rc_id", "period_key"),
 )

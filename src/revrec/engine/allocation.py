@@ -24,10 +24,10 @@ currency, and convert each line's allocated amount back to its transaction curre
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from math import lcm
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .allocation_rounding import by_rounded_percent, remainder_line, share_of
 from .conventions import Conventions
@@ -37,6 +37,9 @@ from .money import CURRENCY_EXPONENTS, from_minor, quantize_places, to_minor
 from .policies import AllocationCurrency, Policies
 from .policy_ssp import AlternativeSspType, RsspFvType, RsspMinType, SspRule
 from .ssp import HUNDRED, SspResult
+
+if TYPE_CHECKING:
+    from .discount_allocation import AppliedDiscount
 
 RELATIVE: Final = "RELATIVE"
 RESIDUAL: Final = "RESIDUAL"
@@ -132,6 +135,9 @@ class ContractAllocation:
     remainder_line_id: str | None = None
     remainder_minor: int = 0
     rssp_failed: bool = False
+    #: the discount rule applied to the contract (engine/discount_allocation.py), if any; out of the repr
+    #: so that the recorded golden digests of contracts without one are unchanged
+    discount: AppliedDiscount | None = field(default=None, repr=False)
 
     def line(self, line_id: str) -> Allocation:
         for allocation in self.lines:

@@ -21,6 +21,8 @@ from .allocation import ContractAllocation, allocate, allocate_relative
 from .bundles import explode_bundles
 from .calendar import AccountingCalendar
 from .conventions import ScheduleRounding
+from .discount_allocation import allocate_with_discount
+from .discount_allocation import match as discount_match
 from .errors import CalendarError, EngineError, engine_error
 from .formula import FormulaError
 from .grouping import LineGroup, group_lines
@@ -182,9 +184,18 @@ def allocate_contract(group: LineGroup, policies: Policies) -> AllocatedContract
             if results is None:  # the lines before were all plain SSP lines
                 results = _ssp_results(lines[:index], selector)
             results.append(outcome)
+    discounted = None
+    if policies.discount_allocation.active and configured and policies.allocation_enabled:
+        discounted, discount_errors = discount_match(key, lines, pob_templates, policies.discount_allocation)
+        errors.extend(discount_errors)
     try:
         allocation = None
-        if results is None:
+        if discounted is not None:
+            if results is None:
+                results = _ssp_results(lines, selector)
+            allocation, allocation_errors = allocate_with_discount(key, lines, results, policies, discounted)
+            errors.extend(allocation_errors)
+        elif results is None:
             allocation = allocate_relative(lines, ssps, names, positions, policies)
         if allocation is None:
             if results is None:

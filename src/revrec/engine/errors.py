@@ -41,6 +41,18 @@ MESSAGES: Final[dict[str, str]] = {
     "REVREC-ENG-009": "Residual allocation failed (remaining price {remaining} < RSSP minimum {minimum}); "
     "RSSP lines use their alternative SSP",
     "REVREC-ENG-010": "The SSP formula of rule {rule} cannot be evaluated: {reason}",
+    "REVREC-ENG-020": "The discount rule {rule} applies but its discount cannot be allocated: {reason}; "
+    "the contract is allocated by relative SSP",
+    "REVREC-ENG-021": "The residual approach failed, so the discount rule {rule} is not applied: the "
+    "contract is allocated by relative SSP over every line (IFRS 15 IE Example 34 Case C)",
+    "REVREC-ENG-030": "Manual override not applied: {reason}",
+    "REVREC-ENG-031": "SSP override of line {line} not applied: {reason}",
+    "REVREC-ENG-032": "Allocation override not applied: the allocated amounts total {total}, "
+    "the transaction price is {price}",
+    "REVREC-ENG-033": "Manual release of line {line} not applied: its POB template {template} releases "
+    "on booking",
+    "REVREC-ENG-040": "Actual returns exceed the expected returns of the line: its refund liability is used "
+    "up (reassess the return terms)",
 }
 
 

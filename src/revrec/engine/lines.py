@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Final
 
@@ -94,6 +95,8 @@ class ManualRelease:
     release_date: dt.date
     percent: Decimal
     action: str = "REC"
+    #: the exact fraction released when it is not a whole percent (a release by amount); else ``percent``
+    fraction: Fraction | None = None
 
 
 #: staging field name (and common label spellings) → TransactionLine attribute

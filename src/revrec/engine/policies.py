@@ -34,6 +34,7 @@ from .mapping import (
 )
 from .money import is_currency
 from .policy_bundle import BundleConfig
+from .policy_discount import DiscountAllocation
 from .policy_grouping import GroupingRule, RcGroupingTemplate
 from .policy_pob import AssignmentKind, PobAssignmentRule, PobTemplate
 from .policy_ssp import SspHierarchyRow, SspTemplate
@@ -81,6 +82,8 @@ class Policies:
     multi_currency_allocation: AllocationCurrency = AllocationCurrency.LOWEST_COMMON_CURRENCY
     #: rounding and period conventions (flat keys of the section, see engine/conventions.py)
     conventions: Conventions = field(default_factory=Conventions)
+    #: lines that take a contract's whole discount (IFRS 15.82; engine/discount_allocation.py)
+    discount_allocation: DiscountAllocation = field(default_factory=DiscountAllocation)
     pob_by_name: Mapping[str, PobTemplate] = field(init=False, repr=False, compare=False)
     item_rules: Mapping[str, str] = field(init=False, repr=False, compare=False)
     condition_rules: tuple[PobAssignmentRule, ...] = field(init=False, repr=False, compare=False)
@@ -153,6 +156,10 @@ class Policies:
             t.name: tuple((row, ssp[row.template]) for row in t.active_hierarchy)
             for t in self.rc_grouping_templates
         }
+        for discount_rule in self.discount_allocation.rules:
+            for name in discount_rule.pob_templates:
+                if name not in pobs:
+                    raise PolicyError("discount_allocation.rules", f"no POB template named {name!r}")
         bundles: dict[str, list[BundleConfig]] = {}
         for bundle in self.bundles:
             bundles.setdefault(bundle.parent_item_num, []).append(bundle)
@@ -210,6 +217,7 @@ class Policies:
                 "rssp_weight_places",
                 "multi_currency_allocation",
                 *CONVENTION_KEYS,
+                "discount_allocation",
             ),
         )
 
@@ -242,10 +250,12 @@ class Policies:
                 AllocationCurrency.LOWEST_COMMON_CURRENCY,
             ),
             conventions=Conventions.from_mapping(data),
+            discount_allocation=DiscountAllocation.from_mapping(data.get("discount_allocation", {})),
         )
 
     def to_mapping(self) -> dict[str, object]:
         """The mapping :meth:`from_mapping` reads back to equal policies."""
+        discount = self.discount_allocation
         return {
             "reporting_currency": self.reporting_currency,
             "calendar": self.calendar.to_mapping(),
@@ -261,4 +271,5 @@ class Policies:
             "rssp_weight_places": self.rssp_weight_places,
             "multi_currency_allocation": self.multi_currency_allocation.value,
             **self.conventions.to_mapping(),
+            **({"discount_allocation": discount.to_mapping()} if discount != DiscountAllocation() else {}),
         }

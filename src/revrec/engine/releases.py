@@ -4,8 +4,9 @@ A line's releases are ``(ordinal date, fraction of the line, optional day span)`
 Upon Booking releases 100 % on the SO date; Upon Billing releases the billed percentage of each bill (or
 100 % at the first bill with Full Booking Release); Upon Event applies the line's events (percent, quantity
 or amount; cumulative events give the level reached, others add or, with ``DEF``, subtract); Manual applies
-manual releases; Upon Expiry applies manual releases dated before the expiry and then releases whatever is
-still deferred on the expiry date.  Invariant: the released level stays within [0, 1] — a release beyond
+manual releases (which Upon Billing and Upon Event lines also apply, after their bills or events); Upon
+Expiry applies manual releases dated before the expiry and then releases whatever is still deferred on the
+expiry date.  Invariant: the released level stays within [0, 1] — a release beyond
 100 % or a deferral below 0 % is consumed partially and reported as a warning, as Zuora does.
 """
 
@@ -90,8 +91,10 @@ def line_releases(
     level = _Level(line, contract_key)
     if event is ReleaseEvent.UPON_BILLING:
         _billing(level, template, activity.bills)
+        _manual(level, activity.manual, None)  # manual releases (revrec.engine.overrides) come on top
     elif event is ReleaseEvent.UPON_EVENT:
         _events(level, template, activity.events)
+        _manual(level, activity.manual, None)
     elif event is ReleaseEvent.MANUAL:
         _manual(level, activity.manual, None)
     else:
@@ -190,7 +193,7 @@ def _manual(level: _Level, manual: Sequence[ManualRelease], before: dt.date | No
     for release in sorted(manual, key=lambda m: m.release_date):
         if before is not None and release.release_date >= before:
             continue
-        fraction = _ratio(release.percent, Decimal(100))
+        fraction = release.fraction if release.fraction is not None else _ratio(release.percent, Decimal(100))
         level.move(release.release_date, -fraction if release.action == "DEF" else fraction)
 
 

@@ -26,6 +26,7 @@ from revrec.engine.policies import Policies
 from revrec.engine.provenance import Provenance, explain
 from revrec.errors import InvalidInput, NotFound
 from revrec.explain import repository as repo
+from revrec.explain.discount import with_discount
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
 
@@ -152,6 +153,7 @@ def explain_line(
         )
     p = explain(found.contract, found.policies, line_id, period)
     allocation = allocation_steps(p, found.contract.allocation.transaction_price)
+    with_discount(allocation, found.contract.allocation, line_id, found.policies)
     allocation["stored"] = str(stored.allocated)
     allocation["reproduces"] = Decimal(allocation["computed"]) == stored.allocated
     result: dict[str, Any] = {
@@ -187,6 +189,7 @@ def explain_contract(conn: Connection, *, client_id: int, rc_id: int) -> dict[st
     lines = []
     for row in found.lines:
         steps = allocation_steps(explain(found.contract, found.policies, row.line_id), price)
+        with_discount(steps, found.contract.allocation, row.line_id, found.policies)
         steps.update(line_id=row.line_id, stored=str(row.allocated))
         steps["reproduces"] = Decimal(steps["computed"]) == row.allocated
         lines.append(steps)

@@ -20,6 +20,7 @@ from revrec.biviews.routes import router as biviews_router
 from revrec.config import Settings
 from revrec.console.routes import mount as mount_console
 from revrec.controls.approvals_routes import router as approvals_router
+from revrec.controls.manual_routes import router as manual_router
 from revrec.controls.routes_holds import router as holds_router
 from revrec.db.session import make_engine
 from revrec.explain.routes import router as explain_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     mount_console(app)
     app.include_router(holds_router)
     app.include_router(approvals_router)
+    app.include_router(manual_router)
 
     @app.get(
         "/health",

@@ -15,6 +15,7 @@ from revrec.biviews.views import Row
 from revrec.errors import InvalidInput
 from revrec.inbound import service as inbound_service
 from revrec.reports.registry import GeneratorRegistry, ReportGenerator
+from revrec.reports.returns_rollforward import RETURNS_ROLLFORWARD
 from revrec.reports.standard import STANDARD
 from revrec.reports.warnings import CONTRACT_WARNINGS
 
@@ -87,4 +88,4 @@ STAGE_ERRORS = ReportGenerator(
 
 
 def standard_generators() -> GeneratorRegistry:
-    return GeneratorRegistry([STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS])
+    return GeneratorRegistry([STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS, RETURNS_ROLLFORWARD])

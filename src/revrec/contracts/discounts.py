@@ -1,0 +1,16 @@
+"""The discount columns of a stored line (``rc_line.disc_amt``, ``disc_pct``, ``disc_rule``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from revrec.engine.discount_allocation import AppliedDiscount
+
+
+def discount_values(discount: AppliedDiscount | None, line_id: str) -> dict[str, Any]:
+    """The line's part of the contract discount, as a percent of its SSP, and the rule; NULL when no rule
+    named the line."""
+    found = discount.of(line_id) if discount is not None else None
+    if discount is None or found is None:
+        return {"disc_amt": None, "disc_pct": None, "disc_rule": None}
+    return {"disc_amt": found.amount, "disc_pct": found.percent, "disc_rule": discount.rule}
