@@ -18,7 +18,13 @@ _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
-ADMIN_PATHS = ("/api/admin/", "/api/revrec/v1/holds", "/api/revrec/v1/audit", "/api/revrec/v1/approvals")
+ADMIN_PATHS = (
+    "/api/admin/",
+    "/api/revrec/v1/holds",
+    "/api/revrec/v1/audit",
+    "/api/revrec/v1/approvals",
+    "/api/revrec/v1/mje",
+)
 """Operations whose privilege only the seeded Administrator role holds (tests that call every operation use
 its token there)."""
 

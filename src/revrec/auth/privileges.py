@@ -9,6 +9,8 @@ ADMINISTRATION = "Administration"
 REVENUE_HOLDS = "Revenue Holds"  # apply and release holds (controls)
 AUDIT_TRAIL = "Audit Trail"  # read the audit trail of control actions
 REVENUE_APPROVALS = "Revenue Approvals"  # approve or reject contracts awaiting approval (controls)
+MANUAL_JOURNAL_ENTRIES = "Manual Journal Entries"  # key, submit, list and reverse manual journal entries
+APPROVE_MANUAL_JOURNAL_ENTRIES = "Approve Manual Journal Entries"  # approve or reject them
 
 ALL_PRIVILEGES = (
     WEBSERVICES_INBOUND,
@@ -18,6 +20,8 @@ ALL_PRIVILEGES = (
     REVENUE_HOLDS,
     AUDIT_TRAIL,
     REVENUE_APPROVALS,
+    MANUAL_JOURNAL_ENTRIES,
+    APPROVE_MANUAL_JOURNAL_ENTRIES,
 )
 
 API_ROLE = "API Role"
@@ -25,5 +29,12 @@ ADMIN_ROLE = "Administrator"
 
 SEEDED_ROLES: dict[str, tuple[str, ...]] = {
     API_ROLE: (WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND, REVENUE_JOBS),
-    ADMIN_ROLE: (ADMINISTRATION, REVENUE_HOLDS, AUDIT_TRAIL, REVENUE_APPROVALS),
+    ADMIN_ROLE: (
+        ADMINISTRATION,
+        REVENUE_HOLDS,
+        AUDIT_TRAIL,
+        REVENUE_APPROVALS,
+        MANUAL_JOURNAL_ENTRIES,
+        APPROVE_MANUAL_JOURNAL_ENTRIES,
+    ),
 }

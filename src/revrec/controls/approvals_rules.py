@@ -9,6 +9,9 @@ A rule says which contracts need approval before their figures may be posted, an
 
 ``approvers`` are role names; each becomes one approval step, approved in the order given. Rules are
 created or updated by name and never deleted (``enabled: false`` switches one off).
+
+* ``applies_to: MJE`` — a manual journal entry whose total debit (entry currency) is above ``amount``
+  (revrec.mje.service).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class ApprovalRuleDoc(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=500)
-    applies_to: Literal["NEW_CONTRACT", "REVISION"]
+    applies_to: Literal["NEW_CONTRACT", "REVISION", "MJE"]  # MJE: manual journal entries (revrec.mje)
     amount: Decimal = Field(ge=0)
     approvers: list[str] = Field(min_length=1)
     enabled: bool = True
