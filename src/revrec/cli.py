@@ -19,7 +19,15 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine
 
-from revrec import cli_controls_approvals, cli_controls_holds, cli_jobs, cli_outbound, domains, logging_setup
+from revrec import (
+    cli_controls_approvals,
+    cli_controls_holds,
+    cli_jobs,
+    cli_mje,
+    cli_outbound,
+    domains,
+    logging_setup,
+)
 from revrec.config import ConfigError, Settings, load_settings
 from revrec.db import migrate
 from revrec.db.session import make_engine, transaction
@@ -325,6 +333,7 @@ def _parser() -> argparse.ArgumentParser:
     period_cli.add_commands(sub)
     cli_controls_holds.add_parsers(sub)
     cli_controls_approvals.add_commands(sub)
+    cli_mje.add_commands(sub)
     return parser
 
 
