@@ -25,8 +25,9 @@ def test_mje_lifecycle_from_the_command_line(
     del http  # the app installs the setup sections the tenant's document uses
     tenant, controller = mje_tenant(engine)
     admin = ("--client", tenant.client, "--user", tenant.user, "--role", "Administrator")
-    code, _, err = run(capsys, "mje", "create", "--client", tenant.client, "--user", tenant.user, "--role",
-                       "API Role", "--currency", "USD", "--line", "L:2400:1:", "--line", "R:4000::1")  # fmt: skip
+    api = ("--client", tenant.client, "--user", tenant.user, "--role", "API Role")
+    code, _, err = run(capsys, "mje", "create", *api, "--currency", "USD", "--line", "L:2400:1:",
+                       "--line", "R:4000::1")  # fmt: skip
     assert code != 0 and "Manual Journal Entries" in err  # the API Role lacks the privilege
     code, _, err = run(capsys, "mje", "create", *admin, "--currency", "USD", "--line", "L:2400:10:",
                        "--line", "R:4000::9")  # fmt: skip
