@@ -301,7 +301,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serrors = staging.add_parser("errors", help="list (or --csv FILE download) lines in error")
     serrors.add_argument("--client", required=True)
-    serrors.add_argument("--kind", choices=("transaction", "event", "bundle"), default="transaction")
+    serrors.add_argument("--kind", choices=("transaction", "event", "bundle", "mje"), default="transaction")
     serrors.add_argument("--upload", type=int)
     serrors.add_argument("--csv")
     serrors.set_defaults(handler=_staging_errors)
@@ -309,7 +309,7 @@ def _parser() -> argparse.ArgumentParser:
         "delete", help="delete staging lines you decided to drop (errored ones by default)"
     )
     sdelete.add_argument("--client", required=True)
-    sdelete.add_argument("--kind", choices=("transaction", "event", "bundle"), default="transaction")
+    sdelete.add_argument("--kind", choices=("transaction", "event", "bundle", "mje"), default="transaction")
     sdelete.add_argument("--upload", type=int)
     sdelete.add_argument("--id", type=int, action="append")
     sdelete.add_argument(

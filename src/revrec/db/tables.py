@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, MJE_COLUMNS, sql_name
 from revrec.db.types import Money, Rate
 
 NAMING = {
@@ -845,3 +845,7 @@ mje_approval = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_mje_approval_mje", "mje_id"),
 )
+
+# Pre-staged and staged rows of ``Standard MJE`` uploads (migration 0023): a staging table like the others;
+# the staging job turns each valid entry into a manual journal entry (rows ``Y``), errored entries stay ``E``.
+stage_mje = _staging_table("stage_mje", MJE_COLUMNS)

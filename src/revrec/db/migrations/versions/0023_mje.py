@@ -1,13 +1,17 @@
 """Manual journal entries: ``mje_head``, ``mje_line``, ``mje_approval``; ``journal_entry.mje_id`` (and
-``rc_id`` nullable for a manual entry's rows); the MJE privileges for existing Administrator roles.
+``rc_id`` nullable for a manual entry's rows); the MJE privileges for existing Administrator roles; the
+``stage_mje`` staging table and the ``Standard MJE`` upload template of existing clients.
 
 Revision ID: 0023
 Revises: 0018
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
+from revrec.db.stage_columns import MJE_COLUMNS, sql_name
 from revrec.db.types import Money, Rate
 
 revision = "0023"
@@ -16,6 +20,73 @@ branch_labels = None
 depends_on = None
 
 PRIVILEGES = ("Manual Journal Entries", "Approve Manual Journal Entries")
+TEMPLATE = "Standard MJE"
+# (label, data type, required) of the Standard MJE template (a frozen copy of revrec.inbound.templates_std)
+TEMPLATE_FIELDS = (
+    ("Mje Num", "Character", True), ("Mje Desc", "Character", False), ("Mje Period", "Number", False),
+    ("Curr", "Character", True), ("F Cur", "Character", False), ("R Cur", "Character", False),
+    ("F Ex Rate", "Number", False), ("G Ex Rate", "Number", False), ("Rc Id", "Number", False),
+    ("Reverse Flag", "Character", False), ("Acctg Type", "Character", True), ("Acctg Seg", "Character", True),
+    ("Dr Amount", "Number", True), ("Cr Amount", "Number", True), ("Line Desc", "Character", False),
+)  # fmt: skip
+TZ = sa.DateTime(timezone=True)
+
+
+def _stage_mje() -> None:
+    kinds: dict[str, Any] = {"C": lambda: sa.String(300), "N": Money, "R": Rate, "D": sa.Date}
+    name = "stage_mje"
+    op.create_table(
+        name,
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column("client_id", sa.Integer, nullable=False),
+        sa.Column("upload_id", sa.Integer, nullable=False),
+        sa.Column("row_num", sa.Integer, nullable=False),
+        sa.Column("processed_flag", sa.String(1), nullable=False),
+        sa.Column("line_key", sa.String(300), nullable=True),
+        sa.Column("crtd_by", sa.String(100), nullable=False),
+        sa.Column("crtd_dt", TZ, nullable=False),
+        sa.Column("updt_by", sa.String(100), nullable=False),
+        sa.Column("updt_dt", TZ, nullable=False),
+        *(sa.Column(sql_name(c), kinds[k](), nullable=True) for c, k in MJE_COLUMNS),
+        sa.PrimaryKeyConstraint("id", name=f"pk_{name}"),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["client.id"], name=f"fk_{name}_client_id_client", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"], ["upload.id"], name=f"fk_{name}_upload_id_upload", ondelete="CASCADE"
+        ),
+    )
+    op.create_index(f"ix_{name}_client_flag", name, ["client_id", "processed_flag"])
+    op.create_index(f"ix_{name}_client_key", name, ["client_id", "line_key"])
+    op.create_index(f"ix_{name}_upload", name, ["upload_id"])
+
+
+def _seed_template() -> None:
+    """The Standard MJE template of every existing client that has none of that name."""
+    bind = op.get_bind()
+    clients = bind.execute(
+        sa.text("SELECT id FROM client c WHERE NOT EXISTS (SELECT 1 FROM upload_template t "
+                "WHERE t.client_id = c.id AND t.name = :name)"),
+        {"name": TEMPLATE},
+    ).scalars().all()  # fmt: skip
+    for client_id in clients:
+        bind.execute(
+            sa.text("INSERT INTO upload_template (client_id, name, kind, enabled, date_format, "
+                    "field_separator, start_row) "
+                    "VALUES (:client, :name, 'mje', :yes, 'DD-MON-YYYY', ',', 2)"),
+            {"client": client_id, "name": TEMPLATE, "yes": True},
+        )  # fmt: skip
+        template_id = bind.execute(
+            sa.text("SELECT id FROM upload_template WHERE client_id = :client AND name = :name"),
+            {"client": client_id, "name": TEMPLATE},
+        ).scalar_one()
+        bind.execute(
+            sa.text("INSERT INTO upload_template_field (template_id, seq, label, col_name, data_type, "
+                    "required) VALUES (:template, :seq, :label, :col, :type, :required)"),
+            [{"template": template_id, "seq": seq, "label": label, "col": label.upper().replace(" ", "_"),
+              "type": kind, "required": required}
+             for seq, (label, kind, required) in enumerate(TEMPLATE_FIELDS, start=1)],
+        )  # fmt: skip
 
 
 def _client_fk(table: str) -> sa.ForeignKeyConstraint:
@@ -109,9 +180,17 @@ def upgrade() -> None:
                 "WHERE x.role_id = r.id AND x.privilege = :p)"
             ).bindparams(p=privilege)
         )
+    _stage_mje()
+    _seed_template()
 
 
 def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM upload WHERE kind = 'mje'"))
+    op.execute(sa.text("DELETE FROM upload_template WHERE kind = 'mje'"))
+    op.execute(sa.text("DELETE FROM stage_error WHERE kind = 'mje'"))
+    for index in ("ix_stage_mje_upload", "ix_stage_mje_client_key", "ix_stage_mje_client_flag"):
+        op.drop_index(index, table_name="stage_mje")
+    op.drop_table("stage_mje")
     op.execute(sa.text("DELETE FROM journal_entry WHERE mje_id IS NOT NULL"))
     op.execute(
         sa.text(
