@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,6 +14,7 @@ from accounting_support import accounting_tenant
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry
+from revrec.jobs import worker
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy_repo
 from revrec.tenancy import service as tenancy
@@ -77,3 +81,30 @@ def journal_rows(engine: Engine, tenant: Tenant, mje_id: int) -> list[Any]:
         j = journal_entry.c
         query = select(journal_entry).where(j.client_id == client.id, j.mje_id == mje_id).order_by(j.id)
         return list(conn.execute(query))
+
+
+def run_report(
+    http: TestClient, engine: Engine, headers: dict[str, str], report: str, **params: str
+) -> list[dict[str, str]]:
+    """Run a standard report (program 160) and read its CSV rows."""
+    ids = {"REPORT NAME": 1601, "AS_OF_PERIOD": 1602, "FROM_PERIOD": 1603, "TO_PERIOD": 1604}
+    values = {"REPORT NAME": report, **params}
+    body = {"parameters": [{"parameter_id": ids[k], "parameter_value": v} for k, v in values.items()]}
+    answer = http.post("/api/integration/v1/1/programs/160/submit", headers=headers, json=body)
+    assert answer.status_code == 200, answer.text
+    worker.run_until_idle(engine)
+    job = http.get(f"/api/integration/v1/1/jobs/{answer.json()['job_id']}", headers=headers).json()["data"]
+    assert job["status"] == "Completed", job
+    report_id = int(job["error_message"].split()[1])
+    listed = {
+        r["id"]: r for r in http.get("/api/integration/v1/reports/list", headers=headers).json()["Result"]
+    }
+    download = http.get(
+        "/api/integration/v1/reports/download/" + listed[report_id]["file_name"], headers=headers
+    )
+    assert download.status_code == 200
+    text = download.text
+    if listed[report_id]["file_name"].endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+            text = archive.read(f"{report_id}.csv").decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from accounting_support import close_period, collect, send, subscription, transfer_program, verify
-from mje_support import CONTROLLER, MJE, accrual, act, admin, create, journal_rows, mje_tenant
+from biviews_support import table_of
+from mje_support import CONTROLLER, MJE, accrual, act, admin, create, journal_rows, mje_tenant, run_report
 from revrec.db.session import transaction
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy
@@ -239,3 +240,40 @@ def test_privileges_refuse_each_operation(http: TestClient, engine: Engine) -> N
     stranger = login(http, other, role="Administrator")
     assert http.get(f"{MJE}/{i}", headers=stranger).status_code == 400  # another client's entry: not found
     assert act(http, as_controller, i, "approve").json()["data"]["status"] == "Posted"
+
+
+def test_reported_in_bi3_mje_the_journal_report_and_the_rollforward(http: TestClient, engine: Engine) -> None:
+    """An accrual Dr L 2400-DEF 250 / Cr R 4000-REV 250 in January, reversed automatically in February.
+    Deferred revenue (L, credit positive) over January..February: the accrual releases 250 (a debit), its
+    reversal adds 250 back (a credit): closing −250 and +250."""
+    tenant, _ = mje_tenant(engine)
+    headers, api = admin(http, tenant), login(http, tenant)
+    accrued = create(http, headers, accrual("250.00", auto_reverse=True, submit=True, mje_num=unique("RPT")))
+    assert close_period(http, engine, api)["status"] == "Completed"
+    reversal_id = http.get(f"{MJE}/{accrued['id']}", headers=headers).json()["data"]["reversed_by"]
+    rows = table_of(http, api, "BI3_MJE")
+    assert [
+        (r["JE_HEAD_ID"], r["ACTIVITY_TYPE"], r["AMOUNT"], r["DR_SEGMENT1"], r["CR_SEGMENT1"],
+         r["JE_TYPE_FLAG"], r["REVERSAL_STATUS_FLAG"], r["AUTO_APPR_FLAG"], r["REFERENCE1"])
+        for r in rows
+    ] == [
+        (str(accrued["id"]), "L", "250.00", "2400-DEF", "", "M", "Y", "Y", "202601"),
+        (str(accrued["id"]), "R", "250.00", "", "4000-REV", "M", "Y", "Y", "202601"),
+        (str(reversal_id), "L", "250.00", "", "2400-DEF", "R", "N", "Y", "202602"),
+        (str(reversal_id), "R", "250.00", "4000-REV", "", "R", "N", "Y", "202602"),
+    ]  # fmt: skip
+    journal = run_report(http, engine, api, "journal-entries", FROM_PERIOD="202601", TO_PERIOD="202602")
+    manual = [(r["PRD_ID"], r["MJE_ID"], r["RC_ID"], r["ACCTG_TYPE"], D(r["DR_AMOUNT"]), D(r["CR_AMOUNT"]))
+              for r in journal if r["MJE_ID"]]  # fmt: skip
+    assert manual == [
+        ("202601", str(accrued["id"]), "", "L", D("250"), D("0")),
+        ("202601", str(accrued["id"]), "", "R", D("0"), D("250")),
+        ("202602", str(reversal_id), "", "L", D("0"), D("250")),
+        ("202602", str(reversal_id), "", "R", D("250"), D("0")),
+    ]
+    roll = run_report(http, engine, api, "deferred-rollforward", FROM_PERIOD="202601", TO_PERIOD="202602")
+    assert [(r["MJE_ID"], D(r["T_OPENING"]), D(r["T_ADDITIONS"]), D(r["T_RELEASES"]), D(r["T_CLOSING"]))
+            for r in roll] == [
+        (str(accrued["id"]), D(0), D(0), D("250"), D("-250")),
+        (str(reversal_id), D(0), D("250"), D(0), D("250")),
+    ]  # fmt: skip
