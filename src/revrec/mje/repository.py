@@ -142,6 +142,18 @@ def steps(conn: Connection, client_id: int, mje_id: int) -> list[Any]:
     return list(conn.execute(query))
 
 
+def steps_of(conn: Connection, client_id: int, mje_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Entry id → its steps in sequence order (one query for a page of entries)."""
+    found: dict[int, list[Any]] = {i: [] for i in mje_ids}
+    if not mje_ids:
+        return found
+    a = mje_approval.c
+    query = select(mje_approval).where(a.client_id == client_id, a.mje_id.in_(list(mje_ids)))
+    for row in conn.execute(query.order_by(a.mje_id, a.sequence)):
+        found[int(row.mje_id)].append(row)
+    return found
+
+
 def decide(conn: Connection, step_id: int, status: str, by: str, comment: str | None, at: datetime) -> None:
     conn.execute(
         update(mje_approval)

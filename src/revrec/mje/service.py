@@ -454,8 +454,9 @@ def list_entries(
         after_id=after_id,
         limit=max(1, min(limit, 1000)),
     )
-    found = repo.lines(conn, [int(r.id) for r in rows])
-    return [_json(r, found[int(r.id)], repo.steps(conn, caller.client_id, int(r.id))) for r in rows]
+    ids = [int(r.id) for r in rows]
+    found, steps = repo.lines(conn, ids), repo.steps_of(conn, caller.client_id, ids)
+    return [_json(r, found[int(r.id)], steps[int(r.id)]) for r in rows]
 
 
 def _summary(stored: dict[str, Any]) -> dict[str, Any]:
