@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
@@ -15,6 +16,7 @@ from accounting_support import close_period, collect, send, subscription, transf
 from biviews_support import table_of
 from mje_support import CONTROLLER, MJE, accrual, act, admin, create, journal_rows, mje_tenant, run_report
 from revrec.db.session import transaction
+from revrec.mje import repository as mje_repo
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy
 from support import PASSWORD, Tenant, login, make_tenant, unique
@@ -277,3 +279,16 @@ def test_reported_in_bi3_mje_the_journal_report_and_the_rollforward(http: TestCl
         (str(accrued["id"]), D(0), D(0), D("250"), D("-250")),
         (str(reversal_id), D(0), D("250"), D(0), D("250")),
     ]  # fmt: skip
+
+
+def test_a_stale_request_never_posts_or_reverses_twice(http: TestClient, engine: Engine) -> None:
+    """Two requests racing on one entry: the guarded updates let one win; the other changes nothing."""
+    tenant, _ = mje_tenant(engine)
+    headers = admin(http, tenant)
+    entry = create(http, headers, accrual("10.00", submit=True))
+    reversal = act(http, headers, entry["id"], "reverse").json()["data"]
+    with transaction(engine) as conn:
+        assert not mje_repo.transition(conn, entry["id"], [mje_repo.DRAFT, mje_repo.PENDING], status="Posted")
+        assert not mje_repo.mark_reversed(conn, entry["id"], reversal["id"], "late", dt.datetime.now(dt.UTC))
+    assert len(journal_rows(engine, tenant, entry["id"])) == 2
+    assert http.get(f"{MJE}/{entry['id']}", headers=headers).json()["data"]["reversed_by"] == reversal["id"]

@@ -93,6 +93,25 @@ def update_head(conn: Connection, mje_id: int, **values: Any) -> None:
     conn.execute(update(mje_head).where(mje_head.c.id == mje_id).values(values))
 
 
+def transition(conn: Connection, mje_id: int, before: Sequence[str], **values: Any) -> bool:
+    """Update the head only while its status is one of ``before`` (a guarded UPDATE: of two concurrent
+    requests one wins, the other finds 0 rows); whether it was updated."""
+    h = mje_head.c
+    query = update(mje_head).where(h.id == mje_id, h.status.in_(list(before))).values(values)
+    return conn.execute(query).rowcount == 1
+
+
+def mark_reversed(conn: Connection, mje_id: int, reversal_id: int, by: str, at: datetime) -> bool:
+    """Link the reversal, unless the entry was reversed meanwhile; whether it was linked."""
+    h = mje_head.c
+    query = (
+        update(mje_head)
+        .where(h.id == mje_id, h.reversed_by.is_(None))
+        .values(reversed_by=reversal_id, updated_by=by, updated_at=at)
+    )
+    return conn.execute(query).rowcount == 1
+
+
 def post_rows(conn: Connection, row: Any, entry_lines: Sequence[LineOut]) -> int:
     """The entry's journal rows (posted; never regenerated); how many."""
     rows = [
@@ -154,12 +173,15 @@ def steps_of(conn: Connection, client_id: int, mje_ids: Sequence[int]) -> dict[i
     return found
 
 
-def decide(conn: Connection, step_id: int, status: str, by: str, comment: str | None, at: datetime) -> None:
-    conn.execute(
+def decide(conn: Connection, step_id: int, status: str, by: str, comment: str | None, at: datetime) -> bool:
+    """Decide a step still pending; whether it was (a concurrent decision finds 0 rows)."""
+    a = mje_approval.c
+    query = (
         update(mje_approval)
-        .where(mje_approval.c.id == step_id)
+        .where(a.id == step_id, a.status == PENDING)
         .values(status=status, decided_by=by, decided_at=at, comment=comment)
     )
+    return conn.execute(query).rowcount == 1
 
 
 def cancel_pending(conn: Connection, mje_id: int, comment: str) -> None:

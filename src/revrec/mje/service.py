@@ -186,7 +186,9 @@ def submit(conn: Connection, caller: Principal, mje_id: int, comment: str | None
         for n, step in enumerate(steps, start=1):
             step["sequence"] = n
         repo.insert_steps(conn, steps)
-        repo.update_head(conn, mje_id, status=repo.PENDING, updated_by=caller.username, updated_at=stamp)
+        if not repo.transition(conn, mje_id, [repo.DRAFT], status=repo.PENDING, updated_by=caller.username,
+                               updated_at=stamp):  # fmt: skip
+            raise _changed(row)
         after = {"status": repo.PENDING, "rules": [r.name for r in caught], "total_dr": row.total_dr}
         _audit(conn, caller, mje_id, "mje.submit", comment, before, after)
     else:
@@ -199,9 +201,11 @@ def _post(conn: Connection, by: str, client_id: int, mje_id: int) -> int:
     row = _head(conn, client_id, mje_id)
     periods_repo.lock_scope(conn, client_id, row.book_id, row.org_id)  # serialises with Period Close
     entry_lines = [repo.as_line_out(x) for x in repo.lines(conn, [mje_id])[mje_id]]
-    written = repo.post_rows(conn, row, entry_lines)
     stamp = now()
-    repo.update_head(conn, mje_id, status=repo.POSTED, posted_at=stamp, updated_by=by, updated_at=stamp)
+    if not repo.transition(conn, mje_id, [repo.DRAFT, repo.PENDING], status=repo.POSTED, posted_at=stamp,
+                           updated_by=by, updated_at=stamp):  # fmt: skip
+        raise _changed(row)
+    written = repo.post_rows(conn, row, entry_lines)
     audit.record(
         conn,
         client_id=client_id,
@@ -214,6 +218,10 @@ def _post(conn: Connection, by: str, client_id: int, mje_id: int) -> int:
         after={"status": repo.POSTED, "period": row.period_key, "journal_rows": written},
     )
     return written
+
+
+def _changed(row: Any) -> Conflict:
+    return Conflict(f"manual journal entry {row.mje_num} was changed meanwhile: read it again")
 
 
 def _check_still_open(conn: Connection, row: Any) -> None:
@@ -249,7 +257,8 @@ def approve(conn: Connection, caller: Principal, mje_id: int, comment: str | Non
     remaining = [s for s in repo.steps(conn, caller.client_id, mje_id) if s.status == repo.PENDING][1:]
     if not remaining:
         _check_still_open(conn, row)
-    repo.decide(conn, step.id, repo.APPROVED, caller.username, comment, now())
+    if not repo.decide(conn, step.id, repo.APPROVED, caller.username, comment, now()):
+        raise _changed(row)
     _audit(
         conn,
         caller,
@@ -271,9 +280,12 @@ def reject(conn: Connection, caller: Principal, mje_id: int, comment: str) -> di
     row, step = _next_step(conn, caller.client_id, mje_id)
     _check_role(caller, step, row)
     stamp = now()
-    repo.decide(conn, step.id, repo.REJECTED, caller.username, comment, stamp)
+    if not repo.decide(conn, step.id, repo.REJECTED, caller.username, comment, stamp):
+        raise _changed(row)
     repo.cancel_pending(conn, mje_id, f"rejected at step {step.sequence}")
-    repo.update_head(conn, mje_id, status=repo.REJECTED, updated_by=caller.username, updated_at=stamp)
+    if not repo.transition(conn, mje_id, [repo.PENDING], status=repo.REJECTED, updated_by=caller.username,
+                           updated_at=stamp):  # fmt: skip
+        raise _changed(row)
     _audit(
         conn,
         caller,
@@ -318,7 +330,8 @@ def _reversal(conn: Connection, by: str, row: Any, period_key: int, reason: str 
         },
     )
     repo.insert_lines(conn, row.client_id, rev_id, rules.reversed_lines(entry_lines))
-    repo.update_head(conn, row.id, reversed_by=rev_id, updated_by=by, updated_at=stamp)
+    if not repo.mark_reversed(conn, row.id, rev_id, by, stamp):
+        raise Conflict(f"manual journal entry {row.mje_num} was reversed meanwhile")
     audit.record(
         conn,
         client_id=row.client_id,
