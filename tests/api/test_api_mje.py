@@ -292,3 +292,27 @@ def test_a_stale_request_never_posts_or_reverses_twice(http: TestClient, engine:
         assert not mje_repo.mark_reversed(conn, entry["id"], reversal["id"], "late", dt.datetime.now(dt.UTC))
     assert len(journal_rows(engine, tenant, entry["id"])) == 2
     assert http.get(f"{MJE}/{entry['id']}", headers=headers).json()["data"]["reversed_by"] == reversal["id"]
+
+
+def test_forced_close_leaves_a_pending_entry_that_can_only_be_rejected(
+    http: TestClient, engine: Engine
+) -> None:
+    tenant, controller = mje_tenant(engine)
+    headers, api = admin(http, tenant), login(http, tenant)
+    as_controller = login(http, controller, role=CONTROLLER)
+    entry = create(http, headers, accrual("2000.00", submit=True, mje_num=unique("LATE")))
+    forced = close_period(http, engine, api, force=True)
+    assert (
+        forced["status"] == "Warning"
+        and "1 manual journal entr(ies) await approval" in forced["error_message"]
+    )
+    late = act(http, as_controller, entry["id"], "approve")
+    assert late.status_code == 400 and "RREV-04009" in late.text and "202601" in late.text
+    assert (
+        http.get(f"{MJE}/{entry['id']}", headers=headers).json()["data"]["status"] == "Pending"
+    )  # unchanged
+    assert (
+        act(http, as_controller, entry["id"], "reject", "period closed").json()["data"]["status"]
+        == "Rejected"
+    )
+    assert journal_rows(engine, tenant, entry["id"]) == []
