@@ -24,6 +24,7 @@ ADMIN_PATHS = (
     "/api/revrec/v1/audit",
     "/api/revrec/v1/approvals",
     "/api/revrec/v1/manual-actions",
+    "/api/revrec/v1/mje",
 )
 """Operations whose privilege only the seeded Administrator role holds (tests that call every operation use
 its token there)."""

@@ -24,6 +24,7 @@ from revrec import (
     cli_controls_holds,
     cli_controls_manual,
     cli_jobs,
+    cli_mje,
     cli_outbound,
     domains,
     logging_setup,
@@ -301,7 +302,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serrors = staging.add_parser("errors", help="list (or --csv FILE download) lines in error")
     serrors.add_argument("--client", required=True)
-    serrors.add_argument("--kind", choices=("transaction", "event", "bundle"), default="transaction")
+    serrors.add_argument("--kind", choices=("transaction", "event", "bundle", "mje"), default="transaction")
     serrors.add_argument("--upload", type=int)
     serrors.add_argument("--csv")
     serrors.set_defaults(handler=_staging_errors)
@@ -309,7 +310,7 @@ def _parser() -> argparse.ArgumentParser:
         "delete", help="delete staging lines you decided to drop (errored ones by default)"
     )
     sdelete.add_argument("--client", required=True)
-    sdelete.add_argument("--kind", choices=("transaction", "event", "bundle"), default="transaction")
+    sdelete.add_argument("--kind", choices=("transaction", "event", "bundle", "mje"), default="transaction")
     sdelete.add_argument("--upload", type=int)
     sdelete.add_argument("--id", type=int, action="append")
     sdelete.add_argument(
@@ -334,6 +335,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_controls_holds.add_parsers(sub)
     cli_controls_approvals.add_commands(sub)
     cli_controls_manual.add_commands(sub)
+    cli_mje.add_commands(sub)
     return parser
 
 

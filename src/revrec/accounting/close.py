@@ -17,6 +17,7 @@ from revrec.controls.holds import held_contracts_note
 from revrec.db.session import transaction
 from revrec.db.tables import flagged, revenue_contract, stage_event, stage_line
 from revrec.jobs.queue import Job
+from revrec.mje import service as mje
 from revrec.periods import service as periods
 from revrec.periods.service import OpenPeriod, Scope
 from revrec.policies.service import policies_for
@@ -90,7 +91,9 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         open_period = periods.current_open(conn, scope, calendar)
         if open_period is None:
             return "Error", f"No Period Status Found for ORG_ID:{scope.org_id}, this job cannot be submitted"
-        found = blockers(conn, scope, open_period) + approvals.blockers(conn, scope)
+        found = (
+            blockers(conn, scope, open_period) + approvals.blockers(conn, scope) + mje.blockers(conn, scope)
+        )
         if found and not force:
             return "Error", f"Period {open_period.key} cannot be closed: " + "; ".join(found)
         accounting.journalize(conn, scope, open_period)
@@ -101,7 +104,10 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         accounting.journalize(conn, scope, next_open)
         accounting.stamp_period_change(conn, scope, (closed, opened))
         held = held_contracts_note(conn, scope)
+        reversed_count = mje.post_due_reversals(conn, scope, closed, opened, job.created_by)
     note = f"Period {closed} closed ({posted} journal summary line(s) posted); period {opened} is open"
+    if reversed_count:
+        note += f"; {reversed_count} manual journal entr(ies) reversed in {opened}"
     if found:
         return "Warning", note + " (forced past: " + "; ".join(found) + ")" + (f"; {held}" if held else "")
     return "Completed", note + (f"; {held}" if held else "")

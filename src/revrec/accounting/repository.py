@@ -287,9 +287,13 @@ def post_period(conn: Connection, scope: Any, key: int) -> int:
 
 
 def entries(conn: Connection, scope: Any, key: int | None = None) -> list[Any]:
+    """The system entries (manual journal entries' rows, ``mje_id`` set, are left out: revrec.mje)."""
     c = journal_entry.c
     query = select(journal_entry).where(
-        c.client_id == scope.client_id, c.book_id == scope.book_id, c.org_id == scope.org_id
+        c.client_id == scope.client_id,
+        c.book_id == scope.book_id,
+        c.org_id == scope.org_id,
+        c.mje_id.is_(None),
     )
     if key is not None:
         query = query.where(c.period_key == key)

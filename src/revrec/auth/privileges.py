@@ -12,6 +12,8 @@ REVENUE_APPROVALS = "Revenue Approvals"  # approve or reject contracts awaiting 
 MANUAL_RELEASE = "Manual Release"  # release a POB or line by hand (manual revenue actions)
 SSP_OVERRIDE = "SSP Override"  # override a line's SSP (manual revenue actions)
 ALLOCATION_OVERRIDE = "Allocation Override"  # override a contract's allocation (manual revenue actions)
+MANUAL_JOURNAL_ENTRIES = "Manual Journal Entries"  # key, submit, list and reverse manual journal entries
+APPROVE_MANUAL_JOURNAL_ENTRIES = "Approve Manual Journal Entries"  # approve or reject them
 
 ALL_PRIVILEGES = (
     WEBSERVICES_INBOUND,
@@ -24,6 +26,8 @@ ALL_PRIVILEGES = (
     MANUAL_RELEASE,
     SSP_OVERRIDE,
     ALLOCATION_OVERRIDE,
+    MANUAL_JOURNAL_ENTRIES,
+    APPROVE_MANUAL_JOURNAL_ENTRIES,
 )
 
 API_ROLE = "API Role"
@@ -39,5 +43,7 @@ SEEDED_ROLES: dict[str, tuple[str, ...]] = {
         MANUAL_RELEASE,
         SSP_OVERRIDE,
         ALLOCATION_OVERRIDE,
+        MANUAL_JOURNAL_ENTRIES,
+        APPROVE_MANUAL_JOURNAL_ENTRIES,
     ),
 }

@@ -13,6 +13,7 @@ from revrec.biviews import (
     contracts,
     control_views,
     journal_views,
+    mje_view,
     reference_data,
     repository,
     waterfall,
@@ -179,7 +180,13 @@ def standard_views() -> Iterable[ViewDef]:
             "the action's time (control_audit.acted_at)",
             "revrec's audit trail of control actions (holds, approvals, manual entries and actions)",
         ),
-        _empty_view("BI3_MJE", MJE_COLUMNS, "Manual journal entries"),
+        ViewDef(
+            "BI3_MJE",
+            MJE_COLUMNS,
+            SqlSource(lambda query: mje_view.mje_view(query, MJE_COLUMNS)),
+            "the entry's last change (mje_head.updated_at)",
+            "Manual journal entries, one row per line",
+        ),
     )
 
 

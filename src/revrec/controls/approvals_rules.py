@@ -8,7 +8,9 @@ A rule says which contracts need approval before their figures may be posted, an
   total (Σ |new − in force| over its lines, contract currency), by more than ``amount``;
 * ``applies_to: MANUAL_ADJUSTMENT`` — a manual revenue action (release, SSP or allocation override,
   withdrawal) whose change — Σ over the lines of |Δ allocated| + |Δ recognised through the open period| —
-  is above ``amount``.
+  is above ``amount``;
+* ``applies_to: MJE`` — a manual journal entry whose total debit (entry currency) is above ``amount``
+  (revrec.mje.service).
 
 ``approvers`` are role names; each becomes one approval step, approved in the order given. Rules are
 created or updated by name and never deleted (``enabled: false`` switches one off).
@@ -40,7 +42,7 @@ class ApprovalRuleDoc(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=500)
-    applies_to: Literal["NEW_CONTRACT", "REVISION", "MANUAL_ADJUSTMENT"]
+    applies_to: Literal["NEW_CONTRACT", "REVISION", "MANUAL_ADJUSTMENT", "MJE"]  # MJE: manual journal entries
     amount: Decimal = Field(ge=0)
     approvers: list[str] = Field(min_length=1)
     enabled: bool = True

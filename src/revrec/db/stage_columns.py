@@ -93,3 +93,24 @@ BUNDLE_COLUMNS: tuple[tuple[str, str], ...] = (
 def sql_name(col_name: str) -> str:
     """The SQL column holding staging column ``col_name``."""
     return SYSTEM_OWNED.get(col_name, col_name.lower())
+
+
+#: Manual journal entry upload rows (the ``Standard MJE`` template, migration 0023): one row per line; the
+#: rows sharing an ``MJE_NUM`` are one entry, whose head columns (description to reverse flag) they repeat.
+MJE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("MJE_NUM", "C"),
+    ("MJE_DESC", "C"),
+    ("MJE_PERIOD", "N"),
+    ("CURR", "C"),
+    ("F_CUR", "C"),
+    ("R_CUR", "C"),
+    ("F_EX_RATE", "R"),
+    ("G_EX_RATE", "R"),
+    ("RC_ID", "N"),
+    ("REVERSE_FLAG", "C"),
+    ("ACCTG_TYPE", "C"),
+    ("ACCTG_SEG", "C"),
+    ("DR_AMOUNT", "N"),
+    ("CR_AMOUNT", "N"),
+    ("LINE_DESC", "C"),
+)

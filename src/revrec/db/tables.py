@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, MJE_COLUMNS, sql_name
 from revrec.db.types import Money, Rate
 
 NAMING = {
@@ -499,7 +499,8 @@ journal_entry = Table(
     Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
     Column("org_id", Integer, nullable=False),
     Column("period_key", Integer, nullable=False),
-    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    # NULL for a manual journal entry's rows (``mje_id`` set, migration 0023): regeneration never deletes them
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=True),
     Column("acctg_type", String(1), nullable=False),
     Column("acctg_seg", String(300), nullable=False),
     Column("curr", String(3), nullable=False),
@@ -513,8 +514,10 @@ journal_entry = Table(
     Column("cr_r", BigInteger, nullable=False),
     Column("posted_flag", Boolean, nullable=False),
     Column("post_batch_id", Integer, nullable=True),
+    Column("mje_id", Integer, nullable=True),  # migration 0023: the manual journal entry of the row
     Index("ix_journal_entry_period", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_journal_entry_rc", "rc_id"),
+    Index("ix_journal_entry_mje", "mje_id"),
 )
 
 # Approvals of revenue contracts (BI3_APPR_DTL), one row per approval step of a contract (migration 0013).
@@ -845,3 +848,81 @@ rc_return_reserve = Table(
     UniqueConstraint("client_id", "line_id", "period_key", name="uq_rc_return_reserve_line_period"),
     Index("ix_rc_return_reserve_rc", "rc_id", "period_key"),
 )
+
+# Manual journal entries (migration 0023, docs/controls.md "Manual journal entries"): one head per entry,
+# its lines (debit or credit in the entry currency, converted to F and R at the head's rates, minor units),
+# and its approval steps. ``status`` Draft → Pending → Posted | Rejected; a posted entry's rows are
+# journal_entry rows with ``mje_id`` (posted_flag true, never regenerated). ``reversal_of`` links a reversal
+# to the entry it reverses; ``reversed_by`` the other way.
+mje_head = Table(
+    "mje_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("mje_num", String(100), nullable=False),
+    Column("description", String(500), nullable=True),
+    Column("period_key", Integer, nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("ex_rate", Rate(), nullable=False),
+    Column("g_ex_rate", Rate(), nullable=False),
+    Column("rc_id", Integer, nullable=True),
+    Column("auto_reverse", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("source", String(20), nullable=False),  # MANUAL (API/CLI) or UPLOAD
+    Column("upload_id", Integer, nullable=True),
+    Column("reversal_of", Integer, nullable=True),
+    Column("reversed_by", Integer, nullable=True),
+    Column("total_dr", Money(), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("client_id", "mje_num", name="uq_mje_head_num"),
+    Index("ix_mje_head_status", "client_id", "status"),
+)
+
+mje_line = Table(
+    "mje_line",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("mje_id", Integer, ForeignKey("mje_head.id", ondelete="CASCADE"), nullable=False),
+    Column("line_num", Integer, nullable=False),
+    Column("acctg_type", String(1), nullable=False),
+    Column("acctg_seg", String(300), nullable=False),
+    Column("description", String(500), nullable=True),
+    Column("dr_t", BigInteger, nullable=False),
+    Column("cr_t", BigInteger, nullable=False),
+    Column("dr_f", BigInteger, nullable=False),
+    Column("cr_f", BigInteger, nullable=False),
+    Column("dr_r", BigInteger, nullable=False),
+    Column("cr_r", BigInteger, nullable=False),
+    UniqueConstraint("mje_id", "line_num", name="uq_mje_line_num"),
+)
+
+mje_approval = Table(
+    "mje_approval",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("mje_id", Integer, ForeignKey("mje_head.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(20), nullable=False),  # Pending, Approved, Rejected, Cancelled
+    Column("sequence", Integer, nullable=False),
+    Column("approver_role", String(100), nullable=False),
+    Column("rule_id", Integer, nullable=True),
+    Column("rule_name", String(200), nullable=True),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("comment", String(2000), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mje_approval_mje", "mje_id"),
+)
+
+# Pre-staged and staged rows of ``Standard MJE`` uploads (migration 0023): a staging table like the others;
+# the staging job turns each valid entry into a manual journal entry (rows ``Y``), errored entries stay ``E``.
+stage_mje = _staging_table("stage_mje", MJE_COLUMNS)

@@ -29,6 +29,7 @@ from revrec.http.deps import AppContext
 from revrec.http.middleware import BodySizeLimit, RequestIdAccessLog
 from revrec.http.schemas import Health
 from revrec.inbound.routes import router as inbound_router
+from revrec.mje.routes import router as mje_router
 from revrec.programs.routes import router as programs_router
 from revrec.reports.routes import router as reports_router
 from revrec.setup.routes import router as setup_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(holds_router)
     app.include_router(approvals_router)
     app.include_router(manual_router)
+    app.include_router(mje_router)
 
     @app.get(
         "/health",

@@ -253,7 +253,7 @@ def stage_errors(
     conn: Connection = Depends(read_only),
 ) -> Response:
     """Staging rows in error (``transaction`` or ``event``), with every error in ``err_msg``."""
-    if errortype not in ("transaction", "event"):
+    if errortype not in ("transaction", "event", "mje"):  # mje: Standard MJE uploads (revrec's own)
         raise InvalidInput(f"Invalid error type {errortype!r}: use transaction or event")
     rows = service.stage_errors(
         conn,

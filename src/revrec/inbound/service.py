@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
-from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, MJE_COLUMNS
+from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line, stage_mje
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
 from revrec.inbound.templates_std import STANDARD_TEMPLATES, template_from_mapping, template_to_mapping
 from revrec.setup import defaults
 from revrec.tenancy.repository import ClientRow
 
-ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config}
+ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config, "mje": stage_mje}
 
 
 def seed_templates(conn: Connection, client_id: int) -> None:
@@ -130,6 +130,7 @@ def _stage_error(row: Any, kind: str, messages: list[str]) -> dict[str, Any]:
         "updt_by": row.updt_by,
         "updt_dt": row.updt_dt.isoformat(),
         "upload_id": str(row.upload_id),
+        **({"mje_num": m.get("mje_num"), "row_num": row.row_num} if kind == "mje" else {}),
     }
 
 
@@ -166,7 +167,12 @@ def export_templates(conn: Connection, client: ClientRow) -> list[dict[str, Any]
 def apply_templates(
     conn: Connection, client: ClientRow, docs: list[dict[str, Any]], changes: list[str]
 ) -> None:
-    columns = {"transaction": LINE_COLUMNS, "event": EVENT_COLUMNS, "bundle": BUNDLE_COLUMNS}
+    columns = {
+        "transaction": LINE_COLUMNS,
+        "event": EVENT_COLUMNS,
+        "bundle": BUNDLE_COLUMNS,
+        "mje": MJE_COLUMNS,
+    }
     for doc in docs:
         template = template_from_mapping(doc)
         known = {c for c, _ in columns[template.kind]}

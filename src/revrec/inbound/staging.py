@@ -25,6 +25,7 @@ from revrec.inbound.line_screen import SO_TYPES, STAGED, screen_lines
 from revrec.inbound.problems import LineError
 from revrec.inbound.uploads import STAGING_TABLES
 from revrec.jobs.queue import Job
+from revrec.mje.upload import stage_mje
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
 
@@ -128,7 +129,8 @@ def stage_upload(conn: Connection, job: Job) -> str:
     upload = repo.upload_by_id(conn, job.ref_id)
     # PostgreSQL: statistics that count the new rows before any staging query is planned
     statistics.refresh_after_load(conn, STAGING_TABLES[upload.kind].name, upload.data_lines)
-    handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles}
+    handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
+                "mje": stage_mje}  # fmt: skip
     return handlers[upload.kind](conn, job)
 
 

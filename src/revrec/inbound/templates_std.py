@@ -23,10 +23,10 @@ from typing import Final, Literal, cast
 
 from revrec.errors import InvalidInput
 
-TemplateKind = Literal["transaction", "event", "bundle"]
+TemplateKind = Literal["transaction", "event", "bundle", "mje"]
 DataType = Literal["Character", "Number", "Date"]
 
-KINDS: Final = ("transaction", "event", "bundle")
+KINDS: Final = ("transaction", "event", "bundle", "mje")
 DATA_TYPES: Final = ("Character", "Number", "Date")
 #: Date formats a template may declare (upper case; matching is case-insensitive).
 DATE_FORMATS: Final = ("DD-MON-YYYY", "YYYY-MM-DD", "MM/DD/YYYY", "DD/MM/YYYY")
@@ -40,7 +40,7 @@ TYPED_COLUMNS: Final[dict[str, DataType]] = {
             "F_EX_RATE", "G_EX_RATE", "ORD_QTY", "UNIT_LIST_PRC", "EXT_LST_PRC", "UNIT_SELL_PRC",
             "EXT_SLL_PRC", "INV_QTY", "RET_QTY", "TERM", "DURATION", "RELEASE_PCT", "RELEASE_QTY",
             "RELEASE_AMT", "SELL_PRICE_SPLIT_VAL", "LIST_PRICE_SPLIT_VAL", "COST_PRICE_SPLIT_VAL",
-            "BNDL_CFG_QUANTITY", "BNDL_CFG_DURATION",
+            "BNDL_CFG_QUANTITY", "BNDL_CFG_DURATION", "MJE_PERIOD", "RC_ID", "DR_AMOUNT", "CR_AMOUNT",
         ),
         "Number",
     ),
@@ -236,9 +236,23 @@ STANDARD_BUNDLE: Final = UploadTemplateDef(
         frozenset({"Bndl Cfg Item Num"}),
     ),
 )
+# Manual journal entries (docs/controls.md): one row per line; rows sharing a Mje Num are one entry.
+MJE_LABELS: Final = (
+    "Mje Num", "Mje Desc", "Mje Period", "Curr", "F Cur", "R Cur", "F Ex Rate", "G Ex Rate", "Rc Id",
+    "Reverse Flag", "Acctg Type", "Acctg Seg", "Dr Amount", "Cr Amount", "Line Desc",
+)
+STANDARD_MJE: Final = UploadTemplateDef(
+    name="Standard MJE",
+    kind="mje",
+    fields=_fields(
+        MJE_LABELS, {}, frozenset(),
+        frozenset({"Mje Period", "F Ex Rate", "G Ex Rate", "Rc Id", "Dr Amount", "Cr Amount"}),
+        frozenset({"Mje Num", "Curr", "Acctg Type", "Acctg Seg", "Dr Amount", "Cr Amount"}),
+    ),
+)
 # fmt: on
 
-STANDARD_TEMPLATES: Final = (STANDARD_TRANSACTION, STANDARD_EVENT, STANDARD_BUNDLE)
+STANDARD_TEMPLATES: Final = (STANDARD_TRANSACTION, STANDARD_EVENT, STANDARD_BUNDLE, STANDARD_MJE)
 
 
 # --- setup documents (YAML/JSON) ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, String
 from revrec.auth.service import Principal
 from revrec.config import Settings
 from revrec.db.session import transaction
-from revrec.db.tables import bundle_config, stage_event, stage_line, upload
+from revrec.db.tables import bundle_config, stage_event, stage_line, stage_mje, upload
 from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import receivers
 from revrec.inbound import repository as repo
@@ -39,8 +39,9 @@ from revrec.inbound.problems import RowError
 from revrec.inbound.reading import decode_lines
 from revrec.inbound.templates_std import UploadTemplateDef
 from revrec.jobs import queue
+from revrec.mje import upload as mje_upload
 
-STAGING_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config}
+STAGING_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config, "mje": stage_mje}
 STAGE_JOB = "stage_upload"
 #: Rows checked and written together. Small enough that a chunk's rows (one list of cells each) are written
 #: and freed before the cyclic garbage collector's first generation fills (700 containers by default):
@@ -182,6 +183,8 @@ def receive(
         with transaction(engine) as conn:
             _store_rows(conn, checker, table, _lines(body, limits.max_line_bytes), caller, upload_id)
             result = checker.result()
+            if result.ok and template.kind == "mje":  # an entry spans rows: all balanced, or nothing
+                result = mje_upload.check_entries(conn, caller.client_id, upload_id, template, result)
             if result.ok:
                 received = repo.finish_receiving(
                     conn,
@@ -289,6 +292,7 @@ def line_key(kind: str, index: dict[str, int]) -> LineKey:
 
         return transaction_keys
     names = (("SO_LINE_ID", "EVENT_TYPE", "EVENT_DATE") if kind == "event"
+             else ("MJE_NUM",) if kind == "mje"  # an entry is re-sent whole
              else ("PARENT_ITEM_NUM", "BNDL_CFG_ITEM_NUM"))  # fmt: skip
 
     def joined_keys(columns: Sequence[Sequence[object]]) -> list[str]:

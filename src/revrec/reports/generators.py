@@ -26,7 +26,7 @@ CHUNK = 1000
 
 # --- stage errors ----------------------------------------------------------------------------------------
 
-STAGE_ERROR_KINDS = ("transaction", "event", "bundle")
+STAGE_ERROR_KINDS = ("transaction", "event", "bundle", "mje")
 STAGE_ERROR_COLUMNS = (
     "KIND", "ID", "UPLOAD_ID", "TYPE", "SO_NUM", "SO_LINE_NUM", "SO_LINE_ID", "INV_LINE_NUM", "INV_LINE_ID",
     "PROCESSED_FLAG", "CRTD_BY", "CRTD_DT", "UPDT_DT", "ERR_MSG",

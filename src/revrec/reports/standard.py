@@ -18,7 +18,7 @@ from revrec.biviews.reference_data import _ACCOUNT_TYPES
 from revrec.biviews.views import Row
 from revrec.db.tables import journal_entry
 from revrec.engine.money import quantize
-from revrec.reports import periods, schedules
+from revrec.reports import mje_rollforward, periods, schedules
 from revrec.reports.periods import AS_OF, FROM, ORG, TO, Span
 from revrec.reports.registry import Params, ReportGenerator
 
@@ -68,7 +68,7 @@ def _detail_rows(conn: Connection, client_id: int, params: Params) -> Iterator[R
 JOURNAL_COLUMNS = (
     "PRD_ID", "PERIOD_NAME", "BOOK_ID", "ORG_ID", "RC_ID", "ACCTG_TYPE", "ACCOUNT_NAME", "ACCTG_SEG",
     "CURR", "DR_AMOUNT", "CR_AMOUNT", "F_CUR", "F_DR_AMOUNT", "F_CR_AMOUNT", "R_CUR", "R_DR_AMOUNT",
-    "R_CR_AMOUNT", "POSTED_FLAG", "POST_BATCH_ID", "JE_ID",
+    "R_CR_AMOUNT", "POSTED_FLAG", "POST_BATCH_ID", "JE_ID", "MJE_ID",
 )  # fmt: skip
 ACCOUNT_NAMES = {str(head[0]): str(head[1]) for head, _ in _ACCOUNT_TYPES}
 
@@ -96,10 +96,19 @@ def journal_select(client_id: int, span: Span) -> Select[Any]:
             j.posted_flag,
             j.post_batch_id,
             j.id,
+            j.mje_id,  # a manual journal entry's row (RC_ID empty); revrec.mje
         )  # fmt: skip
         .where(*where)
         .order_by(j.period_key, j.book_id, j.org_id, j.rc_id, j.acctg_type, j.acctg_seg, j.id)
     )
+
+
+def _rollforward_rows(conn: Connection, client_id: int, params: Params) -> Iterator[Row]:
+    """The contracts' rows (MJE_ID empty), then the manual journal entries' (reports.mje_rollforward)."""
+    span = periods.span(conn, client_id, params)
+    for row in stream(conn, schedules.rollforward_select(client_id, span)):
+        yield (*row, None)
+    yield from stream(conn, mje_rollforward.rollforward_select(client_id, span))
 
 
 # --- the generators ---------------------------------------------------------------------------------------
@@ -126,7 +135,7 @@ WATERFALL = _generator(
 ROLLFORWARD = _generator(
     "deferred-rollforward", ("RC Rollforward Report", "Revenue", "Standard"),
     "Deferred revenue per contract: opening, additions (billed), releases (recognised), closing",
-    schedules.ROLLFORWARD_COLUMNS, _rows(schedules.rollforward_select), as_of=False,
+    (*schedules.ROLLFORWARD_COLUMNS, "MJE_ID"), _rollforward_rows, as_of=False,
 )  # fmt: skip
 CONTRACT_DETAIL = _generator(
     "contract-detail", ("Revenue Contract Detail Report", "Transactions", "Standard"),

@@ -49,7 +49,9 @@ CRITERIA = {
     "PERIOD ID": "period",
     "RC ID": "rc_id",
     "BOOK NAME": "book",
+    "ENTRY SOURCE": "source",  # SYSTEM or MJE (manual journal entries): which entries the batch holds
 }
+SOURCES = ("SYSTEM", "MJE")
 
 #: the columns of a client without a GL interface mapping (the standard layout)
 CSV_COLUMNS = tuple(c.name for c in mapping.STANDARD.columns)
@@ -111,6 +113,12 @@ def parse_criteria(params: Mapping[str, str]) -> Criteria:
         values = tuple(str(period_key(v)) for v in values)
     elif name == "rc_id" and not all(v.isdigit() for v in values):
         raise InvalidInput(f"Invalid RC ID value(s) {raw_value!r}")
+    elif name == "source":
+        values = tuple(v.upper() for v in values)
+        if len(values) != 1 or values[0] not in SOURCES or exclude_flag == "Y":
+            raise InvalidInput(
+                f"Invalid ENTRY SOURCE value {raw_value!r} (SYSTEM or MJE, without EXCLUDE FLAG)"
+            )
     return Criteria(name, values, exclude_flag == "Y")
 
 
@@ -128,11 +136,22 @@ class _Summary:
     entry_ids: list[int] = field(default_factory=list)
 
 
+def _source(conn: Connection, client_id: int, where: list[Any], criteria: Criteria) -> list[Any]:
+    """A batch holds system entries or manual journal entries, never both: those the ENTRY SOURCE criterion
+    names, else the system entries when any are waiting, else the manual ones (docs/outbound.md)."""
+    j = journal_entry.c
+    system = [j.mje_id.is_(None), j.rc_id.not_in(holds_repo.active_ids(client_id, holds_repo.TRANSFER))]
+    manual = [j.mje_id.is_not(None)]
+    if criteria.name == "source":
+        return system if criteria.values[0] == "SYSTEM" else manual
+    waiting = conn.execute(select(j.id).where(*where, *system).limit(1)).first()
+    return system if waiting is not None else manual
+
+
 def _entry_filter(conn: Connection, client_id: int, org_id: int, criteria: Criteria) -> list[Any]:
     j = journal_entry.c
     where = [j.client_id == client_id, j.org_id == org_id, j.posted_flag.is_(True), j.post_batch_id.is_(None)]
-    where.append(j.rc_id.not_in(holds_repo.active_ids(client_id, holds_repo.TRANSFER)))  # transfer holds
-    if criteria.name is not None:
+    if criteria.name is not None and criteria.name != "source":
         column: Any
         values: list[Any]
         if criteria.name == "period":
@@ -148,7 +167,7 @@ def _entry_filter(conn: Connection, client_id: int, org_id: int, criteria: Crite
                 ).scalars()
             )
         where.append(column.not_in(values) if criteria.exclude else column.in_(values))
-    return where
+    return where + _source(conn, client_id, where, criteria)
 
 
 def summarise(rows: list[Any], layout: Layout, book_names: Mapping[int, str]) -> list[_Summary]:

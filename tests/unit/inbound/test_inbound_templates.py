@@ -71,8 +71,9 @@ def test_standard_templates_defaults_and_required_labels() -> None:
         "Standard Transaction",
         "Standard Event",
         "Standard Bundle",
+        "Standard MJE",
     ]
-    assert [t.kind for t in STANDARD_TEMPLATES] == ["transaction", "event", "bundle"]
+    assert [t.kind for t in STANDARD_TEMPLATES] == ["transaction", "event", "bundle", "mje"]
     for t in STANDARD_TEMPLATES:
         assert (t.date_format, t.field_separator, t.start_row, t.enabled) == ("DD-MON-YYYY", ",", 2, True)
     assert [f.label for f in STANDARD_TRANSACTION.fields if f.required] == ["Type"]
@@ -83,6 +84,14 @@ def test_standard_templates_defaults_and_required_labels() -> None:
         "Event Date",
     ]
     assert [f.label for f in STANDARD_BUNDLE.fields if f.required] == ["Bndl Cfg Item Num"]
+    assert [f.label for f in STANDARD_TEMPLATES[3].fields if f.required] == [
+        "Mje Num",
+        "Curr",
+        "Acctg Type",
+        "Acctg Seg",
+        "Dr Amount",
+        "Cr Amount",
+    ]
 
 
 @pytest.mark.parametrize("template", STANDARD_TEMPLATES, ids=lambda t: t.name)

@@ -2,7 +2,7 @@
 ``SSP Override`` and ``Allocation Override`` for every existing Administrator role.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from revrec.db.types import Money
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,82 @@
+"""BI3_MJE: manual journal entries (revrec.mje), one row per entry line, in Zuora's column order.
+
+revrec's line is a debit or a credit of one account (Zuora's pairs a debit and a credit account), so a row
+fills ``DR_SEGMENT1``/``DR_ACTIVITY_TYPE`` for a debit line or ``CR_SEGMENT1``/``CR_ACTIVITY_TYPE`` for a
+credit line; ``AMOUNT`` is the line's amount in the entry currency and ``FUNC_AMOUNT`` in the functional one.
+``JE_STATUS_FLAG`` is the entry's status (Draft, Pending, Posted, Rejected); ``APPROVAL_STATUS_FLAG``
+``P`` (pending), ``A`` (approved), ``R`` (rejected) or ``N`` (no approval step); ``AUTO_APPR_FLAG`` Y when
+posted without approval; ``REVERSAL_STATUS_FLAG`` Y once reversed; ``JE_TYPE_FLAG`` ``R`` for a reversal,
+else ``M``; ``REFERENCE1`` the period, ``REFERENCE2`` the source (MANUAL, UPLOAD, REVERSAL), ``REFERENCE3``
+the upload id, ``REFERENCE4`` the reversed entry's id. Windowed on the entry's last change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, String, case, cast, func, literal, select
+
+from revrec.biviews.contracts import _mapped, _yn, decimal_amount, org_of
+from revrec.biviews.views import ViewQuery
+from revrec.db.tables import mje_approval, mje_head, mje_line
+
+
+def mje_view(query: ViewQuery, columns: Any) -> Select[Any]:
+    h, m, a = mje_head.c, mje_line.c, mje_approval.c
+    debit = m.dr_t > 0
+    steps = select(func.count()).where(a.mje_id == h.id).scalar_subquery()
+    approval = case(
+        (h.status == "Pending", literal("P")),
+        (h.status == "Rejected", literal("R")),
+        (steps > 0, literal("A")),
+        else_=literal("N"),
+    )
+    values = {
+        "JE_HEAD_ID": h.id,
+        "JE_HEAD_NAME": h.mje_num,
+        "JE_HEAD_DESC": h.description,
+        "HASH_TOTAL": h.total_dr,
+        "FN_CUR": h.f_cur,
+        "JE_LINE_ID": m.id,
+        "ACTIVITY_TYPE": m.acctg_type,
+        "CURR": h.curr,
+        "EX_RATE": h.ex_rate,
+        "G_EX_RATE": h.g_ex_rate,
+        "AMOUNT": decimal_amount(m.dr_t + m.cr_t, h.curr),
+        "FUNC_AMOUNT": decimal_amount(m.dr_f + m.cr_f, h.f_cur),
+        "DESCRIPTION": m.description,
+        "DR_SEGMENT1": case((debit, m.acctg_seg), else_=None),
+        "CR_SEGMENT1": case((debit, None), else_=m.acctg_seg),
+        "DR_ACTIVITY_TYPE": case((debit, m.acctg_type), else_=None),
+        "CR_ACTIVITY_TYPE": case((debit, None), else_=m.acctg_type),
+        "REFERENCE1": cast(h.period_key, String),
+        "REFERENCE2": h.source,
+        "REFERENCE3": cast(h.upload_id, String),
+        "REFERENCE4": cast(h.reversal_of, String),
+        "SEC_ATR_VAL": org_of(h.org_id),
+        "BOOK_ID": h.book_id,
+        "CLIENT_ID": h.client_id,
+        "JE_HEAD_CRTD_BY": h.created_by,
+        "JE_HEAD_CRTD_DT": h.created_at,
+        "JE_HEAD_UPDT_BY": h.updated_by,
+        "JE_HEAD_UPDT_DT": h.updated_at,
+        "JE_LINE_CRTD_BY": h.created_by,
+        "JE_LINE_CRTD_DT": h.created_at,
+        "JE_LINE_UPDT_BY": h.updated_by,
+        "JE_LINE_UPDT_DT": h.updated_at,
+        "INCR_UPDT_DT": h.updated_at,
+        "JE_STATUS_FLAG": h.status,
+        "JE_TYPE_FLAG": case((h.reversal_of.is_not(None), literal("R")), else_=literal("M")),
+        "MANUAL_REVERSAL_FLAG": _yn(h.source == "REVERSAL"),
+        "REVERSAL_STATUS_FLAG": _yn(h.reversed_by.is_not(None)),
+        "APPROVAL_STATUS_FLAG": approval,
+        "ACTIVE_FLAG": literal("Y"),
+        "RC_ID": h.rc_id,
+        "AUTO_APPR_FLAG": _yn((h.status == "Posted") & (steps == 0)),
+    }
+    return (
+        select(*_mapped(columns, values))
+        .select_from(mje_line.join(mje_head, h.id == m.mje_id))
+        .where(h.client_id == query.client_id, *query.window.conditions(h.updated_at))
+        .order_by(h.id, m.line_num)
+    )

@@ -1,0 +1,1 @@
+"""Manual journal entries (MJE): keyed, uploaded, approved, posted, reversed; docs/controls.md."""
