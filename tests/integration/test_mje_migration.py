@@ -32,8 +32,11 @@ def test_existing_clients_get_the_privileges_and_the_template(tmp_path: Path) ->
         migrate.upgrade(engine)
         with engine.connect() as conn:
             granted = conn.execute(
-                text("SELECT role_id, privilege FROM role_privilege ORDER BY role_id, privilege")
-            )
+                text(
+                    "SELECT role_id, privilege FROM role_privilege WHERE privilege IN ('Administration', "
+                    "'Approve Manual Journal Entries', 'Manual Journal Entries') ORDER BY role_id, privilege"
+                )
+            )  # later migrations grant other privileges too
             assert list(granted) == [
                 (1, "Administration"),
                 (1, "Approve Manual Journal Entries"),
