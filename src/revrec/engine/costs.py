@@ -104,7 +104,8 @@ class CostPlan:
 
     capitalised: bool
     amount: int  # minor units of the cost line's currency
-    first_index: int  # calendar index of the first amortisation period (the incurred period if expensed)
+    booked_index: int  # calendar index of the period the cost is booked in (capitalised or expensed)
+    first_index: int  # calendar index of the first amortisation period (booked_index when expensed)
     amortisation: tuple[int, ...]  # per period from first_index; () when expensed
     warnings: tuple[CostWarning, ...] = ()
 
@@ -176,7 +177,7 @@ def plan_cost(
     would fall before ``incurred_index`` (revenue recognised before the cost was incurred) is caught up in
     the incurred period."""
     if cost_type.treatment == EXPENSE:
-        return CostPlan(False, amount, incurred_index, ())
+        return CostPlan(False, amount, incurred_index, incurred_index, ())
     warnings: list[CostWarning] = []
     weights = revenue_weights(revenue) if cost_type.treatment == REVENUE_PATTERN else None
     if weights is not None and revenue_first_index is not None:
@@ -192,8 +193,20 @@ def plan_cost(
     span = last - incurred_index + 1
     if cost_type.practical_expedient and cost_type.kind == OBTAIN and span <= EXPEDIENT_PERIODS:
         expedient = warning("REVREC-ENG-060", cost=cost, periods=span)
-        return CostPlan(False, amount, incurred_index, (), (expedient,))
-    return CostPlan(True, amount, first, parts, tuple(warnings))
+        return CostPlan(False, amount, incurred_index, incurred_index, (), (expedient,))
+    return CostPlan(True, amount, incurred_index, first, parts, tuple(warnings))
+
+
+def in_open_period(plan: CostPlan, open_index: int) -> CostPlan:
+    """The plan with whatever falls before the open period booked in it instead (closed periods never
+    move): a cost incurred in a closed period is capitalised, and its amortisation to date caught up, in
+    the open period."""
+    if plan.booked_index >= open_index:
+        return plan
+    first, parts = (
+        fold_before(plan.first_index, plan.amortisation, open_index) if plan.capitalised else (open_index, ())
+    )
+    return CostPlan(plan.capitalised, plan.amount, open_index, first, parts, plan.warnings)
 
 
 def fold_before(first: int, parts: Sequence[int], index: int) -> tuple[int, tuple[int, ...]]:
@@ -252,8 +265,8 @@ def entries(plan: CostPlan, *, impairments: Sequence[tuple[int, int]] = ()) -> l
     """The entries of one cost: capitalisation Dr G / Cr P (or expense Dr I / Cr P), amortisation Dr I /
     Cr G per period, impairment Dr H / Cr G. ``impairments`` are (index, loss) pairs."""
     if not plan.capitalised:
-        return [CostEntry(plan.first_index, EXPENSE, EXPENSE_ACCOUNT, PAYABLE, plan.amount)]
-    booked = [CostEntry(plan.first_index, "CAPITALISE", ASSET, PAYABLE, plan.amount)]
+        return [CostEntry(plan.booked_index, EXPENSE, EXPENSE_ACCOUNT, PAYABLE, plan.amount)]
+    booked = [CostEntry(plan.booked_index, "CAPITALISE", ASSET, PAYABLE, plan.amount)]
     for offset, part in enumerate(plan.amortisation):
         if part:
             booked.append(CostEntry(plan.first_index + offset, "AMORTISE", EXPENSE_ACCOUNT, ASSET, part))

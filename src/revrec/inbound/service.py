@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
+from revrec.db.stage_columns import BUNDLE_COLUMNS, COST_LINE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
 from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
@@ -166,7 +166,11 @@ def export_templates(conn: Connection, client: ClientRow) -> list[dict[str, Any]
 def apply_templates(
     conn: Connection, client: ClientRow, docs: list[dict[str, Any]], changes: list[str]
 ) -> None:
-    columns = {"transaction": LINE_COLUMNS, "event": EVENT_COLUMNS, "bundle": BUNDLE_COLUMNS}
+    columns = {
+        "transaction": LINE_COLUMNS + COST_LINE_COLUMNS,
+        "event": EVENT_COLUMNS,
+        "bundle": BUNDLE_COLUMNS,
+    }
     for doc in docs:
         template = template_from_mapping(doc)
         known = {c for c, _ in columns[template.kind]}

@@ -40,7 +40,7 @@ TYPED_COLUMNS: Final[dict[str, DataType]] = {
             "F_EX_RATE", "G_EX_RATE", "ORD_QTY", "UNIT_LIST_PRC", "EXT_LST_PRC", "UNIT_SELL_PRC",
             "EXT_SLL_PRC", "INV_QTY", "RET_QTY", "TERM", "DURATION", "RELEASE_PCT", "RELEASE_QTY",
             "RELEASE_AMT", "SELL_PRICE_SPLIT_VAL", "LIST_PRICE_SPLIT_VAL", "COST_PRICE_SPLIT_VAL",
-            "BNDL_CFG_QUANTITY", "BNDL_CFG_DURATION",
+            "BNDL_CFG_QUANTITY", "BNDL_CFG_DURATION", "COST_AMT",
         ),
         "Number",
     ),

@@ -20,6 +20,7 @@ from revrec.engine.costs import (
     fold_before,
     impair,
     impairment_loss,
+    in_open_period,
     plan_cost,
     spread,
 )
@@ -117,6 +118,20 @@ def test_check_cost_type() -> None:
         "the practical expedient (ASC 340-40-25-4) applies to costs to obtain only"
     ]
     assert len(check_cost_type(CostType("X", "OTHER", "LATER"))) == 2
+
+
+def test_a_cost_of_a_closed_period_is_booked_in_the_open_period() -> None:
+    """Incurred in index 2, straight-line over 4 periods (25 each); open period index 4: capitalised in 4
+    with 25 + 25 + 25 caught up there and 25 in index 5."""
+    plan = plan_cost(cost="C", amount=100, cost_type=CostType("S", FULFIL, STRAIGHT_LINE, term_periods=4),
+                     incurred_index=2, related_line=None)  # fmt: skip
+    moved = in_open_period(plan, 4)
+    assert (moved.booked_index, moved.first_index, moved.amortisation) == (4, 4, (75, 25))
+    assert in_open_period(plan, 1) is plan
+    expensed = in_open_period(
+        plan_cost(cost="E", amount=9, cost_type=LEGAL, incurred_index=0, related_line=None), 3
+    )
+    assert [(e.index, e.debit, e.credit) for e in entries(expensed)] == [(3, "I", "P")]
 
 
 def test_fold_before() -> None:

@@ -6,6 +6,8 @@ Revision ID: 0022
 Revises: 0018
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,7 +30,7 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
-    kinds = {"C": sa.String(STAGE_TEXT_LENGTH), "N": Money()}
+    kinds: dict[str, Any] = {"C": sa.String(STAGE_TEXT_LENGTH), "N": Money()}
     with op.batch_alter_table("stage_line") as batch:
         for name, kind in COST_LINE_COLUMNS:
             batch.add_column(sa.Column(sql_name(name), kinds[kind], nullable=True))
