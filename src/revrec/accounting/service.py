@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
+from revrec.accounting.cost_entries import journalize_costs
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
@@ -52,7 +53,8 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
     statistics.refresh(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
-    return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
+    count = repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
+    return count + journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
 
 
 def stamp_period_change(conn: Connection, scope: Scope, keys: tuple[int, ...]) -> int:
