@@ -88,7 +88,8 @@ def _cost_rows(engine: Engine, cost_line_id: str) -> list[tuple[int, str, str, s
 def test_commission_capitalised_legal_fees_expensed_then_impaired(http: TestClient, engine: Engine) -> None:
     """A 1,200.00 subscription over 2026 (100.00 a month). A 120.00 sales commission (incremental:
     capitalised, ASC 340-40-25-1) amortises with the revenue, 120 × 100/1,200 = 10.00 a month; 50.00 of
-    legal fees is expensed when incurred (ASC 340-40-25-2); a line with an unknown cost type is refused (RPRO-00048)."""
+    legal fees is expensed when incurred (ASC 340-40-25-2); a line with an unknown cost type is refused
+    (RPRO-00048)."""
     tenant, api, line = _tenant(http, engine)
     c1, c2, bad = unique("CST"), unique("CST"), unique("CST")
     send_costs(http, api, cost_row(c1, line, "Commission", "120.00"), cost_row(c2, line, "Legal", "50.00"),
