@@ -10,12 +10,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from accounting_support import accounting_tenant, balanced, close_period, collect, send, subscription, totals
+from biviews_support import table_of
 from inbound_data import to_csv
+from revrec.costs.report import CONTRACT_COST_ROLLFORWARD
 from revrec.costs.template import STANDARD_COST
 from revrec.db.session import transaction
 from revrec.db.tables import rc_cost, rc_cost_schedule, stage_error, stage_line
 from revrec.jobs import worker
 from revrec.setup import service as setup_service
+from revrec.tenancy import repository as tenancy
 from support import Tenant, login, unique
 
 COST_LABELS = [f.label for f in STANDARD_COST.fields]
@@ -60,6 +63,14 @@ def cost_process(http: TestClient, engine: Engine, headers: dict[str, str]) -> d
     job = http.get(f"/api/integration/v1/1/jobs/{response.json()['job_id']}", headers=headers)
     data: dict[str, Any] = job.json()["data"]
     return data
+
+
+def rollforward(engine: Engine, tenant: Tenant, first: str, last: str) -> list[tuple[Any, ...]]:
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        params = CONTRACT_COST_ROLLFORWARD.resolve(conn, client.id, {"from_period": first, "to_period": last})
+        return [tuple(r) for r in CONTRACT_COST_ROLLFORWARD.rows(conn, client.id, params)]
 
 
 def _tenant(http: TestClient, engine: Engine) -> tuple[Tenant, dict[str, str], str]:
@@ -139,6 +150,23 @@ def test_commission_capitalised_legal_fees_expensed_then_impaired(http: TestClie
     assert [r for r in rows if r[0] == 202601] == closed  # the closed period never moves
     # capitalised = amortised + impaired (+ carrying 0 at the end): 12,000 = 2,000 + 5,000 + 5,000 cents
     assert sum(r[4] for r in rows if r[1] in ("AMORTISE", "IMPAIR")) == 12000
+
+    # BI3_RC_LN_COST as of February (the open period): AMOUNT = DEF_AMT + REC_AMT + IMPAIRED_AMT
+    view = {r["COST_LINE_ID"]: r for r in table_of(http, api, "BI3_RC_LN_COST")}
+    commission, legal = view[c1], view[c2]
+    amounts = ("AMOUNT", "DEF_AMT", "REC_AMT", "IMPAIRED_AMT")
+    assert [commission[a] for a in amounts] == ["120.00", "50.00", "20.00", "50.00"]
+    assert (commission["CAPITALIZED_FLAG"], commission["COST_TYPE"], commission["DOC_LINE_ID"]) == (
+        "Y", "Commission", line,
+    )  # fmt: skip
+    assert (legal["AMOUNT"], legal["DEF_AMT"], legal["REC_AMT"], legal["CAPITALIZED_FLAG"]) == (
+        "50.00", "0.00", "50.00", "N",
+    )  # fmt: skip
+    # the roll-forward: January 0 + 120 − 10 = 110; February 110 − 10 − 50 = 50 (legal fees never capitalised)
+    assert rollforward(engine, tenant, "202601", "202602") == [
+        (202601, "Commission", "USD", D(0), D("120.00"), D("10.00"), D(0), D("110.00")),
+        (202602, "Commission", "USD", D("110.00"), D(0), D("10.00"), D("50.00"), D("50.00")),
+    ]
 
     # a second test finds no further loss (carrying 50 = recoverable 50); a loss is never reversed
     again = http.post(f"/api/revrec/v1/costs/{c1}/impairment-test", headers=api,

@@ -12,6 +12,7 @@ from revrec.biviews import (
     balances,
     contracts,
     control_views,
+    cost_views,
     journal_views,
     reference_data,
     repository,
@@ -180,6 +181,13 @@ def standard_views() -> Iterable[ViewDef]:
             "revrec's audit trail of control actions (holds, approvals, manual entries and actions)",
         ),
         _empty_view("BI3_MJE", MJE_COLUMNS, "Manual journal entries"),
+        ViewDef(
+            "BI3_RC_LN_COST",
+            cost_views.COST_COLUMNS,
+            SqlSource(cost_views.cost_view),
+            "the cost line's creation (rc_cost.crtd_dt)",
+            "Costs of obtaining and fulfilling contracts: capitalised, amortised, impaired (ASC 340-40)",
+        ),
     )
 
 

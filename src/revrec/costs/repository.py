@@ -151,34 +151,21 @@ def period_rows(conn: Connection, client_id: int, book_id: int, org_id: int, per
     return list(conn.execute(query))
 
 
-def rollforward(conn: Connection, client_id: int, book_id: int) -> list[Any]:
-    """Per period, cost type and movement: summed amounts in transaction/functional/reporting currency."""
+def rollforward(conn: Connection, client_id: int, through_key: int, org_id: int | None) -> list[Any]:
+    """Per period (through ``through_key``), cost type, currency and movement: the summed T amounts."""
     K, C = rc_cost_schedule.c, rc_cost.c
+    where = [K.client_id == client_id, K.period_key <= through_key]
+    if org_id is not None:
+        where.append(C.org_id == org_id)
     query = (
         select(
-            K.period_key, C.cost_type, C.curr, K.entry_kind,
-            func.sum(K.amount_t).label("t"), func.sum(K.amount_f).label("f"), func.sum(K.amount_r).label("r"),
+            K.period_key, C.cost_type, C.curr, K.entry_kind, func.sum(K.amount_t).label("amount"),
         )
         .join(rc_cost, C.id == K.cost_id)
-        .where(K.client_id == client_id, C.book_id == book_id)
+        .where(*where)
         .group_by(K.period_key, C.cost_type, C.curr, K.entry_kind)
         .order_by(K.period_key, C.cost_type, C.curr)
     )  # fmt: skip
-    return list(conn.execute(query))
-
-
-def costs_of(conn: Connection, client_id: int) -> list[Any]:
-    """Every cost line of the client with its amortised and impaired totals (BI3_RC_LN_COST)."""
-    K, C = rc_cost_schedule.c, rc_cost.c
-    amortised = func.coalesce(func.sum(K.amount_t).filter(K.entry_kind == "AMORTISE"), 0).label("amortised_t")
-    impaired = func.coalesce(func.sum(K.amount_t).filter(K.entry_kind == "IMPAIR"), 0).label("impaired_t")
-    query = (
-        select(rc_cost, amortised, impaired)
-        .outerjoin(rc_cost_schedule, K.cost_id == C.id)
-        .where(C.client_id == client_id)
-        .group_by(*rc_cost.c)
-        .order_by(C.id)
-    )
     return list(conn.execute(query))
 
 

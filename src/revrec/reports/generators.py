@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from sqlalchemy import Connection
 
 from revrec.biviews.views import Row
+from revrec.costs.report import CONTRACT_COST_ROLLFORWARD
 from revrec.errors import InvalidInput
 from revrec.inbound import service as inbound_service
 from revrec.reports.registry import GeneratorRegistry, ReportGenerator
@@ -87,4 +88,4 @@ STAGE_ERRORS = ReportGenerator(
 
 
 def standard_generators() -> GeneratorRegistry:
-    return GeneratorRegistry([STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS])
+    return GeneratorRegistry([STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS, CONTRACT_COST_ROLLFORWARD])
