@@ -9,7 +9,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import accounting_tenant, balanced, close_period, collect, send, subscription, totals
+from accounting_support import (
+    accounting_tenant,
+    balanced,
+    close_period,
+    collect,
+    send,
+    subscription,
+    totals,
+    verify,
+)
 from biviews_support import table_of
 from inbound_data import to_csv
 from revrec.costs.report import CONTRACT_COST_ROLLFORWARD
@@ -168,6 +177,8 @@ def test_commission_capitalised_legal_fees_expensed_then_impaired(http: TestClie
         (202602, "Commission", "USD", D("110.00"), D(0), D("10.00"), D("50.00"), D("50.00")),
     ]
 
+    assert verify(engine, tenant) == []  # the books still tie, closed January included
+
     # a second test finds no further loss (carrying 50 = recoverable 50); a loss is never reversed
     again = http.post(f"/api/revrec/v1/costs/{c1}/impairment-test", headers=api,
                       json={"costs_to_provide": "0"})  # fmt: skip
@@ -195,6 +206,7 @@ def test_the_same_cost_line_twice_and_a_cost_of_a_closed_period(http: TestClient
             .where(stage_line.c.cost_line_id == c1)
         ).scalars().all()  # fmt: skip
     assert codes == ["RREV-04306"]
+    assert verify(engine, tenant) == []
 
 
 def test_impairment_test_errors(http: TestClient, engine: Engine) -> None:

@@ -41,10 +41,10 @@ def summarise(rows: list[Any]) -> dict[_Key, list[int]]:
     return totals
 
 
-def journalize_costs(conn: Connection, scope: Any, period_key: int) -> int:
-    """Insert the open period's cost entries (unposted); returns how many summary rows."""
+def cost_entry_rows(conn: Connection, scope: Any, period_key: int) -> list[dict[str, Any]]:
+    """The journal_entry rows (unposted) the cost schedules give for ``period_key``."""
     rows = costs_repo.period_rows(conn, scope.client_id, scope.book_id, scope.org_id, period_key)
-    values = [
+    return [
         {
             "client_id": scope.client_id,
             "book_id": scope.book_id,
@@ -66,6 +66,11 @@ def journalize_costs(conn: Connection, scope: Any, period_key: int) -> int:
         }  # fmt: skip
         for (rc_id, letter, account, curr, f_cur, r_cur), legs in summarise(rows).items()
     ]
+
+
+def journalize_costs(conn: Connection, scope: Any, period_key: int) -> int:
+    """Insert the open period's cost entries (unposted); returns how many summary rows."""
+    values = cost_entry_rows(conn, scope, period_key)
     if values:
         conn.execute(insert(journal_entry), values)
     return len(values)

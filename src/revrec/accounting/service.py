@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
-from revrec.accounting.cost_entries import journalize_costs
+from revrec.accounting.cost_entries import cost_entry_rows, journalize_costs
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
@@ -83,7 +84,8 @@ def preview_entries(
     rows = repo.compute_entries(
         conn, scope, calendar.index_of_key(period), period, book_accounts(conn, scope)
     )
-    return [_line(r, period, False) for r in rows]
+    costs = [SimpleNamespace(**values) for values in cost_entry_rows(conn, scope, period)]  # G/I/P/H
+    return [_line(r, period, False) for r in (*rows, *costs)]
 
 
 # --- invariants ------------------------------------------------------------------------------------------

@@ -7,8 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from revrec.costs.template import STANDARD_COST
 from revrec.inbound.codes import MESSAGES
+from revrec.inbound.cost_rules import MANDATORY
 from revrec.inbound.line_rules import LineContext, validate_line
+from revrec.inbound.templates_std import template_from_mapping, template_to_mapping
 
 
 def cost_line(**overrides: object) -> dict[str, object]:
@@ -77,3 +80,10 @@ def test_every_cost_code_has_a_message() -> None:
     for code in ("RPRO-00039", "RPRO-00040", "RPRO-00041", "RPRO-00042", "RPRO-00045", "RPRO-00048",
                  *(f"RREV-0430{n}" for n in range(1, 8))):  # fmt: skip
         assert MESSAGES[code]
+
+
+def test_the_standard_cost_template_is_a_valid_transaction_template() -> None:
+    template = template_from_mapping(template_to_mapping(STANDARD_COST))
+    assert template == STANDARD_COST and template.kind == "transaction"
+    assert [f.col_name for f in template.fields if f.required] == ["TYPE"]
+    assert {f.col_name for f in template.fields} >= {c for c, _ in MANDATORY}
