@@ -197,3 +197,27 @@ def test_spread_sums_exactly(amount: int, weights: list[int]) -> None:
 
 def test_engine_costs_messages_are_in_the_assigned_range() -> None:
     assert all(60 <= int(code.rsplit("-", 1)[1]) <= 69 for code in costs.MESSAGES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=amounts,
+    term=st.integers(1, 40),
+    incurred=st.integers(0, 30),
+    open_index=st.integers(0, 60),
+    expensed=st.booleans(),
+)
+def test_nothing_is_booked_before_the_open_period(
+    amount: int, term: int, incurred: int, open_index: int, expensed: bool
+) -> None:
+    cost_type = LEGAL if expensed else CostType("S", FULFIL, STRAIGHT_LINE, term_periods=term)
+    plan = in_open_period(
+        plan_cost(cost="C", amount=amount, cost_type=cost_type, incurred_index=incurred, related_line=None),
+        open_index,
+    )
+    booked = entries(plan)
+    earliest = max(incurred, open_index)
+    assert plan.booked_index == earliest and all(e.index >= earliest for e in booked)
+    assert sum(e.amount for e in booked if e.credit == "P") == amount  # booked once, in full
+    if plan.capitalised:
+        assert sum(plan.amortisation) == amount and plan.first_index >= earliest
