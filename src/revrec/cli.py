@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from revrec import cli_controls_approvals, cli_controls_holds, cli_jobs, cli_outbound, domains, logging_setup
 from revrec.config import ConfigError, Settings, load_settings
+from revrec.costs import cli as costs_cli
 from revrec.db import migrate
 from revrec.db.session import make_engine, transaction
 from revrec.errors import RevrecError
@@ -324,6 +325,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_jobs.add_commands(sub)
     period_cli.add_commands(sub)
     cli_controls_holds.add_parsers(sub)
+    costs_cli.add_parsers(sub)
     cli_controls_approvals.add_commands(sub)
     return parser
 

@@ -20,47 +20,14 @@ from accounting_support import (
     verify,
 )
 from biviews_support import table_of
-from inbound_data import to_csv
+from costs_support import COSTS_SETUP, cost_row, send_costs
 from revrec.costs.report import CONTRACT_COST_ROLLFORWARD
-from revrec.costs.template import STANDARD_COST
 from revrec.db.session import transaction
 from revrec.db.tables import rc_cost, rc_cost_schedule, stage_error, stage_line
 from revrec.jobs import worker
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy
 from support import Tenant, login, unique
-
-COST_LABELS = [f.label for f in STANDARD_COST.fields]
-COSTS_SETUP = {
-    "payable_account": "2100-000",
-    "impairment_account": "6950-000",
-    "cost_types": [
-        {"name": "Commission", "kind": "OBTAIN", "treatment": "REVENUE_PATTERN"},
-        {"name": "Legal", "kind": "OBTAIN", "treatment": "EXPENSE"},
-    ],
-}
-
-
-def cost_row(
-    cost_line_id: str, line_id: str, cost_type: str, amount: str, day: str = "15-JAN-2026"
-) -> dict[str, str]:
-    return {
-        "Type": "CST", "Cost Line Id": cost_line_id, "Doc Line Id": line_id, "Cost Type": cost_type,
-        "Item Num": "SUB", "Curr": "USD", "F Cur": "USD", "F Ex Rate": "1", "G Ex Rate": "1",
-        "Cost Amt": amount, "Start Date": day, "Cost Def Segments": "1500-000",
-        "Cost Rev Segments": "6100-000",
-    }  # fmt: skip
-
-
-def send_costs(http: TestClient, headers: dict[str, str], *rows: dict[str, str]) -> None:
-    response = http.post(
-        "/api/integration/v1/csv/upload",
-        headers={**headers, "templatename": "Standard Cost", "filename": unique("cst") + ".csv",
-                 "content-type": "text/plain"},
-        content=to_csv(COST_LABELS, rows).encode(),
-    )  # fmt: skip
-    assert response.status_code == 200, response.text
-    worker.run_until_idle(http.app.state.ctx.engine)  # type: ignore[attr-defined]
 
 
 def cost_process(http: TestClient, engine: Engine, headers: dict[str, str]) -> dict[str, Any]:

@@ -41,21 +41,19 @@ def context(conn: Connection, client_id: int, org_id: int | None) -> CostContext
     )
 
 
-def run_cost_process(engine: Engine, job: Job) -> tuple[str, str | None]:
-    """The ``cost_process`` job (see the module docstring)."""
-    with transaction(engine) as conn:
-        ctx = context(conn, job.client_id, job.org_id)
-        if ctx.open is None:
-            return "Completed", "No open period: no cost lines to process"
-        if (frozen := periods.frozen_message(ctx.open)) is not None:
-            return "Error", frozen
-        tally = service.record_costs(
-            conn, scope=ctx.scope, open_period=ctx.open, calendar=ctx.calendar,
-            settings=settings.load(conn, job.client_id), reporting_currency=ctx.reporting_currency,
-            by=job.created_by,
-        )  # fmt: skip
-        if tally.recorded:
-            accounting.journalize(conn, ctx.scope, ctx.open)
+def process(conn: Connection, client_id: int, org_id: int | None, by: str) -> tuple[str, str]:
+    """Record the staged cost lines of one org and regenerate its open period: (status, summary)."""
+    ctx = context(conn, client_id, org_id)
+    if ctx.open is None:
+        return "Completed", "No open period: no cost lines to process"
+    if (frozen := periods.frozen_message(ctx.open)) is not None:
+        return "Error", frozen
+    tally = service.record_costs(
+        conn, scope=ctx.scope, open_period=ctx.open, calendar=ctx.calendar,
+        settings=settings.load(conn, client_id), reporting_currency=ctx.reporting_currency, by=by,
+    )  # fmt: skip
+    if tally.recorded:
+        accounting.journalize(conn, ctx.scope, ctx.open)
     summary = (
         f"{tally.recorded} cost line(s) recorded ({tally.capitalised} capitalised), "
         f"{tally.errored} in error, {tally.waiting} waiting for their line"
@@ -66,3 +64,9 @@ def run_cost_process(engine: Engine, job: Job) -> tuple[str, str | None]:
             f"; warnings: {', '.join(f'{c} x{sum(w.code == c for w in tally.warnings)}' for c in codes)}"
         )
     return ("Warning" if tally.errored or tally.warnings else "Completed"), summary
+
+
+def run_cost_process(engine: Engine, job: Job) -> tuple[str, str | None]:
+    """The ``cost_process`` job (see the module docstring)."""
+    with transaction(engine) as conn:
+        return process(conn, job.client_id, job.org_id, job.created_by)
