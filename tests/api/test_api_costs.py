@@ -193,3 +193,27 @@ def test_impairment_test_errors(http: TestClient, engine: Engine) -> None:
         f"/api/revrec/v1/costs/{c2}/impairment-test", headers=api, json={"costs_to_provide": "-1"}
     )
     assert negative.status_code == 400
+
+
+def test_a_corrected_cost_line_replaces_its_errored_row(http: TestClient, engine: Engine) -> None:
+    """Re-sent cost lines are matched on their Cost Line Id (line key ``CST:<id>``), not on the SO line
+    they belong to: re-sending the SO line leaves the errored cost line alone."""
+    _tenant_, api, line = _tenant(http, engine)
+    cost = unique("CST")
+    send_costs(http, api, cost_row(cost, line, "Bonus", "5.00"))
+    send(http, api, subscription(line, line.rsplit("-", 1)[0], "1200.00"))  # same SO line id again
+    worker.run_until_idle(engine)
+    with transaction(engine) as conn:
+        flags = conn.execute(
+            select(stage_line.c.processed_flag, stage_line.c.line_key).where(
+                stage_line.c.cost_line_id == cost
+            )
+        ).all()
+    assert [tuple(f) for f in flags] == [("E", f"CST:{cost}")]
+    send_costs(http, api, cost_row(cost, line, "Commission", "5.00"))
+    with transaction(engine) as conn:
+        flags = conn.execute(
+            select(stage_line.c.processed_flag).where(stage_line.c.cost_line_id == cost)
+        ).scalars().all()  # fmt: skip
+    assert flags == ["N"]  # the errored row and its error were replaced
+    assert "1 cost line(s) recorded" in cost_process(http, engine, api)["error_message"]
