@@ -30,6 +30,7 @@ from revrec import (
     logging_setup,
 )
 from revrec.config import ConfigError, Settings, load_settings
+from revrec.costs import cli as costs_cli
 from revrec.db import migrate
 from revrec.db.session import make_engine, transaction
 from revrec.errors import RevrecError
@@ -333,6 +334,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_jobs.add_commands(sub)
     period_cli.add_commands(sub)
     cli_controls_holds.add_parsers(sub)
+    costs_cli.add_parsers(sub)
     cli_controls_approvals.add_commands(sub)
     cli_controls_manual.add_commands(sub)
     cli_mje.add_commands(sub)

@@ -20,6 +20,7 @@ from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_c
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
 from revrec.controls import approvals_rules, holds_setup
 from revrec.controls.approvals_rules import ApprovalRuleDoc
+from revrec.costs import setup as costs_setup
 from revrec.inbound import receivers, staging
 from revrec.inbound import service as inbound_service
 from revrec.inbound.uploads import STAGE_JOB
@@ -65,6 +66,7 @@ def install(settings: Settings) -> None:
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting()
     holds_setup.install()
+    costs_setup.install()
     _install_transfer(settings)
     report_jobs.install(settings)
 

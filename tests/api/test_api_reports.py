@@ -212,8 +212,8 @@ def test_report_ids_are_unique_across_stores(tmp_path: Path) -> None:
 def test_generator_registry() -> None:
     registry = standard_generators()
     assert registry.keys() == [
-        "contract-detail", "contract-warnings", "deferred-rollforward", "journal-entries",
-        "returns-rollforward", "revenue-waterfall", "stage-errors",
+        "contract-cost-rollforward", "contract-detail", "contract-warnings", "deferred-rollforward",
+        "journal-entries", "returns-rollforward", "revenue-waterfall", "stage-errors",
     ]  # fmt: skip
     assert registry.get("Stage-Errors") is STAGE_ERRORS
     try:

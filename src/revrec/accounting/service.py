@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
 from revrec.contracts import returns_reserve
+from revrec.accounting.cost_entries import cost_entry_rows, journalize_costs
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
@@ -54,7 +56,8 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
     statistics.refresh(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
     returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
-    return repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
+    count = repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
+    return count + journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
 
 
 def stamp_period_change(conn: Connection, scope: Scope, keys: tuple[int, ...]) -> int:
@@ -83,7 +86,8 @@ def preview_entries(
     rows = repo.compute_entries(
         conn, scope, calendar.index_of_key(period), period, book_accounts(conn, scope)
     )
-    return [_line(r, period, False) for r in rows]
+    costs = [SimpleNamespace(**values) for values in cost_entry_rows(conn, scope, period)]  # G/I/P/H
+    return [_line(r, period, False) for r in (*rows, *costs)]
 
 
 # --- invariants ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from revrec.biviews import (
     balances,
     contracts,
     control_views,
+    cost_views,
     journal_views,
     mje_view,
     reference_data,
@@ -186,6 +187,13 @@ def standard_views() -> Iterable[ViewDef]:
             SqlSource(lambda query: mje_view.mje_view(query, MJE_COLUMNS)),
             "the entry's last change (mje_head.updated_at)",
             "Manual journal entries, one row per line",
+        ),
+        ViewDef(
+            "BI3_RC_LN_COST",
+            cost_views.COST_COLUMNS,
+            SqlSource(cost_views.cost_view),
+            "the cost line's creation (rc_cost.crtd_dt)",
+            "Costs of obtaining and fulfilling contracts: capitalised, amortised, impaired (ASC 340-40)",
         ),
     )
 

@@ -11,7 +11,7 @@ primary book: Open, Soft Close or Closed (empty: never opened), and ``Y`` for it
 period; BI3_BOOK's ``OPEN_PRD_ID`` names that period per book.
 
 BI3_ACCT_TYPE is revrec's account model (docs/accounting-model, `reference/accounting-model.md`), the same
-for every client: R, L, X, Y, A, U, C.
+for every client: R, L, X, Y, A, U, C, and the contract-cost types G, I, P, H (docs/judgment.md).
 """
 
 from __future__ import annotations
@@ -131,10 +131,20 @@ _ACCOUNT_TYPES: tuple[tuple[tuple[object, ...], tuple[object, ...]], ...] = (
      ("Y", "N", "Y", "N", "N", 10)),
     (("Q", "Inventory", None, None, None, "Y", "N", "Y", "N", "N", "N", "Y", "N", "Asset", None),
      ("Y", "N", "Y", "N", "N", 11)),
+    # contract costs (ASC 340-40, revrec.costs): asset, amortisation expense, payable, impairment loss
+    (("G", "Contract Cost Asset", None, None, None, "Y", "N", "Y", "N", "N", "N", "Y", "N", "Asset", "DEF"),
+     ("Y", "N", "Y", "N", "N", 12)),
+    (("I", "Contract Cost Expense", None, None, None, "N", "Y", "Y", "N", "N", "N", "Y", "N", "Expense",
+      "REC"), ("Y", "N", "Y", "N", "N", 13)),
+    (("P", "Cost Payable", None, None, None, "Y", "N", "Y", "N", "N", "N", "N", "N", "Liability", None),
+     ("Y", "N", "Y", "Y", "N", 14)),
+    (("H", "Contract Cost Impairment", "Contract Impairment", None, None, "N", "Y", "Y", "N", "N", "N", "Y",
+      "N", "Expense", None), ("Y", "N", "Y", "N", "N", 15)),
 )  # fmt: skip
 
 
 def account_type_rows(_conn: Connection, query: ViewQuery) -> Iterator[Row]:
-    """BI3_ACCT_TYPE: the account types, ``CLIENT_ID`` of the caller, audit columns empty."""
+    """BI3_ACCT_TYPE: the account types (R L X Y A U C, returns N S O Q, costs G I P H), ``CLIENT_ID`` of the
+    caller, audit columns empty."""
     for head, tail in _ACCOUNT_TYPES:
         yield (*head, query.client_id, None, None, None, None, None, *tail)

@@ -62,6 +62,7 @@ def _activity_due(client_id: int, due_end: dt.date) -> Any:
         S.client_id == client_id,
         flagged(S.processed_flag, "N"),
         S.type != "SO",
+        S.type != "CST",  # cost lines are the cost process's (revrec.costs), not collection's
         or_(day.is_(None), day < due_end),
     )
 

@@ -59,6 +59,17 @@ LINE_COLUMNS: tuple[tuple[str, str], ...] = (
     *((c, "D") for c in _DATES),
 )
 
+# Cost lines (type CST, migration 0022): the cost line's own id, its cost type (setup section ``costs``), the
+# cost amount and the account strings of the cost asset (G, "Cost Def Segments") and the cost expense (I,
+# "Cost Rev Segments"). Kept apart from LINE_COLUMNS, which migration 0002 creates.
+COST_LINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("COST_LINE_ID", "C"),
+    ("COST_TYPE", "C"),
+    ("COST_AMT", "N"),
+    ("COST_DEF_SEGMENTS", "C"),
+    ("COST_REV_SEGMENTS", "C"),
+)
+
 EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("SO_NUM", "C"),
     ("SO_LINE_ID", "C"),

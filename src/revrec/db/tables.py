@@ -29,7 +29,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, MJE_COLUMNS, sql_name
+from revrec.db.stage_columns import (
+    BUNDLE_COLUMNS,
+    COST_LINE_COLUMNS,
+    EVENT_COLUMNS,
+    LINE_COLUMNS,
+    MJE_COLUMNS,
+    sql_name,
+)
 from revrec.db.types import Money, Rate
 
 NAMING = {
@@ -227,7 +234,7 @@ def _staging_table(name: str, columns: tuple[tuple[str, str], ...], *, flag_inde
     )
 
 
-stage_line = _staging_table("stage_line", LINE_COLUMNS, flag_index=False)
+stage_line = _staging_table("stage_line", LINE_COLUMNS + COST_LINE_COLUMNS, flag_index=False)
 stage_event = _staging_table("stage_event", EVENT_COLUMNS)
 bundle_config = _staging_table("bundle_config", BUNDLE_COLUMNS)
 
@@ -926,3 +933,74 @@ mje_approval = Table(
 # Pre-staged and staged rows of ``Standard MJE`` uploads (migration 0023): a staging table like the others;
 # the staging job turns each valid entry into a manual journal entry (rows ``Y``), errored entries stay ``E``.
 stage_mje = _staging_table("stage_mje", MJE_COLUMNS)
+
+# --- costs of obtaining and fulfilling a contract (migration 0022) ---------------------------------------
+
+# The setup document's section ``costs`` (revrec.costs.settings), as canonical JSON: cost types and accounts.
+cost_setting = Table(
+    "cost_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Cost lines (BI3_RC_LN_COST): one per CST line, tied to the contract of its related line (``line_id``);
+# amounts in minor units of the transaction (t), functional (f) and reporting (r) currency.
+rc_cost = Table(
+    "rc_cost",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("cost_line_id", String(300), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("stage_row_id", Integer, nullable=False),
+    Column("cost_type", String(100), nullable=False),
+    Column("cost_kind", String(10), nullable=False),
+    Column("treatment", String(20), nullable=False),
+    Column("capitalised_flag", Boolean, nullable=False),
+    Column("item_num", String(300), nullable=True),
+    Column("incurred_date", Date, nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("f_ex_rate", Rate(), nullable=False),
+    Column("g_ex_rate", Rate(), nullable=False),
+    Column("amount_t", BigInteger, nullable=False),
+    Column("amount_f", BigInteger, nullable=False),
+    Column("amount_r", BigInteger, nullable=False),
+    Column("asset_segments", String(300), nullable=False),  # G
+    Column("expense_segments", String(300), nullable=False),  # I
+    Column("payable_segments", String(300), nullable=False),  # P
+    Column("impairment_segments", String(300), nullable=False),  # H
+    Column("crtd_prd_id", Integer, nullable=False),
+    Column("crtd_by", String(100), nullable=False),
+    Column("crtd_dt", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "cost_line_id", name="uq_rc_cost_line"),
+    Index("ix_rc_cost_rc", "rc_id"),
+)
+
+# A cost's entries per period: CAPITALISE (Dr G / Cr P), EXPENSE (Dr I / Cr P), AMORTISE (Dr I / Cr G),
+# IMPAIR (Dr H / Cr G). Rows of periods before the open one never change; an impairment rewrites only the
+# AMORTISE rows after the period it is booked in.
+rc_cost_schedule = Table(
+    "rc_cost_schedule",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("cost_id", Integer, ForeignKey("rc_cost.id", ondelete="CASCADE"), nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("entry_kind", String(12), nullable=False),
+    Column("dr_type", String(1), nullable=False),
+    Column("cr_type", String(1), nullable=False),
+    Column("amount_t", BigInteger, nullable=False),
+    Column("amount_f", BigInteger, nullable=False),
+    Column("amount_r", BigInteger, nullable=False),
+    Column("crtd_prd_id", Integer, nullable=False),
+    Index("ix_rc_cost_schedule_cost", "cost_id", "period_key"),
+    Index("ix_rc_cost_schedule_client", "client_id", "period_key"),
+)

@@ -22,6 +22,7 @@ from revrec.console.routes import mount as mount_console
 from revrec.controls.approvals_routes import router as approvals_router
 from revrec.controls.manual_routes import router as manual_router
 from revrec.controls.routes_holds import router as holds_router
+from revrec.costs.routes import router as costs_router
 from revrec.db.session import make_engine
 from revrec.explain.routes import router as explain_router
 from revrec.http import errors, openapi
@@ -99,6 +100,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(approvals_router)
     app.include_router(manual_router)
     app.include_router(mje_router)
+    app.include_router(costs_router)
 
     @app.get(
         "/health",

@@ -69,7 +69,6 @@ MESSAGES: Final[dict[str, str]] = {
     "RREV-00001": (
         "The transaction line is not processed as its line id {line_id} appears more than once in the upload"
     ),
-    "RREV-00002": "The CST line is not processed as cost lines are not supported yet",
     "RREV-00003": "The PORD line is not processed as price change orders are no longer supported",
     "RREV-00004": _LEAD + "missing mandatory field {field}",
     "RREV-00005": "The RORD line is not processed due to invalid Ext List Price (must be ≤ 0)",
@@ -148,6 +147,22 @@ MESSAGES: Final[dict[str, str]] = {
         "The line is longer than {limit} bytes (REVREC_MAX_LINE_BYTES); nothing after it was read"
     ),
     "RREV-03016": "The upload has no data lines: send at least one row after the header",
+    # --- cost lines (type CST; revrec.inbound.cost_rules, revrec.costs) ---------------------------
+    "RPRO-00039": "The CST line is not processed due to invalid Cost Def Segments",
+    "RPRO-00040": "The CST line is not processed due to missing Cost Def Segments",
+    "RPRO-00041": "The CST line is not processed due to invalid Cost Rev Segments",
+    "RPRO-00042": "The CST line is not processed due to missing Cost Rev Segments",
+    "RPRO-00045": (
+        "The CST line is not processed due to invalid currency code or invalid rounding of the cost amount"
+    ),
+    "RPRO-00048": "The CST line is not processed due to invalid Cost type name",
+    "RREV-04301": "The CST line is not processed due to missing Cost Line Id",
+    "RREV-04302": "The CST line is not processed due to missing related line (Doc Line Id)",
+    "RREV-04303": "The CST line is not processed due to missing Cost Type",
+    "RREV-04304": "The CST line is not processed due to missing Cost Amt",
+    "RREV-04305": "The CST line is not processed due to invalid Cost Amt (must be > 0)",
+    "RREV-04306": "The CST line is not processed as Cost Line Id {cost_line_id} is already recorded",
+    "RREV-04307": "The CST line is not processed as cost type {cost_type} is no longer set up",
 }
 
 

@@ -10,8 +10,8 @@ Invariants and choices:
 * the rules of a type are data: :data:`_SPECS` holds, per type, the mandatory columns with the error
   each raises when blank, so validating a line is a handful of dict look-ups (no regex, no allocation for
   errors: the LineError values are built once and shared);
-* an unknown or blank ``Type`` yields only RPRO-00001; ``CST`` and the obsolete ``PORD`` are refused with
-  their own codes (RREV-00002/00003) and no other check;
+* an unknown or blank ``Type`` yields only RPRO-00001; the obsolete ``PORD`` is refused with its own code
+  (RREV-00003) and no other check; cost lines (``CST``) follow :mod:`revrec.inbound.cost_rules`;
 * cross-line rules go through :class:`LineContext`: duplicates within the upload (RREV-00001; the first
   occurrence is valid, later ones are not), billing/RORD lines whose sales-order line is unknown
   (RPRO-00600) and INV lines signed against their SO (RPRO-00078).  The context is per upload and
@@ -29,6 +29,7 @@ from typing import Final
 from revrec.engine.conventions import UNIT_PRICE_PLACES
 from revrec.engine.money import exponent, is_currency, quantize_places
 from revrec.inbound.codes import message
+from revrec.inbound.cost_rules import validate_cost_line
 from revrec.inbound.problems import LineError
 
 SUPPORTED_TYPES: Final = ("SO", "INV", "CM", "CM-C", "CM-R", "CM-RO", "RORD")
@@ -115,7 +116,7 @@ def key_column(tran_type: str) -> str:
     return _SPECS[tran_type].key_column
 
 
-_REFUSED: Final = {"CST": [_err("RREV-00002", "TYPE")], "PORD": [_err("RREV-00003", "TYPE")]}
+_REFUSED: Final = {"PORD": [_err("RREV-00003", "TYPE")]}
 
 
 @dataclass(slots=True)
@@ -135,6 +136,8 @@ class LineContext:
     #: decimals a unit price may carry (policies.unit_price_places; the storage scale checks nothing more)
     unit_price_places: int = UNIT_PRICE_PLACES
     seen_line_ids: set[tuple[str, str]] = field(default_factory=set)
+    #: the cost type names of the setup section ``costs`` (None: not checked)
+    cost_types: Container[str] | None = None
 
 
 def sales_order_line_id(line: Mapping[str, object]) -> str | None:
@@ -151,6 +154,8 @@ def validate_line(
     """Every problem of one staging line (empty when valid)."""
     get = line.get
     tran_type = get("TYPE")
+    if tran_type == "CST":
+        return _validate_cost(get, reporting_currency, context)
     if not isinstance(tran_type, str) or tran_type not in _SPECS:
         refused = _REFUSED.get(tran_type) if isinstance(tran_type, str) else None
         return list(refused) if refused else [_err("RPRO-00001", "TYPE")]
@@ -166,6 +171,16 @@ def validate_line(
 
 
 _Get = Callable[[str], object]
+
+
+def _validate_cost(get: _Get, reporting_currency: str, context: LineContext) -> list[LineError]:
+    """A cost line: its own rules plus the currency and exchange-rate rules of every line."""
+    errors: list[LineError] = []
+    validate_cost_line(get, context, errors, fits=fits_precision)
+    _check_currency(get, reporting_currency, errors)
+    return errors
+
+
 _QUANTA: Final = {places: _ONE.scaleb(-places) for places in range(0, 5)}
 
 

@@ -9,7 +9,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, MJE_COLUMNS
+from revrec.db.stage_columns import (
+    BUNDLE_COLUMNS,
+    COST_LINE_COLUMNS,
+    EVENT_COLUMNS,
+    LINE_COLUMNS,
+    MJE_COLUMNS,
+)
 from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line, stage_mje
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
@@ -168,7 +174,7 @@ def apply_templates(
     conn: Connection, client: ClientRow, docs: list[dict[str, Any]], changes: list[str]
 ) -> None:
     columns = {
-        "transaction": LINE_COLUMNS,
+        "transaction": LINE_COLUMNS + COST_LINE_COLUMNS,
         "event": EVENT_COLUMNS,
         "bundle": BUNDLE_COLUMNS,
         "mje": MJE_COLUMNS,

@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from revrec.costs import settings as cost_settings
 from revrec.db import statistics
 from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS
 from revrec.db.tables import bundle_config, stage_event, stage_line
 from revrec.inbound import repository as repo
 from revrec.inbound.bulk import read_rows
 from revrec.inbound.bundle_rules import check_bundles
+from revrec.inbound.cost_rules import COLUMNS as COST_COLUMNS
 from revrec.inbound.event_rules import EventContext, validate_event
 from revrec.inbound.line_rules import BILLING_TYPES, LineContext, validate_line
 from revrec.inbound.line_screen import SO_TYPES, STAGED, screen_lines
@@ -35,7 +37,7 @@ VALIDATED_COLUMNS = (
     "F_EX_RATE", "G_EX_RATE", "ITEM_NUM", "INV_NUM", "INV_LINE_ID", "ORIG_INV_LINE_ID", "ORIG_SO_LINE_ID",
     "INV_DATE", "ORD_QTY", "EXT_LST_PRC", "EXT_SLL_PRC", "INV_QTY", "RETURN_FLAG", "DEF_SEGMENTS",
     "REV_SEGMENTS", "CV_ELIGIBLE_FLAG", "CREDIT_RULE", "FV_ELIGIBLE_FLAG", "UNBILL_FLAG", "DURATION", "TERM",
-    "CT_MOD_DATE", "FV_DATE", "UNIT_SELL_PRC", "UNIT_LIST_PRC",
+    "CT_MOD_DATE", "FV_DATE", "UNIT_SELL_PRC", "UNIT_LIST_PRC", *COST_COLUMNS,
 )  # fmt: skip
 
 
@@ -86,7 +88,9 @@ def stage_transactions(conn: Connection, job: Job) -> str:
     screen_lines(conn, client_id=job.client_id, upload_id=job.ref_id, reporting_currency=currency,
                  by=job.created_by, stamp=repo.now(), unit_price_places=places)  # fmt: skip
     context = LineContext(
-        known_so_line_ids=_KnownSoLines(conn, job.client_id, job.ref_id), unit_price_places=places
+        known_so_line_ids=_KnownSoLines(conn, job.client_id, job.ref_id),
+        unit_price_places=places,
+        cost_types=cost_settings.load(conn, job.client_id).types(),
     )
     errored: dict[int, list[LineError]] = {}
     for row_id, _, values in read_rows(conn, stage_line, job.ref_id, VALIDATED_COLUMNS):

@@ -41,6 +41,7 @@ TYPED_COLUMNS: Final[dict[str, DataType]] = {
             "EXT_SLL_PRC", "INV_QTY", "RET_QTY", "TERM", "DURATION", "RELEASE_PCT", "RELEASE_QTY",
             "RELEASE_AMT", "SELL_PRICE_SPLIT_VAL", "LIST_PRICE_SPLIT_VAL", "COST_PRICE_SPLIT_VAL",
             "BNDL_CFG_QUANTITY", "BNDL_CFG_DURATION", "MJE_PERIOD", "RC_ID", "DR_AMOUNT", "CR_AMOUNT",
+            "COST_AMT",
         ),
         "Number",
     ),

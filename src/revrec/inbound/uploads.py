@@ -284,10 +284,11 @@ def line_key(kind: str, index: dict[str, int]) -> LineKey:
     if kind == "transaction":
 
         def transaction_keys(columns: Sequence[Sequence[object]]) -> list[str]:
-            types, inv_lines, so_lines = (at(columns, c) for c in ("TYPE", "INV_LINE_ID", "SO_LINE_ID"))
+            names = ("TYPE", "INV_LINE_ID", "SO_LINE_ID", "COST_LINE_ID")
+            types, inv_lines, so_lines, cost_lines = (at(columns, c) for c in names)
             return [
-                str(key) if (key := inv if line_type in BILLING_TYPES else so) else ""
-                for line_type, inv, so in zip(types, inv_lines, so_lines, strict=False)
+                _key(line_type, inv, so, cost)
+                for line_type, inv, so, cost in zip(types, inv_lines, so_lines, cost_lines, strict=False)
             ]
 
         return transaction_keys
@@ -300,6 +301,15 @@ def line_key(kind: str, index: dict[str, int]) -> LineKey:
         return [_fitting("|".join(str(value or None) for value in values)) for values in parts]
 
     return joined_keys
+
+
+def _key(line_type: object, inv: object, so: object, cost: object) -> str:
+    """A transaction row's key: its invoice line (billing types), its cost line under a ``CST:`` prefix
+    (cost lines name their SO line only as the line they belong to), else its SO line."""
+    if line_type == "CST":
+        return _fitting(f"CST:{cost}") if cost else ""
+    key = inv if line_type in BILLING_TYPES else so
+    return str(key) if key else ""
 
 
 def _fitting(key: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from sqlalchemy import Connection
 
 from revrec.biviews.views import Row
+from revrec.costs.report import CONTRACT_COST_ROLLFORWARD
 from revrec.errors import InvalidInput
 from revrec.inbound import service as inbound_service
 from revrec.reports.registry import GeneratorRegistry, ReportGenerator
@@ -88,4 +89,6 @@ STAGE_ERRORS = ReportGenerator(
 
 
 def standard_generators() -> GeneratorRegistry:
-    return GeneratorRegistry([STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS, RETURNS_ROLLFORWARD])
+    return GeneratorRegistry(
+        [STAGE_ERRORS, *STANDARD, CONTRACT_WARNINGS, RETURNS_ROLLFORWARD, CONTRACT_COST_ROLLFORWARD]
+    )

@@ -65,7 +65,6 @@ def test_valid_lines_of_every_type(tran_type: str) -> None:
         ({"TYPE": "XX"}, [("RPRO-00001", "TYPE")]),
         ({"TYPE": None}, [("RPRO-00001", "TYPE")]),
         ({"TYPE": "so"}, [("RPRO-00001", "TYPE")]),
-        ({"TYPE": "CST"}, [("RREV-00002", "TYPE")]),
         ({"TYPE": "PORD"}, [("RREV-00003", "TYPE")]),
     ],
 )
@@ -82,9 +81,11 @@ def test_type_messages() -> None:
             "TYPE",
         )
     ]
-    [cst] = validate_line({"TYPE": "CST"}, reporting_currency="USD", context=ctx)
-    assert cst.message == "The CST line is not processed as cost lines are not supported yet"
-    assert cst.err_msg == "RREV-00002 The CST line is not processed as cost lines are not supported yet"
+    [pord] = validate_line({"TYPE": "PORD"}, reporting_currency="USD", context=ctx)
+    assert (
+        pord.err_msg
+        == "RREV-00003 The PORD line is not processed as price change orders are no longer supported"
+    )
 
 
 MANDATORY = {

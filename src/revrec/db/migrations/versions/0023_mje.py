@@ -3,7 +3,7 @@
 ``stage_mje`` staging table and the ``Standard MJE`` upload template of existing clients.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 """
 
 from typing import Any
@@ -15,7 +15,7 @@ from revrec.db.stage_columns import MJE_COLUMNS, sql_name
 from revrec.db.types import Money, Rate
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
