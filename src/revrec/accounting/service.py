@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
-from revrec.contracts import returns_reserve
 from revrec.accounting.cost_entries import cost_entry_rows, journalize_costs
+from revrec.contracts import returns_reserve
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
