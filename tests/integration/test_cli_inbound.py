@@ -66,7 +66,7 @@ def test_templates_in_setup_document(
     _, out, _ = run(capsys, "setup", "export", "--client", tenant.client)
     document = yaml.safe_load(out)
     names = [t["name"] for t in document["upload_templates"]]
-    assert names == ["Standard Bundle", "Standard Event", "Standard Transaction"]
+    assert names == ["Standard Bundle", "Standard Event", "Standard Transaction", "Standard VC"]
     document["upload_templates"].append({
         "name": "Short Orders", "kind": "transaction", "date_format": "YYYY-MM-DD",
         "fields": [{"seq": 1, "label": "Type", "col_name": "TYPE", "required": True},

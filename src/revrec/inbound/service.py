@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS
-from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line
+from revrec.db.stage_columns import BUNDLE_COLUMNS, EVENT_COLUMNS, LINE_COLUMNS, VC_COLUMNS
+from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line, vc_estimate
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
 from revrec.inbound.templates_std import STANDARD_TEMPLATES, template_from_mapping, template_to_mapping
 from revrec.setup import defaults
 from revrec.tenancy.repository import ClientRow
 
-ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config}
+ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config, "vc": vc_estimate}
 
 
 def seed_templates(conn: Connection, client_id: int) -> None:
@@ -166,7 +166,12 @@ def export_templates(conn: Connection, client: ClientRow) -> list[dict[str, Any]
 def apply_templates(
     conn: Connection, client: ClientRow, docs: list[dict[str, Any]], changes: list[str]
 ) -> None:
-    columns = {"transaction": LINE_COLUMNS, "event": EVENT_COLUMNS, "bundle": BUNDLE_COLUMNS}
+    columns = {
+        "transaction": LINE_COLUMNS,
+        "event": EVENT_COLUMNS,
+        "bundle": BUNDLE_COLUMNS,
+        "vc": VC_COLUMNS,
+    }
     for doc in docs:
         template = template_from_mapping(doc)
         known = {c for c, _ in columns[template.kind]}

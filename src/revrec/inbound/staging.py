@@ -27,6 +27,7 @@ from revrec.inbound.uploads import STAGING_TABLES
 from revrec.jobs.queue import Job
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
+from revrec.vc.staging import stage_vc
 
 #: The staging columns transaction-line validation reads (tests/unit/inbound checks that it reads no other).
 VALIDATED_COLUMNS = (
@@ -128,7 +129,8 @@ def stage_upload(conn: Connection, job: Job) -> str:
     upload = repo.upload_by_id(conn, job.ref_id)
     # PostgreSQL: statistics that count the new rows before any staging query is planned
     statistics.refresh_after_load(conn, STAGING_TABLES[upload.kind].name, upload.data_lines)
-    handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles}
+    handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
+                "vc": stage_vc}  # fmt: skip
     return handlers[upload.kind](conn, job)
 
 
