@@ -111,7 +111,7 @@ def test_reference_views(http: TestClient, engine: Engine) -> None:
     book = rows_of(http.get(V1 + "BI3_BOOK", headers=headers).text)
     assert len(book[0]) == 23 and book[1][1] == "Primary" and book[1][14] == "Y" and book[1][22] == "Y"
     types = rows_of(http.get(V1 + "BI3_ACCT_TYPE", headers=headers).text)
-    assert [r[0] for r in types[1:]] == ["R", "L", "X", "Y", "A", "U", "C"]
+    assert [r[0] for r in types[1:]] == ["R", "L", "X", "Y", "A", "U", "C", "V", "W", "K"]
     calendar = rows_of(http.get(V1 + "BI3_CALENDAR", headers=headers, params={"pagesize": 10000}).text)
     this_year = dt.datetime.now(dt.UTC).year
     keys = [int(r[0]) for r in calendar[1:]]

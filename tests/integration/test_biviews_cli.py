@@ -58,8 +58,8 @@ def test_biview_list_and_export(capsys: pytest.CaptureFixture[str], engine: Engi
     code, out, _ = run(
         capsys, "biview", "export", "--client", tenant.client, "BI3_ACCT_TYPE", "--output", str(target)
     )
-    assert code == 0 and "7 row(s)" in out
+    assert code == 0 and "10 row(s)" in out
     with target.open(newline="") as handle:
-        assert [r["ID"] for r in csv.DictReader(handle)] == ["R", "L", "X", "Y", "A", "U", "C"]
+        assert [r["ID"] for r in csv.DictReader(handle)] == ["R", "L", "X", "Y", "A", "U", "C", "V", "W", "K"]
     code, _, err = run(capsys, "biview", "export", "--client", tenant.client, "BI3_NOPE")
     assert code == 2 and "BI3_NOPE does not exist" in err

@@ -122,10 +122,17 @@ _ACCOUNT_TYPES: tuple[tuple[tuple[object, ...], tuple[object, ...]], ...] = (
       "Asset", None), ("Y", "N", "Y", "N", "N", 6)),
     (("C", "Billing Clearing", None, None, None, "Y", "N", "N", "N", "N", "N", "N", "N", "Clearing", None),
      ("Y", "N", "Y", "N", "N", 7)),
+    # Variable consideration (docs/judgment.md): VC liability, VC revenue, VC clearing.
+    (("V", "VC Liability", None, None, None, "Y", "N", "N", "Y", "N", "N", "Y", "N", "Liability", "DEF"),
+     ("Y", "Y", "Y", "N", "N", 8)),
+    (("W", "VC Revenue", "Variable Consideration", "Net Revenue", "Revenue", "N", "Y", "N", "Y", "N", "N",
+      "Y", "Y", "Revenue", "REC"), ("Y", "N", "Y", "N", "N", 9)),
+    (("K", "VC Clearing", None, None, None, "Y", "N", "N", "Y", "Y", "N", "N", "N", "Clearing", None),
+     ("Y", "N", "Y", "N", "N", 10)),
 )  # fmt: skip
 
 
 def account_type_rows(_conn: Connection, query: ViewQuery) -> Iterator[Row]:
-    """BI3_ACCT_TYPE: the seven account types, ``CLIENT_ID`` of the caller, audit columns empty."""
+    """BI3_ACCT_TYPE: the account types, ``CLIENT_ID`` of the caller, audit columns empty."""
     for head, tail in _ACCOUNT_TYPES:
         yield (*head, query.client_id, None, None, None, None, None, *tail)

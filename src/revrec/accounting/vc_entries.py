@@ -1,0 +1,82 @@
+"""Journal entries of variable consideration (docs/judgment.md, "Variable consideration"): pure, no I/O.
+
+Account types: ``V`` VC liability, ``W`` VC revenue, ``K`` VC clearing. A period's VC schedule row of a line
+carries two changes, in minor units of the transaction, functional and reporting currency:
+
+* ``alloc`` — the change of VC allocated to the line (a new or re-estimated amount, or the settled actual):
+  Dr K / Cr V (a positive VC: consideration the entity expects to receive on top of the price is deferred
+  against the clearing account until billed; a negative VC — rebate, discount, refund — the reverse);
+* ``rev`` — the change of VC recognised (the share of the allocated VC the line's progress has earned, with
+  the cumulative catch-up of a re-estimate): Dr V / Cr W (reversed when negative).
+
+Entries are summarised per (contract, account type, currencies) as a net amount put on its debit or credit
+side per currency, so every set of entries balances exactly: the net credits are -alloc (K),
+alloc - rev (V) and rev (W), whose sum is 0 in every currency.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+VC_LIABILITY: Final = "V"
+VC_REVENUE: Final = "W"
+VC_CLEARING: Final = "K"
+VC_ACCOUNT_TYPES: Final = (VC_LIABILITY, VC_REVENUE, VC_CLEARING)
+
+Triple = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class VcDelta:
+    """One VC schedule row: a line's changes of allocated and recognised VC in one period."""
+
+    rc_id: int
+    currencies: tuple[str, str, str]
+    alloc: Triple
+    rev: Triple
+
+
+@dataclass(frozen=True, slots=True)
+class VcEntry:
+    rc_id: int
+    acctg_type: str
+    acctg_seg: str
+    currencies: tuple[str, str, str]
+    debit: Triple
+    credit: Triple
+
+
+def _sides(net_credit: Triple) -> tuple[Triple, Triple]:
+    debit = tuple(-v if v < 0 else 0 for v in net_credit)
+    credit = tuple(v if v > 0 else 0 for v in net_credit)
+    return (debit[0], debit[1], debit[2]), (credit[0], credit[1], credit[2])
+
+
+def entries(deltas: Iterable[VcDelta], accounts: Mapping[str, str]) -> list[VcEntry]:
+    """The summarised V/W/K entries of ``deltas``; ``accounts`` maps each account type to its string.
+    Accounts whose net is zero in every currency are left out."""
+    net: dict[tuple[int, str, tuple[str, str, str]], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for d in deltas:
+        for i in range(3):
+            net[(d.rc_id, VC_CLEARING, d.currencies)][i] -= d.alloc[i]
+            net[(d.rc_id, VC_LIABILITY, d.currencies)][i] += d.alloc[i] - d.rev[i]
+            net[(d.rc_id, VC_REVENUE, d.currencies)][i] += d.rev[i]
+    found = []
+    for (rc_id, kind, currencies), values in sorted(net.items()):
+        if not any(values):
+            continue
+        debit, credit = _sides((values[0], values[1], values[2]))
+        found.append(VcEntry(rc_id, kind, accounts[kind], currencies, debit, credit))
+    return found
+
+
+def balanced(found: Iterable[VcEntry]) -> bool:
+    """Debits equal credits in every currency."""
+    totals = [0, 0, 0]
+    for e in found:
+        for i in range(3):
+            totals[i] += e.debit[i] - e.credit[i]
+    return totals == [0, 0, 0]
