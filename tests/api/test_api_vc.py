@@ -21,7 +21,9 @@ from accounting_support import (
     totals,
     upload_csv,
     verify,
+    worked_lines,
 )
+from biviews_support import table_of
 from inbound_data import to_csv
 from revrec.db.session import transaction
 from revrec.db.tables import stage_error, vc_estimate, vc_schedule
@@ -282,4 +284,32 @@ def test_volume_discount_and_settlement(http: TestClient, engine: Engine) -> Non
     collect(http, engine, headers)
     assert _schedule(engine, tenant)[(line, "performance_bonus", 202601)] == (40000, 40000)
     assert _net(engine, tenant, 202601) == {"K": D("350.00"), "W": D("-350.00")}
+    assert verify(engine, tenant) == []
+
+
+def test_contract_allocation_by_ssp_and_vc_amount_view(http: TestClient, engine: Engine) -> None:
+    """A rebate of -100.00 (most likely, one scenario) on the SUB line of a contract of SUB 1,200 ratable
+    over 2026 (SSP 1,500) and SETUP 300 at once (SSP 500): allocated by SSP 1,500 : 500, SUB -75.00 and
+    SETUP -25.00. Lines allocated 1,125 / 375; January recognises SUB 1,125/12 = 93.75, 1/12 of it, so
+    -75/12 = -6.25, and SETUP all of it, -25.00: W -31.25. BI3_RC_LNS shows VC_AMT -75 / -25."""
+    tenant = _tenant(engine)
+    headers = login(http, tenant)
+    p = unique("ca")
+    send(http, headers, *worked_lines(p))
+    collect(http, engine, headers)
+    rebate = {
+        "Doc Line Id": f"{p}-1",
+        "VC Type": "rebate",
+        "Estimate Date": "02-JAN-2026",
+        "Most Likely Amt": "-100",
+    }
+    _estimates(http, headers, rebate)
+    collect(http, engine, headers)
+    assert _schedule(engine, tenant) == {
+        (f"{p}-1", "rebate", 202601): (-7500, -625),
+        (f"{p}-2", "rebate", 202601): (-2500, -2500),
+    }
+    assert _net(engine, tenant, 202601) == {"K": D("100.00"), "V": D("-68.75"), "W": D("-31.25")}
+    lines = {r["SO_LINE_ID"]: r for r in table_of(http, headers, "BI3_RC_LNS")}
+    assert D(lines[f"{p}-1"]["VC_AMT"]) == D("-75") and D(lines[f"{p}-2"]["VC_AMT"]) == D("-25")
     assert verify(engine, tenant) == []
