@@ -162,6 +162,8 @@ def downgrade() -> None:
             "(SELECT id FROM upload_template WHERE kind = 'vc')"
         )
     )
+    conn.execute(sa.text("DELETE FROM stage_error WHERE kind = 'vc'"))
+    conn.execute(sa.text("DELETE FROM vc_estimate"))
     conn.execute(sa.text("DELETE FROM upload WHERE kind = 'vc'"))
     conn.execute(sa.text("DELETE FROM upload_template WHERE kind = 'vc'"))
     op.drop_table("vc_schedule")
