@@ -47,6 +47,7 @@ class Target:
     recognised: int
     estimate_id: int | None
     actual: bool
+    line: Any  # the current rc_line row (currencies and rates)
 
 
 def _in_force(rows: Sequence[Any]) -> dict[tuple[str, str], Any]:
@@ -137,12 +138,14 @@ def targets(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[Tar
         rows = sources[(line_id, type_name)]
         found.append(
             Target(line.rc_id, line_id, type_name, amount, engine.recognised_to_date(amount, satisfied),
-                   rows[0].id if len(rows) == 1 else None, any(r.actual_flag == "Y" for r in rows))
+                   rows[0].id if len(rows) == 1 else None, any(r.actual_flag == "Y" for r in rows), line)
         )  # fmt: skip
     return found
 
 
 def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
+    if rate == 1 and source == target:
+        return units
     return to_minor(quantize(from_minor(units, source) * rate, target), target)
 
 
@@ -152,15 +155,10 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     assert client is not None
     found = targets(conn, scope, open_period)
     closed = {(r.line_id, r.vc_type): r for r in repo.closed_totals(conn, scope, open_period.key)}
-    lines = (
-        {r.line_id: r for r in repo.contract_lines(conn, scope, [t.line_id for t in found])} if found else {}
-    )
     stamp = dt.datetime.now(dt.UTC)
     rows: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
     for t in found:
-        line = lines[t.line_id]
-        seen.add((t.line_id, t.vc_type))
+        line = t.line
         before = closed.get((t.line_id, t.vc_type))
         cur = (line.curr, line.f_cur, client.reporting_currency)
         cumulative = {}
