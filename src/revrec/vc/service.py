@@ -120,8 +120,9 @@ def targets(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[Tar
     scheds = {s.line_id: s for s in repo.schedules(conn, scope.client_id, list(members))}
     allocated: dict[tuple[str, str], int] = defaultdict(int)
     sources: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    enabled = {t.name: t for t in setting.types if t.enabled}
     for (line_id, type_name), row in estimates.items():
-        vc_type, line = setting.type_named(type_name), by_line.get(line_id)
+        vc_type, line = enabled.get(type_name), by_line.get(line_id)
         if vc_type is None or line is None:
             continue  # type disabled since, or line not collected yet (or in another book/org)
         amount = to_minor(measure(row, vc_type, line), line.curr)
