@@ -16,7 +16,6 @@ alloc - rev (V) and rev (W), whose sum is 0 in every currency.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -49,27 +48,39 @@ class VcEntry:
     credit: Triple
 
 
-def _sides(net_credit: Triple) -> tuple[Triple, Triple]:
-    debit = tuple(-v if v < 0 else 0 for v in net_credit)
-    credit = tuple(v if v > 0 else 0 for v in net_credit)
-    return (debit[0], debit[1], debit[2]), (credit[0], credit[1], credit[2])
+def _sides(v: Triple) -> tuple[Triple, Triple]:
+    """A net credit as (debit, credit), each side non-negative."""
+    a, b, c = v
+    return (-a if a < 0 else 0, -b if b < 0 else 0, -c if c < 0 else 0), (max(a, 0), max(b, 0), max(c, 0))
 
 
 def entries(deltas: Iterable[VcDelta], accounts: Mapping[str, str]) -> list[VcEntry]:
     """The summarised V/W/K entries of ``deltas``; ``accounts`` maps each account type to its string.
     Accounts whose net is zero in every currency are left out."""
-    net: dict[tuple[int, str, tuple[str, str, str]], list[int]] = defaultdict(lambda: [0, 0, 0])
+    # per (contract, currencies): net credit of K, V, W in T, F, R (9 integers)
+    net: dict[tuple[int, tuple[str, str, str]], list[int]] = {}
     for d in deltas:
-        for i in range(3):
-            net[(d.rc_id, VC_CLEARING, d.currencies)][i] -= d.alloc[i]
-            net[(d.rc_id, VC_LIABILITY, d.currencies)][i] += d.alloc[i] - d.rev[i]
-            net[(d.rc_id, VC_REVENUE, d.currencies)][i] += d.rev[i]
+        acc = net.get((d.rc_id, d.currencies))
+        if acc is None:
+            acc = net[(d.rc_id, d.currencies)] = [0] * 9
+        (at, af, ar), (rt, rf, rr) = d.alloc, d.rev
+        acc[0] -= at
+        acc[1] -= af
+        acc[2] -= ar
+        acc[3] += at - rt
+        acc[4] += af - rf
+        acc[5] += ar - rr
+        acc[6] += rt
+        acc[7] += rf
+        acc[8] += rr
     found = []
-    for (rc_id, kind, currencies), values in sorted(net.items()):
-        if not any(values):
-            continue
-        debit, credit = _sides((values[0], values[1], values[2]))
-        found.append(VcEntry(rc_id, kind, accounts[kind], currencies, debit, credit))
+    order = sorted(((VC_CLEARING, 0), (VC_LIABILITY, 3), (VC_REVENUE, 6)))
+    for (rc_id, currencies), acc in sorted(net.items()):
+        for kind, at in order:
+            values = (acc[at], acc[at + 1], acc[at + 2])
+            if values != (0, 0, 0):
+                debit, credit = _sides(values)
+                found.append(VcEntry(rc_id, kind, accounts[kind], currencies, debit, credit))
     return found
 
 
