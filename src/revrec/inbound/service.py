@@ -21,7 +21,7 @@ ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundl
 
 
 def seed_templates(conn: Connection, client_id: int) -> None:
-    """Every client starts with the standard transaction, event and bundle templates (idempotent)."""
+    """Every client starts with the standard transaction, event, bundle and VC templates (idempotent)."""
     for template in STANDARD_TEMPLATES:
         if repo.find_template(conn, client_id, template.name) is None:
             repo.save_template(conn, client_id, template)
