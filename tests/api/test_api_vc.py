@@ -48,6 +48,7 @@ VC_SETUP: dict[str, Any] = {
             "tiers": [{"from_units": "0", "unit_price": "100"}, {"from_units": "1000", "unit_price": "90"}],
             "allocation": {"to": "line"},
         },
+        {"name": "setup_credit", "method": "most_likely", "allocation": {"to": "items", "items": ["SETUP"]}},
     ],
 }
 
@@ -77,6 +78,7 @@ def test_setup_section_round_trip_and_errors(http: TestClient, engine: Engine) -
         "rebate",
         "usage_fee",
         "volume_discount",
+        "setup_credit",
     ]
     assert exported["types"][0]["constraint"] == {"kind": "cap", "value": "600"}
     assert again == []
@@ -312,4 +314,21 @@ def test_contract_allocation_by_ssp_and_vc_amount_view(http: TestClient, engine:
     assert _net(engine, tenant, 202601) == {"K": D("100.00"), "V": D("-68.75"), "W": D("-31.25")}
     lines = {r["SO_LINE_ID"]: r for r in table_of(http, headers, "BI3_RC_LNS")}
     assert D(lines[f"{p}-1"]["VC_AMT"]) == D("-75") and D(lines[f"{p}-2"]["VC_AMT"]) == D("-25")
+    assert verify(engine, tenant) == []
+
+
+def test_allocation_to_specific_items(http: TestClient, engine: Engine) -> None:
+    """IFRS 15.85: a credit of -40.00 sent on the SUB line but relating to the setup service only (type
+    allocated to item SETUP) goes wholly to the SETUP line, recognised at once: W -40.00, no VC on SUB."""
+    tenant = _tenant(engine)
+    headers = login(http, tenant)
+    p = unique("it")
+    send(http, headers, *worked_lines(p))
+    collect(http, engine, headers)
+    credit = {"Doc Line Id": f"{p}-1", "VC Type": "setup_credit", "Estimate Date": "03-JAN-2026",
+              "Most Likely Amt": "-40"}  # fmt: skip
+    _estimates(http, headers, credit)
+    collect(http, engine, headers)
+    assert _schedule(engine, tenant) == {(f"{p}-2", "setup_credit", 202601): (-4000, -4000)}
+    assert _net(engine, tenant, 202601) == {"K": D("40.00"), "W": D("-40.00")}
     assert verify(engine, tenant) == []
