@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
 from revrec.accounting import service as accounting  # noqa: E402
@@ -271,9 +273,17 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0) -> dict[str, Any]:
     timings["period_close"] = time.perf_counter_ns() - began
     closed = http.get(f"/api/integration/v1/1/jobs/{close['job_id']}", headers=headers).json()["data"]
     with engine.connect() as conn:  # what the VC reassessment wrote (0 without --vc-percent)
-        vc_schedule_rows = int(conn.exec_driver_sql("SELECT count(*) FROM vc_schedule").scalar() or 0)
-        vc_entries = conn.exec_driver_sql(
-            "SELECT count(*) FROM journal_entry WHERE acctg_type IN ('V', 'W', 'K')"
+        mine = {"client": client.id}
+        vc_schedule_rows = int(
+            conn.execute(text("SELECT count(*) FROM vc_schedule WHERE client_id = :client"), mine).scalar()
+            or 0
+        )
+        vc_entries = conn.execute(
+            text(
+                "SELECT count(*) FROM journal_entry"
+                " WHERE client_id = :client AND acctg_type IN ('V', 'W', 'K')"
+            ),
+            mine,
         ).scalar()
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
