@@ -67,6 +67,21 @@ def test_example_21_two_methods_in_one_contract() -> None:
     assert D("2500000") + constrain(ev, Constraint()) + constrain(ml, Constraint()) == D("2630000")
 
 
+def test_example_22_right_of_return_expected_value() -> None:
+    """ASC 606-10-55-202 to 55-207 (IFRS 15 IE110-IE115), Example 22, right of return.
+
+    100 products at $100 each (10,000); the entity uses the expected value and expects 97 products not to be
+    returned: revenue 97 x 100 = $9,700 and a refund liability of $300. We give the expectation as a
+    distribution (the example states only the 97): 0 returns 25 %, 3 returns 50 %, 6 returns 25 %, so
+    expected returns 0 + 1.5 + 1.5 = 3 products, VC -300 x 0.5 - 600 x 0.25 = -300. A reduction is never
+    constrained (even fully_constrained keeps it): price 10,000 - 300 = 9,700.
+    """
+    returns = [Scenario(D(0), D("0.25")), Scenario(D(-300), D("0.5")), Scenario(D(-600), D("0.25"))]
+    vc = estimate(VcMethod.EXPECTED_VALUE, returns)
+    assert vc == D(-300)
+    assert D(10000) + constrain(vc, Constraint(ConstraintKind.FULLY_CONSTRAINED)) == D(9700)
+
+
 def test_example_24_volume_discount_catch_up() -> None:
     """ASC 606-10-55-216 to 55-220 (IFRS 15 IE124-IE128), Example 24, volume discount incentive.
 
