@@ -4,7 +4,10 @@ revenue contracts (allocation, schedules), journalised; then a Period Close.
 Prints lines/s per stage, total time, peak memory (RSS) and database size. Target: 1,000,000 lines in
 under 10 minutes on SQLite and on PostgreSQL (exit 1 when missed).
 
-Run: python bench/bench_e2e.py [--lines N]   (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
+Run: python bench/bench_e2e.py [--lines N] [--vc-percent P]   (REVREC_BENCH_DATABASE_URL=postgresql://...
+for PostgreSQL). ``--vc-percent P``: P % of the SO lines carry a variable consideration estimate (a rebate
+by expected value, or a capped performance bonus by most likely amount), sent as ``Standard VC`` files
+after the transactions and reassessed by the collection's journalize (docs/judgment.md).
 Data: sales orders of 5 lines (12/24/36-month ratable subscriptions and point-in-time setup lines, list
 price above sell price on half the lines so that most contracts carry carves), one invoice per sales order.
 """
@@ -23,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
 from revrec.accounting import service as accounting  # noqa: E402
@@ -30,6 +35,7 @@ from revrec.config import load_settings  # noqa: E402
 from revrec.db import migrate  # noqa: E402
 from revrec.db.session import make_engine, transaction  # noqa: E402
 from revrec.http.app import create_app  # noqa: E402
+from revrec.inbound.templates_std import STANDARD_VC  # noqa: E402
 from revrec.jobs import worker  # noqa: E402
 from revrec.periods import service as periods  # noqa: E402
 from revrec.policies.service import policies_for  # noqa: E402
@@ -56,6 +62,13 @@ POLICIES: dict[str, Any] = {
     ],
 }
 ENDS = ("31-DEC-2026", "31-DEC-2027", "31-DEC-2028")
+VC_SETUP: dict[str, Any] = {
+    "types": [
+        {"name": "rebate", "method": "expected_value"},
+        {"name": "bonus", "method": "most_likely", "constraint": {"kind": "cap", "value": "50"}},
+    ]
+}
+VC_LABELS = [f.label for f in STANDARD_VC.fields]
 
 
 def _row(i: int) -> dict[str, str]:
@@ -113,6 +126,32 @@ def generate(start: int, count: int) -> bytes:
     return out.getvalue().encode()
 
 
+def _has_vc(i: int, percent: int) -> bool:
+    """Whether SO line ``i`` carries a VC estimate (spread evenly: ``percent`` of every 100 SO lines)."""
+    return i % 5 != 4 and (i * 37) % 100 < percent
+
+
+def generate_vc(start: int, count: int, percent: int) -> tuple[bytes, int]:
+    """The VC estimates of SO lines ``start`` .. ``start + count`` - 1 as a Standard VC file; (file, rows)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(VC_LABELS)
+    rows = 0
+    for i in range(start, start + count):
+        if not _has_vc(i, percent):
+            continue
+        if i % 2:
+            row = {"Doc Line Id": f"L{i}", "VC Type": "rebate", "Estimate Date": "10-JAN-2026",
+                   "Scenario 1 Amt": f"-{10 + i % 40}", "Scenario 1 Pct": "60",
+                   "Scenario 2 Amt": "0", "Scenario 2 Pct": "40"}  # fmt: skip
+        else:
+            row = {"Doc Line Id": f"L{i}", "VC Type": "bonus", "Estimate Date": "10-JAN-2026",
+                   "Most Likely Amt": f"{20 + i % 60}"}  # fmt: skip
+        writer.writerow([row.get(label, "") for label in VC_LABELS])
+        rows += 1
+    return out.getvalue().encode(), rows
+
+
 def _database_bytes(engine: Any, url: str, tmp: str) -> int:
     if url.startswith("postgres"):
         with engine.connect() as conn:
@@ -120,8 +159,9 @@ def _database_bytes(engine: Any, url: str, tmp: str) -> int:
     return sum(p.stat().st_size for p in Path(tmp).glob("bench.sqlite3*"))
 
 
-def setup_client(engine: Any, client_name: str) -> None:
-    """A client with user ``bench`` (API Role), the bench policies and open period JAN-2026."""
+def setup_client(engine: Any, client_name: str, vc: bool = False) -> None:
+    """A client with user ``bench`` (API Role), the bench policies and open period JAN-2026 (and the VC
+    types when ``vc``)."""
     with transaction(engine) as conn:
         tenancy.create_client(conn, name=client_name)
         tenancy.create_user(
@@ -134,7 +174,11 @@ def setup_client(engine: Any, client_name: str) -> None:
         setup_service.apply_setup(
             conn,
             client_name=client_name,
-            document={"policies": POLICIES, "accounting": {"open_period": 202601}},
+            document={
+                "policies": POLICIES,
+                "accounting": {"open_period": 202601},
+                **({"variable_consideration": VC_SETUP} if vc else {}),
+            },
         )
 
 
@@ -160,7 +204,7 @@ def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
     return dict(http.get(url, headers=headers).json()["data"])
 
 
-def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
+def run(lines: int, url: str, tmp: str, vc_percent: int = 0) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     settings = load_settings(
@@ -173,7 +217,7 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     migrate.upgrade(engine)
     http = TestClient(create_app(settings, engine=engine))
     client_name = f"bench{os.getpid()}"
-    setup_client(engine, client_name)
+    setup_client(engine, client_name, vc=vc_percent > 0)
     headers = login(http, client_name)
     timings: dict[str, int] = {"upload": 0, "staging": 0}
     for start in range(0, lines, FILE_LINES):
@@ -189,6 +233,23 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
         began = time.perf_counter_ns()
         worker.run_until_idle(engine)
         timings["staging"] += time.perf_counter_ns() - began
+    vc_rows = 0
+    if vc_percent:
+        timings["vc_upload_and_staging"] = 0
+        began = time.perf_counter_ns()
+        for start in range(0, lines, FILE_LINES):
+            data, count = generate_vc(start, min(FILE_LINES, lines - start), vc_percent)
+            if not count:
+                continue
+            vc_rows += count
+            response = http.post(
+                "/api/integration/v1/upload/file",
+                headers={**headers, "templatename": "Standard VC"},
+                files={"file": (f"bench-vc-{start}.csv", data, "text/csv")},
+            )
+            assert response.status_code == 200, response.text[:500]
+        worker.run_until_idle(engine)
+        timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
     began = time.perf_counter_ns()
     status = collect(http, engine, headers)
     timings["collection_and_journal"] = time.perf_counter_ns() - began
@@ -211,6 +272,19 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     worker.run_until_idle(engine)
     timings["period_close"] = time.perf_counter_ns() - began
     closed = http.get(f"/api/integration/v1/1/jobs/{close['job_id']}", headers=headers).json()["data"]
+    with engine.connect() as conn:  # what the VC reassessment wrote (0 without --vc-percent)
+        mine = {"client": client.id}
+        vc_schedule_rows = int(
+            conn.execute(text("SELECT count(*) FROM vc_schedule WHERE client_id = :client"), mine).scalar()
+            or 0
+        )
+        vc_entries = conn.execute(
+            text(
+                "SELECT count(*) FROM journal_entry"
+                " WHERE client_id = :client AND acctg_type IN ('V', 'W', 'K')"
+            ),
+            mine,
+        ).scalar()
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
     engine.dispose()
@@ -219,9 +293,12 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
         "benchmark": "e2e",
         "database": database,
         "lines": lines,
+        "vc_estimates": vc_rows,
         "collection_status": status["status"],
         "collection_message": status["error_message"],
         "journal_summary_rows": summary_rows,
+        "vc_schedule_rows": vc_schedule_rows,
+        "vc_journal_rows": int(vc_entries or 0),
         "period_close": closed["status"],
         **{f"{k}_lines_per_s": lines * 10**9 // v for k, v in timings.items() if v},
         **{f"{k}_s": round(v / 1e9, 1) for k, v in timings.items()},
@@ -234,10 +311,11 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--vc-percent", type=int, default=0, help="percent of SO lines with a VC estimate")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        result = run(args.lines, url, tmp)
+        result = run(args.lines, url, tmp, args.vc_percent)
     print(json.dumps(result, indent=2))
     return 0 if result["total_s"] < 600 * args.lines / 1_000_000 else 1
 

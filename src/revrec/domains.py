@@ -33,6 +33,7 @@ from revrec.tenancy import service as tenancy_service
 from revrec.transfer import files as transfer_files
 from revrec.transfer import mapping as transfer_mapping
 from revrec.transfer import service as transfer_service
+from revrec.vc import settings as vc_settings
 
 YES_NO = ("Y", "N")
 
@@ -69,6 +70,7 @@ def install(settings: Settings) -> None:
     costs_setup.install()
     _install_transfer(settings)
     report_jobs.install(settings)
+    vc_settings.install()
 
 
 def _install_accounting() -> None:

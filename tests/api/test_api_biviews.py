@@ -127,6 +127,9 @@ def test_reference_views(http: TestClient, engine: Engine) -> None:
         "I",
         "P",
         "H",
+        "V",
+        "W",
+        "K",
     ]
     calendar = rows_of(http.get(V1 + "BI3_CALENDAR", headers=headers, params={"pagesize": 10000}).text)
     this_year = dt.datetime.now(dt.UTC).year

@@ -58,9 +58,9 @@ def test_biview_list_and_export(capsys: pytest.CaptureFixture[str], engine: Engi
     code, out, _ = run(
         capsys, "biview", "export", "--client", tenant.client, "BI3_ACCT_TYPE", "--output", str(target)
     )
-    assert code == 0 and "15 row(s)" in out
+    assert code == 0 and "18 row(s)" in out
     with target.open(newline="") as handle:
         ids = [r["ID"] for r in csv.DictReader(handle)]
-    assert ids == ["R", "L", "X", "Y", "A", "U", "C", "N", "S", "O", "Q", "G", "I", "P", "H"]
+    assert ids == ["R", "L", "X", "Y", "A", "U", "C", "N", "S", "O", "Q", "G", "I", "P", "H", "V", "W", "K"]
     code, _, err = run(capsys, "biview", "export", "--client", tenant.client, "BI3_NOPE")
     assert code == 2 and "BI3_NOPE does not exist" in err

@@ -72,6 +72,7 @@ def test_templates_in_setup_document(
         "Standard Event",
         "Standard MJE",
         "Standard Transaction",
+        "Standard VC",
     ]
     document["upload_templates"].append({
         "name": "Short Orders", "kind": "transaction", "date_format": "YYYY-MM-DD",

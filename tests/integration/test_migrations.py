@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -52,3 +53,34 @@ def test_flag_queries_use_the_partial_flag_index(engine: Engine) -> None:
             assert "ix_stage_line_client_flag_id" in " ".join(str(step[-1]) for step in plan), plan
     with pytest.raises(ValueError, match="pre-staged"):
         flagged(stage_line.c.processed_flag, "P")
+
+
+def test_migration_0019_gives_existing_clients_the_standard_vc_template(tmp_path: Path) -> None:
+    """A client created before migration 0019 has the Standard VC template after it (kind vc, the fields of
+    revrec.inbound.templates_std.STANDARD_VC, which migration 0019 keeps a frozen copy of)."""
+    from revrec.db.session import make_engine
+    from revrec.inbound.templates_std import STANDARD_VC
+
+    engine = make_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    migrate.upgrade(engine, "0018")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO client (name, api_enabled, csv_injection_policy, reporting_currency, created_at)"
+                " VALUES ('old', 1, 'BLOCK', 'USD', '2026-01-01 00:00:00')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        kind = conn.execute(text("SELECT kind FROM upload_template WHERE name = 'Standard VC'")).scalar()
+        fields = conn.execute(
+            text(
+                "SELECT f.seq, f.label, f.col_name, f.data_type, f.required FROM upload_template_field f"
+                " JOIN upload_template t ON t.id = f.template_id WHERE t.name = 'Standard VC' ORDER BY f.seq"
+            )
+        ).all()
+    engine.dispose()
+    assert kind == "vc"
+    assert [tuple(f) for f in fields] == [
+        (f.seq, f.label, f.col_name, f.data_type, int(f.required)) for f in STANDARD_VC.fields
+    ]

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from revrec.accounting import repository as repo
 from revrec.accounting.cost_entries import cost_entry_rows, journalize_costs
+from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES
 from revrec.contracts import returns_reserve
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
@@ -26,6 +27,7 @@ from revrec.engine.calendar import AccountingCalendar
 from revrec.engine.money import from_minor
 from revrec.periods import repository as periods_repo
 from revrec.periods.service import OpenPeriod, Scope, current_open
+from revrec.vc import service as vc_service
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,8 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     statistics.refresh(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
     returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
     count = repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
-    return count + journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
+    count += journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
+    return count + vc_service.reassess(conn, scope, open_period)  # variable consideration (V/W/K)
 
 
 def stamp_period_change(conn: Connection, scope: Scope, keys: tuple[int, ...]) -> int:
@@ -156,6 +159,7 @@ def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list
             )
     problems.extend(_allocation_problems(conn, scope.client_id))
     problems.extend(_closed_period_problems(conn, scope, calendar))
+    problems.extend(vc_service.verify(conn, scope))  # V/W/K against the VC schedules
     problems.extend(_reserve_problems(conn, scope, positions, open_period.key))
     return problems
 
@@ -214,7 +218,11 @@ def _closed_period_problems(conn: Connection, scope: Scope, calendar: Accounting
             (e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit)
             for e in preview_entries(conn, scope, calendar, period)
         }
-        then = {(e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit) for e in lines}
+        then = {
+            (e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit)
+            for e in lines
+            if e.acctg_type not in VC_ACCOUNT_TYPES  # checked against the VC schedules (vc_service.verify)
+        }
         if now != then:
             problems.append(f"period {period}: posted entries differ from the current schedules")
     return problems

@@ -61,6 +61,7 @@ from revrec.db.tables import (
     rc_schedule,
     revenue_contract,
     stage_line,
+    vc_schedule,
 )
 from revrec.db.types import Money
 from revrec.engine.money import AMOUNT_SCALE, CURRENCY_EXPONENTS
@@ -517,6 +518,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
     values["DEF_AMT"] = MoneyFromMicros(MoneyMicros(rc_line.c.allocated) - recognised)
     values.update(hold_flags.line_flags(rc_line))
     values.update(DISC_AMT=rc_line.c.disc_amt, DISC_PCT=rc_line.c.disc_pct)  # discount rules (IFRS 15.82)
+    values["VC_AMT"] = _vc_amount(rc_line)  # variable consideration allocated to the line (docs/judgment.md)
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(
@@ -527,6 +529,18 @@ def lines_view(query: ViewQuery) -> Select[Any]:
         .where(rc_line.c.client_id == query.client_id, rc_line.c.current_flag == true(), *_window(query))
         .order_by(rc_line.c.id)
     )
+
+
+def _vc_amount(line: Any) -> Any:
+    """The variable consideration allocated to ``line`` as of its latest reassessment (the sum of its VC
+    schedule rows' changes), NULL for a line without VC."""
+    v = vc_schedule.c
+    total = (
+        select(func.sum(v.alloc_t))
+        .where(v.client_id == line.c.client_id, v.rc_id == line.c.rc_id, v.line_id == line.c.line_id)
+        .scalar_subquery()
+    )
+    return MoneyFromMicros(minor_to_micros(total, line.c.curr))
 
 
 def pob_view(query: ViewQuery) -> Select[Any]:

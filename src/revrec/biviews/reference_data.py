@@ -140,11 +140,18 @@ _ACCOUNT_TYPES: tuple[tuple[tuple[object, ...], tuple[object, ...]], ...] = (
      ("Y", "N", "Y", "Y", "N", 14)),
     (("H", "Contract Cost Impairment", "Contract Impairment", None, None, "N", "Y", "Y", "N", "N", "N", "Y",
       "N", "Expense", None), ("Y", "N", "Y", "N", "N", 15)),
+    # Variable consideration (docs/judgment.md): VC liability, VC revenue, VC clearing.
+    (("V", "VC Liability", None, None, None, "Y", "N", "N", "Y", "N", "N", "Y", "N", "Liability", "DEF"),
+     ("Y", "Y", "Y", "N", "N", 16)),
+    (("W", "VC Revenue", "Variable Consideration", "Net Revenue", "Revenue", "N", "Y", "N", "Y", "N", "N",
+      "Y", "Y", "Revenue", "REC"), ("Y", "N", "Y", "N", "N", 17)),
+    (("K", "VC Clearing", None, None, None, "Y", "N", "N", "Y", "Y", "N", "N", "N", "Clearing", None),
+     ("Y", "N", "Y", "N", "N", 18)),
 )  # fmt: skip
 
 
 def account_type_rows(_conn: Connection, query: ViewQuery) -> Iterator[Row]:
-    """BI3_ACCT_TYPE: the account types (R L X Y A U C, returns N S O Q, costs G I P H), ``CLIENT_ID`` of the
-    caller, audit columns empty."""
+    """BI3_ACCT_TYPE: the account types (R L X Y A U C, returns N S O Q, costs G I P H, VC V W K),
+    ``CLIENT_ID`` of the caller, audit columns empty."""
     for head, tail in _ACCOUNT_TYPES:
         yield (*head, query.client_id, None, None, None, None, None, *tail)

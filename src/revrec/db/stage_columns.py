@@ -125,3 +125,18 @@ MJE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("CR_AMOUNT", "N"),
     ("LINE_DESC", "C"),
 )
+
+
+# Variable consideration estimates (migration 0019, upload kind ``vc``): the SO line, the VC type of the
+# setup section ``variable_consideration``, the estimate date, a most likely amount or up to four scenarios
+# (amount and probability in percent), the expected volume (volume tiers) and the actual (settlement) flag.
+VC_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("SO_LINE_ID", "C"),
+    ("VC_TYPE", "C"),
+    ("EST_DATE", "D"),
+    ("ML_AMT", "N"),
+    *((f"SCN{n}_{part}", kind) for n in range(1, 5) for part, kind in (("AMT", "N"), ("PCT", "R"))),
+    ("EXP_QTY", "N"),
+    ("ACTUAL_FLAG", "C"),
+    ("COMMENTS", "C"),
+)

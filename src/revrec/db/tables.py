@@ -35,6 +35,7 @@ from revrec.db.stage_columns import (
     EVENT_COLUMNS,
     LINE_COLUMNS,
     MJE_COLUMNS,
+    VC_COLUMNS,
     sql_name,
 )
 from revrec.db.types import Money, Rate
@@ -237,6 +238,8 @@ def _staging_table(name: str, columns: tuple[tuple[str, str], ...], *, flag_inde
 stage_line = _staging_table("stage_line", LINE_COLUMNS + COST_LINE_COLUMNS, flag_index=False)
 stage_event = _staging_table("stage_event", EVENT_COLUMNS)
 bundle_config = _staging_table("bundle_config", BUNDLE_COLUMNS)
+# Variable consideration estimates (upload kind ``vc``, migration 0019): staged rows, ``N`` once valid.
+vc_estimate = _staging_table("vc_estimate", VC_COLUMNS)
 
 # Problems of staged rows (kind: transaction | event | bundle); replaced whenever a row is validated again.
 stage_error = Table(
@@ -1003,4 +1006,45 @@ rc_cost_schedule = Table(
     Column("crtd_prd_id", Integer, nullable=False),
     Index("ix_rc_cost_schedule_cost", "cost_id", "period_key"),
     Index("ix_rc_cost_schedule_client", "client_id", "period_key"),
+)
+
+# Variable consideration (migration 0019). ``vc_setting``: the setup section ``variable_consideration``
+# (JSON).
+vc_setting = Table(
+    "vc_setting",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# VC schedules (BI3_RC_SCHD type ``V``, SCHD_ID = 4*10**18 + id): per line, VC type and period, the change
+# of VC allocated to the line (``alloc_*``) and the VC revenue recognised (``rev_*``) booked in that period,
+# in minor units of T/F/R. Rows of closed periods are never changed; the open period's row is replaced at
+# each reassessment (cumulative catch-up). ``estimate_id`` is the vc_estimate row in force.
+vc_schedule = Table(
+    "vc_schedule",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("vc_type", String(100), nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("estimate_id", Integer, nullable=True),
+    Column("actual_flag", String(1), nullable=False),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("alloc_t", BigInteger, nullable=False),
+    Column("alloc_f", BigInteger, nullable=False),
+    Column("alloc_r", BigInteger, nullable=False),
+    Column("rev_t", BigInteger, nullable=False),
+    Column("rev_f", BigInteger, nullable=False),
+    Column("rev_r", BigInteger, nullable=False),
+    Column("crtd_dt", DateTime(timezone=True), nullable=False),
+    Index("ix_vc_schedule_scope", "client_id", "book_id", "org_id", "period_key"),
+    Index("ix_vc_schedule_rc", "rc_id"),
 )

@@ -26,13 +26,16 @@ from revrec.db.stage_columns import (
     EVENT_COLUMNS,
     LINE_COLUMNS,
     MJE_COLUMNS,
+    VC_COLUMNS,
     sql_name,
 )
 from revrec.db.tables import STAGE_TEXT_LENGTH
 from revrec.engine.money import AMOUNT_SCALE, RATE_SCALE
 from revrec.inbound.screen import Memo
 
-KINDS: dict[str, str] = dict(LINE_COLUMNS + COST_LINE_COLUMNS + EVENT_COLUMNS + BUNDLE_COLUMNS + MJE_COLUMNS)
+KINDS: dict[str, str] = dict(
+    LINE_COLUMNS + COST_LINE_COLUMNS + EVENT_COLUMNS + BUNDLE_COLUMNS + MJE_COLUMNS + VC_COLUMNS
+)
 SYSTEM_COLUMNS = ("client_id", "upload_id", "processed_flag", "crtd_by", "crtd_dt", "updt_by", "updt_dt")
 Converter = Callable[[Any], Any]
 

@@ -7,7 +7,9 @@ processed due to".  ``INVALID_*_EVENT`` are Zuora's event-processing errors, ver
 
 ``RREV-*`` codes are revrec's own, for rules Zuora does not publish a code for:
 ``RREV-00xxx`` transaction lines, ``RREV-01xxx`` events, ``RREV-02xxx`` bundle configurations,
-``RREV-03xxx`` pre-stage (file) checks.  Messages with ``{placeholders}`` are filled by :func:`message`.
+``RREV-03xxx`` pre-stage (file) checks,
+``RREV-041xx`` variable consideration estimates.  Messages with ``{placeholders}`` are filled by
+:func:`message`.
 """
 
 from __future__ import annotations
@@ -163,6 +165,25 @@ MESSAGES: Final[dict[str, str]] = {
     "RREV-04305": "The CST line is not processed due to invalid Cost Amt (must be > 0)",
     "RREV-04306": "The CST line is not processed as Cost Line Id {cost_line_id} is already recorded",
     "RREV-04307": "The CST line is not processed as cost type {cost_type} is no longer set up",
+    # --- revrec: variable consideration estimates (revrec.vc.staging) -----------------------------
+    "RREV-04101": "The VC estimate is not processed due to missing Doc Line Id",
+    "RREV-04102": (
+        "The VC estimate is not processed as VC Type {vc_type!r} is not an enabled VC type of the client"
+    ),
+    "RREV-04103": "The VC estimate is not processed due to missing Estimate Date",
+    "RREV-04104": "The VC estimate is not processed as it has no amount: give Most Likely Amt or scenarios",
+    "RREV-04105": "The VC estimate is not processed as scenario {n} has {given} but not {missing}",
+    "RREV-04106": "The VC estimate is not processed as the scenario percentages total {total}, not 100",
+    "RREV-04107": "The VC estimate is not processed as scenario {n} Pct {pct} is not > 0 and <= 100",
+    "RREV-04108": "The VC estimate is not processed due to invalid Actual Flag (valid: Y, N, blank)",
+    "RREV-04109": (
+        "The VC estimate is not processed as VC type {vc_type!r} uses volume tiers: give Expected Qty (>= 0)"
+        " and no amount"
+    ),
+    "RREV-04110": "The VC estimate is not processed as an actual (Actual Flag Y) needs Most Likely Amt only",
+    "RREV-04111": (
+        "The VC estimate is not processed as Doc Line Id {line} is not a staged or collected SO line"
+    ),
 }
 
 

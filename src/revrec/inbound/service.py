@@ -15,19 +15,34 @@ from revrec.db.stage_columns import (
     EVENT_COLUMNS,
     LINE_COLUMNS,
     MJE_COLUMNS,
+    VC_COLUMNS,
 )
-from revrec.db.tables import bundle_config, flagged, stage_error, stage_event, stage_line, stage_mje
+from revrec.db.tables import (
+    bundle_config,
+    flagged,
+    stage_error,
+    stage_event,
+    stage_line,
+    stage_mje,
+    vc_estimate,
+)
 from revrec.errors import InvalidInput, NotFound
 from revrec.inbound import repository as repo
 from revrec.inbound.templates_std import STANDARD_TEMPLATES, template_from_mapping, template_to_mapping
 from revrec.setup import defaults
 from revrec.tenancy.repository import ClientRow
 
-ERROR_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config, "mje": stage_mje}
+ERROR_TABLES = {
+    "transaction": stage_line,
+    "event": stage_event,
+    "bundle": bundle_config,
+    "mje": stage_mje,
+    "vc": vc_estimate,
+}
 
 
 def seed_templates(conn: Connection, client_id: int) -> None:
-    """Every client starts with the standard transaction, event and bundle templates (idempotent)."""
+    """Every client starts with the standard transaction, event, bundle and VC templates (idempotent)."""
     for template in STANDARD_TEMPLATES:
         if repo.find_template(conn, client_id, template.name) is None:
             repo.save_template(conn, client_id, template)
@@ -178,6 +193,7 @@ def apply_templates(
         "event": EVENT_COLUMNS,
         "bundle": BUNDLE_COLUMNS,
         "mje": MJE_COLUMNS,
+        "vc": VC_COLUMNS,
     }
     for doc in docs:
         template = template_from_mapping(doc)

@@ -30,6 +30,7 @@ from revrec.jobs.queue import Job
 from revrec.mje.upload import stage_mje
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
+from revrec.vc.staging import stage_vc
 
 #: The staging columns transaction-line validation reads (tests/unit/inbound checks that it reads no other).
 VALIDATED_COLUMNS = (
@@ -134,7 +135,7 @@ def stage_upload(conn: Connection, job: Job) -> str:
     # PostgreSQL: statistics that count the new rows before any staging query is planned
     statistics.refresh_after_load(conn, STAGING_TABLES[upload.kind].name, upload.data_lines)
     handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
-                "mje": stage_mje}  # fmt: skip
+                "mje": stage_mje, "vc": stage_vc}  # fmt: skip
     return handlers[upload.kind](conn, job)
 
 

@@ -23,10 +23,10 @@ from typing import Final, Literal, cast
 
 from revrec.errors import InvalidInput
 
-TemplateKind = Literal["transaction", "event", "bundle", "mje"]
+TemplateKind = Literal["transaction", "event", "bundle", "mje", "vc"]
 DataType = Literal["Character", "Number", "Date"]
 
-KINDS: Final = ("transaction", "event", "bundle", "mje")
+KINDS: Final = ("transaction", "event", "bundle", "mje", "vc")
 DATA_TYPES: Final = ("Character", "Number", "Date")
 #: Date formats a template may declare (upper case; matching is case-insensitive).
 DATE_FORMATS: Final = ("DD-MON-YYYY", "YYYY-MM-DD", "MM/DD/YYYY", "DD/MM/YYYY")
@@ -53,6 +53,10 @@ TYPED_COLUMNS: Final[dict[str, DataType]] = {
         "Date",
     ),
 }  # fmt: skip
+# Variable consideration estimates (kind ``vc``, revrec.vc.staging computes on these).
+_VC_NUMBERS: Final = ("ML_AMT", "EXP_QTY", *(f"SCN{n}_{p}" for n in range(1, 5) for p in ("AMT", "PCT")))
+TYPED_COLUMNS.update({name: "Number" for name in _VC_NUMBERS})
+TYPED_COLUMNS["EST_DATE"] = "Date"
 
 
 class TemplateError(InvalidInput):
@@ -251,9 +255,30 @@ STANDARD_MJE: Final = UploadTemplateDef(
         frozenset({"Mje Num", "Curr", "Acctg Type", "Acctg Seg", "Dr Amount", "Cr Amount"}),
     ),
 )
+
+# Variable consideration estimates (docs/judgment.md): one row per SO line, VC type and estimate date.
+VC_LABELS: Final = (
+    "Doc Line Id", "VC Type", "Estimate Date", "Most Likely Amt",
+    *(f"Scenario {n} {part}" for n in range(1, 5) for part in ("Amt", "Pct")),
+    "Expected Qty", "Actual Flag", "Comments",
+)
+STANDARD_VC: Final = UploadTemplateDef(
+    name="Standard VC",
+    kind="vc",
+    fields=_fields(
+        VC_LABELS,
+        {"Doc Line Id": "SO_LINE_ID", "Estimate Date": "EST_DATE", "Most Likely Amt": "ML_AMT",
+         "Expected Qty": "EXP_QTY"}
+        | {f"Scenario {n} {part}": f"SCN{n}_{part.upper()}" for n in range(1, 5) for part in ("Amt", "Pct")},
+        frozenset({"Estimate Date"}),
+        frozenset({"Most Likely Amt", "Expected Qty"}
+                  | {f"Scenario {n} {part}" for n in range(1, 5) for part in ("Amt", "Pct")}),
+        frozenset({"Doc Line Id", "VC Type", "Estimate Date"}),
+    ),
+)
 # fmt: on
 
-STANDARD_TEMPLATES: Final = (STANDARD_TRANSACTION, STANDARD_EVENT, STANDARD_BUNDLE, STANDARD_MJE)
+STANDARD_TEMPLATES: Final = (STANDARD_TRANSACTION, STANDARD_EVENT, STANDARD_BUNDLE, STANDARD_MJE, STANDARD_VC)
 
 
 # --- setup documents (YAML/JSON) ------------------------------------------------------------------------

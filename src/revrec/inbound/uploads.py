@@ -27,7 +27,7 @@ from sqlalchemy import Engine, String
 from revrec.auth.service import Principal
 from revrec.config import Settings
 from revrec.db.session import transaction
-from revrec.db.tables import bundle_config, stage_event, stage_line, stage_mje, upload
+from revrec.db.tables import bundle_config, stage_event, stage_line, stage_mje, upload, vc_estimate
 from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import receivers
 from revrec.inbound import repository as repo
@@ -41,7 +41,13 @@ from revrec.inbound.templates_std import UploadTemplateDef
 from revrec.jobs import queue
 from revrec.mje import upload as mje_upload
 
-STAGING_TABLES = {"transaction": stage_line, "event": stage_event, "bundle": bundle_config, "mje": stage_mje}
+STAGING_TABLES = {
+    "transaction": stage_line,
+    "event": stage_event,
+    "bundle": bundle_config,
+    "mje": stage_mje,
+    "vc": vc_estimate,
+}
 STAGE_JOB = "stage_upload"
 #: Rows checked and written together. Small enough that a chunk's rows (one list of cells each) are written
 #: and freed before the cyclic garbage collector's first generation fills (700 containers by default):
@@ -294,6 +300,7 @@ def line_key(kind: str, index: dict[str, int]) -> LineKey:
         return transaction_keys
     names = (("SO_LINE_ID", "EVENT_TYPE", "EVENT_DATE") if kind == "event"
              else ("MJE_NUM",) if kind == "mje"  # an entry is re-sent whole
+             else ("SO_LINE_ID", "VC_TYPE", "EST_DATE") if kind == "vc"
              else ("PARENT_ITEM_NUM", "BNDL_CFG_ITEM_NUM"))  # fmt: skip
 
     def joined_keys(columns: Sequence[Sequence[object]]) -> list[str]:

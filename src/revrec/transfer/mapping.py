@@ -41,6 +41,9 @@ ACCOUNT_TYPES = {
     "U": "Unbilled Receivables",
     "X": "Adjustment Revenue",
     "Y": "Adjustment Liability",
+    "V": "VC Liability",  # variable consideration (revrec.vc, docs/judgment.md)
+    "W": "VC Revenue",
+    "K": "VC Clearing",
 }
 
 #: line fields summed per output key (minor units of curr / f_cur / r_cur)

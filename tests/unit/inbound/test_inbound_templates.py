@@ -72,8 +72,9 @@ def test_standard_templates_defaults_and_required_labels() -> None:
         "Standard Event",
         "Standard Bundle",
         "Standard MJE",
+        "Standard VC",
     ]
-    assert [t.kind for t in STANDARD_TEMPLATES] == ["transaction", "event", "bundle", "mje"]
+    assert [t.kind for t in STANDARD_TEMPLATES] == ["transaction", "event", "bundle", "mje", "vc"]
     for t in STANDARD_TEMPLATES:
         assert (t.date_format, t.field_separator, t.start_row, t.enabled) == ("DD-MON-YYYY", ",", 2, True)
     assert [f.label for f in STANDARD_TRANSACTION.fields if f.required] == ["Type"]

@@ -4,7 +4,7 @@ A line named by a discount rule (IFRS 15.82) records its part of the contract's 
 currency), that part as a percent of its SSP, and the rule; every other line leaves them NULL.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 from revrec.db.types import Money, Rate
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
