@@ -15,6 +15,7 @@ from revrec.db.tables import journal_entry, mje_head
 from revrec.reports.periods import Span
 
 DEFERRED_TYPES = ("L", "Y")
+CONTRACT_COLUMN_COUNT = 20  # FROM..ORG_ID and the T/F/R currency and measures: the columns an MJE row fills
 
 
 def rollforward_select(client_id: int, span: Span) -> Select[Any]:

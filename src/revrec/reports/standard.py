@@ -104,11 +104,14 @@ def journal_select(client_id: int, span: Span) -> Select[Any]:
 
 
 def _rollforward_rows(conn: Connection, client_id: int, params: Params) -> Iterator[Row]:
-    """The contracts' rows (MJE_ID empty), then the manual journal entries' (reports.mje_rollforward)."""
+    """The contracts' rows (MJE_ID empty), then the manual journal entries' (reports.mje_rollforward; their
+    variable consideration columns are empty: an MJE books no VC schedule)."""
     span = periods.span(conn, client_id, params)
     for row in stream(conn, schedules.rollforward_select(client_id, span)):
         yield (*row, None)
-    yield from stream(conn, mje_rollforward.rollforward_select(client_id, span))
+    vc_gap = (None,) * (len(schedules.ROLLFORWARD_COLUMNS) - mje_rollforward.CONTRACT_COLUMN_COUNT)
+    for row in stream(conn, mje_rollforward.rollforward_select(client_id, span)):
+        yield (*row[:-1], *vc_gap, row[-1])
 
 
 # --- the generators ---------------------------------------------------------------------------------------
