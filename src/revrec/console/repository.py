@@ -16,7 +16,9 @@ from revrec.db.tables import (
     accounting_period,
     flagged,
     journal_entry,
+    rc_approval,
     rc_bill,
+    rc_hold,
     rc_line,
     rc_pob,
     revenue_contract,
@@ -212,3 +214,68 @@ def stage_error_select(client_id: int, q: ErrorQuery) -> Any:
 def stage_errors(conn: Connection, client_id: int, q: ErrorQuery) -> list[Any]:
     query = stage_error_select(client_id, q).limit(PAGE + 1).offset((q.page - 1) * PAGE)
     return list(conn.execute(query))
+
+
+# --- Controls on the console: holds and pending approvals (checklist counts, lists, a contract's) ---
+
+PENDING_APPROVAL = "Pending"
+
+
+def control_counts(conn: Connection, client_id: int) -> dict[str, int]:
+    """Active holds and contracts awaiting approval, counted up to COUNT_CAP + 1 (the checklist's rows)."""
+    h, a = rc_hold.c, rc_approval.c
+    waiting = (
+        select(a.rc_id)
+        .where(a.client_id == client_id, a.status == PENDING_APPROVAL)
+        .distinct()
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
+    return {
+        "active_holds": _count(conn, rc_hold, h.client_id == client_id, h.released_flag.is_(False)),
+        "pending_approvals": int(conn.execute(select(func.count()).select_from(waiting)).scalar_one()),
+    }
+
+
+def holds(conn: Connection, client_id: int, *, active: bool | None, page: int) -> list[Any]:
+    """One page (plus one row) of the client's holds with their contract's key, newest first."""
+    h, rc = rc_hold.c, revenue_contract.c
+    query = (
+        select(rc_hold, rc.rc_key)
+        .join(revenue_contract, rc.id == h.rc_id)
+        .where(h.client_id == client_id)
+        .order_by(h.id.desc())
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    )
+    if active is not None:
+        query = query.where(h.released_flag.is_(not active))
+    return list(conn.execute(query))
+
+
+def pending_approvals(conn: Connection, client_id: int, page: int) -> list[Any]:
+    """One page (plus one row) of pending approval steps with their contract's key, by contract (newest
+    first) then approver sequence."""
+    a, rc = rc_approval.c, revenue_contract.c
+    query = (
+        select(rc_approval, rc.rc_key)
+        .join(revenue_contract, rc.id == a.rc_id)
+        .where(a.client_id == client_id, a.status == PENDING_APPROVAL)
+        .order_by(a.rc_id.desc(), a.approver_sequence, a.id)
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    )
+    return list(conn.execute(query))
+
+
+def contract_controls(conn: Connection, client_id: int, rc_id: int) -> dict[str, list[Any]]:
+    """A contract's holds (newest first) and approval steps (in order), of the client only."""
+    h, a = rc_hold.c, rc_approval.c
+    found_holds = select(rc_hold).where(h.client_id == client_id, h.rc_id == rc_id).order_by(h.id.desc())
+    steps = (
+        select(rc_approval)
+        .where(a.client_id == client_id, a.rc_id == rc_id)
+        .order_by(a.id.desc())
+        .limit(PAGE)
+    )
+    return {"holds": list(conn.execute(found_holds)), "approvals": list(conn.execute(steps))}

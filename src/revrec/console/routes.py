@@ -19,7 +19,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
 
 from revrec.auth import service as auth_service
-from revrec.auth.privileges import REVENUE_JOBS, WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND
+from revrec.auth.privileges import (
+    REVENUE_APPROVALS,
+    REVENUE_HOLDS,
+    REVENUE_JOBS,
+    WEBSERVICES_INBOUND,
+    WEBSERVICES_OUTBOUND,
+)
 from revrec.auth.service import Principal
 from revrec.console import formatting, pages, reports, session
 from revrec.console import repository as repo
@@ -91,6 +97,8 @@ def render(
             "jobs": bool(user and REVENUE_JOBS in user.privileges),
             "inbound": bool(user and WEBSERVICES_INBOUND in user.privileges),
             "outbound": bool(user and WEBSERVICES_OUTBOUND in user.privileges),
+            "holds": bool(user and REVENUE_HOLDS in user.privileges),
+            "approvals": bool(user and REVENUE_APPROVALS in user.privileges),
         },
     )
     return templates.TemplateResponse(request, name, data, status_code=status)
@@ -355,7 +363,10 @@ def report_csv(
 
 def mount(app: FastAPI) -> None:
     """Serve the console's pages and static files (htmx, CSS) from the package."""
+    from revrec.console import routes_controls  # imports this module's helpers
+
     app.include_router(router)
+    app.include_router(routes_controls.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     async def sign_in(request: Request, _exc: Exception) -> Response:
