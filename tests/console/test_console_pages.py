@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from accounting_support import accounting_tenant, collect, send, worked_lines
+from inbound_data import transactions
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.jobs import worker
 from support import Tenant, login, make_tenant
@@ -145,3 +146,58 @@ def test_assets_are_served_from_the_package(http: TestClient) -> None:
     assert http.get("/console/static/console.css").status_code == 200
     links = re.findall(r'(?:src|href)="([^"]*)"', http.get("/console/login").text)
     assert links and all(link.startswith(("/", "#")) for link in links)  # nothing fetched from another host
+
+
+def test_resend_corrected_rows_replaces_the_errored_ones(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    rows = worked_lines("RSD")
+    upload_id = send(http, headers, {**rows[0], "Item Num": ""}, *rows[1:])  # one errored row
+    worker.run_until_idle(engine)
+    _sign_in(http, tenant)
+    page = http.get("/console/uploads/errors", params={"upload_id": str(upload_id)})
+    assert re.findall(r"<td>(RREV-\d+|RPRO-\d+)</td>", page.text) and 'id="resend"' in page.text
+    corrected = transactions(rows[0]).encode()
+    form = {"csrf_token": _csrf(page.text), "template_name": "Standard Transaction"}
+    forged = http.post(
+        "/console/uploads/resend", data={**form, "csrf_token": "0" * 64}, files={"file": ("f.csv", corrected)}
+    )
+    assert forged.status_code == 403
+    sent = http.post(
+        "/console/uploads/resend",
+        data=form,
+        files={"file": ("rsd-fix.csv", corrected)},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/console/uploads?sent=")
+    worker.run_until_idle(engine)
+    listing = http.get(sent.headers["location"]).text
+    assert "rsd-fix.csv" in listing and 'id="sent"' in listing
+    # the re-sent row replaced the errored one: no error left for the first upload, none in the new one
+    assert "No errors match" in http.get("/console/uploads/errors", params={"upload_id": str(upload_id)}).text
+    assert "No errors match" in http.get("/console/uploads/errors").text
+    assert collect(http, engine, headers)["status"] == "Completed"
+    found = http.get("/console/contracts", params={"so_num": "RSD-SO"}).text
+    assert re.search(r'href="/console/contracts/(\d+)"', found)
+
+
+def test_resend_refused_shows_every_problem(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    _sign_in(http, tenant)
+    page = http.get("/console/uploads/errors").text
+    body = b"NOT,A,HEADER\n1,2,3\n"
+    refused = http.post(
+        "/console/uploads/resend",
+        data={"csrf_token": _csrf(page), "template_name": "Standard Transaction"},
+        files={"file": ("bad.csv", body)},
+    )
+    assert (
+        refused.status_code == 400
+        and 'id="refused"' in refused.text
+        and "Nothing of the file was staged" in refused.text
+    )
+    missing = http.post(
+        "/console/uploads/resend", data={"csrf_token": _csrf(page), "template_name": "No Such Template"},
+        files={"file": ("x.csv", body)},
+    )  # fmt: skip
+    assert missing.status_code == 400 and "does not exist" in missing.text

@@ -195,12 +195,22 @@ def submit_job(
 
 @router.get("/uploads")
 def uploads(
-    request: Request, page: int = 1, user: Principal = Depends(caller), conn: Connection = Depends(read_only)
+    request: Request,
+    page: int = 1,
+    sent: int | None = None,
+    user: Principal = Depends(caller),
+    conn: Connection = Depends(read_only),
 ) -> HTMLResponse:
     _need(user, WEBSERVICES_INBOUND)
     rows = repo.uploads(conn, user.client_id, max(page, 1))
     return render(
-        request, "uploads.html", user, rows=rows[: repo.PAGE], page=page, more=len(rows) > repo.PAGE
+        request,
+        "uploads.html",
+        user,
+        rows=rows[: repo.PAGE],
+        page=page,
+        more=len(rows) > repo.PAGE,
+        sent=sent,
     )
 
 
@@ -363,10 +373,11 @@ def report_csv(
 
 def mount(app: FastAPI) -> None:
     """Serve the console's pages and static files (htmx, CSS) from the package."""
-    from revrec.console import routes_controls  # imports this module's helpers
+    from revrec.console import routes_controls, routes_resend  # they import this module's helpers
 
     app.include_router(router)
     app.include_router(routes_controls.router)
+    app.include_router(routes_resend.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     async def sign_in(request: Request, _exc: Exception) -> Response:
