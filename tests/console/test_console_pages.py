@@ -201,3 +201,30 @@ def test_resend_refused_shows_every_problem(http: TestClient, engine: Engine) ->
         files={"file": ("x.csv", body)},
     )  # fmt: skip
     assert missing.status_code == 400 and "does not exist" in missing.text
+
+
+def test_search_by_customer_number_name_and_date(http: TestClient, engine: Engine) -> None:
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *({**r, "Cstmr Nm": "Zephyr Ltd"} for r in worked_lines("CUA")))
+    send(
+        http,
+        headers,
+        *({**r, "Cstmr Nm": "Zenith plc", "Doc Date": "20-JAN-2026"} for r in worked_lines("CUB")),
+    )
+    collect(http, engine, headers)
+    _sign_in(http, tenant)
+
+    def keys(**params: str) -> list[str]:
+        page = http.get("/console/contracts", params=params)
+        assert page.status_code == 200, page.text
+        return re.findall(r'href="/console/contracts/\d+">([^<]*[^0-9<][^<]*)</a>', page.text)
+
+    assert len(keys(cust_num="CUA-C")) == 1 and len(keys(cust_num="CU")) == 2  # prefix of the number
+    assert keys(cust_num="cua-c") == []  # case-sensitive on every database
+    assert len(keys(cust_name="Zephyr")) == 1 and len(keys(cust_name="Ze")) == 2
+    assert keys(cust_name="Z%") == [] and keys(cust_name="Ze_") == []  # wildcards are literal
+    assert keys(cust_name="Zephyr", so_num="CUB-SO") == []  # criteria combine
+    assert len(keys(cust_num="CU", booked_from="2026-01-15")) == 1
+    listing = http.get("/console/contracts", params={"cust_name": "Zenith"}).text
+    assert "CUB-C Zenith plc" in listing

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from revrec.db.tables import (
     accounting_period,
@@ -44,6 +45,18 @@ class ContractQuery:
     booked_from: dt.date | None = None
     booked_to: dt.date | None = None
     page: int = 1
+    cust_num: str = ""
+    cust_name: str = ""
+
+    def link(self, page: int) -> str:
+        """The query string of this search at ``page`` (every criterion kept)."""
+        params = {
+            "rc_key": self.rc_key, "so_num": self.so_num, "item_num": self.item_num,
+            "cust_num": self.cust_num, "cust_name": self.cust_name,
+            "booked_from": self.booked_from.isoformat() if self.booked_from else "",
+            "booked_to": self.booked_to.isoformat() if self.booked_to else "",
+        }  # fmt: skip
+        return urlencode({**{k: v for k, v in params.items() if v}, "page": page})
 
 
 def open_periods(conn: Connection, client_id: int) -> list[Any]:
@@ -105,9 +118,23 @@ def transfer_batches(conn: Connection, client_id: int) -> list[Any]:
     return list(conn.execute(query))
 
 
-def _line_terms(q: ContractQuery) -> list[Any]:
+def prefix(column: Any, value: str, dialect: str) -> Any:
+    """``column`` starts with ``value`` (case-sensitive), as an index range scan: on PostgreSQL ``LIKE`` reads
+    the ``varchar_pattern_ops`` index; SQLite's ``LIKE`` is case-insensitive and reads no index, so there the
+    prefix is also bounded as a binary range (U+10FFFF sorts after every character of a valid key)."""
+    like = column.startswith(value, autoescape=True)
+    if dialect != "sqlite":
+        return like
+    return and_(column >= value, column < value + "\U0010ffff", like)
+
+
+def _line_terms(q: ContractQuery, dialect: str) -> list[Any]:
     ln = rc_line.c
     terms = []
+    if q.cust_num:
+        terms.append(prefix(ln.cust_num, q.cust_num, dialect))
+    if q.cust_name:
+        terms.append(prefix(ln.cstmr_nm, q.cust_name, dialect))
     if q.so_num:
         terms.append(ln.so_num == q.so_num)
     if q.item_num:
@@ -125,11 +152,18 @@ def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list
     rc_id order through the (client_id, so_num | item_num, rc_id) indexes, so a late page of a term that
     matches every contract costs what the first page does."""
     rc, ln = revenue_contract.c, rc_line.c
+
+    def first_line(column: Any) -> Any:  # the customer shown: its first current line's (one index probe)
+        found = select(column).where(ln.rc_id == rc.id, ln.current_flag.is_(True)).order_by(ln.id).limit(1)
+        return found.scalar_subquery().label(column.name)
+
     query = select(
-        rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id
-    ).where(rc.client_id == client_id)
+        rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id,
+        first_line(ln.cust_num), first_line(ln.cstmr_nm),
+    ).where(rc.client_id == client_id)  # fmt: skip
     offset = (q.page - 1) * PAGE
-    terms = _line_terms(q)
+    dialect = conn.dialect.name
+    terms = _line_terms(q, dialect)
     if terms and not q.rc_key:
         ids = (
             select(ln.rc_id)
@@ -141,7 +175,7 @@ def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list
         )
         return list(conn.execute(query.where(rc.id.in_(ids.scalar_subquery())).order_by(rc.id.desc())))
     if q.rc_key:
-        query = query.where(rc.rc_key.startswith(q.rc_key, autoescape=True))
+        query = query.where(prefix(rc.rc_key, q.rc_key, dialect))
     if terms:
         matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
         query = query.where(rc.id.in_(matching))

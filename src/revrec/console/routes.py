@@ -285,13 +285,16 @@ def contracts(
     booked_from: str = "",
     booked_to: str = "",
     page: int = 1,
+    cust_num: str = "",
+    cust_name: str = "",
     user: Principal = Depends(caller),
     conn: Connection = Depends(read_only),
 ) -> HTMLResponse:
     _need(user, WEBSERVICES_OUTBOUND)
     query = repo.ContractQuery(
-        rc_key.strip(), so_num.strip(), item_num.strip(), _date(booked_from), _date(booked_to), max(page, 1)
-    )
+        rc_key.strip(), so_num.strip(), item_num.strip(), _date(booked_from), _date(booked_to), max(page, 1),
+        cust_num.strip(), cust_name.strip(),
+    )  # fmt: skip
     rows = repo.search_contracts(conn, user.client_id, query)
     return render(
         request, "contracts.html", user, q=query, rows=rows[: repo.PAGE], more=len(rows) > repo.PAGE

@@ -68,6 +68,8 @@ LINE_COLUMNS = (
     "return_flag",
     "error_code",
     "error_message",
+    "cust_num",
+    "cstmr_nm",
     "crtd_prd_id",
     "crtd_by",
     "crtd_dt",
@@ -301,6 +303,8 @@ def line_values(
         "return_flag": "Y" if line.line_id in computed.returned else source.get("RETURN_FLAG"),
         "error_code": error[0],
         "error_message": error[1],
+        "cust_num": line.cust_num or None,
+        "cstmr_nm": line.attributes.get("CSTMR_NM") or source.line.attributes.get("CSTMR_NM"),
     }
 
 
