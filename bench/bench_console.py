@@ -9,6 +9,7 @@ Run: python bench/bench_console.py [--lines N]   (REVREC_BENCH_DATABASE_URL=post
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -31,6 +32,7 @@ from revrec.http.app import create_app  # noqa: E402
 from revrec.jobs import worker  # noqa: E402
 
 TARGET_MS = 300
+JANUARY = (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 RUNS = 7
 
 
@@ -92,6 +94,26 @@ def _measure(http: Any, engine: Any, token: str, rc_id: int) -> dict[str, dict[s
             direct(
                 lambda c: repo.search_contracts(
                     c, user.client_id, repo.ContractQuery(item_num="SETUP", page=3)
+                )
+            ),
+        ),
+        "contracts by customer number (prefix)": (
+            _get(http, "/console/contracts", {"cust_num": "C-777"}),
+            direct(lambda c: repo.search_contracts(c, user.client_id, repo.ContractQuery(cust_num="C-777"))),
+        ),
+        "contracts by customer name (every contract), page 3": (
+            _get(http, "/console/contracts", {"cust_name": "Acme", "page": "3"}),
+            direct(
+                lambda c: repo.search_contracts(
+                    c, user.client_id, repo.ContractQuery(cust_name="Acme", page=3)
+                )
+            ),
+        ),
+        "contracts by booking date (every contract)": (
+            _get(http, "/console/contracts", {"booked_from": "2026-01-01", "booked_to": "2026-01-31"}),
+            direct(
+                lambda c: repo.search_contracts(
+                    c, user.client_id, repo.ContractQuery(booked_from=JANUARY[0], booked_to=JANUARY[1])
                 )
             ),
         ),

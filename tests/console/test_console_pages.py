@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from accounting_support import accounting_tenant, collect, send, worked_lines
 from inbound_data import transactions
 from revrec.auth.privileges import ADMIN_ROLE
+from revrec.console import repository
 from revrec.jobs import worker
 from support import Tenant, login, make_tenant
 
@@ -203,7 +205,9 @@ def test_resend_refused_shows_every_problem(http: TestClient, engine: Engine) ->
     assert missing.status_code == 400 and "does not exist" in missing.text
 
 
-def test_search_by_customer_number_name_and_date(http: TestClient, engine: Engine) -> None:
+def test_search_by_customer_number_name_and_date(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tenant = accounting_tenant(engine)
     headers = login(http, tenant)
     send(http, headers, *({**r, "Cstmr Nm": "Zephyr Ltd"} for r in worked_lines("CUA")))
@@ -228,3 +232,12 @@ def test_search_by_customer_number_name_and_date(http: TestClient, engine: Engin
     assert len(keys(cust_num="CU", booked_from="2026-01-15")) == 1
     listing = http.get("/console/contracts", params={"cust_name": "Zenith"}).text
     assert "CUB-C Zenith plc" in listing
+    searches = [
+        {"cust_num": "CU"},
+        {"cust_name": "Ze"},
+        {"cust_name": "Zephyr"},
+        {"booked_from": "2026-01-15"},
+    ]
+    found = [keys(**params) for params in searches]
+    monkeypatch.setattr(repository, "BROAD", 0)  # every range search read in contract order instead
+    assert [keys(**params) for params in searches] == found

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, literal_column, select, type_coerce
 
 from revrec.db.tables import (
     accounting_period,
@@ -128,29 +128,57 @@ def prefix(column: Any, value: str, dialect: str) -> Any:
     return and_(column >= value, column < value + "\U0010ffff", like)
 
 
-def _line_terms(q: ContractQuery, dialect: str) -> list[Any]:
+def _unindexed(column: Any) -> Any:
+    """``column``'s value through an expression no index serves (SQLite: ``column || ''``), so that the
+    planner reads the table in another index's order."""
+    return type_coerce(column.op("||")(literal_column("''")), column.type)
+
+
+def _line_terms(q: ContractQuery, dialect: str, *, indexed: bool = True) -> list[Any]:
     ln = rc_line.c
+    col = (lambda c: c) if indexed else _unindexed
     terms = []
     if q.cust_num:
-        terms.append(prefix(ln.cust_num, q.cust_num, dialect))
+        terms.append(prefix(col(ln.cust_num), q.cust_num, dialect))
     if q.cust_name:
-        terms.append(prefix(ln.cstmr_nm, q.cust_name, dialect))
+        terms.append(prefix(col(ln.cstmr_nm), q.cust_name, dialect))
     if q.so_num:
-        terms.append(ln.so_num == q.so_num)
+        terms.append(col(ln.so_num) == q.so_num)
     if q.item_num:
-        terms.append(ln.item_num == q.item_num)
+        terms.append(col(ln.item_num) == q.item_num)
     if q.booked_from:
-        terms.append(ln.so_date >= q.booked_from)
+        terms.append(col(ln.so_date) >= q.booked_from)
     if q.booked_to:
-        terms.append(ln.so_date <= q.booked_to)
+        terms.append(col(ln.so_date) <= q.booked_to)
     return terms
+
+
+#: A range term (customer prefix, booking dates) matching more current lines than this is read in contract
+#: order (newest first, filtered) rather than through its own index (every match read, then sorted).
+BROAD = 5_000
+
+
+def _ranged(q: ContractQuery) -> bool:
+    return bool(q.cust_num or q.cust_name or q.booked_from or q.booked_to)
+
+
+def _broad(conn: Connection, where: tuple[Any, ...]) -> bool:
+    """Whether the search matches more than BROAD current lines (counted through the terms' index, bounded).
+
+    A range term's index returns lines in key order, not contract order: a term matching most of a million
+    lines would be read whole and sorted for every page.  Past BROAD matches, at least one line in
+    (lines / BROAD) matches, so reading lines newest contract first and filtering fills a page quickly.
+    (PostgreSQL makes this choice itself from its statistics; SQLite without ANALYZE does not.)"""
+    capped = select(rc_line.c.id).where(*where).limit(BROAD + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(capped)).scalar_one()) > BROAD
 
 
 def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list[Any]:
     """One page (plus one row, to tell whether another page follows) of the client's contracts, newest
-    first. Searched by line (SO number, item, dates) alone, the page of contract ids is read from rc_line in
-    rc_id order through the (client_id, so_num | item_num, rc_id) indexes, so a late page of a term that
-    matches every contract costs what the first page does."""
+    first. Searched by line (SO number, item, customer, dates) alone, the page of contract ids is read
+    from rc_line: in rc_id order through the (client_id, so_num | item_num, rc_id) indexes, so a late page
+    of a term that matches every contract costs what the first page does; through the customer and date
+    indexes when the range matches few lines, else in contract order (see ``_broad``)."""
     rc, ln = revenue_contract.c, rc_line.c
 
     def first_line(column: Any) -> Any:  # the customer shown: its first current line's (one index probe)
@@ -165,13 +193,12 @@ def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list
     dialect = conn.dialect.name
     terms = _line_terms(q, dialect)
     if terms and not q.rc_key:
+        where = (ln.client_id == client_id, ln.current_flag.is_(True), *terms)
+        if _ranged(q) and dialect == "sqlite" and _broad(conn, where):  # read in contract order
+            plain = _line_terms(q, dialect, indexed=False)
+            where = (ln.client_id + 0 == client_id, ln.current_flag.is_(True), *plain)
         ids = (
-            select(ln.rc_id)
-            .where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
-            .distinct()
-            .order_by(ln.rc_id.desc())
-            .limit(PAGE + 1)
-            .offset(offset)
+            select(ln.rc_id).where(*where).distinct().order_by(ln.rc_id.desc()).limit(PAGE + 1).offset(offset)
         )
         return list(conn.execute(query.where(rc.id.in_(ids.scalar_subquery())).order_by(rc.id.desc())))
     if q.rc_key:
