@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -134,9 +135,13 @@ def _unindexed(column: Any) -> Any:
     return type_coerce(column.op("||")(literal_column("''")), column.type)
 
 
+def _as_is(column: Any) -> Any:
+    return column
+
+
 def _line_terms(q: ContractQuery, dialect: str, *, indexed: bool = True) -> list[Any]:
     ln = rc_line.c
-    col = (lambda c: c) if indexed else _unindexed
+    col: Callable[[Any], Any] = _as_is if indexed else _unindexed
     terms = []
     if q.cust_num:
         terms.append(prefix(col(ln.cust_num), q.cust_num, dialect))
