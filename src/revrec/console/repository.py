@@ -7,8 +7,8 @@ so a page costs the same with ten rows behind it or a million.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
