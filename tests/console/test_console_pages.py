@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from accounting_support import accounting_tenant, collect, send, worked_lines
+from accounting_support import accounting_tenant, collect, send, subscription, worked_lines
 from inbound_data import transactions
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.console import repository
@@ -241,3 +241,25 @@ def test_search_by_customer_number_name_and_date(
     found = [keys(**params) for params in searches]
     monkeypatch.setattr(repository, "BROAD", 0)  # every range search read in contract order instead
     assert [keys(**params) for params in searches] == found
+
+
+def test_explanation_of_a_ratable_period_shows_its_weights(http: TestClient, engine: Engine) -> None:
+    """The console shows the weights and the ratable arithmetic (figures derived by hand in
+    tests/api/test_api_explain.py::test_ratable_period_explained_by_its_weights)."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    dates = {"Doc Date": "16-JAN-2026", "Start Date": "16-JAN-2026", "End Date": "15-APR-2026"}
+    send(http, headers, subscription("CW-1", "CW-SO", "1000.00", **dates))
+    collect(http, engine, headers)
+    _sign_in(http, tenant)
+    rc_id = re.search(
+        r'href="/console/contracts/(\d+)"', http.get("/console/contracts", params={"so_num": "CW-SO"}).text
+    )
+    assert rc_id
+    page = http.get(f"/console/contracts/{rc_id.group(1)}/explain/CW-1", params={"period": "202602"}).text
+    assert "this period weighs 930 of 2805" in page
+    assert re.search(
+        r'id="ratable-formula">1000.00 × 1410/2805 = [^<]*→ 502.67; [^<]*→ 171.12; 502.67 − 171.12 = 331.55<',
+        page,
+    )
+    assert '<tr class="current"><td>202602</td><td class="num">930</td><td class="num">1410</td></tr>' in page
