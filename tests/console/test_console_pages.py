@@ -263,3 +263,37 @@ def test_explanation_of_a_ratable_period_shows_its_weights(http: TestClient, eng
         page,
     )
     assert '<tr class="current"><td>202602</td><td class="num">930</td><td class="num">1410</td></tr>' in page
+
+
+def test_reports_filter_by_customer_item_book_and_period_range(http: TestClient, engine: Engine) -> None:
+    """Worked lines per SO: SUB ratable over 2026 (12 waterfall rows) and SETUP in January (1 row)."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *worked_lines("RPA"), *worked_lines("RPB"))
+    collect(http, engine, headers)
+    _sign_in(http, tenant)
+
+    def csv_rows(**params: str) -> list[list[str]]:
+        answer = http.get("/console/reports.csv", params=params)
+        assert answer.status_code == 200, answer.text
+        table = [line.split(",") for line in answer.text.strip().splitlines()]
+        return table[1:]
+
+    waterfall = {"report": "revenue-waterfall", "to_period": "202601"}
+    assert len(csv_rows(**waterfall)) == 26
+    mine = csv_rows(**waterfall, cust_num="RPA-C")
+    assert len(mine) == 13 and {r[6] for r in mine} == {"RPA-SO"}
+    assert len(csv_rows(**waterfall, cust_num="RPA-C", from_period="202607")) == 6  # July to December
+    assert len(csv_rows(**waterfall, item_num="SETUP")) == 2
+    assert csv_rows(**waterfall, book_id="999999") == []
+    book = csv_rows(**waterfall)[0][2]
+    assert len(csv_rows(**waterfall, book_id=book)) == 26
+    rollforward = {"report": "deferred-rollforward", "from_period": "202601", "to_period": "202601"}
+    assert len(csv_rows(**rollforward)) == 2
+    assert len(csv_rows(**rollforward, cust_num="RPB-C")) == 1
+    assert (
+        len(csv_rows(**rollforward, item_num="SETUP")) == 2 and csv_rows(**rollforward, item_num="NONE") == []
+    )
+    page = http.get("/console/reports", params={**waterfall, "cust_num": "RPA-C", "from_period": "202607"})
+    assert "6 rows" in page.text and "cust_num=RPA-C" in page.text and "from_period=202607" in page.text
+    assert http.get("/console/reports", params={**waterfall, "book_id": "x"}).status_code == 400

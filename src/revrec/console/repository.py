@@ -345,3 +345,12 @@ def contract_controls(conn: Connection, client_id: int, rc_id: int) -> dict[str,
         .limit(PAGE)
     )
     return {"holds": list(conn.execute(found_holds)), "approvals": list(conn.execute(steps))}
+
+
+def contracts_with(conn: Connection, client_id: int, **equal: str) -> set[int]:
+    """Ids of the client's contracts having a current line whose columns equal ``equal`` (e.g. item_num,
+    so_num, cust_num: each read through its (client_id, column, rc_id) index)."""
+    ln = rc_line.c
+    terms = [ln[name] == value for name, value in equal.items()]
+    query = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms).distinct()
+    return {int(r) for r in conn.execute(query).scalars()}

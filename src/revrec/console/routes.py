@@ -331,10 +331,13 @@ def _report_query(
     org_id: str = "",
     item_num: str = "",
     so_num: str = "",
+    cust_num: str = "",
+    book_id: str = "",
 ) -> reports.ReportQuery:
     return reports.ReportQuery(
-        report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip()
-    )
+        report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip(),
+        cust_num.strip(), book_id.strip(),
+    )  # fmt: skip
 
 
 @router.get("/reports")
