@@ -297,3 +297,34 @@ def test_reports_filter_by_customer_item_book_and_period_range(http: TestClient,
     page = http.get("/console/reports", params={**waterfall, "cust_num": "RPA-C", "from_period": "202607"})
     assert "6 rows" in page.text and "cust_num=RPA-C" in page.text and "from_period=202607" in page.text
     assert http.get("/console/reports", params={**waterfall, "book_id": "x"}).status_code == 400
+
+
+def test_report_run_in_the_background_keeps_its_filters(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revrec.console import reports
+
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *worked_lines("BGA"), *worked_lines("BGB"))
+    collect(http, engine, headers)
+    _sign_in(http, tenant)
+    monkeypatch.setattr(reports, "PAGE_LIMIT", 10)  # a page reads at most 10 rows of the 26
+    params = {"report": "revenue-waterfall", "to_period": "202601"}
+    page = http.get("/console/reports", params=params).text
+    assert 'id="truncated"' in page and "<svg" not in page
+    form = {**params, "cust_num": "BGA-C", "csrf_token": _csrf(page)}
+    assert http.post("/console/reports/run", data={**form, "csrf_token": "0" * 64}).status_code == 403
+    assert http.post("/console/reports/run", data={**form, "book_id": "x"}).status_code == 400
+    queued = http.post("/console/reports/run", data=form, follow_redirects=False)
+    assert queued.status_code == 303 and "cust_num=BGA-C" in queued.headers["location"]
+    worker.run_until_idle(engine)
+    listing = http.get(queued.headers["location"]).text
+    assert 'id="queued"' in listing and "filtered by customer BGA-C" in listing
+    link = re.search(r'href="(/console/reports/files/[^"]+)"', listing)
+    assert link
+    body = http.get(link.group(1)).text.strip().splitlines()
+    assert len(body) == 14 and all(",BGA-SO," in line for line in body[1:])  # header + 13 rows
+    http.cookies.clear()
+    _sign_in(http, accounting_tenant(engine))
+    assert http.get(link.group(1)).status_code == 400  # another client's report is not found

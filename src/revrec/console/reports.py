@@ -26,6 +26,8 @@ from revrec.transfer.service import period_key
 
 REPORTS: dict[str, ReportGenerator] = {WATERFALL.key: WATERFALL, ROLLFORWARD.key: ROLLFORWARD}
 SHOWN = 500
+#: A page reads at most this many rows of a report (its chart needs them all); larger: run in background.
+PAGE_LIMIT = 5_000
 DEFAULT = WATERFALL.key
 
 
@@ -63,6 +65,7 @@ class ReportView:
     count: int = 0
     totals: dict[str, Decimal] = field(default_factory=dict)
     chart: str = ""
+    truncated: bool = False
 
 
 def _row_filters(conn: Connection, client_id: int, q: ReportQuery, columns: tuple[str, ...]) -> list[Any]:
@@ -95,6 +98,20 @@ def _row_filters(conn: Connection, client_id: int, q: ReportQuery, columns: tupl
     return tests
 
 
+def check_filters(conn: Connection, client_id: int, q: ReportQuery, columns: tuple[str, ...]) -> None:
+    """InvalidInput when a filter is malformed (before a background run is queued)."""
+    _row_filters(conn, client_id, q, columns)
+
+
+def description(generator: ReportGenerator, resolved: dict[str, str], q: ReportQuery) -> str:
+    """The report's description with its parameters and the console filters it was run with."""
+    filters = {"book": q.book_id, "customer": q.cust_num, "item": q.item_num, "SO": q.so_num}
+    if q.report == WATERFALL.key:
+        filters["from period"] = q.from_period
+    shown = ", ".join(f"{k} {v}" for k, v in filters.items() if v)
+    return generator.description(resolved) + (f"; filtered by {shown}" if shown else "")
+
+
 def rows(
     conn: Connection, client_id: int, q: ReportQuery
 ) -> tuple[ReportGenerator, dict[str, str], Iterator[Any]]:
@@ -117,14 +134,21 @@ def _key_and_amounts(generator: ReportGenerator, row: Any) -> list[tuple[str, De
 
 
 def view(conn: Connection, client_id: int, q: ReportQuery) -> ReportView:
+    """The first SHOWN rows and the chart of the totals; a report of more than PAGE_LIMIT rows is not
+    read further (``truncated``: no chart, run it in the background for all of it)."""
     generator, resolved, found = rows(conn, client_id, q)
     shown = ReportView(generator.columns, resolved)
     for row in found:
         shown.count += 1
+        if shown.count > PAGE_LIMIT:
+            shown.truncated = True
+            break
         if len(shown.rows) < SHOWN:
             shown.rows.append(tuple(row))
         for key, amount in _key_and_amounts(generator, row):
             shown.totals[key] = shown.totals.get(key, Decimal(0)) + amount
+    if shown.truncated:
+        return shown
     labels = sorted(shown.totals) if generator is WATERFALL else list(shown.totals)
     title = f"{generator.rep_name} ({', '.join(f'{k}={v}' for k, v in sorted(resolved.items()))})"
     shown.chart = charts.bar_chart(title, labels, [shown.totals[k] for k in labels])

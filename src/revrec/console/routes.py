@@ -37,6 +37,7 @@ from revrec.http.errors import status_for
 from revrec.inbound import service as inbound
 from revrec.programs import catalog
 from revrec.programs import service as programs
+from revrec.reports import service as report_service
 from revrec.reports.standard import stream
 
 HERE = Path(__file__).parent
@@ -350,7 +351,13 @@ def report_page(
     _need(user, WEBSERVICES_OUTBOUND)
     shown = reports.view(conn, user.client_id, q)
     batches = repo.transfer_batches(conn, user.client_id)
-    return render(request, "reports.html", user, q=q, r=shown, reports=reports.REPORTS, batches=batches)
+    kept = report_service.list_reports(
+        report_service.store_for(request.app.state.ctx.settings), client_id=user.client_id, created_date=None
+    )[:20]
+    return render(
+        request, "reports.html", user, q=q, r=shown, reports=reports.REPORTS, batches=batches, kept=kept,
+        queued=request.query_params.get("queued", ""), page_limit=reports.PAGE_LIMIT,
+    )  # fmt: skip
 
 
 @router.get("/reports.csv")
@@ -379,11 +386,12 @@ def report_csv(
 
 def mount(app: FastAPI) -> None:
     """Serve the console's pages and static files (htmx, CSS) from the package."""
-    from revrec.console import routes_controls, routes_resend  # they import this module's helpers
+    from revrec.console import routes_controls, routes_reports, routes_resend  # they import its helpers
 
     app.include_router(router)
     app.include_router(routes_controls.router)
     app.include_router(routes_resend.router)
+    app.include_router(routes_reports.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     async def sign_in(request: Request, _exc: Exception) -> Response:
