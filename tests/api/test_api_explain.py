@@ -129,5 +129,5 @@ def test_ratable_period_explained_by_its_weights(http: TestClient, engine: Engin
     february = _get(http, f"{BASE}/{rc_id}/explanation/XW-1?period=202602", headers)["period"]["weights"]
     assert february["fraction_through"] == "1410/2805" and february["fraction_before"] == "480/2805"
     assert february["formula"].endswith(
-        "→ 502.67; 1000.00 × 480/2805 = ≈ 171.1229946524064171122994652 → 171.12; 502.67 − 171.12 = 331.55"
+        "→ 502.67; 1000.00 × 480/2805 ≈ 171.1229946524064171122994652 → 171.12; 502.67 − 171.12 = 331.55"
     )

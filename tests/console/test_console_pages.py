@@ -259,7 +259,7 @@ def test_explanation_of_a_ratable_period_shows_its_weights(http: TestClient, eng
     page = http.get(f"/console/contracts/{rc_id.group(1)}/explain/CW-1", params={"period": "202602"}).text
     assert "this period weighs 930 of 2805" in page
     assert re.search(
-        r'id="ratable-formula">1000.00 × 1410/2805 = [^<]*→ 502.67; [^<]*→ 171.12; 502.67 − 171.12 = 331.55<',
+        r'id="ratable-formula">1000.00 × 1410/2805 ≈ [^<]*→ 502.67; [^<]*→ 171.12; 502.67 − 171.12 = 331.55<',
         page,
     )
     assert '<tr class="current"><td>202602</td><td class="num">930</td><td class="num">1410</td></tr>' in page

@@ -137,11 +137,11 @@ def _period_steps(p: Provenance, schedule: Any) -> dict[str, Any]:
 
 
 def _running(total: Decimal, fraction: Fraction, currency: str) -> tuple[str, Decimal]:
-    """``total × fraction`` (exact, or to 28 digits marked ``≈``) and as the schedules round it: the engine's
+    """``= total × fraction`` (exact, or ``≈`` it to 28 digits) and as the schedules round it: the engine's
     own cumulative rounding (half away from zero, in minor units)."""
     exact = Fraction(total) * fraction
     shown = Decimal(exact.numerator) / Decimal(exact.denominator)
-    mark = "" if Fraction(shown) == exact else "≈ "
+    mark = "= " if Fraction(shown) == exact else "≈ "
     minor = cumulative_amounts(to_minor(total, currency), (fraction.numerator,), fraction.denominator)[0]
     return f"{mark}{shown:f}", from_minor(minor, currency)
 
@@ -169,8 +169,8 @@ def _weight_steps(
         "fraction_through": f"{c_through}/{w.denominator}",
         "fraction_before": f"{c_before}/{w.denominator}",
         "formula": (
-            f"{p.allocated} × {c_through}/{w.denominator} = {through_exact} → {through}; "
-            f"{p.allocated} × {c_before}/{w.denominator} = {before_exact} → {before}; "
+            f"{p.allocated} × {c_through}/{w.denominator} {through_exact} → {through}; "
+            f"{p.allocated} × {c_before}/{w.denominator} {before_exact} → {before}; "
             f"{through} − {before} = {through - before}"
         ),
         "computed": str(through - before),
