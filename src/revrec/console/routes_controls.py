@@ -51,12 +51,11 @@ def controls_page(
     if show not in SHOWN:
         raise InvalidInput(f"Show holds {', '.join(SHOWN)}; {show!r} is none of them")
     page = max(page, 1)
-    found_holds = (
-        repo.holds(conn, user.client_id, active=SHOWN[show], page=page)
-        if (REVENUE_HOLDS in user.privileges)
-        else []
-    )
-    steps = repo.pending_approvals(conn, user.client_id, page) if REVENUE_APPROVALS in user.privileges else []
+    found_holds, steps = [], []
+    if REVENUE_HOLDS in user.privileges:
+        found_holds = repo.holds(conn, user.client_id, active=SHOWN[show], page=page)
+    if REVENUE_APPROVALS in user.privileges:
+        steps = repo.pending_approvals(conn, user.client_id, page)
     return render(
         request, "controls.html", user, show=show, page=page,
         holds=found_holds[: repo.PAGE], steps=steps[: repo.PAGE],
