@@ -186,14 +186,6 @@ def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list
     indexes when the range matches few lines, else in contract order (see ``_broad``)."""
     rc, ln = revenue_contract.c, rc_line.c
 
-    def first_line(column: Any) -> Any:  # the customer shown: its first current line's (one index probe)
-        found = select(column).where(ln.rc_id == rc.id, ln.current_flag.is_(True)).order_by(ln.id).limit(1)
-        return found.scalar_subquery().label(column.name)
-
-    query = select(
-        rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id,
-        first_line(ln.cust_num), first_line(ln.cstmr_nm),
-    ).where(rc.client_id == client_id)  # fmt: skip
     offset = (q.page - 1) * PAGE
     dialect = conn.dialect.name
     terms = _line_terms(q, dialect)
@@ -202,16 +194,27 @@ def search_contracts(conn: Connection, client_id: int, q: ContractQuery) -> list
         if _ranged(q) and dialect == "sqlite" and _broad(conn, where):  # read in contract order
             plain = _line_terms(q, dialect, indexed=False)
             where = (ln.client_id + 0 == client_id, ln.current_flag.is_(True), *plain)
-        ids = (
-            select(ln.rc_id).where(*where).distinct().order_by(ln.rc_id.desc()).limit(PAGE + 1).offset(offset)
-        )
-        return list(conn.execute(query.where(rc.id.in_(ids.scalar_subquery())).order_by(rc.id.desc())))
-    if q.rc_key:
-        query = query.where(prefix(rc.rc_key, q.rc_key, dialect))
-    if terms:
-        matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
-        query = query.where(rc.id.in_(matching))
-    return list(conn.execute(query.order_by(rc.id.desc()).limit(PAGE + 1).offset(offset)))
+        ids = select(ln.rc_id).where(*where).distinct().order_by(ln.rc_id.desc())
+    else:
+        ids = select(rc.id).where(rc.client_id == client_id).order_by(rc.id.desc())
+        if q.rc_key:
+            ids = ids.where(prefix(rc.rc_key, q.rc_key, dialect))
+        if terms:
+            matching = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms)
+            ids = ids.where(rc.id.in_(matching))
+    page = ids.limit(PAGE + 1).offset(offset).scalar_subquery()
+
+    def first_line(column: Any) -> Any:  # the customer shown: its first current line's (one index probe)
+        found = select(column).where(ln.rc_id == rc.id, ln.current_flag.is_(True)).order_by(ln.id).limit(1)
+        return found.scalar_subquery().label(column.name)
+
+    # the page's ids first (an index range, LIMIT applied), then their columns: the per-row customer look-ups
+    # run for the page's rows only, never for every row sorted
+    query = select(
+        rc.id, rc.rc_key, rc.version, rc.currency, rc.transaction_price, rc.error_code, rc.updt_prd_id,
+        first_line(ln.cust_num), first_line(ln.cstmr_nm),
+    ).where(rc.client_id == client_id, rc.id.in_(page))  # fmt: skip
+    return list(conn.execute(query.order_by(rc.id.desc())))
 
 
 def _rows_of(conn: Connection, table: Any, rc_id: int, *order: Any) -> list[Any]:

@@ -603,6 +603,8 @@ Index(
     postgresql_ops={"rc_key": _PREFIX},
 )  # fmt: skip
 Index("ix_rc_approval_client_status", rc_approval.c.client_id, rc_approval.c.status, rc_approval.c.rc_id)
+# the contracts list, newest first, without sorting the client's contracts (SQLite and PostgreSQL)
+Index("ix_revenue_contract_client_id", revenue_contract.c.client_id, revenue_contract.c.id)
 
 
 def flagged(flag_column: ColumnElement[str], flag: str) -> ColumnElement[bool]:

@@ -1,6 +1,6 @@
 """Console search: the customer (number and name) on contract lines, filled from their staging rows, and
 the indexes of the console's contract search (customer number, customer name, booking date, contract key
-prefix) and of the close checklist's count of contracts awaiting approval.
+prefix, and the list newest first) and of the close checklist's count of contracts awaiting approval.
 
 On PostgreSQL the prefix-searched columns use the ``varchar_pattern_ops`` operator class, so ``LIKE 'x%'``
 reads an index whatever the database collation.
@@ -24,6 +24,7 @@ INDEXES = (
     ("ix_rc_line_client_so_date", "rc_line", ["client_id", "so_date", "rc_id"], None),
     ("ix_revenue_contract_client_key_prefix", "revenue_contract", ["client_id", "rc_key"], "rc_key"),
     ("ix_rc_approval_client_status", "rc_approval", ["client_id", "status", "rc_id"], None),
+    ("ix_revenue_contract_client_id", "revenue_contract", ["client_id", "id"], None),
 )
 
 
