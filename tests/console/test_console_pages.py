@@ -328,3 +328,33 @@ def test_report_run_in_the_background_keeps_its_filters(
     http.cookies.clear()
     _sign_in(http, accounting_tenant(engine))
     assert http.get(link.group(1)).status_code == 400  # another client's report is not found
+
+
+def test_migration_0025_fills_the_customer_of_lines_collected_before_it(
+    http: TestClient, engine: Engine
+) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from sqlalchemy import select, update
+
+    from revrec.db.session import transaction
+    from revrec.db.tables import rc_line
+
+    path = Path(repository.__file__).parents[1] / "db" / "migrations" / "versions" / "0025_console2.py"
+    spec = importlib.util.spec_from_file_location("migration_0025", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *({**r, "Cstmr Nm": "Backfill Ltd"} for r in worked_lines("MIG")))
+    collect(http, engine, headers)
+    mine = rc_line.c.line_id.in_(["MIG-1", "MIG-2"])
+    with transaction(engine) as conn:  # as a line collected before the columns existed
+        conn.execute(update(rc_line).where(mine).values(cust_num=None, cstmr_nm=None))
+    with transaction(engine) as conn:
+        conn.exec_driver_sql(migration.BACKFILL)
+    with transaction(engine, readonly=True) as conn:
+        found = set(conn.execute(select(rc_line.c.cust_num, rc_line.c.cstmr_nm).where(mine)))
+    assert found == {("MIG-C", "Backfill Ltd")}

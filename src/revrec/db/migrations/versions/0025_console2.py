@@ -18,6 +18,12 @@ branch_labels = None
 depends_on = None
 
 PREFIX = "varchar_pattern_ops"
+#: every stored line takes the customer of the staging row it was collected from
+BACKFILL = (
+    "UPDATE rc_line SET "
+    "cust_num = (SELECT s.cust_num FROM stage_line s WHERE s.id = rc_line.stage_row_id), "
+    "cstmr_nm = (SELECT s.cstmr_nm FROM stage_line s WHERE s.id = rc_line.stage_row_id)"
+)
 INDEXES = (
     ("ix_rc_line_client_cust_num", "rc_line", ["client_id", "cust_num", "rc_id"], "cust_num"),
     ("ix_rc_line_client_cstmr_nm", "rc_line", ["client_id", "cstmr_nm", "rc_id"], "cstmr_nm"),
@@ -32,12 +38,7 @@ def upgrade() -> None:
     with op.batch_alter_table("rc_line") as batch:
         batch.add_column(sa.Column("cust_num", sa.String(length=300), nullable=True))
         batch.add_column(sa.Column("cstmr_nm", sa.String(length=300), nullable=True))
-    # every stored line takes the customer of the staging row it was collected from
-    op.execute(
-        "UPDATE rc_line SET "
-        "cust_num = (SELECT s.cust_num FROM stage_line s WHERE s.id = rc_line.stage_row_id), "
-        "cstmr_nm = (SELECT s.cstmr_nm FROM stage_line s WHERE s.id = rc_line.stage_row_id)"
-    )
+    op.execute(BACKFILL)
     for name, table, columns, prefixed in INDEXES:
         ops = {prefixed: PREFIX} if prefixed else {}
         op.create_index(name, table, columns, unique=False, postgresql_ops=ops)
