@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from revrec.accounting import settings as accounting_settings
 from revrec.accounting.close import PERIOD_CLOSE_JOB, PERIOD_STATUS_JOB, run_change_status, run_period_close
 from revrec.config import Settings
+from revrec.console import report_jobs as console_reports
 from revrec.contracts import returns_settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
@@ -71,6 +72,7 @@ def install(settings: Settings) -> None:
     _install_transfer(settings)
     report_jobs.install(settings)
     vc_settings.install()
+    console_reports.install(settings)
 
 
 def _install_accounting() -> None:

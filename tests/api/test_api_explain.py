@@ -17,7 +17,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import accounting_tenant, collect, send, worked_lines
+from accounting_support import accounting_tenant, collect, send, subscription, worked_lines
 from revrec.db.session import transaction
 from revrec.db.tables import revenue_contract
 from support import login
@@ -79,7 +79,11 @@ def test_every_line_and_period_reproduces(http: TestClient, engine: Engine) -> N
             if month > 1 and line_id == "XC-2":  # the setup line earns in January only
                 assert response.status_code == 400 and "no revenue in period" in response.text
                 continue
-            assert response.json()["period"]["reproduces"] is True, response.text
+            steps = response.json()["period"]
+            assert steps["reproduces"] is True, response.text
+            assert steps["weights"]["agrees"] is True and D(steps["weights"]["computed"]) == D(
+                steps["stored"]
+            )
 
 
 def test_other_tenant_and_unknown_ids(http: TestClient, engine: Engine) -> None:
@@ -90,3 +94,40 @@ def test_other_tenant_and_unknown_ids(http: TestClient, engine: Engine) -> None:
     _get(http, f"{BASE}/{rc_id}/explanation/NOPE", headers, 400)
     _get(http, f"{BASE}/{rc_id}/explanation/XE-1?period=203001", headers, 400)
     assert http.get(f"{BASE}/{rc_id}/explanation").status_code == 401
+
+
+def test_ratable_period_explained_by_its_weights(http: TestClient, engine: Engine) -> None:
+    """Hand-derived (Partial Month weights as docs/engine.md defines them: a period's covered share of its
+    days, scaled by lcm(first period's days, last period's days); a full period weighs the scale).
+
+    One SUB line of 1,000.00 alone in its contract (allocated 1,000.00), service 16 January – 15 April 2026:
+    January covers 16 of 31 days, April 15 of 30; scale lcm(31, 30) = 930, so the weights are
+    Jan 16 × 930 / 31 = 480, Feb 930, Mar 930, Apr 15 × 930 / 30 = 465; total 2,805.
+    Running amounts: through Jan 1,000 × 480 / 2,805 = 171.1229… → 171.12; through Feb
+    1,000 × 1,410 / 2,805 = 502.6737… → 502.67; through Mar 1,000 × 2,340 / 2,805 = 834.2245… → 834.22.
+    February: 502.67 − 171.12 = 331.55; March 834.22 − 502.67 = 331.55; April 1,000 − 834.22 = 165.78
+    (171.12 + 331.55 + 331.55 + 165.78 = 1,000.00).
+    """
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    dates = {"Doc Date": "16-JAN-2026", "Start Date": "16-JAN-2026", "End Date": "15-APR-2026"}
+    send(http, headers, subscription("XW-1", "XW-SO", "1000.00", **dates))
+    collect(http, engine, headers)
+    with transaction(engine, readonly=True) as conn:
+        key_like = revenue_contract.c.rc_key.like("%XW-SO%")
+        rc_id = conn.execute(select(revenue_contract.c.id).where(key_like)).scalar_one()
+    expected = {202601: "171.12", 202602: "331.55", 202603: "331.55", 202604: "165.78"}
+    for period, amount in expected.items():
+        steps = _get(http, f"{BASE}/{rc_id}/explanation/XW-1?period={period}", headers)["period"]
+        weights = steps["weights"]
+        assert [(r["period"], r["weight"]) for r in weights["periods"]] == [
+            (202601, 480), (202602, 930), (202603, 930), (202604, 465)
+        ]  # fmt: skip
+        assert weights["denominator"] == 2805
+        assert D(weights["computed"]) == D(steps["stored"]) == D(amount)
+        assert weights["agrees"] is True and steps["reproduces"] is True
+    february = _get(http, f"{BASE}/{rc_id}/explanation/XW-1?period=202602", headers)["period"]["weights"]
+    assert february["fraction_through"] == "1410/2805" and february["fraction_before"] == "480/2805"
+    assert february["formula"].endswith(
+        "→ 502.67; 1000.00 × 480/2805 ≈ 171.1229946524064171122994652 → 171.12; 502.67 − 171.12 = 331.55"
+    )

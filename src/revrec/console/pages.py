@@ -25,7 +25,10 @@ from revrec.tenancy import repository as tenancy
 def dashboard(conn: Connection, caller: Principal) -> dict[str, Any]:
     return {
         "periods": repo.open_periods(conn, caller.client_id),
-        "checklist": repo.checklist(conn, caller.client_id),
+        "checklist": {
+            **repo.checklist(conn, caller.client_id),
+            **repo.control_counts(conn, caller.client_id),
+        },
         "jobs": programs.list_jobs(conn, caller.client_id, limit=10),
     }
 
@@ -107,4 +110,5 @@ def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
         "totals": totals,
         "chart": chart,
         **repo.contract_parts(conn, rc_id),
+        **repo.contract_controls(conn, caller.client_id, rc_id),
     }

@@ -19,7 +19,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
 
 from revrec.auth import service as auth_service
-from revrec.auth.privileges import REVENUE_JOBS, WEBSERVICES_INBOUND, WEBSERVICES_OUTBOUND
+from revrec.auth.privileges import (
+    REVENUE_APPROVALS,
+    REVENUE_HOLDS,
+    REVENUE_JOBS,
+    WEBSERVICES_INBOUND,
+    WEBSERVICES_OUTBOUND,
+)
 from revrec.auth.service import Principal
 from revrec.console import formatting, pages, reports, session
 from revrec.console import repository as repo
@@ -31,6 +37,7 @@ from revrec.http.errors import status_for
 from revrec.inbound import service as inbound
 from revrec.programs import catalog
 from revrec.programs import service as programs
+from revrec.reports import service as report_service
 from revrec.reports.standard import stream
 
 HERE = Path(__file__).parent
@@ -91,6 +98,8 @@ def render(
             "jobs": bool(user and REVENUE_JOBS in user.privileges),
             "inbound": bool(user and WEBSERVICES_INBOUND in user.privileges),
             "outbound": bool(user and WEBSERVICES_OUTBOUND in user.privileges),
+            "holds": bool(user and REVENUE_HOLDS in user.privileges),
+            "approvals": bool(user and REVENUE_APPROVALS in user.privileges),
         },
     )
     return templates.TemplateResponse(request, name, data, status_code=status)
@@ -187,12 +196,22 @@ def submit_job(
 
 @router.get("/uploads")
 def uploads(
-    request: Request, page: int = 1, user: Principal = Depends(caller), conn: Connection = Depends(read_only)
+    request: Request,
+    page: int = 1,
+    sent: int | None = None,
+    user: Principal = Depends(caller),
+    conn: Connection = Depends(read_only),
 ) -> HTMLResponse:
     _need(user, WEBSERVICES_INBOUND)
     rows = repo.uploads(conn, user.client_id, max(page, 1))
     return render(
-        request, "uploads.html", user, rows=rows[: repo.PAGE], page=page, more=len(rows) > repo.PAGE
+        request,
+        "uploads.html",
+        user,
+        rows=rows[: repo.PAGE],
+        page=page,
+        more=len(rows) > repo.PAGE,
+        sent=sent,
     )
 
 
@@ -267,13 +286,16 @@ def contracts(
     booked_from: str = "",
     booked_to: str = "",
     page: int = 1,
+    cust_num: str = "",
+    cust_name: str = "",
     user: Principal = Depends(caller),
     conn: Connection = Depends(read_only),
 ) -> HTMLResponse:
     _need(user, WEBSERVICES_OUTBOUND)
     query = repo.ContractQuery(
-        rc_key.strip(), so_num.strip(), item_num.strip(), _date(booked_from), _date(booked_to), max(page, 1)
-    )
+        rc_key.strip(), so_num.strip(), item_num.strip(), _date(booked_from), _date(booked_to), max(page, 1),
+        cust_num.strip(), cust_name.strip(),
+    )  # fmt: skip
     rows = repo.search_contracts(conn, user.client_id, query)
     return render(
         request, "contracts.html", user, q=query, rows=rows[: repo.PAGE], more=len(rows) > repo.PAGE
@@ -310,10 +332,13 @@ def _report_query(
     org_id: str = "",
     item_num: str = "",
     so_num: str = "",
+    cust_num: str = "",
+    book_id: str = "",
 ) -> reports.ReportQuery:
     return reports.ReportQuery(
-        report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip()
-    )
+        report, from_period.strip(), to_period.strip(), org_id.strip(), item_num.strip(), so_num.strip(),
+        cust_num.strip(), book_id.strip(),
+    )  # fmt: skip
 
 
 @router.get("/reports")
@@ -326,7 +351,13 @@ def report_page(
     _need(user, WEBSERVICES_OUTBOUND)
     shown = reports.view(conn, user.client_id, q)
     batches = repo.transfer_batches(conn, user.client_id)
-    return render(request, "reports.html", user, q=q, r=shown, reports=reports.REPORTS, batches=batches)
+    kept = report_service.list_reports(
+        report_service.store_for(request.app.state.ctx.settings), client_id=user.client_id, created_date=None
+    )[:20]
+    return render(
+        request, "reports.html", user, q=q, r=shown, reports=reports.REPORTS, batches=batches, kept=kept,
+        queued=request.query_params.get("queued", ""), page_limit=reports.PAGE_LIMIT,
+    )  # fmt: skip
 
 
 @router.get("/reports.csv")
@@ -355,7 +386,12 @@ def report_csv(
 
 def mount(app: FastAPI) -> None:
     """Serve the console's pages and static files (htmx, CSS) from the package."""
+    from revrec.console import routes_controls, routes_reports, routes_resend  # they import its helpers
+
     app.include_router(router)
+    app.include_router(routes_controls.router)
+    app.include_router(routes_resend.router)
+    app.include_router(routes_reports.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     async def sign_in(request: Request, _exc: Exception) -> Response:

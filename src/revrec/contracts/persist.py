@@ -69,6 +69,8 @@ LINE_COLUMNS = (
     "return_flag",
     "error_code",
     "error_message",
+    "cust_num",
+    "cstmr_nm",
     "crtd_prd_id",
     "crtd_by",
     "crtd_dt",
@@ -309,6 +311,8 @@ def line_values(
         "error_code": error[0],
         "error_message": error[1],
         **discount_values(contract.allocation.discount, line.line_id),
+        "cust_num": line.cust_num or None,
+        "cstmr_nm": line.attributes.get("CSTMR_NM") or source.line.attributes.get("CSTMR_NM"),
     }
 
 

@@ -400,6 +400,8 @@ rc_line = Table(
     Column("disc_amt", Money(), nullable=True),
     Column("disc_pct", Rate(), nullable=True),
     Column("disc_rule", String(300), nullable=True),
+    Column("cust_num", String(300), nullable=True),  # migration 0025: the customer, for contract search
+    Column("cstmr_nm", String(300), nullable=True),  # migration 0025
     Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
     Index("ix_rc_line_rc", "rc_id"),
 )
@@ -599,6 +601,27 @@ Index("ix_rc_line_client_item", rc_line.c.client_id, rc_line.c.item_num, rc_line
 Index("ix_revenue_contract_client_error", revenue_contract.c.client_id, revenue_contract.c.error_code)
 Index("ix_journal_entry_client_batch", journal_entry.c.client_id, journal_entry.c.post_batch_id)
 Index("ix_stage_event_client_so_line", stage_event.c.client_id, stage_event.c.so_line_id)
+
+# Console search (migration 0025): contracts by customer number or name (prefix) and booking date, by
+# contract key prefix, and the checklist's count of contracts awaiting approval. PostgreSQL prefix search
+# (LIKE 'x%') uses an index only with the pattern operator class when the database collation is not C.
+_PREFIX = "varchar_pattern_ops"
+Index(
+    "ix_rc_line_client_cust_num", rc_line.c.client_id, rc_line.c.cust_num, rc_line.c.rc_id,
+    postgresql_ops={"cust_num": _PREFIX},
+)  # fmt: skip
+Index(
+    "ix_rc_line_client_cstmr_nm", rc_line.c.client_id, rc_line.c.cstmr_nm, rc_line.c.rc_id,
+    postgresql_ops={"cstmr_nm": _PREFIX},
+)  # fmt: skip
+Index("ix_rc_line_client_so_date", rc_line.c.client_id, rc_line.c.so_date, rc_line.c.rc_id)
+Index(
+    "ix_revenue_contract_client_key_prefix", revenue_contract.c.client_id, revenue_contract.c.rc_key,
+    postgresql_ops={"rc_key": _PREFIX},
+)  # fmt: skip
+Index("ix_rc_approval_client_status", rc_approval.c.client_id, rc_approval.c.status, rc_approval.c.rc_id)
+# the contracts list, newest first, without sorting the client's contracts (SQLite and PostgreSQL)
+Index("ix_revenue_contract_client_id", revenue_contract.c.client_id, revenue_contract.c.id)
 
 
 def flagged(flag_column: ColumnElement[str], flag: str) -> ColumnElement[bool]:

@@ -531,3 +531,24 @@ def compute_revenue(
     )
     contracts = tuple(iter_revenue(collection, policies, open_period=open_period))
     return EngineResult(contracts, collection.errors, collection.skipped)
+
+
+def line_curve(
+    line: TransactionLine,
+    template: PobTemplate,
+    activity: LineActivity,
+    policies: Policies,
+    open_period: int | None,
+) -> Curve | None:
+    """The curve :func:`schedule_line` spreads a line's amounts along (cumulative numerators over one
+    denominator, from the first period's calendar index), for provenance; None when it has none."""
+    if line.start_date is None or (line.end_date is not None and line.end_date < line.start_date):
+        return None
+    releases, _ = line_releases(line, template, activity)
+    if not releases:
+        return None
+    try:
+        open_index = None if open_period is None else policies.calendar.index_of_key(open_period)
+        return _curve(line, template, releases, policies, open_index)
+    except CalendarError:
+        return None

@@ -10,7 +10,7 @@ remains; the explanation then shows the computation as of the contract's last re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,9 +21,11 @@ from revrec.contracts import events, staged
 from revrec.contracts import repository as contracts_repo
 from revrec.contracts.compute import compute
 from revrec.engine.contracts import RevenueContract
-from revrec.engine.money import from_minor, quantize
+from revrec.engine.money import from_minor, quantize, to_minor
 from revrec.engine.policies import Policies
-from revrec.engine.provenance import Provenance, explain
+from revrec.engine.provenance import PeriodWeights, Provenance, explain
+from revrec.engine.releases import LineActivity
+from revrec.engine.schedules import cumulative_amounts
 from revrec.errors import InvalidInput, NotFound
 from revrec.explain import repository as repo
 from revrec.explain.discount import with_discount
@@ -40,6 +42,7 @@ class Recomputed:
     contract: RevenueContract
     policies: Policies
     uploads: dict[int, int]
+    activity: dict[str, LineActivity] = field(default_factory=dict)  # bills and events, by line
 
 
 def recompute(conn: Connection, *, client_id: int, rc_id: int) -> Recomputed:
@@ -56,12 +59,13 @@ def recompute(conn: Connection, *, client_id: int, rc_id: int) -> Recomputed:
     computation = compute(
         so_rows, activity, policies, template=head.template, open_period=head.updt_prd_id, events=history
     )
-    found = next((c.contract for c in computation.contracts if c.contract.key == head.rc_key), None)
-    if found is None:
+    computed = next((c for c in computation.contracts if c.contract.key == head.rc_key), None)
+    if computed is None:
         raise NotFound(f"Revenue contract {head.rc_key} cannot be recomputed from its staged lines")
     return Recomputed(
-        head, repo.current_lines(conn, rc_id), found, policies, repo.source_uploads(conn, so_ids)
-    )
+        head, repo.current_lines(conn, rc_id), computed.contract, policies, repo.source_uploads(conn, so_ids),
+        dict(computed.engine_activity or {}),
+    )  # fmt: skip
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -129,6 +133,50 @@ def _period_steps(p: Provenance, schedule: Any) -> dict[str, Any]:
         "revenue": str(revenue),
         "carve": str(through - before - revenue),
         "deferred_after": str(p.allocated - through),
+        "weights": None if p.weights is None else _weight_steps(p, p.weights, currency, (before, through)),
+    }
+
+
+def _running(total: Decimal, fraction: Fraction, currency: str) -> tuple[str, Decimal]:
+    """``= total × fraction`` (exact, or ``≈`` it to 28 digits) and as the schedules round it: the engine's
+    own cumulative rounding (half away from zero, in minor units)."""
+    exact = Fraction(total) * fraction
+    shown = Decimal(exact.numerator) / Decimal(exact.denominator)
+    mark = "= " if Fraction(shown) == exact else "≈ "
+    minor = cumulative_amounts(to_minor(total, currency), (fraction.numerator,), fraction.denominator)[0]
+    return f"{mark}{shown:f}", from_minor(minor, currency)
+
+
+def _weight_steps(
+    p: Provenance, w: PeriodWeights, currency: str, stored: tuple[Decimal, Decimal]
+) -> dict[str, Any]:
+    """The ratable arithmetic of one period from its weights: the running fraction through the period and
+    the one before, each times the allocated amount and rounded; their difference is the period's amount.
+    ``agrees`` says whether it gives the running totals the schedule holds (it must, to the cent)."""
+    assert p.period is not None
+    through_f, before_f = w.fraction_through(p.period), w.fraction_before(p.period)
+    through_exact, through = _running(p.allocated, through_f, currency)
+    before_exact, before = _running(p.allocated, before_f, currency)
+    index = w.periods.index(p.period)
+    c_through, c_before = w.cumulative[index], w.cumulative[index - 1] if index else 0
+    return {
+        "unit": w.unit,
+        "denominator": w.denominator,
+        "periods": [
+            {"period": k, "weight": wt, "cumulative": c}
+            for k, wt, c in zip(w.periods, w.weights, w.cumulative, strict=True)
+        ],
+        "weight": w.weights[index],
+        "fraction_through": f"{c_through}/{w.denominator}",
+        "fraction_before": f"{c_before}/{w.denominator}",
+        "formula": (
+            f"{p.allocated} × {c_through}/{w.denominator} {through_exact} → {through}; "
+            f"{p.allocated} × {c_before}/{w.denominator} {before_exact} → {before}; "
+            f"{through} − {before} = {through - before}"
+        ),
+        "computed": str(through - before),
+        "cumulative_rounding": w.cumulative_rounding,
+        "agrees": w.cumulative_rounding and (before, through) == stored,
     }
 
 
@@ -151,7 +199,10 @@ def explain_line(
         raise InvalidInput(
             f"Line {line_id!r} has no revenue in period {period}; pick a period of its schedule"
         )
-    p = explain(found.contract, found.policies, line_id, period)
+    p = explain(
+        found.contract, found.policies, line_id, period,
+        activity=found.activity.get(line_id), open_period=found.head.updt_prd_id,
+    )  # fmt: skip
     allocation = allocation_steps(p, found.contract.allocation.transaction_price)
     with_discount(allocation, found.contract.allocation, line_id, found.policies)
     allocation["stored"] = str(stored.allocated)
