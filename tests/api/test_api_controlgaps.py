@@ -5,17 +5,24 @@ incrementally. Figures derived by hand in each test."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections import defaultdict
 from decimal import Decimal as D
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from accounting_support import collect, send, verify, worked_lines
+from accounting_support import close_period, collect, send, transfer_program, verify, worked_lines
 from approvals_support import MANAGER, decide, steps_of, with_rules
+from biviews_support import table_of, worked_example
+from mje_support import accrual, admin, create, mje_tenant
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
-from revrec.db.tables import rc_line
+from revrec.db.tables import journal_entry, rc_line
+from revrec.engine.money import from_minor
+from revrec.tenancy import repository as tenancy_repo
 from support import login, unique
 
 API = "/api/revrec/v1"
@@ -97,3 +104,90 @@ def test_pending_manual_action_through_a_collection_then_approved(http: TestClie
     assert [a["status"] for a in _actions(http, admin, rc_id)] == ["In force"]
     assert steps_of(http, as_manager, rc_id=str(rc_id), status="Pending") == []
     assert verify(engine, tenant) == []
+
+
+def _activity_by_type(rows: list[dict[str, str]]) -> dict[str, D]:
+    found: dict[str, D] = defaultdict(D)
+    for row in rows:
+        found[row["ACCTG_TYPE_ID"]] += D(row["T_AT"])
+    return {k: v for k, v in found.items() if v}
+
+
+def _ledger(engine: Engine, client: str) -> dict[tuple[int, str, str], tuple[D, D]]:
+    """Debit and credit per period, account type and account string of every journal row of the client."""
+    j = journal_entry.c
+    with transaction(engine, readonly=True) as conn:
+        found = tenancy_repo.find_client(conn, client)
+        assert found is not None
+        rows = conn.execute(select(journal_entry).where(j.client_id == found.id)).all()
+    sums: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        sums[(r.period_key, r.acctg_type, r.acctg_seg)][0] += r.dr_t
+        sums[(r.period_key, r.acctg_type, r.acctg_seg)][1] += r.cr_t
+    return {k: (from_minor(v[0], "USD"), from_minor(v[1], "USD")) for k, v in sums.items()}
+
+
+def _summary_totals(rows: list[dict[str, str]]) -> dict[tuple[int, str, str], tuple[D, D]]:
+    sums: dict[tuple[int, str, str], list[D]] = defaultdict(lambda: [D(0), D(0)])
+    for r in rows:
+        key = (int(r["PRD_ID"]), r["ACCTG_TYPE_ID"], r["ACCTG_SEG"])
+        sums[key][0] += D(r["DR_AMOUNT"])
+        sums[key][1] += D(r["CR_AMOUNT"])
+    return {k: (v[0], v[1]) for k, v in sums.items()}
+
+
+def test_account_summary_includes_posted_manual_entries(http: TestClient, engine: Engine) -> None:
+    """accounting-model.md's worked example collected in January (activity Cr − Dr by type: C −1,500,
+    L +1,100, R +400, Y −68.75, X +68.75, as tests/api/test_api_biviews_fidelity.py derives) plus an accrual
+    Dr L 2400-DEF 400 / Cr R 4000-REV 400 posted at once (400 is not above the rule's 1,000): L 1,100 − 400 =
+    700, R 400 + 400 = 800. The summary equals the ledger per period, type and account."""
+    tenant, _ = mje_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *worked_example("AS"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    entry = create(http, admin(http, tenant), accrual("400.00", submit=True))
+    assert entry["status"] == "Posted"
+    rows = table_of(http, headers, "BI3_RI_ACCT_SUMM")
+    assert _activity_by_type(rows) == {
+        "C": D("-1500"), "L": D("700"), "R": D("800"), "Y": D("-68.75"), "X": D("68.75"),
+    }  # fmt: skip
+    manual = [r for r in rows if r["RC_ID"] == ""]
+    assert sorted(
+        (r["ACCTG_TYPE_ID"], r["ACCTG_SEG"], D(r["DR_AMOUNT"]), D(r["CR_AMOUNT"])) for r in manual
+    ) == [
+        ("L", "2400-DEF", D("400"), D("0")),
+        ("R", "4000-REV", D("0"), D("400")),
+    ]
+    assert {(r["POSTED_FLAG"], r["SEC_ATR_VAL"], r["PRD_ID"]) for r in manual} == {("Y", "1", "202601")}
+    assert rows[-2:] == sorted(manual, key=lambda r: r["ACCTG_TYPE_ID"])  # manual entries come last
+    assert _summary_totals(rows) == _ledger(engine, tenant.client)
+    assert table_of(http, login(http, mje_tenant(engine)[0]), "BI3_RI_ACCT_SUMM") == []  # another client
+
+
+def _last_load_time() -> str:
+    """The next whole second (waited for): every change stamped so far is before it."""
+    now = dt.datetime.now(dt.UTC)
+    time.sleep(1 - now.microsecond / 1_000_000 + 0.001)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
+
+
+def test_incremental_extract_picks_up_a_transferred_manual_entry(http: TestClient, engine: Engine) -> None:
+    """An accrual of 400 posted in January, January closed: a load from then on has nothing. The GL transfer
+    takes the entry into a batch: the next load from the same moment has its two lines (BI3_MJE) and its
+    summary rows, now interfaced with the batch (BI3_RI_ACCT_SUMM)."""
+    tenant, _ = mje_tenant(engine)
+    headers = login(http, tenant)
+    entry = create(http, admin(http, tenant), accrual("400.00", submit=True))
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    mark = _last_load_time()
+    assert table_of(http, headers, "BI3_MJE", fromDate=mark) == []
+    assert table_of(http, headers, "BI3_RI_ACCT_SUMM", fromDate=mark) == []
+    transfer_program(http, engine, headers, 149, "", "", "")
+    lines = table_of(http, headers, "BI3_MJE", fromDate=mark)
+    assert [(r["JE_HEAD_ID"], r["ACTIVITY_TYPE"], D(r["AMOUNT"])) for r in lines] == [
+        (str(entry["id"]), "L", D("400")),
+        (str(entry["id"]), "R", D("400")),
+    ]
+    summary = table_of(http, headers, "BI3_RI_ACCT_SUMM", fromDate=mark)
+    assert len(summary) == 2 and {r["INTERFACED_FLAG"] for r in summary} == {"Y"}
+    assert len({r["POST_BATCH_ID"] for r in summary}) == 1 and summary[0]["POST_BATCH_ID"] != ""

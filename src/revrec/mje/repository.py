@@ -112,6 +112,19 @@ def mark_reversed(conn: Connection, mje_id: int, reversal_id: int, by: str, at: 
     return conn.execute(query).rowcount == 1
 
 
+def stamp_entries_of_batch(conn: Connection, client_id: int, batch_id: int, by: str, at: datetime) -> int:
+    """The entries whose rows GL transfer batch ``batch_id`` took: their last change is the transfer
+    (BI3_MJE and BI3_RI_ACCT_SUMM are windowed on it); how many."""
+    h, j = mje_head.c, journal_entry.c
+    taken = select(j.mje_id).where(
+        j.client_id == client_id, j.post_batch_id == batch_id, j.mje_id.is_not(None)
+    )
+    query = (
+        update(mje_head).where(h.client_id == client_id, h.id.in_(taken)).values(updated_by=by, updated_at=at)
+    )
+    return int(conn.execute(query).rowcount)
+
+
 def post_rows(conn: Connection, row: Any, entry_lines: Sequence[LineOut]) -> int:
     """The entry's journal rows (posted; never regenerated); how many."""
     rows = [
