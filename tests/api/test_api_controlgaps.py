@@ -22,6 +22,7 @@ from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry, rc_line
 from revrec.engine.money import from_minor
+from revrec.jobs import worker
 from revrec.tenancy import repository as tenancy_repo
 from support import login, unique
 
@@ -191,3 +192,37 @@ def test_incremental_extract_picks_up_a_transferred_manual_entry(http: TestClien
     summary = table_of(http, headers, "BI3_RI_ACCT_SUMM", fromDate=mark)
     assert len(summary) == 2 and {r["INTERFACED_FLAG"] for r in summary} == {"Y"}
     assert len({r["POST_BATCH_ID"] for r in summary}) == 1 and summary[0]["POST_BATCH_ID"] != ""
+
+
+MJE_HEADER = "Mje Num,Mje Desc,Curr,Acctg Type,Acctg Seg,Dr Amount,Cr Amount,Reverse Flag,Line Desc"
+
+
+def _upload_mje(http: TestClient, engine: Engine, headers: dict[str, str], rows: list[str]) -> None:
+    body = "\n".join([MJE_HEADER, *rows]) + "\n"
+    sent = http.post(
+        "/api/integration/v1/csv/upload",
+        headers={**headers, "templatename": "Standard MJE", "filename": unique("mje") + ".csv",
+                 "content-type": "text/plain"},
+        content=body.encode(),
+    )  # fmt: skip
+    assert sent.status_code == 200, sent.text
+    worker.run_until_idle(engine)
+
+
+def test_period_close_lists_errored_mje_staging_rows(http: TestClient, engine: Engine) -> None:
+    """An uploaded entry with an unknown account type (Q) is not created and its two rows are errored:
+    Period Close refuses, naming them like the other staging errors; once the fixed entry is sent again
+    (its errored rows replaced) the period closes."""
+    tenant, _ = mje_tenant(engine)
+    api = login(http, tenant)
+    number = unique("B")
+    bad = [f"{number},typo,USD,Q,2400-DEF,50.00,,N,", f"{number},typo,USD,R,4000-REV,,50.00,N,"]
+    _upload_mje(http, engine, api, bad)
+    blocked = close_period(http, engine, api)
+    assert blocked["status"] == "Error"
+    listed = f"2 manual journal entry staging row(s) are in error ({number}): fix and upload them again"
+    assert listed + ", or delete them" in blocked["error_message"]
+    forced = close_period(http, engine, api, force=True)
+    assert forced["status"] == "Warning" and "staging row(s) are in error" in forced["error_message"]
+    _upload_mje(http, engine, api, [bad[0].replace(",Q,", ",L,"), bad[1]])
+    assert close_period(http, engine, api)["status"] == "Completed"

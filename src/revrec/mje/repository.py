@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from revrec.db.tables import journal_entry, mje_approval, mje_head, mje_line
+from revrec.db.tables import flagged, journal_entry, mje_approval, mje_head, mje_line, stage_mje
 from revrec.engine.manual_entries import LineOut
 from revrec.periods.service import Scope
 
@@ -219,6 +219,17 @@ def pending_in_scope(conn: Connection, scope: Scope) -> list[str]:
         h.status == PENDING,
     )
     return list(conn.execute(query.order_by(h.id)).scalars())
+
+
+def errored_staging(conn: Connection, client_id: int) -> tuple[int, list[str]]:
+    """Staging rows of ``Standard MJE`` uploads in error (``E``): how many, and their entry numbers."""
+    m = stage_mje.c
+    errored = (m.client_id == client_id, flagged(m.processed_flag, "E"))
+    count = int(conn.execute(select(func.count()).where(*errored)).scalar_one())
+    if not count:
+        return 0, []
+    numbers = conn.execute(select(m.mje_num).where(*errored).distinct().order_by(m.mje_num)).scalars()
+    return count, [str(n) for n in numbers]
 
 
 def due_reversals(conn: Connection, scope: Scope, period_key: int) -> list[Any]:

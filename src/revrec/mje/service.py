@@ -366,13 +366,26 @@ def reverse(conn: Connection, caller: Principal, mje_id: int, comment: str | Non
 # --- Period Close -----------------------------------------------------------------------------------------
 
 
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:10]) + (" ..." if len(names) > 10 else "")
+
+
 def blockers(conn: Connection, scope: Scope) -> list[str]:
-    """Period Close: entries awaiting approval, as a sentence (empty when none)."""
+    """Period Close: entries awaiting approval and errored upload rows (like the other staging errors),
+    as sentences (empty when none)."""
+    found = []
     pending = repo.pending_in_scope(conn, scope)
-    if not pending:
-        return []
-    shown = ", ".join(pending[:10]) + (" ..." if len(pending) > 10 else "")
-    return [f"{len(pending)} manual journal entr(ies) await approval ({shown}): approve or reject them"]
+    if pending:
+        shown = _shown(pending)
+        sentence = f"{len(pending)} manual journal entr(ies) await approval ({shown})"
+        found.append(sentence + ": approve or reject them")
+    errored, numbers = repo.errored_staging(conn, scope.client_id)
+    if errored:
+        found.append(
+            f"{errored} manual journal entry staging row(s) are in error ({_shown(numbers)}): fix and upload "
+            "them again, or delete them"
+        )
+    return found
 
 
 def post_due_reversals(conn: Connection, scope: Scope, closed_key: int, opened_key: int, by: str) -> int:
