@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from accounting_support import close_period, collect, send, transfer_program, verify, worked_lines
 from approvals_support import MANAGER, decide, steps_of, with_rules
 from biviews_support import table_of, worked_example
-from mje_support import accrual, admin, create, mje_tenant
+from mje_support import CONTROLLER, accrual, act, admin, create, journal_rows, mje_tenant
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry, rc_line
@@ -226,3 +226,51 @@ def test_period_close_lists_errored_mje_staging_rows(http: TestClient, engine: E
     assert forced["status"] == "Warning" and "staging row(s) are in error" in forced["error_message"]
     _upload_mje(http, engine, api, [bad[0].replace(",Q,", ",L,"), bad[1]])
     assert close_period(http, engine, api)["status"] == "Completed"
+
+
+def _period_status(http: TestClient, engine: Engine, headers: dict[str, str], value: str) -> None:
+    body = {"parameters": [{"parameter_id": 1541, "sequence": 1, "parameter_value": value}]}
+    response = http.post("/api/integration/v1/1/programs/154/submit", headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    worker.run_until_idle(engine)
+    job = http.get(f"/api/integration/v1/1/jobs/{response.json()['job_id']}", headers=headers).json()["data"]
+    assert job["status"] == "Completed", job
+
+
+def test_soft_close_holds_manual_entries_like_system_entries(http: TestClient, engine: Engine) -> None:
+    """January in Soft Close: an accrual of 400 (no approval needed) cannot be posted (RREV-04009) and stays a
+    Draft; one of 1,500 goes Pending (nothing posted) but its approval cannot post it; an upload's entry is
+    not taken (its rows errored). Reopened, both post; in Soft Close again, reversing one is refused."""
+    tenant, controller = mje_tenant(engine)
+    api, headers = login(http, tenant), admin(http, tenant)
+    as_controller = login(http, controller, role=CONTROLLER)
+    small = create(http, headers, accrual("400.00"))
+    large = create(http, headers, accrual("1500.00"))
+    _period_status(http, engine, api, "Soft Close")
+    refused = act(http, headers, small["id"], "submit")
+    assert refused.status_code == 400
+    assert refused.json()["message"].startswith("RREV-04009: period 202601 is in Soft Close")
+    assert http.get(f"/api/revrec/v1/mje/{small['id']}", headers=headers).json()["data"]["status"] == "Draft"
+    assert journal_rows(engine, tenant, small["id"]) == []
+    pending = act(http, headers, large["id"], "submit")
+    assert pending.status_code == 200 and pending.json()["data"]["status"] == "Pending"
+    held = act(http, as_controller, large["id"], "approve")
+    assert held.status_code == 400 and "Soft Close" in held.json()["message"]
+    assert journal_rows(engine, tenant, large["id"]) == []
+    number = unique("U")
+    _upload_mje(
+        http, engine, api, [f"{number},up,USD,L,2400-DEF,10.00,,N,", f"{number},up,USD,R,4000-REV,,10.00,N,"]
+    )
+    errors = http.get("/api/integration/v1/stage/error/mje", headers=api).json()["Result"]
+    assert [(e["mje_num"], e["processed_flag"]) for e in errors] == [(number, "E"), (number, "E")]
+    assert all("RREV-04009" in e["err_msg"] and "Soft Close" in e["err_msg"] for e in errors)
+    _period_status(http, engine, api, "Open")
+    assert act(http, headers, small["id"], "submit").json()["data"]["status"] == "Posted"
+    assert act(http, as_controller, large["id"], "approve").json()["data"]["status"] == "Posted"
+    assert [(r.period_key, r.dr_t, r.cr_t) for r in journal_rows(engine, tenant, small["id"])] == [
+        (202601, 40000, 0),
+        (202601, 0, 40000),
+    ]
+    _period_status(http, engine, api, "Soft Close")
+    assert act(http, headers, small["id"], "reverse").status_code == 400
+    assert verify(engine, tenant) == []
