@@ -8,7 +8,9 @@ decimals. revrec's journal is kept per contract (accounting.md), so the summary 
 does not publish this view's column list; the names follow the other views (BI3_RC_SCHD for debit/credit,
 BI3_WF_SUMM for activity). ``POSTED_FLAG`` says the period is closed (entries posted), ``POST_BATCH_ID`` /
 ``INTERFACED_FLAG`` the GL transfer batch that took them. A contract's entries of a period balance, so per
-contract and period Σ ``T_AT`` = 0.
+contract and period Σ ``T_AT`` = 0. The posted manual journal entries' rows (``mje_id`` set, ``rc_id``
+empty) follow, one per entry, period, account, type and currencies, with ``RC_ID`` empty
+(:func:`revrec.biviews.mje_view.mje_presummary`): the view sums to the whole ledger.
 
 **BI3_APPR_DTL** reads ``rc_approval`` (one row per approval step of a contract) in Zuora's column order
 (api-contract §4.1); no rows until approvals are recorded. Its ``INCR_UPDT_DT`` is the row's own
