@@ -10,7 +10,9 @@ Approving takes the steps in order, each by a user whose role is the step's; the
 revision in force. Rejecting puts the snapshot back (:mod:`revrec.controls.approvals_restore`) as a new
 revision, so the previous numbers are in force again; closed periods never move. A revision of a contract
 that already awaits approval supersedes its pending steps and is checked against the same snapshot (the
-revision in force). A rejected NEW contract has nothing in force: its schedules drop to nothing from the
+revision in force); the pending steps of a manual revenue action are carried over to it
+(:mod:`revrec.controls.manual_pending`), so the action never comes into force undecided. A rejected NEW
+contract has nothing in force: its schedules drop to nothing from the
 open period on, and a later revision of it is checked again as a new contract (NEW_CONTRACT rules, its
 transaction price), so it never comes back into force without approval. Every step is a ``rc_approval``
 row (BI3_APPR_DTL); every action is audited.
