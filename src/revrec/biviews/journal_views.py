@@ -8,7 +8,9 @@ decimals. revrec's journal is kept per contract (accounting.md), so the summary 
 does not publish this view's column list; the names follow the other views (BI3_RC_SCHD for debit/credit,
 BI3_WF_SUMM for activity). ``POSTED_FLAG`` says the period is closed (entries posted), ``POST_BATCH_ID`` /
 ``INTERFACED_FLAG`` the GL transfer batch that took them. A contract's entries of a period balance, so per
-contract and period Σ ``T_AT`` = 0.
+contract and period Σ ``T_AT`` = 0. The posted manual journal entries' rows (``mje_id`` set, ``rc_id``
+empty) follow, one per entry, period, account, type and currencies, with ``RC_ID`` empty
+(:func:`revrec.biviews.mje_view.mje_presummary`): the view sums to the whole ledger.
 
 **BI3_APPR_DTL** reads ``rc_approval`` (one row per approval step of a contract) in Zuora's column order
 (api-contract §4.1); no rows until approvals are recorded. Its ``INCR_UPDT_DT`` is the row's own
@@ -22,8 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, union_all
 
+from revrec.biviews import mje_view
 from revrec.biviews.columns import columns
 from revrec.biviews.contracts import _audit, _mapped, _window, _yn, decimal_amount, org_of, rc
 from revrec.biviews.views import ViewQuery
@@ -88,11 +91,10 @@ def presummary_view(query: ViewQuery) -> Select[Any]:
         "POST_BATCH_ID": s.c.batch, "INTERFACED_FLAG": _yn(s.c.batch.is_not(None)), "BOOK_ID": s.c.book_id,
         "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at, rc.c.crtd_by),
     }  # fmt: skip
-    return (
-        select(*_mapped(RI_ACCT_SUMM_COLUMNS, values))
-        .select_from(s.join(rc, rc.c.id == s.c.rc_id))
-        .order_by(s.c.rc_id, s.c.period_key, s.c.acctg_type, s.c.acctg_seg, s.c.curr, s.c.f_cur, s.c.r_cur)
-    )
+    contracts = select(*_mapped(RI_ACCT_SUMM_COLUMNS, values)).select_from(s.join(rc, rc.c.id == s.c.rc_id))
+    rows = union_all(contracts, mje_view.mje_presummary(query, RI_ACCT_SUMM_COLUMNS)).subquery("ri_rows")
+    c = rows.c  # c0 RC_ID, c1 PRD_ID, c3 ACCTG_SEG, c4 ACCTG_TYPE_ID, c5-c7 currencies; manual entries last
+    return select(*c).order_by(case((c.c0.is_(None), 1), else_=0), c.c0, c.c1, c.c4, c.c3, c.c5, c.c6, c.c7)
 
 
 def approvals_view(query: ViewQuery) -> Select[Any]:

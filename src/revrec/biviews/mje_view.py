@@ -18,7 +18,7 @@ from sqlalchemy import Select, String, case, cast, func, literal, select
 
 from revrec.biviews.contracts import _mapped, _yn, decimal_amount, org_of
 from revrec.biviews.views import ViewQuery
-from revrec.db.tables import mje_approval, mje_head, mje_line
+from revrec.db.tables import journal_entry, mje_approval, mje_head, mje_line
 
 
 def mje_view(query: ViewQuery, columns: Any) -> Select[Any]:
@@ -80,3 +80,60 @@ def mje_view(query: ViewQuery, columns: Any) -> Select[Any]:
         .where(h.client_id == query.client_id, *query.window.conditions(h.updated_at))
         .order_by(h.id, m.line_num)
     )
+
+
+_SUMM_GROUP = (
+    "mje_id",
+    "period_key",
+    "acctg_seg",
+    "acctg_type",
+    "curr",
+    "f_cur",
+    "r_cur",
+    "book_id",
+    "org_id",
+)
+
+
+def mje_presummary(query: ViewQuery, columns: Any) -> Select[Any]:
+    """BI3_RI_ACCT_SUMM's rows of the posted manual journal entries (``journal_entry.mje_id`` set,
+    ``rc_id`` empty): one row per entry, period, account, type and currencies, ``RC_ID`` empty. Windowed on
+    the entry's last change (posting, reversal, GL transfer), so an incremental extract takes each entry's
+    rows whole."""
+    j, h = journal_entry.c, mje_head.c
+    sums = [func.sum(j[f"{side}_{x}"]).label(f"{side}_{x}") for x in "tfr" for side in ("dr", "cr")]
+    s = (
+        select(
+            *(j[name] for name in _SUMM_GROUP),
+            *sums,
+            func.min(case((j.posted_flag, 1), else_=0)).label("posted"),
+            func.max(j.post_batch_id).label("batch"),
+        )
+        .select_from(journal_entry.join(mje_head, h.id == j.mje_id))
+        .where(
+            j.client_id == query.client_id,
+            j.mje_id.is_not(None),
+            *query.window.conditions(h.updated_at),
+        )
+        .group_by(*(j[name] for name in _SUMM_GROUP))
+        .subquery("mje_summ")
+    )
+    currencies = {"t": s.c.curr, "f": s.c.f_cur, "r": s.c.r_cur}
+    amounts = {
+        f"{prefix}{side.upper()}_AMOUNT": decimal_amount(s.c[f"{side}_{x}"], currencies[x])
+        for x, prefix in (("t", ""), ("f", "F_"), ("r", "G_"))
+        for side in ("dr", "cr")
+    }
+    activity = {
+        f"{x.upper()}_AT": decimal_amount(s.c[f"cr_{x}"] - s.c[f"dr_{x}"], currencies[x]) for x in "tfr"
+    }
+    values = {
+        "PRD_ID": s.c.period_key, "POST_PRD_ID": s.c.period_key, "ACCTG_SEG": s.c.acctg_seg,
+        "ACCTG_TYPE_ID": s.c.acctg_type, "CURR": s.c.curr, "F_CUR": s.c.f_cur, "G_CUR": s.c.r_cur,
+        **amounts, **activity, "POSTED_FLAG": _yn(s.c.posted == 1), "POST_BATCH_ID": s.c.batch,
+        "INTERFACED_FLAG": _yn(s.c.batch.is_not(None)), "BOOK_ID": s.c.book_id,
+        "SEC_ATR_VAL": org_of(s.c.org_id), "CLIENT_ID": h.client_id, "CRTD_BY": h.created_by,
+        "CRTD_DT": h.created_at, "UPDT_BY": h.updated_by, "UPDT_DT": h.updated_at,
+        "INCR_UPDT_DT": h.updated_at,
+    }  # fmt: skip
+    return select(*_mapped(columns, values)).select_from(s.join(mje_head, h.id == s.c.mje_id))

@@ -10,7 +10,9 @@ Approving takes the steps in order, each by a user whose role is the step's; the
 revision in force. Rejecting puts the snapshot back (:mod:`revrec.controls.approvals_restore`) as a new
 revision, so the previous numbers are in force again; closed periods never move. A revision of a contract
 that already awaits approval supersedes its pending steps and is checked against the same snapshot (the
-revision in force). A rejected NEW contract has nothing in force: its schedules drop to nothing from the
+revision in force); the pending steps of a manual revenue action are carried over to it
+(:mod:`revrec.controls.manual_pending`), so the action never comes into force undecided. A rejected NEW
+contract has nothing in force: its schedules drop to nothing from the
 open period on, and a later revision of it is checked again as a new contract (NEW_CONTRACT rules, its
 transaction price), so it never comes back into force without approval. Every step is a ``rc_approval``
 row (BI3_APPR_DTL); every action is audited.
@@ -29,7 +31,7 @@ from revrec.auth.service import Principal
 from revrec.contracts.persist import Context
 from revrec.contracts.repository import contracts_by_id, lock_client, now
 from revrec.controls import approvals_repository as repo
-from revrec.controls import approvals_restore, audit, manual_repository
+from revrec.controls import approvals_restore, audit, manual_pending, manual_repository
 from revrec.controls.approvals_rules import MANUAL_ADJUSTMENT, NEW_CONTRACT, REVISION, ApprovalRule, load
 from revrec.errors import Conflict, Forbidden, InvalidInput, NotFound
 from revrec.periods.service import Scope
@@ -95,6 +97,7 @@ def request(
     allocated = repo.allocated_by_line(conn, revised)
     requested = 0
     for rc_id, head in contracts.items():
+        held = manual_pending.held_steps(conn, ctx.scope.client_id, rc_id) if rc_id in found.open else []
         state, snapshot = _in_force(conn, found, rc_id, rc_id in fresh, head, by)
         if state is None:
             continue
@@ -103,15 +106,18 @@ def request(
         else:
             kind, figure = REVISION, _change(state["lines"], allocated.get(rc_id, {}))
         rules = [r for r in found.rules if r.matches(kind, figure)]
-        if not rules:
+        if not rules and not held:
             if snapshot is not None:
                 repo.resolve_snapshot(conn, snapshot.id, repo.WITHDRAWN)
             continue
         if snapshot is None:
             repo.insert_snapshot(conn, ctx.scope.client_id, rc_id, int(head.version), state)
-        _steps(conn, ctx, head, kind, rules, by)
+        carried = manual_pending.carry_over(conn, held, by)
+        _steps(conn, ctx, head, kind, rules, by, first=carried + 1)
         after = {"version": head.version, "transaction_price": head.transaction_price}
-        reason = f"{kind} {figure}: " + ", ".join(r.name for r in rules)
+        reason = f"{kind} {figure}: " + (", ".join(r.name for r in rules) or "no rule")
+        if held:
+            reason += "; " + manual_pending.carried_note(held)
         audit.record(
             conn,
             client_id=ctx.scope.client_id,
@@ -139,7 +145,13 @@ def _figures(state: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _steps(
-    conn: Connection, ctx: Context, head: Any, kind: str, rules: Sequence[ApprovalRule], by: str
+    conn: Connection,
+    ctx: Context,
+    head: Any,
+    kind: str,
+    rules: Sequence[ApprovalRule],
+    by: str,
+    first: int = 1,
 ) -> None:
     stamp = now()
     rows: list[dict[str, Any]] = []
@@ -157,7 +169,7 @@ def _steps(
                     "rule_name": rule.name,
                     "rule_desc": rule.description,
                     "approval_type": kind,
-                    "approver_sequence": len(rows) + 1,
+                    "approver_sequence": first + len(rows),
                     "approver_user": role,
                     "approver_name": role,
                     "pending_since": stamp,

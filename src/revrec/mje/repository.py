@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from revrec.db.tables import journal_entry, mje_approval, mje_head, mje_line
+from revrec.db.tables import flagged, journal_entry, mje_approval, mje_head, mje_line, stage_mje
 from revrec.engine.manual_entries import LineOut
 from revrec.periods.service import Scope
 
@@ -112,6 +112,19 @@ def mark_reversed(conn: Connection, mje_id: int, reversal_id: int, by: str, at: 
     return conn.execute(query).rowcount == 1
 
 
+def stamp_entries_of_batch(conn: Connection, client_id: int, batch_id: int, by: str, at: datetime) -> int:
+    """The entries whose rows GL transfer batch ``batch_id`` took: their last change is the transfer
+    (BI3_MJE and BI3_RI_ACCT_SUMM are windowed on it); how many."""
+    h, j = mje_head.c, journal_entry.c
+    taken = select(j.mje_id).where(
+        j.client_id == client_id, j.post_batch_id == batch_id, j.mje_id.is_not(None)
+    )
+    query = (
+        update(mje_head).where(h.client_id == client_id, h.id.in_(taken)).values(updated_by=by, updated_at=at)
+    )
+    return int(conn.execute(query).rowcount)
+
+
 def post_rows(conn: Connection, row: Any, entry_lines: Sequence[LineOut]) -> int:
     """The entry's journal rows (posted; never regenerated); how many."""
     rows = [
@@ -206,6 +219,17 @@ def pending_in_scope(conn: Connection, scope: Scope) -> list[str]:
         h.status == PENDING,
     )
     return list(conn.execute(query.order_by(h.id)).scalars())
+
+
+def errored_staging(conn: Connection, client_id: int) -> tuple[int, list[str]]:
+    """Staging rows of ``Standard MJE`` uploads in error (``E``): how many, and their entry numbers."""
+    m = stage_mje.c
+    errored = (m.client_id == client_id, flagged(m.processed_flag, "E"))
+    count = int(conn.execute(select(func.count()).where(*errored)).scalar_one())
+    if not count:
+        return 0, []
+    numbers = conn.execute(select(m.mje_num).where(*errored).distinct().order_by(m.mje_num)).scalars()
+    return count, [str(n) for n in numbers]
 
 
 def due_reversals(conn: Connection, scope: Scope, period_key: int) -> list[Any]:

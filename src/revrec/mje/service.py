@@ -197,8 +197,24 @@ def submit(conn: Connection, caller: Principal, mje_id: int, comment: str | None
     return get(conn, caller, mje_id)
 
 
+def frozen_problem(period: OpenPeriod) -> str | None:
+    """Why nothing can be posted in ``period`` now (None when it is Open): in Soft Close manual entries
+    wait like the system entries of Data Collection and Event Process."""
+    if period.status != periods.SOFT_CLOSE:
+        return None
+    return (
+        f"period {period.key} is in Soft Close: manual journal entries are posted "
+        "once it is closed (program 152; post them in the next period) or reopened (program 154 with "
+        "STATUS=Open)"
+    )
+
+
 def _post(conn: Connection, by: str, client_id: int, mje_id: int) -> int:
     row = _head(conn, client_id, mje_id)
+    _, current = open_period(conn, client_id, row.org_id)
+    frozen = frozen_problem(current)
+    if frozen is not None:
+        raise Conflict(f"{rules.NOT_OPEN_PERIOD}: {frozen}")
     periods_repo.lock_scope(conn, client_id, row.book_id, row.org_id)  # serialises with Period Close
     entry_lines = [repo.as_line_out(x) for x in repo.lines(conn, [mje_id])[mje_id]]
     stamp = now()
@@ -366,13 +382,26 @@ def reverse(conn: Connection, caller: Principal, mje_id: int, comment: str | Non
 # --- Period Close -----------------------------------------------------------------------------------------
 
 
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:10]) + (" ..." if len(names) > 10 else "")
+
+
 def blockers(conn: Connection, scope: Scope) -> list[str]:
-    """Period Close: entries awaiting approval, as a sentence (empty when none)."""
+    """Period Close: entries awaiting approval and errored upload rows (like the other staging errors),
+    as sentences (empty when none)."""
+    found = []
     pending = repo.pending_in_scope(conn, scope)
-    if not pending:
-        return []
-    shown = ", ".join(pending[:10]) + (" ..." if len(pending) > 10 else "")
-    return [f"{len(pending)} manual journal entr(ies) await approval ({shown}): approve or reject them"]
+    if pending:
+        shown = _shown(pending)
+        sentence = f"{len(pending)} manual journal entr(ies) await approval ({shown})"
+        found.append(sentence + ": approve or reject them")
+    errored, numbers = repo.errored_staging(conn, scope.client_id)
+    if errored:
+        found.append(
+            f"{errored} manual journal entry staging row(s) are in error ({_shown(numbers)}): fix and upload "
+            "them again, or delete them"
+        )
+    return found
 
 
 def post_due_reversals(conn: Connection, scope: Scope, closed_key: int, opened_key: int, by: str) -> int:

@@ -158,6 +158,9 @@ def stage_mje(conn: Connection, job: Job) -> str:
     try:
         _, current = service.open_period(conn, job.client_id, None)
         open_key: int | None = current.key
+        frozen = service.frozen_problem(current)
+        if frozen is not None:  # Soft Close: nothing is posted, so no entry is taken
+            open_key, closed = None, Problem(rules.NOT_OPEN_PERIOD, None, "period", frozen)
     except RevrecError as exc:
         open_key, closed = None, Problem(rules.NOT_OPEN_PERIOD, None, "period", exc.message)
     errors: list[dict[str, Any]] = []

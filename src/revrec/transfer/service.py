@@ -30,6 +30,7 @@ from revrec.db.tables import book, journal_entry, transfer_batch, transfer_line
 from revrec.engine.money import from_minor
 from revrec.errors import InvalidInput
 from revrec.jobs.queue import Job
+from revrec.mje import repository as mje_repo
 from revrec.periods import repository as periods_repo
 from revrec.periods import service as periods
 from revrec.transfer import mapping
@@ -245,6 +246,7 @@ def build_batch(conn: Connection, job: Job, criteria: Criteria) -> tuple[int, st
     if stamped != len(ids):
         raise InvalidInput("Journal entries were transferred by another batch meanwhile; submit again")
     accounting_repo.stamp_contracts_of_batch(conn, job.client_id, batch_id)  # BI3_RC_SCHD shows the batch
+    mje_repo.stamp_entries_of_batch(conn, job.client_id, batch_id, job.created_by or "revrec", _now())
     conn.execute(
         update(transfer_batch)
         .where(transfer_batch.c.id == batch_id)
