@@ -87,6 +87,7 @@ WATERFALL_COLUMNS = (
     "SCHD_VER", "PRD_ID", "PERIOD_NAME", "TIMING", "CURR", *WATERFALL_AMOUNTS[:3], "F_CUR",
     *WATERFALL_AMOUNTS[3:6], "R_CUR", *WATERFALL_AMOUNTS[6:],
     "T_VC_AMT", "F_VC_AMT", "R_VC_AMT",  # variable consideration recognised (W), not in NET (judgment.md)
+    *reserve_cost_moves.WATERFALL_COLUMNS,  # refund liability change (N), cost amortisation (I)
 )  # fmt: skip
 RECOGNISED, FUTURE = "RECOGNISED", "FUTURE"
 
@@ -143,9 +144,16 @@ def _schedules_as_of(client_id: int, span: Span) -> Any:
     return _materialized(query, "wf_schedule")
 
 
+def _months(key: Any) -> Any:
+    """Months since year 0 of YYYYMM ``key`` (revrec's monthly calendars)."""
+    return (key // 100) * 12 + key % 100 - 1
+
+
 def waterfall_select(client_id: int, span: Span) -> Select[Any]:
     """One row per line and period of the schedule version current as of ``span.last_key``: periods up to
-    it are RECOGNISED, later ones FUTURE. Periods where every amount is zero are left out."""
+    it are RECOGNISED, later ones FUTURE. Periods where every amount is zero are left out. The refund
+    liability and cost amortisation of a line (revrec.reports.reserve_cost_moves) in a period outside its
+    schedule add a row of that period (RECOGNISED, other amounts 0)."""
     idx = _index_series(client_id, span.last_key)
     sched = _schedules_as_of(client_id, span)
     c, i = sched.c, idx.c.i
@@ -158,28 +166,41 @@ def waterfall_select(client_id: int, span: Span) -> Select[Any]:
     line = and_(rc_line.c.client_id == client_id, rc_line.c.rc_id == c.rc_id, rc_line.c.line_id == c.line_id,
                 rc_line.c.current_flag == true())  # fmt: skip
     vc = _vc_recognised(client_id, span.last_key)
+    mv = reserve_cost_moves.waterfall_moves(client_id, span.last_key)
     prd = _period_key(c.first_period, i)
     with_vc = and_(vc.c.rc_id == c.rc_id, vc.c.line_id == c.line_id, vc.c.period_key == prd)
+    moved = and_(mv.c.rc_id == c.rc_id, mv.c.line_id == c.line_id, mv.c.curr == c.curr)
+    moves = [func.coalesce(mv.c[f"{p}_{x}"], 0).label(f"{p}_{x}") for p in ("rn", "am") for x in CURRENCIES]
+    head = (c.rc_id, c.book_id, c.org_id, rc_line.c.id.label("line_pk"), c.line_id, rc_line.c.so_num,
+            rc_line.c.item_num, rc_line.c.pob_key, c.version)  # fmt: skip
     rows = select(
-        c.rc_id, c.book_id, c.org_id, rc_line.c.id.label("line_pk"), c.line_id, rc_line.c.so_num,
-        rc_line.c.item_num, rc_line.c.pob_key, c.version, prd.label("prd"),
-        (c.first_index + i).label("pos"), c.curr, c.f_cur, c.r_cur, *amounts,
-        *(func.coalesce(vc.c[f"vc_{x}"], 0).label(f"vc_{x}") for x in CURRENCIES),
+        *head, prd.label("prd"), (c.first_index + i).label("pos"), c.curr, c.f_cur, c.r_cur, *amounts,
+        *(func.coalesce(vc.c[f"vc_{x}"], 0).label(f"vc_{x}") for x in CURRENCIES), *moves,
     ).select_from(
         sched.join(rc_line, line).join(idx, true()).outerjoin(vc, with_vc)
+        .outerjoin(mv, and_(moved, mv.c.period_key == prd))
     ).where(i < c.n)  # fmt: skip
-    w = _materialized(rows, "wf").c
+    wf = _materialized(rows, "wf")
+    in_schedule = (
+        select(literal(1))
+        .select_from(wf)
+        .where(wf.c.rc_id == mv.c.rc_id, wf.c.line_id == mv.c.line_id, wf.c.prd == mv.c.period_key)
+        .exists()
+    )
+    outside = select(
+        *head, mv.c.period_key, (c.first_index + _months(mv.c.period_key) - _months(c.first_period)),
+        c.curr, c.f_cur, c.r_cur, *(_zero() for _ in range(9)), *moves,
+    ).select_from(sched.join(rc_line, line).join(mv, moved)).where(~in_schedule)  # fmt: skip
+    w = union_all(select(wf), outside).subquery("wf_all").c
     values: list[Any] = []
     for x, currency in zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True):
         r_, c_ = w[f"rev_{x}"], w[f"cv_{x}"]
         values += [currency, decimal_amount(r_, currency), decimal_amount(c_, currency)]
         values.append(decimal_amount(r_ + c_, currency))
-    values += [
-        decimal_amount(w[f"vc_{x}"], cur)
-        for x, cur in zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True)
-    ]
+    currencies = tuple(zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True))
+    values += [decimal_amount(w[f"{p}_{x}"], cur) for p in ("vc", "rn", "am") for x, cur in currencies]
     timing = case((w.pos <= span.last_index, literal(RECOGNISED)), else_=literal(FUTURE))
-    nonzero = or_(*(w[f"{m}_{x}"] != 0 for m in ("rev", "cv") for x in CURRENCIES))
+    nonzero = or_(*(w[f"{m}_{x}"] != 0 for m in ("rev", "cv", "rn", "am") for x in CURRENCIES))
     head = (w.rc_id, w.book_id, w.org_id, w.line_pk, w.line_id, w.so_num, w.item_num, w.pob_key, w.version)
     return (
         select(literal(span.last_key), *head, w.prd, _period_name(w.prd), timing, *values)
