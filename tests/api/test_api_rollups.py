@@ -18,6 +18,7 @@ from test_api_costs import cost_process
 from test_api_vc import VC_LABELS, VC_SETUP
 
 from accounting_support import accounting_tenant, close_period, collect, send, subscription, totals, verify
+from biviews_support import table_of
 from costs_support import cost_row, send_costs
 from inbound_data import to_csv
 from returns_support import EXAMPLE_22, sale
@@ -190,3 +191,21 @@ def test_vc_returns_costs_in_waterfall_rollforward_and_journal(client: TestClien
     for r in waterfall:
         assert r["F_RFND_LIAB_AMT"] == r["R_RFND_LIAB_AMT"] == r["T_RFND_LIAB_AMT"]
         assert r["F_COST_AMORT_AMT"] == r["R_COST_AMORT_AMT"] == r["T_COST_AMORT_AMT"]
+
+    # BI3_WF_SUMM: the cost legs (SCHD_TYPE_FLAG C, SCHD_ID from 10^17), credit positive. By hand: January
+    # Dr G 10,000 / Cr P 10,000 (commission), Dr I / Cr P 15,000 and 25,000 (legal, travel); Dr I / Cr G
+    # 1,000 in each month January to October (amortisation, scheduled after February)
+    wf = [r for r in table_of(client, headers, "BI3_WF_SUMM") if int(r["SCHD_ID"]) >= 10**17]
+    assert {(r["SCHD_TYPE_FLAG"], r["NETTING_ENTRY_FLAG"]) for r in wf} == {("C", "N")}
+    january = sorted((r["ACCTG_TYPE_ID"], D(r["T_AT"])) for r in wf if r["PRD_ID"] == "202601")
+    assert january == [
+        ("G", D("-10000.00")), ("G", D("1000.00")), ("I", D("-25000.00")), ("I", D("-15000.00")),
+        ("I", D("-1000.00")), ("P", D("10000.00")), ("P", D("15000.00")), ("P", D("25000.00")),
+    ]  # fmt: skip
+    g_rows = [(r["PRD_ID"], D(r["T_AT"])) for r in wf if r["ACCTG_TYPE_ID"] == "G"]
+    amortised = sorted((p, a) for p, a in g_rows if a > 0)
+    assert amortised == [(f"2026{m:02d}", D("1000.00")) for m in range(1, 11)]
+    booked = sum((D(r["T_AT"]) for r in wf if r["ACCTG_TYPE_ID"] == "G" and r["PRD_ID"] <= "202602"), D(0))
+    assert -booked == closing["G"]  # the asset (a debit) through February, as the roll-forward closes it
+    assert sum((D(r["T_AT"]) for r in wf), D(0)) == 0  # every cost row balances
+    assert len({r["SCHD_ID"] for r in wf}) == len(wf)
