@@ -81,9 +81,9 @@ def rollforward_branches(
     d = reserve_deltas(client_id, span.last_key)
     before, within = d.c.period_key < span.first_key, d.c.period_key >= span.first_key
     named: dict[str, Any] = {}
-    for k, prefix in (("n", "rn"), ("s", "rs")):
+    for position, prefix in (("n", "rn"), ("s", "rs")):
         for x in CURRENCIES:
-            delta = d.c[f"d{k}_{x}"]
+            delta = d.c[f"d{position}_{x}"]
             named[f"{prefix}0_{x}"] = func.sum(case((before, delta), else_=_zero()))
             named[f"{prefix}add_{x}"] = func.sum(case((and_(within, delta > 0), delta), else_=_zero()))
             named[f"{prefix}rel_{x}"] = func.sum(case((and_(within, delta < 0), -delta), else_=_zero()))

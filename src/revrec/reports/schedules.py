@@ -201,9 +201,9 @@ def waterfall_select(client_id: int, span: Span) -> Select[Any]:
     values += [decimal_amount(w[f"{p}_{x}"], cur) for p in ("vc", "rn", "am") for x, cur in currencies]
     timing = case((w.pos <= span.last_index, literal(RECOGNISED)), else_=literal(FUTURE))
     nonzero = or_(*(w[f"{m}_{x}"] != 0 for m in ("rev", "cv", "rn", "am") for x in CURRENCIES))
-    head = (w.rc_id, w.book_id, w.org_id, w.line_pk, w.line_id, w.so_num, w.item_num, w.pob_key, w.version)
+    shown = (w.rc_id, w.book_id, w.org_id, w.line_pk, w.line_id, w.so_num, w.item_num, w.pob_key, w.version)
     return (
-        select(literal(span.last_key), *head, w.prd, _period_name(w.prd), timing, *values)
+        select(literal(span.last_key), *shown, w.prd, _period_name(w.prd), timing, *values)
         .where(nonzero)
         .order_by(w.rc_id, w.line_pk, w.pos)
     )
