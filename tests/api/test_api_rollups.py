@@ -177,6 +177,15 @@ def test_vc_returns_costs_in_waterfall_rollforward_and_journal(client: TestClien
     assert closing["G"] == journal["G"][0] - journal["G"][1]
     assert closing == {"N": D("500.00"), "S": D("300.00"), "G": D("8000.00")}
 
+    # January alone, after February's reassessment: what January booked (closed periods never change)
+    rows = _report(client, engine, headers, "deferred-rollforward", FROM_PERIOD="202601", TO_PERIOD="202601")
+    a, b = sorted(rows, key=lambda r: int(r["RC_ID"]))
+    assert (_measures(a, "N"), _measures(a, "S")) == (
+        ["0.00", "300.00", "0.00", "300.00"], ["0.00", "180.00", "0.00", "180.00"],
+    )  # fmt: skip
+    assert _measures(b, "G") == ["0.00", "10000.00", "1000.00", "9000.00"]
+    assert [b[f"T_VC_{m}"] for m in MEASURES] == ["0.00", "-60.00", "-6.00", "-54.00"]
+
     # the waterfall as of February: A's reserve change of February has a row of its own (the sale's
     # schedule is January only); B's amortisation follows its revenue, none booked after February
     waterfall = _report(client, engine, headers, "revenue-waterfall", AS_OF_PERIOD="202602")
