@@ -116,9 +116,9 @@ def test_vc_returns_costs_in_waterfall_rollforward_and_journal(client: TestClien
     Contract B is a 1,200.00 subscription from January to October 2026 (120.00 a month) with a rebate
     estimated at -120 (50 %) in January, expected value -60.00, and -240 (50 %) in February, -120.00. VC
     recognised: January -60 / 10 = -6.00, through February -120 x 2/10 = -24.00, so February -18.00. Its
-    costs are ASC 340-40 Example 1's: commissions 10,000.00 capitalised (340-40-25-1), legal fees 15,000.00
-    and travel 25,000.00 expensed (340-40-25-2). The commission amortises with the revenue, 10,000 / 10 =
-    1,000.00 a month.
+    costs are ASC 340-40-55-2 to 55-4 (Example 1): commissions 10,000.00 capitalised (340-40-25-1), legal
+    fees 15,000.00 and travel 25,000.00 expensed (340-40-25-2). The commission amortises with the revenue,
+    10,000 / 10 = 1,000.00 a month.
 
     Roll-forward of February: A's N opening 300, additions 200, releases 0, closing 500; S 180, 120, 0,
     300. B's VC opening -60 - (-6) = -54, additions -60, releases -18, closing -54 - 60 + 18 = -96
