@@ -17,6 +17,7 @@ from biviews_support import table_of
 from mje_support import CONTROLLER, MJE, accrual, act, admin, create, journal_rows, mje_tenant, run_report
 from revrec.db.session import transaction
 from revrec.mje import repository as mje_repo
+from revrec.reports import reserve_cost_moves
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy
 from support import PASSWORD, Tenant, login, make_tenant, unique
@@ -279,6 +280,8 @@ def test_reported_in_bi3_mje_the_journal_report_and_the_rollforward(http: TestCl
         (str(accrued["id"]), D(0), D(0), D("250"), D("-250")),
         (str(reversal_id), D(0), D("250"), D(0), D("250")),
     ]  # fmt: skip
+    # an MJE books no VC, reserve or cost schedule: those columns are empty on its rows
+    assert {r[c] for r in roll for c in reserve_cost_moves.ROLLFORWARD_COLUMNS} == {""}
 
 
 def test_a_stale_request_never_posts_or_reverses_twice(http: TestClient, engine: Engine) -> None:

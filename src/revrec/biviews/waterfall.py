@@ -35,6 +35,7 @@ from revrec.biviews.contracts import (
     decimal_amount,
     rc,
 )
+from revrec.biviews.cost_waterfall import cost_rows
 from revrec.biviews.returns_views import reserve_rows
 from revrec.biviews.views import ViewQuery
 from revrec.db.tables import journal_entry, rc_bill
@@ -95,6 +96,7 @@ def waterfall_view(query: ViewQuery) -> Select[Any]:
         _netting_rows(query, False),
         _netting_rows(query, True),
         *reserve_rows(query),  # rights of return (revrec.biviews.returns_views)
+        *cost_rows(query),  # contract costs (revrec.biviews.cost_waterfall)
     ]
     rows = union_all(*branches).subquery("wf")
     return select(*rows.c).order_by(rows.c[f"c{[c.name for c in WF_SUMM_COLUMNS].index('SCHD_ID')}"])

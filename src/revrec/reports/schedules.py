@@ -40,6 +40,7 @@ from revrec.biviews.contracts import (
     run_at,
 )
 from revrec.db.tables import rc_bill, rc_line, rc_pob, rc_schedule, revenue_contract, vc_schedule
+from revrec.reports import reserve_cost_moves
 from revrec.reports.periods import Span
 
 CURRENCIES = ("t", "f", "r")
@@ -86,6 +87,7 @@ WATERFALL_COLUMNS = (
     "SCHD_VER", "PRD_ID", "PERIOD_NAME", "TIMING", "CURR", *WATERFALL_AMOUNTS[:3], "F_CUR",
     *WATERFALL_AMOUNTS[3:6], "R_CUR", *WATERFALL_AMOUNTS[6:],
     "T_VC_AMT", "F_VC_AMT", "R_VC_AMT",  # variable consideration recognised (W), not in NET (judgment.md)
+    *reserve_cost_moves.WATERFALL_COLUMNS,  # refund liability change (N), cost amortisation (I)
 )  # fmt: skip
 RECOGNISED, FUTURE = "RECOGNISED", "FUTURE"
 
@@ -142,9 +144,16 @@ def _schedules_as_of(client_id: int, span: Span) -> Any:
     return _materialized(query, "wf_schedule")
 
 
+def _months(key: Any) -> Any:
+    """Months since year 0 of YYYYMM ``key`` (revrec's monthly calendars)."""
+    return (key // 100) * 12 + key % 100 - 1
+
+
 def waterfall_select(client_id: int, span: Span) -> Select[Any]:
     """One row per line and period of the schedule version current as of ``span.last_key``: periods up to
-    it are RECOGNISED, later ones FUTURE. Periods where every amount is zero are left out."""
+    it are RECOGNISED, later ones FUTURE. Periods where every amount is zero are left out. The refund
+    liability and cost amortisation of a line (revrec.reports.reserve_cost_moves) in a period outside its
+    schedule add a row of that period (RECOGNISED, other amounts 0)."""
     idx = _index_series(client_id, span.last_key)
     sched = _schedules_as_of(client_id, span)
     c, i = sched.c, idx.c.i
@@ -157,31 +166,44 @@ def waterfall_select(client_id: int, span: Span) -> Select[Any]:
     line = and_(rc_line.c.client_id == client_id, rc_line.c.rc_id == c.rc_id, rc_line.c.line_id == c.line_id,
                 rc_line.c.current_flag == true())  # fmt: skip
     vc = _vc_recognised(client_id, span.last_key)
+    mv = reserve_cost_moves.waterfall_moves(client_id, span.last_key)
     prd = _period_key(c.first_period, i)
     with_vc = and_(vc.c.rc_id == c.rc_id, vc.c.line_id == c.line_id, vc.c.period_key == prd)
+    moved = and_(mv.c.rc_id == c.rc_id, mv.c.line_id == c.line_id, mv.c.curr == c.curr)
+    moves = [func.coalesce(mv.c[f"{p}_{x}"], 0).label(f"{p}_{x}") for p in ("rn", "am") for x in CURRENCIES]
+    head = (c.rc_id, c.book_id, c.org_id, rc_line.c.id.label("line_pk"), c.line_id, rc_line.c.so_num,
+            rc_line.c.item_num, rc_line.c.pob_key, c.version)  # fmt: skip
     rows = select(
-        c.rc_id, c.book_id, c.org_id, rc_line.c.id.label("line_pk"), c.line_id, rc_line.c.so_num,
-        rc_line.c.item_num, rc_line.c.pob_key, c.version, prd.label("prd"),
-        (c.first_index + i).label("pos"), c.curr, c.f_cur, c.r_cur, *amounts,
-        *(func.coalesce(vc.c[f"vc_{x}"], 0).label(f"vc_{x}") for x in CURRENCIES),
+        *head, prd.label("prd"), (c.first_index + i).label("pos"), c.curr, c.f_cur, c.r_cur, *amounts,
+        *(func.coalesce(vc.c[f"vc_{x}"], 0).label(f"vc_{x}") for x in CURRENCIES), *moves,
     ).select_from(
         sched.join(rc_line, line).join(idx, true()).outerjoin(vc, with_vc)
+        .outerjoin(mv, and_(moved, mv.c.period_key == prd))
     ).where(i < c.n)  # fmt: skip
-    w = _materialized(rows, "wf").c
+    wf = _materialized(rows, "wf")
+    in_schedule = (
+        select(literal(1))
+        .select_from(wf)
+        .where(wf.c.rc_id == mv.c.rc_id, wf.c.line_id == mv.c.line_id, wf.c.prd == mv.c.period_key)
+        .exists()
+    )
+    outside = select(
+        *head, mv.c.period_key, (c.first_index + _months(mv.c.period_key) - _months(c.first_period)),
+        c.curr, c.f_cur, c.r_cur, *(_zero() for _ in range(9)), *moves,
+    ).select_from(sched.join(rc_line, line).join(mv, moved)).where(~in_schedule)  # fmt: skip
+    w = union_all(select(wf), outside).subquery("wf_all").c
     values: list[Any] = []
     for x, currency in zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True):
         r_, c_ = w[f"rev_{x}"], w[f"cv_{x}"]
         values += [currency, decimal_amount(r_, currency), decimal_amount(c_, currency)]
         values.append(decimal_amount(r_ + c_, currency))
-    values += [
-        decimal_amount(w[f"vc_{x}"], cur)
-        for x, cur in zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True)
-    ]
+    currencies = tuple(zip(CURRENCIES, (w.curr, w.f_cur, w.r_cur), strict=True))
+    values += [decimal_amount(w[f"{p}_{x}"], cur) for p in ("vc", "rn", "am") for x, cur in currencies]
     timing = case((w.pos <= span.last_index, literal(RECOGNISED)), else_=literal(FUTURE))
-    nonzero = or_(*(w[f"{m}_{x}"] != 0 for m in ("rev", "cv") for x in CURRENCIES))
-    head = (w.rc_id, w.book_id, w.org_id, w.line_pk, w.line_id, w.so_num, w.item_num, w.pob_key, w.version)
+    nonzero = or_(*(w[f"{m}_{x}"] != 0 for m in ("rev", "cv", "rn", "am") for x in CURRENCIES))
+    shown = (w.rc_id, w.book_id, w.org_id, w.line_pk, w.line_id, w.so_num, w.item_num, w.pob_key, w.version)
     return (
-        select(literal(span.last_key), *head, w.prd, _period_name(w.prd), timing, *values)
+        select(literal(span.last_key), *shown, w.prd, _period_name(w.prd), timing, *values)
         .where(nonzero)
         .order_by(w.rc_id, w.line_pk, w.pos)
     )
@@ -211,24 +233,32 @@ ROLLFORWARD_COLUMNS = (
     # variable consideration not yet recognised (account V, docs/judgment.md): opening, additions (VC
     # allocated), releases (VC recognised), closing
     *(f"{x.upper()}_VC_{m}" for x in CURRENCIES for m in MEASURES),
+    # refund liability (N), right-of-return asset (S), contract cost asset (G): reports.reserve_cost_moves
+    *reserve_cost_moves.ROLLFORWARD_COLUMNS,
 )  # fmt: skip
 
 
 _VC_KINDS = ("vc0", "vcadd", "vcrel")  # VC liability before FROM, VC allocated and recognised FROM..TO
+_KINDS = ("rec0", "rec1", "bill0", "add", *_VC_KINDS, *reserve_cost_moves.ROLLFORWARD_KINDS)
+
+
+def _kind_columns(named: dict[str, Any]) -> list[Any]:
+    """Every movement kind of the roll-forward union in order (``named`` ones, 0 for the others)."""
+    return [named.get(f"{k}_{x}", _zero()).label(f"{k}_{x}") for k in _KINDS for x in CURRENCIES]
 
 
 def _movements(client_id: int, span: Span) -> Any:
     """Per contract and currencies (minor units): recognised through the period before FROM (rec0_x) and
-    through TO (rec1_x), billed before FROM (bill0_x) and billed from FROM to TO (add_x)."""
+    through TO (rec1_x), billed before FROM (bill0_x) and billed from FROM to TO (add_x); the VC liability
+    and the refund liability, return asset and cost asset movements (revrec.reports.reserve_cost_moves)."""
     k0, k1 = span.first_index - 1, span.last_index
     keys = (s.c.rc_id, s.c.curr, s.c.f_cur, s.c.r_cur)
     recognised = select(
         *keys,
-        *(net_recognised(x, k0).label(f"rec0_{x}") for x in CURRENCIES),
-        *(net_recognised(x, k1).label(f"rec1_{x}") for x in CURRENCIES),
-        *(_zero().label(f"bill0_{x}") for x in CURRENCIES),
-        *(_zero().label(f"add_{x}") for x in CURRENCIES),
-        *(_zero().label(f"{k}_{x}") for k in _VC_KINDS for x in CURRENCIES),
+        *_kind_columns(
+            {f"rec0_{x}": net_recognised(x, k0) for x in CURRENCIES}
+            | {f"rec1_{x}": net_recognised(x, k1) for x in CURRENCIES}
+        ),
     ).where(s.c.client_id == client_id, s.c.current_flag == true())
     b = rc_bill.c
 
@@ -241,10 +271,10 @@ def _movements(client_id: int, span: Span) -> Any:
             b.curr,
             b.f_cur,
             b.r_cur,
-            *(_zero() for _ in range(6)),
-            *(billed(x, b.prd_id < span.first_key) for x in CURRENCIES),
-            *(billed(x, b.prd_id >= span.first_key) for x in CURRENCIES),
-            *(_zero() for _ in range(len(_VC_KINDS) * 3)),
+            *_kind_columns(
+                {f"bill0_{x}": billed(x, b.prd_id < span.first_key) for x in CURRENCIES}
+                | {f"add_{x}": billed(x, b.prd_id >= span.first_key) for x in CURRENCIES}
+            ),
         )
         .where(b.client_id == client_id, b.prd_id <= span.last_key)
         .group_by(b.rc_id, b.curr, b.f_cur, b.r_cur)
@@ -255,23 +285,20 @@ def _movements(client_id: int, span: Span) -> Any:
         return func.sum(case((condition, v[column]), else_=_zero()))
 
     before, within = v.period_key < span.first_key, v.period_key >= span.first_key
+    vc_named: dict[str, Any] = {}
+    for x in CURRENCIES:
+        vc_named[f"vc0_{x}"] = vc_sum(f"alloc_{x}", before) - vc_sum(f"rev_{x}", before)
+        vc_named[f"vcadd_{x}"] = vc_sum(f"alloc_{x}", within)
+        vc_named[f"vcrel_{x}"] = vc_sum(f"rev_{x}", within)
     vc = (
-        select(
-            v.rc_id, v.curr, v.f_cur, v.r_cur, *(_zero() for _ in range(12)),
-            *(vc_sum(f"alloc_{x}", before) - vc_sum(f"rev_{x}", before) for x in CURRENCIES),
-            *(vc_sum(f"alloc_{x}", within) for x in CURRENCIES),
-            *(vc_sum(f"rev_{x}", within) for x in CURRENCIES),
-        )
+        select(v.rc_id, v.curr, v.f_cur, v.r_cur, *_kind_columns(vc_named))
         .where(v.client_id == client_id, v.period_key <= span.last_key)
         .group_by(v.rc_id, v.curr, v.f_cur, v.r_cur)
-    )  # fmt: skip
-    both = union_all(recognised, bills, vc).subquery("moves")
+    )
+    moves = reserve_cost_moves.rollforward_branches(client_id, span, _kind_columns)
+    both = union_all(recognised, bills, vc, *moves).subquery("moves")
     m = both.c
-    sums = [
-        func.sum(m[f"{kind}_{x}"]).label(f"{kind}_{x}")
-        for kind in ("rec0", "rec1", "bill0", "add", *_VC_KINDS)
-        for x in CURRENCIES
-    ]
+    sums = [func.sum(m[f"{kind}_{x}"]).label(f"{kind}_{x}") for kind in _KINDS for x in CURRENCIES]
     return (
         select(m.rc_id, m.curr, m.f_cur, m.r_cur, *sums)
         .group_by(m.rc_id, m.curr, m.f_cur, m.r_cur)
@@ -297,6 +324,13 @@ def rollforward_select(client_id: int, span: Span) -> Select[Any]:
         figures = (opening, additions, releases, opening + additions - releases)
         values += [decimal_amount(v, currency) for v in figures]
         moved += [opening != 0, additions != 0, releases != 0]
+    for _, _, prefix in reserve_cost_moves.ACCOUNTS:
+        for x, currency in zip(CURRENCIES, (t.c.curr, t.c.f_cur, t.c.r_cur), strict=True):
+            opening, additions = t.c[f"{prefix}0_{x}"], t.c[f"{prefix}add_{x}"]
+            releases = t.c[f"{prefix}rel_{x}"]
+            figures = (opening, additions, releases, opening + additions - releases)
+            values += [decimal_amount(v, currency) for v in figures]
+            moved += [opening != 0, additions != 0, releases != 0]
     return (
         select(literal(span.first_key), literal(span.last_key), t.c.rc_id, rc.c.book_id, rc.c.org_id, *values)
         .select_from(t.join(rc, rc.c.id == t.c.rc_id))
