@@ -1048,3 +1048,15 @@ vc_schedule = Table(
     Index("ix_vc_schedule_scope", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_vc_schedule_rc", "rc_id"),
 )
+
+# The last VC reassessment of a book and org: its open period and when it started (migration 0027). The next
+# reassessment of the same open period recomputes only the contracts changed since (revrec.vc.service).
+vc_reassessment = Table(
+    "vc_reassessment",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, primary_key=True),
+    Column("period_key", Integer, nullable=False),
+    Column("reassessed_at", DateTime(timezone=True), nullable=False),
+)
