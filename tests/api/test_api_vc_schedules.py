@@ -73,12 +73,13 @@ def test_v_rows_in_the_schedule_view_paged_in_schd_id_order(http: TestClient, en
         for r in v_rows
     }
     sub, setup = f"{p}-1", f"{p}-2"
+    jan = ("202601", "JAN-2026")
     assert found == {
-        (sub, "K", "V", "V"): (OFFSET + ids[sub] * 2, D("-75"), D("-75"), D("-75"), "202601", "JAN-2026"),
-        (sub, "V", "W", "W"): (OFFSET + ids[sub] * 2 + 1, D("-6.25"), D("-6.25"), D("-6.25"), "202601", "JAN-2026"),
-        (setup, "K", "V", "V"): (OFFSET + ids[setup] * 2, D("-25"), D("-25"), D("-25"), "202601", "JAN-2026"),
-        (setup, "V", "W", "W"): (OFFSET + ids[setup] * 2 + 1, D("-25"), D("-25"), D("-25"), "202601", "JAN-2026"),
-    }  # fmt: skip
+        (sub, "K", "V", "V"): (OFFSET + ids[sub] * 2, D("-75"), D("-75"), D("-75"), *jan),
+        (sub, "V", "W", "W"): (OFFSET + ids[sub] * 2 + 1, D("-6.25"), D("-6.25"), D("-6.25"), *jan),
+        (setup, "K", "V", "V"): (OFFSET + ids[setup] * 2, D("-25"), D("-25"), D("-25"), *jan),
+        (setup, "V", "W", "W"): (OFFSET + ids[setup] * 2 + 1, D("-25"), D("-25"), D("-25"), *jan),
+    }
     lines = {r["SO_LINE_ID"]: r["ID"] for r in table_of(http, headers, "BI3_RC_LNS")}
     assert {r["LINE_ID"] for r in v_rows if r["ORIG_LINE_ID"] == sub} == {lines[sub]}
     # paging over the boundary between the regular and the V rows: every row exactly once, in order
