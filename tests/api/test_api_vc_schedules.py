@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select
 
-from accounting_support import collect, send, subscription, totals, verify, worked_lines
+from accounting_support import close_period, collect, send, subscription, totals, verify, worked_lines
 from api.test_api_vc import _estimates, _tenant
 from biviews_support import V1, table_of, table_v2
 from revrec.db.session import transaction
@@ -167,4 +167,63 @@ def test_a_journalize_with_nothing_changed_rewrites_nothing(http: TestClient, en
         conn.execute(delete(vc_reassessment).where(vc_reassessment.c.client_id == incremental[0].client_id))
     collect(http, engine, headers)
     assert _vc_rows(engine, tenant) == incremental
+    assert verify(engine, tenant) == []
+
+
+def test_settlement_true_up_in_the_open_period(http: TestClient, engine: Engine) -> None:
+    """ASC 606-10-32-14 (the estimate is updated when the uncertainty is resolved) on a 1,200.00
+    subscription recognised 1/12 a month. January: a performance bonus, most likely 1,000.00, capped at
+    600.00: allocated 600.00, recognised 600/12 = 50.00. January closed. February: the bonus is settled at
+    400.00 (Actual Flag Y, not constrained): cumulative allocated 400.00, recognised 400 x 2/12 = 66.666...
+    = 66.67, so February's row is allocated 400 - 600 = -200.00 and recognised 66.67 - 50.00 = 16.67.
+    February's entries: Cr K 200.00, Dr V 216.67 (200 + 16.67), Cr W 16.67; January's are unchanged; K over
+    both periods is Dr 400.00 (600 - 200), the amount to invoice; the V rows of BI3_RC_SCHD show the legs."""
+    tenant = _tenant(engine)
+    headers = login(http, tenant)
+    p = unique("vt")
+    line = f"{p}-1"
+    send(http, headers, subscription(line, f"{p}-SO"))
+    collect(http, engine, headers)
+    bonus = {"Doc Line Id": line, "VC Type": "performance_bonus", "Estimate Date": "15-JAN-2026",
+             "Most Likely Amt": "1000"}  # fmt: skip
+    _estimates(http, headers, bonus)
+    collect(http, engine, headers)
+    assert [(r.period_key, r.alloc_t, r.rev_t) for r in _vc_rows(engine, tenant)] == [(202601, 60000, 5000)]
+    close_period(http, engine, headers)
+    january = totals(engine, tenant, 202601)
+    _estimates(
+        http, headers, {**bonus, "Estimate Date": "10-FEB-2026", "Most Likely Amt": "400", "Actual Flag": "Y"}
+    )
+    collect(http, engine, headers)
+    rows = _vc_rows(engine, tenant)
+    assert [(r.period_key, r.alloc_t, r.rev_t, r.actual_flag) for r in rows] == [
+        (202601, 60000, 5000, "N"),
+        (202602, -20000, 1667, "Y"),
+    ]
+    february = totals(engine, tenant, 202602)
+    assert {k: february[k][1] - february[k][0] for k in ("K", "V", "W")} == {
+        "K": D("200.00"),
+        "V": D("-216.67"),
+        "W": D("16.67"),
+    }
+    assert totals(engine, tenant, 202601) == january
+    k_net = sum(
+        (
+            totals(engine, tenant, key)["K"][0] - totals(engine, tenant, key)["K"][1]
+            for key in (202601, 202602)
+        ),
+        D(0),
+    )
+    assert k_net == D("400.00")
+    legs = {
+        (r["POST_PRD_ID"], r["ACCTG_TYPE"]): D(r["AMOUNT"])
+        for r in table_of(http, headers, "BI3_RC_SCHD")
+        if r["SCHD_TYPE_FLAG"] == "V"
+    }
+    assert legs == {
+        ("202601", "V"): D("600"),
+        ("202601", "W"): D("50"),
+        ("202602", "V"): D("-200"),
+        ("202602", "W"): D("16.67"),
+    }
     assert verify(engine, tenant) == []
