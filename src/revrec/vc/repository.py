@@ -241,7 +241,8 @@ def sync_open(
     if rc_ids is not None:
         old = [row for row in old if int(row.rc_id) in rc_ids]
     kept = {_identity(row._mapping): row for row in old}
-    stale = [row for key, row in kept.items() if key not in {_identity(n) for n in rows}]
+    wanted = {_identity(n) for n in rows}
+    stale = [row for key, row in kept.items() if key not in wanted]
     fresh = [n for n in rows if _identity(n) not in kept]
     for chunk in _chunks([row.id for row in stale]):
         conn.execute(delete(vc_schedule).where(*_scope(scope), v.id.in_(chunk)))
