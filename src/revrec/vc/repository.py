@@ -264,7 +264,9 @@ def stamp_contracts(conn: Connection, client_id: int, rc_ids: set[int], at: dt.d
     c = revenue_contract.c
     for chunk in _chunks(sorted(rc_ids)):
         conn.execute(
-            update(revenue_contract).where(c.client_id == client_id, c.id.in_(chunk)).values(updated_at=at)
+            update(revenue_contract)
+            .where(c.client_id == client_id, c.id.in_(chunk), c.updated_at < at)  # never backwards
+            .values(updated_at=at)
         )
 
 

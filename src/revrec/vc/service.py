@@ -189,7 +189,9 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
              "f_cur": cur[1], "r_cur": cur[2], "crtd_dt": stamp, **delta}
         )  # fmt: skip
     changed = repo.sync_open(conn, scope, open_period.key, rows, dirty)
-    repo.stamp_contracts(conn, scope.client_id, changed, stamp)  # their BI3_RC_SCHD V rows, VC_AMT changed
+    # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
+    # this transaction that the next reassessment does not take for a change made since
+    repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
     repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
     return journalize(conn, scope, open_period.key)
 
