@@ -135,7 +135,7 @@ def standard_views() -> Iterable[ViewDef]:
         ViewDef(
             "BI3_RC_SCHD",
             contracts.SCHD_COLUMNS,
-            SqlSource(vc_views.schedule_view),
+            SqlSource(contracts.schedule_view, then=vc_views.vc_view),
             CONTRACT_TIME,
             "Revenue (R), allocation (A) and variable consideration (V) schedules, one row per line, period "
             "and type",

@@ -10,9 +10,12 @@ are not all zero:
 
 ``SCHD_ID`` = 4 x 10^18 + VC schedule row id x 2 + leg: above every other schedule id of the view
 (``(schedule id x 2 + type) x 10,000 + i`` stays below 4.3 x 10^13), so the view's order — the regular rows
-by (schedule id, type, period index), then the V rows by id and leg — is the order of ``SCHD_ID``. Paging
-(``OFFSET``/``LIMIT`` and continuation tokens) walks that total order. A closed period's VC row never
-changes; the open period's row is rewritten (a new id) only when a reassessment changes its figures.
+by (schedule id, type, period index), then the V rows by id and leg — is the order of ``SCHD_ID``. The V
+rows are a second select (``SqlSource.then``) read after the regular rows, not a ``UNION ALL`` with them:
+PostgreSQL cannot merge such a union's ordered branches and would sort the whole view before its first
+row. Paging (``OFFSET``/``LIMIT`` across both selects, continuation tokens) walks that total order. A
+closed period's VC row never changes; the open period's row is rewritten (a new id) only when a
+reassessment changes its figures.
 
 ``INCR_UPDT_DT`` is the contract's ``updated_at`` as for every other row; a reassessment that changes a
 contract's VC rows stamps it (revrec.vc.service).
@@ -24,7 +27,6 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, Select, cast, literal, literal_column, or_, select, union_all
 
-from revrec.biviews import contracts
 from revrec.biviews.contracts import (
     SCHD_COLUMNS,
     _current_line_id,
@@ -85,16 +87,9 @@ def vc_rows(query: ViewQuery) -> list[Select[Any]]:
     return branches
 
 
-def schedule_view(query: ViewQuery) -> Select[Any]:
-    """BI3_RC_SCHD with its V rows: the regular rows (revrec.biviews.contracts.schedule_view) then the V
-    rows, ordered on (branch, schedule id, type or leg, period index), which is the order of ``SCHD_ID``."""
-    idx, current = contracts._series(query), contracts._current_schedules(query)
-    regular = contracts._schedule_rows(query, idx, current).add_columns(
-        literal_column("0", Integer).label("k0"),
-        cast(current.c.id, BigInteger).label("k1"),
-        current.c.kind.label("k2"),
-        idx.c.i.label("k3"),
-    )
-    rows = union_all(regular, *vc_rows(query)).subquery("schd_all")
+def vc_view(query: ViewQuery) -> Select[Any]:
+    """The V rows of BI3_RC_SCHD in ``SCHD_ID`` order (VC schedule row id, leg). They follow the regular
+    rows (``SqlSource.then``): each select streams in its own order, no sort of the whole view."""
+    rows = union_all(*vc_rows(query)).subquery("schd_vc")
     shown = [c for c in rows.c if c.name not in ("k0", "k1", "k2", "k3")]
-    return select(*shown).order_by(rows.c.k0, rows.c.k1, rows.c.k2, rows.c.k3)
+    return select(*shown).order_by(rows.c.k1, rows.c.k2)
