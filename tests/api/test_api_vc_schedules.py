@@ -226,3 +226,30 @@ def test_settlement_true_up_in_the_open_period(http: TestClient, engine: Engine)
         ("202602", "W"): D("16.67"),
     }
     assert verify(engine, tenant) == []
+
+
+def test_a_revised_line_is_reassessed(http: TestClient, engine: Engine) -> None:
+    """ASC 606-10-55-216 to 55-220 (Example 24) pricing: every unit at $90 once the expected volume (1,200)
+    reaches the 1,000-unit tier, against $100 billed. 75 units delivered at once: (90 - 100) x 75 = -750.00.
+    The line is then revised to 150 units (15,000.00) with no new estimate: the revision stamps the
+    contract, so the next reassessment recomputes it: (90 - 100) x 150 = -1,500.00, recognised at once."""
+    tenant = _tenant(engine)
+    headers = login(http, tenant)
+    p = unique("vr")
+    line = f"{p}-1"
+
+    def units(qty: str, amount: str) -> dict[str, str]:
+        return {"Item Num": "SETUP", "End Date": "01-JAN-2026", "Ord Qty": qty, "Ext Sll Prc": amount,
+                "Ext Lst Prc": amount, "Unit Sell Prc": "100", "Unit List Prc": "100"}  # fmt: skip
+
+    send(http, headers, subscription(line, f"{p}-SO", **units("75", "7500.00")))
+    collect(http, engine, headers)
+    volume = {"Doc Line Id": line, "VC Type": "volume_discount", "Estimate Date": "05-JAN-2026",
+              "Expected Qty": "1200"}  # fmt: skip
+    _estimates(http, headers, volume)
+    collect(http, engine, headers)
+    assert [(r.alloc_t, r.rev_t) for r in _vc_rows(engine, tenant)] == [(-75000, -75000)]
+    send(http, headers, subscription(line, f"{p}-SO", **units("150", "15000.00")))
+    collect(http, engine, headers)
+    assert [(r.alloc_t, r.rev_t) for r in _vc_rows(engine, tenant)] == [(-150000, -150000)]
+    assert verify(engine, tenant) == []
