@@ -1018,10 +1018,10 @@ vc_setting = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-# VC schedules (BI3_RC_SCHD type ``V``, SCHD_ID = 4*10**18 + id): per line, VC type and period, the change
-# of VC allocated to the line (``alloc_*``) and the VC revenue recognised (``rev_*``) booked in that period,
-# in minor units of T/F/R. Rows of closed periods are never changed; the open period's row is replaced at
-# each reassessment (cumulative catch-up). ``estimate_id`` is the vc_estimate row in force.
+# VC schedules (BI3_RC_SCHD type ``V``, SCHD_ID = 4*10**18 + id*2 + leg): per line, VC type and period,
+# the change of VC allocated to the line (``alloc_*``) and the VC revenue recognised (``rev_*``) booked in
+# that period, in minor units of T/F/R. Rows of closed periods are never changed; the open period's row is
+# rewritten when a reassessment changes it (cumulative catch-up). ``estimate_id``: the vc_estimate in force.
 vc_schedule = Table(
     "vc_schedule",
     metadata,
