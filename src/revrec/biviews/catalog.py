@@ -17,6 +17,7 @@ from revrec.biviews import (
     mje_view,
     reference_data,
     repository,
+    vc_views,
     waterfall,
 )
 from revrec.biviews.columns import Column, columns
@@ -134,9 +135,10 @@ def standard_views() -> Iterable[ViewDef]:
         ViewDef(
             "BI3_RC_SCHD",
             contracts.SCHD_COLUMNS,
-            SqlSource(contracts.schedule_view),
+            SqlSource(contracts.schedule_view, then=vc_views.vc_view),
             CONTRACT_TIME,
-            "Revenue (R) and allocation (A) schedules, one row per line, period and type",
+            "Revenue (R), allocation (A) and variable consideration (V) schedules, one row per line, period "
+            "and type",
         ),
         ViewDef(
             "BI3_WF_SUMM",

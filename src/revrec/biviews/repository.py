@@ -45,20 +45,29 @@ def stream(conn: Connection, view: ViewDef, query: ViewQuery) -> Iterator[Row]:
     if isinstance(source, RowsSource):
         yield from source.rows(conn, query)
         return
-    result = conn.execution_options(yield_per=STREAM_BATCH).execute(source.build(query))
-    try:
-        for row in result:
-            if source.expand is None:
-                yield tuple(row)
-            else:
-                yield from source.expand(tuple(row))
-    finally:
-        result.close()
+    for stmt in [source.build(query)] + ([source.then(query)] if source.then is not None else []):
+        result = conn.execution_options(yield_per=STREAM_BATCH).execute(stmt)
+        try:
+            for row in result:
+                if source.expand is None:
+                    yield tuple(row)
+                else:
+                    yield from source.expand(tuple(row))
+        finally:
+            result.close()
 
 
 def _plain_select(view: ViewDef, query: ViewQuery) -> Select[Any] | None:
     source = view.source
     return source.build(query) if isinstance(source, SqlSource) and source.expand is None else None
+
+
+def _then_select(view: ViewDef, query: ViewQuery) -> Select[Any] | None:
+    """The select whose rows follow :func:`_plain_select`'s (``SqlSource.then``), if any."""
+    source = view.source
+    if isinstance(source, SqlSource) and source.expand is None and source.then is not None:
+        return source.then(query)
+    return None
 
 
 def bulk_select(view: ViewDef, query: ViewQuery) -> Select[Any] | None:
@@ -75,6 +84,13 @@ def stream_cells(
     if stmt is None:
         yield from typed_cells(stream(conn, view, query), projection)
         return
+    yield from _select_cells(conn, stmt, projection)
+    then = _then_select(view, query)
+    if then is not None:
+        yield from _select_cells(conn, then, projection)
+
+
+def _select_cells(conn: Connection, stmt: Select[Any], projection: Sequence[int]) -> Iterator[Cells]:
     if conn.dialect.name == "postgresql" and pq.version() >= CHUNKED_LIBPQ:
         yield from _pushed_cells(conn, stmt, projection)
         return
@@ -118,16 +134,33 @@ def page_cells(
         rows = itertools.islice(stream(conn, view, query), offset, offset + limit)  # computed/expanded view
         yield from typed_cells(rows, projection)
         return
+    then = _then_select(view, query)
     result = conn.execute(untyped(stmt).offset(offset).limit(limit))
-    yield from CellWriter(stmt, conn.dialect, projection, driver_types(result)).cells(result)
+    writer = CellWriter(stmt, conn.dialect, projection, driver_types(result))
+    if then is None:
+        yield from writer.cells(result)
+        return
+    first = list(result)
+    yield from writer.cells(first)
+    if len(first) >= limit:
+        return
+    # the page goes on in the second select: from its first row, or past the first select's rows
+    start = 0 if first else offset - _count(conn, stmt)
+    result = conn.execute(untyped(then).offset(start).limit(limit - len(first)))
+    yield from CellWriter(then, conn.dialect, projection, driver_types(result)).cells(result)
 
 
 def count(conn: Connection, view: ViewDef, query: ViewQuery) -> int:
     stmt = _plain_select(view, query)
     if stmt is not None:
-        inner = stmt.order_by(None).subquery()
-        return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+        then = _then_select(view, query)
+        return _count(conn, stmt) + (_count(conn, then) if then is not None else 0)
     return sum(1 for _ in stream(conn, view, query))
+
+
+def _count(conn: Connection, stmt: Select[Any]) -> int:
+    inner = stmt.order_by(None).subquery()
+    return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 # --- the selects of the SQL views -----------------------------------------------------------------------

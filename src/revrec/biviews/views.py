@@ -75,10 +75,14 @@ class ViewQuery:
 
 @dataclass(frozen=True)
 class SqlSource:
-    """Rows from SQL; ``expand`` (optional) maps one SQL row to any number of output rows."""
+    """Rows from SQL; ``expand`` (optional) maps one SQL row to any number of output rows. ``then``
+    (optional, not with ``expand``): a second select whose rows follow the first's — for a view whose rows
+    fall in two ranges of its order (BI3_RC_SCHD's V rows after the schedules), so that each select streams
+    in its own order instead of one sort of their union."""
 
     build: Callable[[ViewQuery], Select[Any]]
     expand: Callable[[Row], Iterable[Row]] | None = None
+    then: Callable[[ViewQuery], Select[Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -1041,10 +1041,10 @@ vc_setting = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-# VC schedules (BI3_RC_SCHD type ``V``, SCHD_ID = 4*10**18 + id): per line, VC type and period, the change
-# of VC allocated to the line (``alloc_*``) and the VC revenue recognised (``rev_*``) booked in that period,
-# in minor units of T/F/R. Rows of closed periods are never changed; the open period's row is replaced at
-# each reassessment (cumulative catch-up). ``estimate_id`` is the vc_estimate row in force.
+# VC schedules (BI3_RC_SCHD type ``V``, SCHD_ID = 4*10**18 + id*2 + leg): per line, VC type and period,
+# the change of VC allocated to the line (``alloc_*``) and the VC revenue recognised (``rev_*``) booked in
+# that period, in minor units of T/F/R. Rows of closed periods are never changed; the open period's row is
+# rewritten when a reassessment changes it (cumulative catch-up). ``estimate_id``: the vc_estimate in force.
 vc_schedule = Table(
     "vc_schedule",
     metadata,
@@ -1070,4 +1070,16 @@ vc_schedule = Table(
     Column("crtd_dt", DateTime(timezone=True), nullable=False),
     Index("ix_vc_schedule_scope", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_vc_schedule_rc", "rc_id"),
+)
+
+# The last VC reassessment of a book and org: its open period and when it started (migration 0027). The next
+# reassessment of the same open period recomputes only the contracts changed since (revrec.vc.service).
+vc_reassessment = Table(
+    "vc_reassessment",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, primary_key=True),
+    Column("period_key", Integer, nullable=False),
+    Column("reassessed_at", DateTime(timezone=True), nullable=False),
 )

@@ -7,12 +7,22 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
-from revrec.db.tables import journal_entry, rc_line, rc_schedule, revenue_contract, vc_estimate, vc_schedule
+from revrec.db.tables import (
+    journal_entry,
+    rc_line,
+    rc_schedule,
+    revenue_contract,
+    vc_estimate,
+    vc_reassessment,
+    vc_schedule,
+    vc_setting,
+)
 
-#: BI3_RC_SCHD ids of VC schedule rows: 4*10**18 + vc_schedule.id, beyond every other schedule id.
+#: BI3_RC_SCHD ids of VC schedule rows: 4*10**18 + vc_schedule.id * 2 + leg (revrec.biviews.vc_views), beyond
+#: every other schedule id.
 SCHD_ID_OFFSET = 4 * 10**18
 _CHUNK = 500
 
@@ -22,8 +32,11 @@ def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
         yield list(values[start : start + _CHUNK])
 
 
-def valid_estimates(conn: Connection, client_id: int, before: dt.date) -> list[Any]:
-    """Valid (``N``) estimate rows dated before ``before``, in (line, type, date, id) order."""
+def valid_estimates(
+    conn: Connection, client_id: int, before: dt.date, lines: Sequence[str] | None = None
+) -> list[Any]:
+    """Valid (``N``) estimate rows dated before ``before`` (of SO lines ``lines`` only, when given), in
+    (line, type, date, id) order."""
     e = vc_estimate.c
     query = (
         select(e.id, e.so_line_id, e.vc_type, e.est_date, e.ml_amt, e.exp_qty, e.actual_flag,
@@ -31,6 +44,8 @@ def valid_estimates(conn: Connection, client_id: int, before: dt.date) -> list[A
         .where(e.client_id == client_id, e.processed_flag == "N", e.est_date < before)
         .order_by(e.so_line_id, e.vc_type, e.est_date, e.id)
     )  # fmt: skip
+    if lines is not None:
+        query = query.where(e.so_line_id.in_(lines))
     return list(conn.execute(query))
 
 
@@ -137,3 +152,134 @@ def vc_journal(conn: Connection, scope: Any) -> list[Any]:
         j.acctg_type.in_(VC_ACCOUNT_TYPES),
     )  # fmt: skip
     return list(conn.execute(query))
+
+
+# --- incremental reassessment (migration 0027) ------------------------------------------------------------
+
+
+def last_reassessment(conn: Connection, scope: Any) -> Any:
+    """The scope's last reassessment (``period_key``, ``reassessed_at``), or None."""
+    r = vc_reassessment.c
+    query = select(r.period_key, r.reassessed_at).where(
+        r.client_id == scope.client_id, r.book_id == scope.book_id, r.org_id == scope.org_id
+    )
+    return conn.execute(query).first()
+
+
+def mark_reassessed(conn: Connection, scope: Any, key: int, started: dt.datetime) -> None:
+    r = vc_reassessment.c
+    mine = (r.client_id == scope.client_id, r.book_id == scope.book_id, r.org_id == scope.org_id)
+    if conn.execute(
+        update(vc_reassessment).where(*mine).values(period_key=key, reassessed_at=started)
+    ).rowcount:
+        return
+    conn.execute(
+        insert(vc_reassessment).values(
+            client_id=scope.client_id, book_id=scope.book_id, org_id=scope.org_id, period_key=key,
+            reassessed_at=started,
+        )
+    )  # fmt: skip
+
+
+def setting_changed_at(conn: Connection, client_id: int) -> dt.datetime | None:
+    return conn.execute(select(vc_setting.c.updated_at).where(vc_setting.c.client_id == client_id)).scalar()
+
+
+def changed_contracts(conn: Connection, scope: Any, since: dt.datetime) -> set[int]:
+    """The scope's contracts changed at or after ``since`` (a revision, hold, approval, period close or
+    transfer stamps ``updated_at``), and those holding a line of an estimate staged or re-validated since."""
+    c, r, e = revenue_contract.c, rc_line.c, vc_estimate.c
+    stamped = select(c.id).where(
+        c.client_id == scope.client_id,
+        c.book_id == scope.book_id,
+        c.org_id == scope.org_id,
+        c.updated_at >= since,
+    )
+    estimated = (
+        select(r.rc_id)
+        .join(revenue_contract, c.id == r.rc_id)
+        .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
+               c.org_id == scope.org_id,
+               r.line_id.in_(select(e.so_line_id).where(e.client_id == scope.client_id, e.updt_dt >= since)))
+    )  # fmt: skip
+    return {int(i) for i in conn.execute(stamped.union(estimated)).scalars()}
+
+
+def lines_of_contracts(conn: Connection, scope: Any, rc_ids: Sequence[int]) -> list[Any]:
+    """The current lines of contracts ``rc_ids`` (columns as :func:`contract_lines`)."""
+    r = rc_line.c
+    found: list[Any] = []
+    for chunk in _chunks(sorted(set(rc_ids))):
+        found.extend(
+            conn.execute(
+                select(r.rc_id, r.line_id, r.item_num, r.ssp, r.allocated, r.ord_qty, r.ext_sll_prc, r.curr,
+                       r.f_cur, r.f_ex_rate, r.g_ex_rate)
+                .where(r.client_id == scope.client_id, r.current_flag.is_(True), r.rc_id.in_(chunk))
+                .order_by(r.rc_id, r.line_id)
+            )
+        )  # fmt: skip
+    return found
+
+
+def valid_estimates_of(conn: Connection, client_id: int, before: dt.date, lines: Sequence[str]) -> list[Any]:
+    """:func:`valid_estimates` of SO lines ``lines`` only, in the same order."""
+    found: list[Any] = []
+    for chunk in _chunks(sorted(set(lines))):
+        found.extend(valid_estimates(conn, client_id, before, chunk))
+    found.sort(key=lambda row: (row.so_line_id, row.vc_type, row.est_date, row.id))
+    return found
+
+
+def sync_open(
+    conn: Connection, scope: Any, open_key: int, rows: list[dict[str, Any]], rc_ids: set[int] | None
+) -> set[int]:
+    """Make the open period's VC rows of contracts ``rc_ids`` (None: all) equal to ``rows``, rewriting only
+    the rows that differ (an unchanged row keeps its id and time); returns the contracts whose rows
+    changed."""
+    v = vc_schedule.c
+    old = open_rows(conn, scope, open_key)
+    if rc_ids is not None:
+        old = [row for row in old if int(row.rc_id) in rc_ids]
+    kept = {_identity(row._mapping): row for row in old}
+    wanted = {_identity(n) for n in rows}
+    stale = [row for key, row in kept.items() if key not in wanted]
+    fresh = [n for n in rows if _identity(n) not in kept]
+    for chunk in _chunks([row.id for row in stale]):
+        conn.execute(delete(vc_schedule).where(*_scope(scope), v.id.in_(chunk)))
+    if fresh:
+        conn.execute(insert(vc_schedule), fresh)
+    return {int(row.rc_id) for row in stale} | {int(n["rc_id"]) for n in fresh}
+
+
+_IDENTITY = ("rc_id", "line_id", "vc_type", "estimate_id", "actual_flag", "curr", "f_cur", "r_cur",
+             *(f"{p}_{c}" for p in ("alloc", "rev") for c in "tfr"))  # fmt: skip
+
+
+def _identity(row: Any) -> tuple[Any, ...]:
+    return tuple(int(row[k]) if k.endswith(("_t", "_f", "_r")) or k == "rc_id" else row[k] for k in _IDENTITY)
+
+
+def stamp_contracts(conn: Connection, client_id: int, rc_ids: set[int], at: dt.datetime) -> None:
+    """Stamp ``updated_at`` (the BI views' ``INCR_UPDT_DT``) of contracts whose VC rows changed."""
+    c = revenue_contract.c
+    for chunk in _chunks(sorted(rc_ids)):
+        conn.execute(
+            update(revenue_contract)
+            .where(c.client_id == client_id, c.id.in_(chunk), c.updated_at < at)  # never backwards
+            .values(updated_at=at)
+        )
+
+
+def watermark(conn: Connection, started: dt.datetime) -> dt.datetime:
+    """What the next reassessment compares change times with: ``started``, or on PostgreSQL the start of the
+    oldest other transaction still open if earlier — a contract it stamped before ``started`` but commits
+    after this reassessment's reads is then still seen as changed next time. (SQLite has one writer.)"""
+    if conn.dialect.name != "postgresql":
+        return started
+    oldest = conn.execute(
+        text(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+        )
+    ).scalar()
+    return started if oldest is None or oldest >= started else oldest

@@ -104,15 +104,23 @@ def _satisfied(line: Any, schedule: Any, index: int) -> Decimal:
     return min(max(share, ZERO), Decimal(1))
 
 
-def targets(conn: Connection, scope: Scope, open_period: OpenPeriod) -> list[Target]:
-    """Every line's cumulative VC as of the open period (see the module docstring)."""
+def targets(
+    conn: Connection, scope: Scope, open_period: OpenPeriod, rc_ids: set[int] | None = None
+) -> list[Target]:
+    """Every line's cumulative VC as of the open period (see the module docstring); of the lines of
+    contracts ``rc_ids`` only, when given."""
     setting = vc_settings.load(conn, scope.client_id)
-    if not setting.types:
+    if not setting.types or rc_ids == set():
         return []
-    estimates = _in_force(repo.valid_estimates(conn, scope.client_id, open_period.end))
+    if rc_ids is None:
+        estimates = _in_force(repo.valid_estimates(conn, scope.client_id, open_period.end))
+        lines = repo.contract_lines(conn, scope, [line for line, _ in estimates]) if estimates else []
+    else:
+        lines = repo.lines_of_contracts(conn, scope, sorted(rc_ids))
+        held = [r.line_id for r in lines]
+        estimates = _in_force(repo.valid_estimates_of(conn, scope.client_id, open_period.end, held))
     if not estimates:
         return []
-    lines = repo.contract_lines(conn, scope, [line for line, _ in estimates])
     by_line = {r.line_id: r for r in lines}
     members: dict[int, list[Any]] = defaultdict(list)
     for r in lines:
@@ -154,7 +162,9 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     """Rebuild the open period's VC schedule rows and V/W/K entries; returns how many entries."""
     client = tenancy.get_client(conn, scope.client_id)
     assert client is not None
-    found = targets(conn, scope, open_period)
+    started = dt.datetime.now(dt.UTC)
+    dirty = _changed_contracts(conn, scope, open_period)
+    found = targets(conn, scope, open_period, dirty)
     closed = {(r.line_id, r.vc_type): r for r in repo.closed_totals(conn, scope, open_period.key)}
     stamp = dt.datetime.now(dt.UTC)
     rows: list[dict[str, Any]] = []
@@ -178,8 +188,31 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
              "estimate_id": t.estimate_id, "actual_flag": "Y" if t.actual else "N", "curr": cur[0],
              "f_cur": cur[1], "r_cur": cur[2], "crtd_dt": stamp, **delta}
         )  # fmt: skip
-    repo.replace_open(conn, scope, open_period.key, rows)
+    changed = repo.sync_open(conn, scope, open_period.key, rows, dirty)
+    # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
+    # this transaction that the next reassessment does not take for a change made since
+    repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
+    repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
     return journalize(conn, scope, open_period.key)
+
+
+def _changed_contracts(conn: Connection, scope: Scope, open_period: OpenPeriod) -> set[int] | None:
+    """The contracts to reassess: None (all of them) when the open period or the VC setup changed since the
+    last reassessment, or there was none; else those changed since it started (a revision, hold, approval
+    or transfer stamps the contract; estimates staged since name their lines). The others' VC is a function
+    of what did not change, so their rows stay as they are."""
+    last = repo.last_reassessment(conn, scope)
+    if last is None or int(last.period_key) != open_period.key:
+        return None
+    since = _aware(last.reassessed_at)
+    setting_at = repo.setting_changed_at(conn, scope.client_id)
+    if setting_at is not None and _aware(setting_at) >= since:
+        return None
+    return repo.changed_contracts(conn, scope, since)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _delta(row: Any) -> vc_entries.VcDelta:
