@@ -248,7 +248,7 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0) -> dict[str, Any]:
                 files={"file": (f"bench-vc-{start}.csv", data, "text/csv")},
             )
             assert response.status_code == 200, response.text[:500]
-        worker.run_until_idle(engine)
+            worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
     began = time.perf_counter_ns()
     status = collect(http, engine, headers)
