@@ -114,20 +114,21 @@ def _returned(conn: Connection, scope: Scope, key: int) -> dict[str, int]:
     return found
 
 
-def _goods_costs(conn: Connection, scope: Scope) -> dict[str, tuple[int, int, int]]:
-    """Per SO line: the cost of its goods sent as fulfilment cost lines (T, F, R minor units)."""
+def _goods_costs(conn: Connection, scope: Scope) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """Per (SO line, transaction currency): the cost of its goods sent as fulfilment cost lines (T, F, R
+    minor units)."""
     k = rc_cost.c
     query = (
-        select(k.line_id, func.sum(k.amount_t), func.sum(k.amount_f), func.sum(k.amount_r))
+        select(k.line_id, k.curr, func.sum(k.amount_t), func.sum(k.amount_f), func.sum(k.amount_r))
         .where(
             k.client_id == scope.client_id,
             k.book_id == scope.book_id,
             k.org_id == scope.org_id,
             k.treatment == GOODS_COST,
         )
-        .group_by(k.line_id)
+        .group_by(k.line_id, k.curr)
     )
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in conn.execute(query)}
+    return {(row[0], row[1]): (int(row[2]), int(row[3]), int(row[4])) for row in conn.execute(query)}
 
 
 def _whole(row: Any) -> tuple[int, int, int]:
@@ -253,7 +254,7 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
         if doc is None and row.line_id not in earlier:
             continue
         returned_t = returned.get(row.line_id, 0)
-        goods_cost = goods.get(row.line_id)
+        goods_cost = goods.get((row.line_id, row.curr))  # a cost in another currency is not comparable
         t, f, rr = _positions(row, doc, _recognised(row, open_period.index), returned_t, goods_cost)
         if doc is not None:
             warning = excess_returns(
