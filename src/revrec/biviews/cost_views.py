@@ -34,6 +34,7 @@ def cost_view(query: ViewQuery) -> Select[Any]:
     latest = (
         select(func.max(p.period_key))
         .where(p.client_id == c.client_id, p.book_id == c.book_id, p.org_id == c.org_id)
+        .correlate_except(accounting_period)  # rc_cost is the outermost query's, even when nested
         .scalar_subquery()
     )
 

@@ -24,13 +24,24 @@ from sqlalchemy import Connection, delete, func, insert, or_, select
 from revrec.contracts import returns_warnings
 from revrec.contracts.returns_settings import ReturnTermsDoc, engine_terms, load, matcher, terms_for
 from revrec.contracts.revisions import decode_triple, run_at
-from revrec.db.tables import rc_bill, rc_line, rc_return_reserve, rc_schedule, revenue_contract, stage_line
+from revrec.db.tables import (
+    rc_bill,
+    rc_cost,
+    rc_line,
+    rc_return_reserve,
+    rc_schedule,
+    revenue_contract,
+    stage_line,
+)
 from revrec.engine.errors import EngineError
 from revrec.engine.money import from_minor, to_minor
-from revrec.engine.returns import ZERO, ReservePosition, excess_returns, position
+from revrec.engine.returns import ZERO, ReservePosition, ReturnTerms, excess_returns, position
 from revrec.periods.service import OpenPeriod, Scope
 
 RETURN_TYPES = ("CM-R", "RORD")
+# rc_cost.treatment of a fulfilment cost line that is the cost of goods sold with a right of return: the
+# Cost Process books nothing for it, the reserve's inventory (Q) and cost of sales (O) carry it
+GOODS_COST = "RETURN_RESERVE"
 
 
 def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
@@ -103,6 +114,45 @@ def _returned(conn: Connection, scope: Scope, key: int) -> dict[str, int]:
     return found
 
 
+def _goods_costs(conn: Connection, scope: Scope) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """Per (SO line, transaction currency): the cost of its goods sent as fulfilment cost lines (T, F, R
+    minor units)."""
+    k = rc_cost.c
+    query = (
+        select(k.line_id, k.curr, func.sum(k.amount_t), func.sum(k.amount_f), func.sum(k.amount_r))
+        .where(
+            k.client_id == scope.client_id,
+            k.book_id == scope.book_id,
+            k.org_id == scope.org_id,
+            k.treatment == GOODS_COST,
+        )
+        .group_by(k.line_id, k.curr)
+    )
+    return {(row[0], row[1]): (int(row[2]), int(row[3]), int(row[4])) for row in conn.execute(query)}
+
+
+def _whole(row: Any) -> tuple[int, int, int]:
+    """The line's whole revenue (revenue and carve) per currency: the last running totals of its schedule."""
+    rev = decode_triple(row.rev_t, row.rev_f, row.rev_r)
+    cv = decode_triple(row.cv_t, row.cv_f, row.cv_r) if row.cv_t else ([], [], [])
+    return (
+        (rev[0][-1] if rev[0] else 0) + (cv[0][-1] if cv[0] else 0),
+        (rev[1][-1] if rev[1] else 0) + (cv[1][-1] if cv[1] else 0),
+        (rev[2][-1] if rev[2] else 0) + (cv[2][-1] if cv[2] else 0),
+    )
+
+
+def _terms(doc: ReturnTermsDoc, expected: int | None, cost: int | None, base: int) -> ReturnTerms:
+    """The engine's terms; ``cost`` (the goods' cost lines, in the currency at hand) replaces the cost
+    percent when there is one and the line has a consideration to measure it against."""
+    terms = engine_terms(doc, expected)
+    if cost is None or base <= 0:
+        return terms
+    return ReturnTerms(
+        terms.return_percent, terms.cost_percent, terms.recovery_percent, terms.expected_amount, cost, base
+    )
+
+
 def _earlier_query(scope: Scope, key: int) -> Any:
     """The lines whose latest position before period ``key`` is not zero (the others need no row)."""
     r = rc_return_reserve.c
@@ -131,22 +181,43 @@ def _recognised(row: Any, index: int) -> tuple[int, int, int]:
 
 
 def _positions(
-    row: Any, doc: ReturnTermsDoc | None, recognised: tuple[int, int, int], returned_t: int
+    row: Any,
+    doc: ReturnTermsDoc | None,
+    recognised: tuple[int, int, int],
+    returned_t: int,
+    goods_cost: tuple[int, int, int] | None = None,
 ) -> tuple[ReservePosition, ReservePosition, ReservePosition]:
     if doc is None:
         return ZERO, ZERO, ZERO
     returned_f = _convert(returned_t, row.f_ex_rate, row.curr, row.f_cur)
     returned_r = _convert(returned_f, row.g_ex_rate, row.f_cur, row.r_cur)
-    expected_t = expected_f = expected_r = None
+    returned = (returned_t, returned_f, returned_r)
+    expected: tuple[int | None, ...] = (None, None, None)
     if doc.expected_amount is not None:
         expected_t = to_minor(doc.expected_amount, row.curr)
         expected_f = _convert(expected_t, row.f_ex_rate, row.curr, row.f_cur)
-        expected_r = _convert(expected_f, row.g_ex_rate, row.f_cur, row.r_cur)
-    return (
-        position(recognised[0], returned_t, engine_terms(doc, expected_t)),
-        position(recognised[1], returned_f, engine_terms(doc, expected_f)),
-        position(recognised[2], returned_r, engine_terms(doc, expected_r)),
-    )
+        expected = (expected_t, expected_f, _convert(expected_f, row.g_ex_rate, row.f_cur, row.r_cur))
+    whole = _whole(row)
+    # the cost fraction of a cost line: its cost against the line's whole consideration before returns
+    found = [
+        position(
+            recognised[i],
+            returned[i],
+            _terms(doc, expected[i], None if goods_cost is None else goods_cost[i], whole[i] + returned[i]),
+        )
+        for i in range(3)
+    ]
+    return found[0], found[1], found[2]
+
+
+def _cost_percent(
+    doc: ReturnTermsDoc, goods_cost: tuple[int, int, int] | None, row: Any, returned: int
+) -> Decimal:
+    """The cost percent stored with the row: the setup's, or the cost lines' against the consideration."""
+    base = _whole(row)[0] + returned
+    if goods_cost is None or base <= 0:
+        return doc.cost_percent
+    return (Decimal(goods_cost[0] * 100) / Decimal(base)).quantize(Decimal("0.0000000001"))
 
 
 def _empty(found: ReservePosition) -> bool:
@@ -174,6 +245,7 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
         return 0
     found = matcher(docs)
     returned = _returned(conn, scope, open_period.key)
+    goods = _goods_costs(conn, scope)
     stamp = dt.datetime.now(dt.UTC)
     rows = []
     warnings: dict[int, list[EngineError]] = defaultdict(list)
@@ -181,7 +253,9 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
         doc = terms_for(found, row.item_num, row.prod_fmly)
         if doc is None and row.line_id not in earlier:
             continue
-        t, f, rr = _positions(row, doc, _recognised(row, open_period.index), returned.get(row.line_id, 0))
+        returned_t = returned.get(row.line_id, 0)
+        goods_cost = goods.get((row.line_id, row.curr))  # a cost in another currency is not comparable
+        t, f, rr = _positions(row, doc, _recognised(row, open_period.index), returned_t, goods_cost)
         if doc is not None:
             warning = excess_returns(
                 t, row.line_id, returned=from_minor(t.returned, row.curr),
@@ -204,7 +278,7 @@ def refresh(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
                 "r_cur": row.r_cur,
                 "return_pct": doc.return_percent,
                 "expected_amount": doc.expected_amount,
-                "cost_pct": doc.cost_percent,
+                "cost_pct": _cost_percent(doc, goods_cost, row, returned_t),
                 "recovery_pct": doc.recovery_cost_percent,
                 "gross_t": t.gross,
                 "returned_t": t.returned,

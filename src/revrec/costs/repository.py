@@ -48,8 +48,21 @@ def related_lines(conn: Connection, client_id: int, line_ids: Iterable[str], boo
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         query = (
-            select(L.line_id, L.rc_id, L.allocated, L.curr, H.org_id, R.first_index, R.rev_t, R.cv_t)
+            select(
+                L.line_id,
+                L.rc_id,
+                L.allocated,
+                L.curr,
+                L.item_num,
+                S.prod_fmly,
+                H.org_id,
+                R.first_index,
+                R.rev_t,
+                R.cv_t,
+            )  # fmt: skip
+            .select_from(rc_line)
             .join(revenue_contract, H.id == L.rc_id)
+            .outerjoin(stage_line, S.id == L.stage_row_id)
             .outerjoin(
                 rc_schedule, and_(R.rc_id == L.rc_id, R.line_id == L.line_id, R.current_flag.is_(True))
             )

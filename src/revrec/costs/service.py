@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from revrec.contracts import returns_settings
+from revrec.contracts.returns_reserve import GOODS_COST
 from revrec.costs import repository as repo
 from revrec.costs.settings import CostSettingsDoc
 from revrec.engine import costs as engine
@@ -94,6 +96,7 @@ def record_costs(
     """Record every staged cost line whose related line is in a contract of the scope's book."""
     tally, after = CostTally(), 0
     types = settings.types()
+    return_terms = returns_settings.matcher(returns_settings.load(conn, scope.client_id))
     while rows := repo.staged_costs(conn, scope.client_id, after, CHUNK):
         after = rows[-1].id
         related = repo.related_lines(conn, scope.client_id, (r.so_line_id for r in rows), scope.book_id)
@@ -109,6 +112,21 @@ def record_costs(
                 errors.append((row.id, *problem))
                 continue
             recorded.add(row.cost_line_id)
+            if _goods_cost(types[row.cost_type], line, return_terms):
+                _record_goods_cost(
+                    conn,
+                    row,
+                    line,
+                    types[row.cost_type],
+                    settings,
+                    scope=scope,
+                    open_period=open_period,
+                    reporting_currency=reporting_currency,
+                    by=by,
+                )
+                tally.recorded += 1
+                done.append(row.id)
+                continue
             plan = _record(
                 conn, row, line, types[row.cost_type], settings, scope=scope, open_period=open_period,
                 calendar=calendar, reporting_currency=reporting_currency, by=by,
@@ -132,6 +150,75 @@ def _problem(row: Any, types: dict[str, engine.CostType], recorded: set[str]) ->
         code = "RREV-04307"
         return code, "COST_TYPE", message(code, cost_type=row.cost_type)
     return None
+
+
+def _goods_cost(cost_type: engine.CostType, line: Any, return_terms: dict[Any, Any]) -> bool:
+    """A fulfilment cost of a line sold with a right of return (setup section ``returns``) is the cost of
+    its goods: the return reserve books it (inventory Q, cost of sales O, asset S), the Cost Process not."""
+    if cost_type.kind != "FULFIL":
+        return False
+    return returns_settings.terms_for(return_terms, line.item_num, line.prod_fmly) is not None
+
+
+def _record_goods_cost(
+    conn: Connection,
+    row: Any,
+    line: Any,
+    cost_type: engine.CostType,
+    settings: CostSettingsDoc,
+    *,
+    scope: Scope,
+    open_period: OpenPeriod,
+    reporting_currency: str,
+    by: str,
+) -> None:
+    """Record the cost line (treatment ``RETURN_RESERVE``, not capitalised) without schedule rows."""
+    totals = _amounts(row, reporting_currency)
+    repo.insert_cost(
+        conn,
+        _cost_values(
+            row,
+            line,
+            cost_type,
+            settings,
+            scope,
+            open_period,
+            reporting_currency,
+            by,
+            totals,
+            GOODS_COST,
+            capitalised=False,
+        ),
+    )
+
+
+def _cost_values(
+    row: Any,
+    line: Any,
+    cost_type: engine.CostType,
+    settings: CostSettingsDoc,
+    scope: Scope,
+    open_period: OpenPeriod,
+    reporting_currency: str,
+    by: str,
+    totals: tuple[int, int, int],
+    treatment: str,
+    *,
+    capitalised: bool,
+) -> dict[str, Any]:
+    return {
+        "client_id": scope.client_id, "book_id": scope.book_id, "org_id": scope.org_id, "rc_id": line.rc_id,
+        "cost_line_id": row.cost_line_id, "line_id": row.so_line_id, "stage_row_id": row.id,
+        "cost_type": cost_type.name, "cost_kind": cost_type.kind, "treatment": treatment,
+        "capitalised_flag": capitalised, "item_num": row.item_num, "incurred_date": row.start_date,
+        "curr": row.curr, "f_cur": row.f_cur, "r_cur": reporting_currency,
+        "f_ex_rate": row.f_ex_rate if row.f_ex_rate is not None else Decimal(1),
+        "g_ex_rate": row.g_ex_rate if row.g_ex_rate is not None else Decimal(1),
+        "amount_t": totals[0], "amount_f": totals[1], "amount_r": totals[2],
+        "asset_segments": row.cost_def_segments, "expense_segments": row.cost_rev_segments,
+        "payable_segments": settings.payable_account, "impairment_segments": settings.impairment_account,
+        "crtd_prd_id": open_period.key, "crtd_by": by, "crtd_dt": repo.now(),
+    }  # fmt: skip
 
 
 def _record(
@@ -160,19 +247,10 @@ def _record(
         plan = engine.in_open_period(plan, open_period.index)
         plan = engine.CostPlan(plan.capitalised, plan.amount, plan.booked_index, plan.first_index,
                                plan.amortisation, (*plan.warnings, late))  # fmt: skip
-    cost_id = repo.insert_cost(conn, {
-        "client_id": scope.client_id, "book_id": scope.book_id, "org_id": scope.org_id, "rc_id": line.rc_id,
-        "cost_line_id": row.cost_line_id, "line_id": row.so_line_id, "stage_row_id": row.id,
-        "cost_type": cost_type.name, "cost_kind": cost_type.kind, "treatment": cost_type.treatment,
-        "capitalised_flag": plan.capitalised, "item_num": row.item_num, "incurred_date": row.start_date,
-        "curr": row.curr, "f_cur": row.f_cur, "r_cur": reporting_currency,
-        "f_ex_rate": row.f_ex_rate if row.f_ex_rate is not None else Decimal(1),
-        "g_ex_rate": row.g_ex_rate if row.g_ex_rate is not None else Decimal(1),
-        "amount_t": totals[0], "amount_f": totals[1], "amount_r": totals[2],
-        "asset_segments": row.cost_def_segments, "expense_segments": row.cost_rev_segments,
-        "payable_segments": settings.payable_account, "impairment_segments": settings.impairment_account,
-        "crtd_prd_id": open_period.key, "crtd_by": by, "crtd_dt": repo.now(),
-    })  # fmt: skip
+    cost_id = repo.insert_cost(conn, _cost_values(
+        row, line, cost_type, settings, scope, open_period, reporting_currency, by, totals,
+        cost_type.treatment, capitalised=plan.capitalised,
+    ))  # fmt: skip
     rows = _schedule_rows(plan, totals, calendar, open_period.key)
     repo.insert_schedule(
         conn, [{**r, "client_id": scope.client_id, "cost_id": cost_id, "rc_id": line.rc_id} for r in rows]

@@ -15,7 +15,9 @@ is, with ``gross = recognised + returned`` (the revenue recognised before any re
   consideration expected to be kept; an actual return consumes the liability (the schedule's own reduction
   is matched by the liability's release);
 * inventory (Q, credit) = the carrying amount of the goods transferred and not returned:
-  (``gross`` - ``returned``) x cost % (the goods actually returned are back in inventory);
+  (``gross`` - ``returned``) x cost % (the goods actually returned are back in inventory); the cost % is
+  either the setup's percent or, when the goods' cost arrived as cost lines, ``cost_amount / cost_base``
+  (that cost against the line's whole consideration before returns);
 * right-of-return asset (S) = the former carrying amount of the goods still expected back
   (refund liability x cost %) less the expected recovery costs (that x recovery %);
 * cost of sales (O, debit) = inventory credit - asset: the matching reduction of cost of sales.
@@ -45,6 +47,8 @@ class ReturnTerms:
     cost_percent: Decimal = Decimal(0)
     recovery_percent: Decimal = Decimal(0)
     expected_amount: int | None = None
+    cost_amount: int | None = None
+    cost_base: int = 0
 
     def __post_init__(self) -> None:
         for name in ("return_percent", "cost_percent", "recovery_percent"):
@@ -53,6 +57,16 @@ class ReturnTerms:
                 raise ValueError(f"{name} must be within 0 and 100, not {value}")
         if self.expected_amount is not None and self.expected_amount < 0:
             raise ValueError("expected_amount must not be negative")
+        if self.cost_amount is not None and (self.cost_amount < 0 or self.cost_base <= 0):
+            raise ValueError("cost_amount must not be negative and cost_base must be positive")
+
+    def cost_fraction(self) -> tuple[int, int]:
+        """The goods' cost as a fraction of their consideration: ``cost_amount / cost_base`` (the cost of
+        the goods sent as cost lines, against the line's whole consideration) or ``cost_percent`` / 100."""
+        if self.cost_amount is not None:
+            return self.cost_amount, self.cost_base
+        numerator, denominator = ratio(self.cost_percent)
+        return numerator, denominator * 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +111,14 @@ def position(recognised: int, returned: int, terms: ReturnTerms) -> ReservePosit
         expected = _percent_of(gross, terms.return_percent)
     liability = max(expected - returned, 0)
     recovery_numerator, recovery_denominator = ratio(terms.recovery_percent)
-    cost_numerator, cost_denominator = ratio(terms.cost_percent)
-    # asset = liability x cost % x (1 - recovery %), one rounding of the exact product
+    cost_numerator, cost_denominator = terms.cost_fraction()
+    # asset = liability x cost fraction x (1 - recovery %), one rounding of the exact product
     asset = round_div(
         liability * cost_numerator * (100 * recovery_denominator - recovery_numerator),
-        cost_denominator * 100 * recovery_denominator * 100,
+        cost_denominator * recovery_denominator * 100,
     )
     # the carrying amount of the goods still with customers (liability <= gross - returned, so >= asset)
-    inventory = _percent_of(gross - min(returned, gross), terms.cost_percent)
+    inventory = round_div((gross - min(returned, gross)) * cost_numerator, cost_denominator)
     return ReservePosition(gross, returned, expected, liability, asset, inventory - asset, inventory)
 
 
