@@ -21,6 +21,7 @@ from mje_support import CONTROLLER, accrual, admin, create, mje_tenant
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import control_audit, mje_head, rc_line
+from revrec.jobs import worker
 from revrec.setup import service as setup_service
 from revrec.tenancy import service as tenancy
 from support import PASSWORD, Tenant, login, unique
@@ -217,3 +218,27 @@ def test_contract_page_lists_manual_actions_and_entries(http: TestClient, engine
     # the controller sees the entries tied to the contract only if it may read the contract page at all
     _sign_in(http, controller, CONTROLLER)
     assert http.get(f"/console/contracts/{rc_id}").status_code == 403
+
+
+def test_errored_mje_upload_rows_are_counted_and_listed(http: TestClient, engine: Engine) -> None:
+    """A Standard MJE upload whose entry has an unknown account type (Q) stays in staging in error (both of
+    its rows): the checklist counts 2 and links to the stage errors of kind ``mje``, which lists them."""
+    tenant, _ = mje_tenant(engine)
+    api = login(http, tenant)
+    number = unique("B")
+    header = "Mje Num,Mje Desc,Curr,Acctg Type,Acctg Seg,Dr Amount,Cr Amount,Reverse Flag,Line Desc"
+    rows = [f"{number},typo,USD,Q,2400-DEF,50.00,,N,", f"{number},typo,USD,R,4000-REV,,50.00,N,"]
+    sent = http.post(
+        "/api/integration/v1/csv/upload",
+        headers={**api, "templatename": "Standard MJE", "filename": unique("mje") + ".csv",
+                 "content-type": "text/plain"},
+        content=("\n".join([header, *rows]) + "\n").encode(),
+    )  # fmt: skip
+    assert sent.status_code == 200, sent.text
+    worker.run_until_idle(engine)
+    _sign_in(http, tenant, "API Role")
+    dashboard = http.get("/console/dashboard").text
+    errored = r'<a href="/console/uploads/errors\?kind=mje">[^<]*<strong id="mje-staging-errors">2</strong>'
+    assert re.search(errored, dashboard)
+    listed = http.get("/console/uploads/errors", params={"kind": "mje"})
+    assert listed.status_code == 200 and "RREV-04003" in listed.text
