@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from accounting_support import collect, send, worked_lines
-from mje_support import CONTROLLER, accrual, admin, create, mje_tenant
+from mje_support import CONTROLLER, accrual, admin, create, journal_rows, mje_tenant
 from revrec.auth.privileges import ADMIN_ROLE
 from revrec.db.session import transaction
 from revrec.db.tables import control_audit, mje_head, rc_line
@@ -138,6 +138,12 @@ def test_checklist_list_and_approve_from_the_console(http: TestClient, engine: E
     assert status == "Posted" and reversal is not None
     assert _status(engine, reversal)[0] == "Posted"
     assert f'action="/console/mje/{big["id"]}/reverse"' not in http.get(f"/console/mje/{big['id']}").text
+    reversal_page = http.get(f"/console/mje/{reversal}").text
+    assert f'href="/console/mje/{big["id"]}">entry {big["id"]}</a>' in reversal_page
+    assert "/reverse" not in reversal_page  # a reversal is not reversed again
+    # the reversal swaps the sides of 1,500.00 (150,000 cents): L credit, R debit
+    swapped = [(r.acctg_type, r.dr_t, r.cr_t) for r in journal_rows(engine, tenant, reversal)]
+    assert sorted(swapped) == [("L", 0, 150000), ("R", 150000, 0)]
     with transaction(engine, readonly=True) as conn:
         c = control_audit.c
         mine = (c.object_type == "mje", c.object_id == str(big["id"]))

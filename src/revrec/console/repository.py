@@ -34,6 +34,7 @@ from revrec.db.tables import (
 )
 from revrec.errors import InvalidInput
 from revrec.inbound.service import ERROR_TABLES
+from revrec.mje import repository as mje_repo
 
 PAGE = 50
 
@@ -363,8 +364,7 @@ def contracts_with(conn: Connection, client_id: int, **equal: str) -> set[int]:
 
 # --- manual journal entries (the dashboard's counts, the entries page, the contract page) ----------------
 
-MJE_PENDING = "Pending"  # mje_head.status awaiting approval (revrec.mje.repository.PENDING)
-MJE_STATUSES = ("Draft", "Pending", "Posted", "Rejected")
+MJE_STATUSES = (mje_repo.DRAFT, mje_repo.PENDING, mje_repo.POSTED, mje_repo.REJECTED)
 #: The entries page's sort keys: query value -> mje_head column (each ordered with id as tie-breaker).
 MJE_SORTS = {"id": "id", "number": "mje_num", "period": "period_key", "total": "total_dr", "status": "status"}
 
@@ -373,7 +373,7 @@ def mje_counts(conn: Connection, client_id: int) -> dict[str, int]:
     """Entries awaiting approval and errored ``Standard MJE`` staging rows, counted up to COUNT_CAP + 1."""
     h, m = mje_head.c, stage_mje.c
     return {
-        "pending_mjes": _count(conn, mje_head, h.client_id == client_id, h.status == MJE_PENDING),
+        "pending_mjes": _count(conn, mje_head, h.client_id == client_id, h.status == mje_repo.PENDING),
         "mje_staging_errors": _count(
             conn, stage_mje, m.client_id == client_id, flagged(m.processed_flag, "E")
         ),

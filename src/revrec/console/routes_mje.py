@@ -23,6 +23,7 @@ from revrec.controls import manual_repository as manual_repo
 from revrec.controls.manual_routes import MANUAL_PRIVILEGES, PRIVILEGE_OF
 from revrec.errors import InvalidInput, NotFound
 from revrec.http.deps import read_only, unit_of_work
+from revrec.mje import repository as mje_repo
 from revrec.mje import service as mje
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -57,7 +58,7 @@ def entry_page(
 ) -> HTMLResponse:
     _need_any(user, *SEEN_BY)
     entry = mje.get(conn, user, mje_id)  # the API's view: lines and approval steps
-    step = next((s for s in entry["approvals"] if s["status"] == "Pending"), None)
+    step = next((s for s in entry["approvals"] if s["status"] == mje_repo.PENDING), None)
     return render(request, "mje_entry.html", user, entry=entry, step=step)
 
 
