@@ -164,6 +164,7 @@ def test_pages_refuse_roles_without_privileges_and_other_clients(http: TestClien
     other, _ = mje_tenant(engine)
     _sign_in(http, other, ADMIN_ROLE)
     assert http.get(f"/console/mje/{entry['id']}").status_code == 400  # not found for another client
+    assert http.get("/console/mje/99999999999").status_code == 400  # beyond any id: not found
     assert entry["mje_num"] not in http.get("/console/mje").text
 
 

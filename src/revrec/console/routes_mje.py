@@ -23,11 +23,19 @@ from revrec.controls import manual_repository as manual_repo
 from revrec.controls.manual_routes import MANUAL_PRIVILEGES, PRIVILEGE_OF
 from revrec.errors import InvalidInput, NotFound
 from revrec.http.deps import read_only, unit_of_work
+from revrec.http.params import MAX_RECORD_ID
 from revrec.mje import repository as mje_repo
 from revrec.mje import service as mje
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 SEEN_BY = (MANUAL_JOURNAL_ENTRIES, APPROVE_MANUAL_JOURNAL_ENTRIES)  # keyers and approvers see entries
+
+
+def _record(kind: str, record_id: int) -> int:
+    """A path id in range of the serial id columns (else not found, never a database overflow)."""
+    if not 1 <= record_id <= MAX_RECORD_ID:
+        raise NotFound(f"{kind} {record_id} not found")
+    return record_id
 
 
 def _query(status: str = "", sort: str = "id", desc: int = 1, page: int = 1) -> repo.MjeQuery:
@@ -57,7 +65,7 @@ def entry_page(
     conn: Connection = Depends(read_only),
 ) -> HTMLResponse:
     _need_any(user, *SEEN_BY)
-    entry = mje.get(conn, user, mje_id)  # the API's view: lines and approval steps
+    entry = mje.get(conn, user, _record("manual journal entry", mje_id))  # the API's view
     step = next((s for s in entry["approvals"] if s["status"] == mje_repo.PENDING), None)
     return render(request, "mje_entry.html", user, entry=entry, step=step)
 
@@ -75,6 +83,7 @@ def act(
 ) -> RedirectResponse:
     """Approve or reject the entry's next step (the role must be the step's), or reverse a posted entry."""
     _check_csrf(request, csrf_token)
+    mje_id = _record("manual journal entry", mje_id)
     text = comment.strip() or None
     if verb == "approve":
         _need_any(user, APPROVE_MANUAL_JOURNAL_ENTRIES)
@@ -103,7 +112,7 @@ def withdraw(
     """Withdraw a manual revenue action (the privilege of its kind, as the API's withdraw)."""
     _check_csrf(request, csrf_token)
     _need_any(user, *MANUAL_PRIVILEGES)
-    target = manual_repo.action(conn, user.client_id, action_id)
+    target = manual_repo.action(conn, user.client_id, _record("manual action", action_id))
     if target is None:
         raise NotFound(f"manual action {action_id} not found")
     if target.kind in PRIVILEGE_OF:
