@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
 from revrec.auth.service import Principal
-from revrec.console import charts
+from revrec.console import charts, manual
 from revrec.console import repository as repo
 from revrec.contracts import repository as contracts_repo
 from revrec.engine.money import from_minor
@@ -28,6 +28,7 @@ def dashboard(conn: Connection, caller: Principal) -> dict[str, Any]:
         "checklist": {
             **repo.checklist(conn, caller.client_id),
             **repo.control_counts(conn, caller.client_id),
+            **repo.mje_counts(conn, caller.client_id),
         },
         "jobs": programs.list_jobs(conn, caller.client_id, limit=10),
     }
@@ -111,4 +112,5 @@ def contract(conn: Connection, caller: Principal, rc_id: int) -> dict[str, Any]:
         "chart": chart,
         **repo.contract_parts(conn, rc_id),
         **repo.contract_controls(conn, caller.client_id, rc_id),
+        **manual.contract_manual(conn, caller, rc_id),
     }

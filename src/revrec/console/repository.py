@@ -18,6 +18,7 @@ from revrec.db.tables import (
     accounting_period,
     flagged,
     journal_entry,
+    mje_head,
     rc_approval,
     rc_bill,
     rc_hold,
@@ -27,11 +28,13 @@ from revrec.db.tables import (
     stage_error,
     stage_event,
     stage_line,
+    stage_mje,
     transfer_batch,
     upload,
 )
 from revrec.errors import InvalidInput
 from revrec.inbound.service import ERROR_TABLES
+from revrec.mje import repository as mje_repo
 
 PAGE = 50
 
@@ -357,3 +360,67 @@ def contracts_with(conn: Connection, client_id: int, **equal: str) -> set[int]:
     terms = [ln[name] == value for name, value in equal.items()]
     query = select(ln.rc_id).where(ln.client_id == client_id, ln.current_flag.is_(True), *terms).distinct()
     return {int(r) for r in conn.execute(query).scalars()}
+
+
+# --- manual journal entries (the dashboard's counts, the entries page, the contract page) ----------------
+
+MJE_STATUSES = (mje_repo.DRAFT, mje_repo.PENDING, mje_repo.POSTED, mje_repo.REJECTED)
+#: The entries page's sort keys: query value -> mje_head column (each ordered with id as tie-breaker).
+MJE_SORTS = {"id": "id", "number": "mje_num", "period": "period_key", "total": "total_dr", "status": "status"}
+
+
+def mje_counts(conn: Connection, client_id: int) -> dict[str, int]:
+    """Entries awaiting approval and errored ``Standard MJE`` staging rows, counted up to COUNT_CAP + 1."""
+    h, m = mje_head.c, stage_mje.c
+    return {
+        "pending_mjes": _count(conn, mje_head, h.client_id == client_id, h.status == mje_repo.PENDING),
+        "mje_staging_errors": _count(
+            conn, stage_mje, m.client_id == client_id, flagged(m.processed_flag, "E")
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class MjeQuery:
+    """The entries page's filter (status), sort (a MJE_SORTS key, descending or not) and page."""
+
+    status: str = ""
+    sort: str = "id"
+    desc: bool = True
+    page: int = 1
+
+    def __post_init__(self) -> None:
+        if self.status and self.status not in MJE_STATUSES:
+            raise InvalidInput(f"An entry's status is one of {', '.join(MJE_STATUSES)}; not {self.status!r}")
+        if self.sort not in MJE_SORTS:
+            raise InvalidInput(f"Entries sort by {', '.join(MJE_SORTS)}; not {self.sort!r}")
+
+    def link(self, **changed: Any) -> str:
+        """The query string of this list with ``changed`` values (the status filter kept)."""
+        values = {"status": self.status, "sort": self.sort, "desc": int(self.desc), "page": self.page}
+        values.update(changed)
+        return urlencode({k: v for k, v in values.items() if v != ""})
+
+
+def mje_heads(conn: Connection, client_id: int, q: MjeQuery) -> list[Any]:
+    """One page (plus one row) of the client's entry heads, filtered and sorted in the database."""
+    h = mje_head.c
+    column = h[MJE_SORTS[q.sort]]
+    order = [column.desc(), h.id.desc()] if q.desc else [column, h.id]
+    query = select(mje_head).where(h.client_id == client_id)
+    if q.status:
+        query = query.where(h.status == q.status)
+    query = query.order_by(*order).limit(PAGE + 1).offset((max(q.page, 1) - 1) * PAGE)
+    return list(conn.execute(query))
+
+
+def contract_mjes(conn: Connection, client_id: int, rc_id: int) -> list[Any]:
+    """The latest PAGE entries tied to the contract (``mje_head.rc_id``), newest first."""
+    h = mje_head.c
+    query = (
+        select(h.id, h.mje_num, h.description, h.status, h.period_key, h.curr, h.total_dr, h.created_by)
+        .where(h.client_id == client_id, h.rc_id == rc_id)
+        .order_by(h.id.desc())
+        .limit(PAGE)
+    )
+    return list(conn.execute(query))

@@ -29,6 +29,7 @@ from revrec.auth.privileges import (
 from revrec.auth.service import Principal
 from revrec.console import formatting, pages, reports, session
 from revrec.console import repository as repo
+from revrec.console.manual import manual_flags
 from revrec.db.session import transaction
 from revrec.errors import ApiDisabled, InvalidInput, NotAuthenticated, RevrecError, Throttled
 from revrec.explain import service as explain
@@ -100,6 +101,7 @@ def render(
             "outbound": bool(user and WEBSERVICES_OUTBOUND in user.privileges),
             "holds": bool(user and REVENUE_HOLDS in user.privileges),
             "approvals": bool(user and REVENUE_APPROVALS in user.privileges),
+            **manual_flags(user),
         },
     )
     return templates.TemplateResponse(request, name, data, status_code=status)
@@ -386,12 +388,13 @@ def report_csv(
 
 def mount(app: FastAPI) -> None:
     """Serve the console's pages and static files (htmx, CSS) from the package."""
-    from revrec.console import routes_controls, routes_reports, routes_resend  # they import its helpers
+    from revrec.console import routes_controls, routes_mje, routes_reports, routes_resend  # import helpers
 
     app.include_router(router)
     app.include_router(routes_controls.router)
     app.include_router(routes_resend.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_mje.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     async def sign_in(request: Request, _exc: Exception) -> Response:

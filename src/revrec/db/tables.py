@@ -917,6 +917,7 @@ mje_head = Table(
     Column("posted_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("client_id", "mje_num", name="uq_mje_head_num"),
     Index("ix_mje_head_status", "client_id", "status"),
+    Index("ix_mje_head_rc", "client_id", "rc_id"),  # migration 0028: a contract's entries (console)
 )
 
 mje_line = Table(
