@@ -159,7 +159,8 @@ def standard_views() -> Iterable[ViewDef]:
             journal_views.RI_ACCT_SUMM_COLUMNS,
             SqlSource(journal_views.presummary_view),
             CONTRACT_TIME,
-            "Accounting pre-summary: the journal per contract, period, account, type and currency",
+            "Accounting pre-summary: the journal per contract (or manual journal entry), period, account, "
+            "type and currency",
         ),
         ViewDef(
             "BI3_APPR_DTL",
