@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select, update
 
 from accounting_support import accounting_tenant, collect, send
 from biviews_support import V1, table_of, table_v2, worked_example
-from revrec.db.tables import rc_schedule
+from revrec.db.tables import client, rc_schedule
 from support import login
 
 
@@ -123,9 +123,9 @@ def test_schedule_rows_come_in_schd_id_order_past_32_bits(http: TestClient, engi
     send(http, headers, *worked_example("O"))
     assert collect(http, engine, headers)["status"] == "Completed"
     with engine.begin() as conn:
-        mine = (
+        mine = (  # this test's client only: other tests of the session use the same line ids
             rc_schedule.c.client_id
-            == select(rc_schedule.c.client_id).where(rc_schedule.c.line_id == "O-1").scalar_subquery()
+            == select(client.c.id).where(client.c.name == tenant.client).scalar_subquery()
         )
         conn.execute(update(rc_schedule).where(mine).values(id=rc_schedule.c.id + 300_000))
         current = conn.execute(
