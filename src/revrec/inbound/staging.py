@@ -128,12 +128,20 @@ def stage_bundles(conn: Connection, job: Job) -> str:
     return _finish(conn, bundle_config, "bundle", job, errored)
 
 
+#: The staging columns staging's own queries select, join or group rows on (upload, flag, line key, type,
+#: SO references): the only ones whose statistics it refreshes after a large load.
+PLANNED_COLUMNS = ("client_id", "upload_id", "processed_flag", "line_key", "type", "so_line_id",
+                   "orig_so_line_id", "inv_line_id")  # fmt: skip
+
+
 def stage_upload(conn: Connection, job: Job) -> str:
     """The ``stage_upload`` job: validate the upload's pre-staged rows by its kind."""
     assert job.ref_id is not None
     upload = repo.upload_by_id(conn, job.ref_id)
     # PostgreSQL: statistics that count the new rows before any staging query is planned
-    statistics.refresh_after_load(conn, STAGING_TABLES[upload.kind].name, upload.data_lines)
+    table = STAGING_TABLES[upload.kind]
+    columns = tuple(c for c in PLANNED_COLUMNS if c in table.c)
+    statistics.refresh_after_load(conn, table.name, upload.data_lines, columns)
     handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
                 "mje": stage_mje, "vc": stage_vc}  # fmt: skip
     return handlers[upload.kind](conn, job)
