@@ -35,7 +35,7 @@ def refresh_after_load(conn: Connection, table: str, added: int, columns: tuple[
 
     With ``columns`` only those columns are analysed, from a smaller sample
     (:data:`LOAD_STATISTICS_TARGET`, for this analysis only): the table's row count is refreshed all the
-    same, the other columns keep their statistics. A 480,000-row stage_line: 0.1 s instead of 0.7 s.
+    same, the other columns keep their statistics.
     """
     if conn.dialect.name != "postgresql":
         return False
