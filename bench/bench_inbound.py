@@ -108,6 +108,22 @@ def store_floor_postgres(url: str, upload_id: int) -> int:
     return elapsed
 
 
+def refresh_times(engine: Any) -> tuple[int, int]:
+    """PostgreSQL: nanoseconds of the statistics refresh staging runs after a large load (the planned
+    columns, small sample), and of a full ``ANALYZE`` of stage_line, on the table as this run left it."""
+    from revrec.db import statistics
+    from revrec.db.tables import stage_line
+    from revrec.inbound.staging import refresh_statistics
+
+    with transaction(engine) as conn:
+        started = time.perf_counter_ns()
+        assert refresh_statistics(conn, stage_line, 10**12)
+        planned = time.perf_counter_ns() - started
+        started = time.perf_counter_ns()
+        statistics.refresh(conn, ("stage_line",))
+        return planned, time.perf_counter_ns() - started
+
+
 def seconds(ns: int) -> str:
     return f"{ns // 10**9}.{ns % 10**9 // 10**6:03d}"
 
@@ -126,6 +142,7 @@ def main() -> int:
     runs: list[dict[str, int]] = []
     floors: list[tuple[int, int]] = []
     stores: list[int] = []
+    refreshes: list[tuple[int, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         settings = load_settings(
@@ -166,6 +183,7 @@ def main() -> int:
             floors.append((floor_ns, time.process_time_ns() - cpu))
             if url.startswith("postgres"):
                 stores.append(store_floor_postgres(url, runs[-1]["upload_id"]))
+                refreshes.append(refresh_times(engine))
         database = engine.dialect.name
         engine.dispose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
@@ -193,7 +211,10 @@ def main() -> int:
         # PostgreSQL: pre-stage's write alone (its rows COPY-ed into stage_line again, no check), best and
         # every run: the part of pre-stage no check, in Python or SQL, can remove
         **({"store_lines_per_s": per_s(min(stores)), "every_run_store_lines_per_s": list(map(per_s, stores)),
-            "prestage_over_store": f"{best['prestage_ns'] / min(stores):.2f}"} if stores else {}),
+            "prestage_over_store": f"{best['prestage_ns'] / min(stores):.2f}",
+            # staging's statistics refresh (planned columns, small sample) against a full ANALYZE, seconds
+            "statistics_refresh_s": {"staging": [seconds(p) for p, _ in refreshes],
+                                     "full_analyze": [seconds(f) for _, f in refreshes]}} if stores else {}),
         "load_average": os.getloadavg()[0],
     }, indent=2))  # fmt: skip
     misses = [
