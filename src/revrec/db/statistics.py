@@ -13,6 +13,10 @@ from sqlalchemy import Connection, text
 
 #: A load that adds more than this fraction of a table's rows (as of its last analysis) refreshes them.
 STALE_FRACTION = 0.1
+#: ``default_statistics_target`` of a refresh limited to some columns (:func:`refresh_after_load`): the
+#: sample is 300 times it (9,000 rows instead of 30,000) — enough for the row counts and the distinct
+#: counts a job's own queries are planned from; the next full analysis (Data Collection's) refines them.
+LOAD_STATISTICS_TARGET = 30
 
 
 def refresh(conn: Connection, tables: tuple[str, ...]) -> None:
@@ -25,9 +29,14 @@ def refresh(conn: Connection, tables: tuple[str, ...]) -> None:
         conn.exec_driver_sql("ANALYZE (SKIP_LOCKED) " + ", ".join(tables))
 
 
-def refresh_after_load(conn: Connection, table: str, added: int) -> bool:
+def refresh_after_load(conn: Connection, table: str, added: int, columns: tuple[str, ...] = ()) -> bool:
     """PostgreSQL: refresh ``table``'s statistics when ``added`` new rows are more than
-    :data:`STALE_FRACTION` of the rows it had when last analysed (or it never was); True when it did."""
+    :data:`STALE_FRACTION` of the rows it had when last analysed (or it never was); True when it did.
+
+    With ``columns`` only those columns are analysed, from a smaller sample
+    (:data:`LOAD_STATISTICS_TARGET`, for this analysis only): the table's row count is refreshed all the
+    same, the other columns keep their statistics.
+    """
     if conn.dialect.name != "postgresql":
         return False
     known = conn.execute(
@@ -35,5 +44,15 @@ def refresh_after_load(conn: Connection, table: str, added: int) -> bool:
     ).scalar_one()
     if known >= 0 and added <= STALE_FRACTION * known:
         return False
-    refresh(conn, (table,))
+    if not columns:
+        refresh(conn, (table,))
+        return True
+    assert all(c.isidentifier() for c in (table, *columns))  # names of the schema, never input
+    setting = "default_statistics_target"
+    before = conn.execute(text("SELECT current_setting(:s)"), {"s": setting}).scalar_one()
+    conn.execute(text("SELECT set_config(:s, :v, true)"), {"s": setting, "v": str(LOAD_STATISTICS_TARGET)})
+    try:
+        conn.exec_driver_sql(f"ANALYZE (SKIP_LOCKED) {table} ({', '.join(columns)})")
+    finally:
+        conn.execute(text("SELECT set_config(:s, :v, true)"), {"s": setting, "v": before})
     return True

@@ -128,12 +128,25 @@ def stage_bundles(conn: Connection, job: Job) -> str:
     return _finish(conn, bundle_config, "bundle", job, errored)
 
 
+#: The staging columns staging's own queries select, join or group rows on (upload, flag, line key, type,
+#: SO references): the only ones whose statistics it refreshes after a large load.
+PLANNED_COLUMNS = ("client_id", "upload_id", "processed_flag", "line_key", "type", "so_line_id",
+                   "orig_so_line_id", "inv_line_id")  # fmt: skip
+
+
+def refresh_statistics(conn: Connection, table: Table, added: int) -> bool:
+    """PostgreSQL: refresh the statistics of ``table``'s :data:`PLANNED_COLUMNS` after a load of ``added``
+    rows when it is large (``revrec.db.statistics.refresh_after_load``); True when it did."""
+    columns = tuple(c for c in PLANNED_COLUMNS if c in table.c)
+    return statistics.refresh_after_load(conn, table.name, added, columns)
+
+
 def stage_upload(conn: Connection, job: Job) -> str:
     """The ``stage_upload`` job: validate the upload's pre-staged rows by its kind."""
     assert job.ref_id is not None
     upload = repo.upload_by_id(conn, job.ref_id)
     # PostgreSQL: statistics that count the new rows before any staging query is planned
-    statistics.refresh_after_load(conn, STAGING_TABLES[upload.kind].name, upload.data_lines)
+    refresh_statistics(conn, STAGING_TABLES[upload.kind], upload.data_lines)
     handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
                 "mje": stage_mje, "vc": stage_vc}  # fmt: skip
     return handlers[upload.kind](conn, job)
