@@ -10,15 +10,18 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
+from revrec.db.stage_columns import sql_name
 from revrec.db.tables import (
     journal_entry,
     rc_line,
     rc_schedule,
     revenue_contract,
+    stage_line,
     vc_estimate,
     vc_reassessment,
     vc_schedule,
     vc_setting,
+    vc_settlement,
 )
 
 #: BI3_RC_SCHD ids of VC schedule rows: 4*10**18 + vc_schedule.id * 2 + leg (revrec.biviews.vc_views), beyond
@@ -283,3 +286,75 @@ def watermark(conn: Connection, started: dt.datetime) -> dt.datetime:
         )
     ).scalar()
     return started if oldest is None or oldest >= started else oldest
+
+
+# --- settlement bills (migration 0029, revrec.vc.settlement) -----------------------------------------------
+
+
+def settlement_candidates(
+    conn: Connection, upload_id: int, attribute: str, types: Sequence[str]
+) -> list[tuple[int, str]]:
+    """(staging id, attribute value) of the upload's lines of ``types`` whose ``attribute`` is set."""
+    s = stage_line.c
+    column = s[sql_name(attribute)]
+    query = select(s.id, column).where(
+        s.upload_id == upload_id,
+        s.type.in_(list(types)),
+        column.is_not(None),
+        s.processed_flag.in_(("P", "N")),
+    )
+    return [(int(row_id), str(value)) for row_id, value in conn.execute(query)]
+
+
+def scope_lines(conn: Connection, scope: Any, line_ids: Iterable[str]) -> dict[str, Any]:
+    """Line id → its current rc_line (``rc_id``, ``line_id``, currencies) in a contract of the scope."""
+    r, c = rc_line.c, revenue_contract.c
+    found: dict[str, Any] = {}
+    for chunk in _chunks(sorted(set(line_ids))):
+        query = (
+            select(r.rc_id, r.line_id, r.curr, r.f_cur)
+            .join(revenue_contract, c.id == r.rc_id)
+            .where(r.client_id == scope.client_id, r.current_flag.is_(True), r.line_id.in_(chunk),
+                   c.book_id == scope.book_id, c.org_id == scope.org_id)
+        )  # fmt: skip
+        found.update({row.line_id: row for row in conn.execute(query)})
+    return found
+
+
+def insert_settlements(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(vc_settlement), rows)
+
+
+def _settlement_scope(scope: Any) -> list[Any]:
+    s = vc_settlement.c
+    return [s.client_id == scope.client_id, s.book_id == scope.book_id, s.org_id == scope.org_id]
+
+
+def settled_totals(
+    conn: Connection, scope: Any, through: int, lines: Sequence[str] | None = None
+) -> list[Any]:
+    """Per (line, VC type): the sum of the settlement bills (T) of periods up to ``through`` (of SO lines
+    ``lines`` only, when given), with the id of the last one."""
+    s = vc_settlement.c
+    query = (
+        select(s.line_id, s.vc_type, func.sum(s.amount_t).label("amount_t"), func.max(s.id).label("last_id"),
+               func.count().label("bills"))
+        .where(*_settlement_scope(scope), s.period_key <= through)
+        .group_by(s.line_id, s.vc_type)
+    )  # fmt: skip
+    if lines is None:
+        return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(sorted(set(lines))):
+        found.extend(conn.execute(query.where(s.line_id.in_(chunk))))
+    return found
+
+
+def settlements(conn: Connection, scope: Any, key: int | None = None) -> list[Any]:
+    """The scope's settlement bills (of period ``key`` only, when given), in (period, id) order."""
+    s = vc_settlement.c
+    query = select(vc_settlement).where(*_settlement_scope(scope))
+    if key is not None:
+        query = query.where(s.period_key == key)
+    return list(conn.execute(query.order_by(s.period_key, s.id)))
