@@ -164,7 +164,10 @@ def test_bonus_settled_by_an_invoice_in_a_later_period(http: TestClient, engine:
     assert close_period(http, engine, headers)["status"] == "Completed"
     assert verify(engine, tenant) == []
     lines = {r["SO_LINE_ID"]: r for r in table_of(http, headers, "BI3_RC_LNS")}
-    assert D(lines[line]["VC_AMT"]) == D("400")
+    assert D(lines[line]["VC_AMT"]) == D("400") and lines[line]["VC_CLEARING_FLAG"] == "Y"
+    journal = [(r["ACCTG_TYPE_ID"], D(r["DR_AMOUNT"]), D(r["CR_AMOUNT"]))
+               for r in table_of(http, headers, "BI3_RI_ACCT_SUMM")]  # fmt: skip
+    assert ("C", D("400"), D("0")) in journal and ("K", D("0"), D("600")) in journal
 
 
 def test_rebate_settled_by_a_credit_memo(http: TestClient, engine: Engine) -> None:
