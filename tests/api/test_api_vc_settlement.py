@@ -20,6 +20,7 @@ from accounting_support import (
     bill,
     close_period,
     collect,
+    scope_of,
     send,
     subscription,
     totals,
@@ -33,6 +34,7 @@ from revrec.db.tables import rc_bill, stage_error, stage_line, vc_schedule, vc_s
 from revrec.inbound.templates_std import STANDARD_VC
 from revrec.setup import service as setup_service
 from revrec.tenancy import repository as tenancy
+from revrec.vc import service as vc_service
 from support import Tenant, login, unique
 
 D = Decimal
@@ -152,6 +154,11 @@ def test_bonus_settled_by_an_invoice_in_a_later_period(http: TestClient, engine:
     assert totals(engine, tenant, 202601) == january
     assert balanced(engine, tenant, 202602)
     assert verify(engine, tenant) == []
+    february = totals(engine, tenant, 202602)
+    scope, _ = scope_of(engine, tenant)
+    with transaction(engine) as conn:  # the VC journal replaces exactly its own rows (C legs included)
+        vc_service.journalize(conn, scope, 202602)
+    assert totals(engine, tenant, 202602) == february
     client_id = _client_id(engine, tenant)
     with transaction(engine) as conn:
         flags = conn.execute(

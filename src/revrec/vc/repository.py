@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
 from revrec.db.stage_columns import sql_name
@@ -27,6 +27,8 @@ from revrec.db.tables import (
 #: BI3_RC_SCHD ids of VC schedule rows: 4*10**18 + vc_schedule.id * 2 + leg (revrec.biviews.vc_views), beyond
 #: every other schedule id.
 SCHD_ID_OFFSET = 4 * 10**18
+#: ``journal_entry.origin`` of the rows the VC journal writes (migration 0029)
+ORIGIN = "V"
 _CHUNK = 500
 
 
@@ -127,12 +129,14 @@ def all_rows(conn: Connection, scope: Any) -> list[Any]:
 
 
 def replace_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEntry]) -> int:
-    """Replace the unposted V/W/K entries of period ``key``."""
+    """Replace the unposted entries the VC journal writes in period ``key``: V/W/K, and the C legs of
+    settlement bills (``origin`` V)."""
     j = journal_entry.c
     conn.execute(
         delete(journal_entry).where(
             and_(j.client_id == scope.client_id, j.book_id == scope.book_id, j.org_id == scope.org_id,
-                 j.period_key == key, j.posted_flag.is_(False), j.acctg_type.in_(VC_ACCOUNT_TYPES))
+                 j.period_key == key, j.posted_flag.is_(False),
+                 or_(j.acctg_type.in_(VC_ACCOUNT_TYPES), j.origin == ORIGIN))
         )
     )  # fmt: skip
     rows = [
@@ -140,7 +144,7 @@ def replace_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEn
          "rc_id": e.rc_id, "acctg_type": e.acctg_type, "acctg_seg": e.acctg_seg, "curr": e.currencies[0],
          "f_cur": e.currencies[1], "r_cur": e.currencies[2], "dr_t": e.debit[0], "cr_t": e.credit[0],
          "dr_f": e.debit[1], "cr_f": e.credit[1], "dr_r": e.debit[2], "cr_r": e.credit[2],
-         "posted_flag": False}
+         "posted_flag": False, "origin": ORIGIN}
         for e in found
     ]  # fmt: skip
     if rows:

@@ -272,8 +272,7 @@ def accounts(conn: Connection, client_id: int) -> dict[str, str]:
 
 def journalize(conn: Connection, scope: Scope, key: int) -> int:
     """Rebuild the unposted V/W/K entries of period ``key`` from its VC schedule rows, and the C/K legs of
-    its settlement bills. The C legs are written after the journal regeneration deleted every unposted
-    entry of the period (revrec.accounting.service.journalize, the only caller of :func:`reassess`)."""
+    its settlement bills (every row it writes has ``origin`` V, so it replaces exactly its own)."""
     deltas = [_delta(r) for r in repo.open_rows(conn, scope, key)]
     settled = [_settled(r) for r in repo.settlements(conn, scope, key)]
     found = vc_entries.entries(deltas, accounts(conn, scope.client_id), settled) if deltas or settled else []

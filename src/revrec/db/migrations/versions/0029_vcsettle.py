@@ -1,6 +1,8 @@
 """Variable consideration settled against actual billing: ``vc_settlement`` holds the settlement bills (an
 INV or CM line whose settlement attribute names a VC type) per client, line, VC type and period, with their
 amounts in T/F/R minor units and the staging line they came from (revrec.vc.settlement).
+``journal_entry.origin`` is ``V`` on the rows the VC journal writes (its V/W/K entries and the billing
+clearing legs of settlement bills), so that it replaces exactly its own unposted rows.
 
 Revision ID: 0029
 Revises: 0028
@@ -48,7 +50,11 @@ def upgrade() -> None:
     op.create_index("ix_vc_settlement_scope", "vc_settlement", scope)
     op.create_index("ix_vc_settlement_line", "vc_settlement", ["client_id", "line_id"])
     op.create_index("ix_vc_settlement_rc", "vc_settlement", ["rc_id"])
+    with op.batch_alter_table("journal_entry") as batch:
+        batch.add_column(sa.Column("origin", sa.String(1), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("journal_entry") as batch:
+        batch.drop_column("origin")
     op.drop_table("vc_settlement")
