@@ -528,7 +528,7 @@ journal_entry = Table(
     Column("post_batch_id", Integer, nullable=True),
     Column("mje_id", Integer, nullable=True),  # migration 0023: the manual journal entry of the row
     # migration 0029: "V" on the rows the VC journal writes (V/W/K and the C legs of settlement bills), which
-    # it replaces on its own (revrec.vc.repository.replace_entries); NULL on every other row
+    # it replaces on its own (revrec.vc.repository.delete_entries); NULL on every other row
     Column("origin", String(1), nullable=True),
     Index("ix_journal_entry_period", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_journal_entry_rc", "rc_id"),

@@ -99,16 +99,45 @@ def _scope(scope: Any) -> list[Any]:
     return [v.client_id == scope.client_id, v.book_id == scope.book_id, v.org_id == scope.org_id]
 
 
-def closed_totals(conn: Connection, scope: Any, open_key: int) -> list[Any]:
-    """Per (line, VC type): the sums of alloc and rev (T/F/R) of the rows of periods before ``open_key``."""
+def closed_totals(conn: Connection, scope: Any, open_key: int, lines: Sequence[str]) -> list[Any]:
+    """Per (line, VC type) of SO lines ``lines``: the sums of alloc and rev (T/F/R) of the rows of periods
+    before ``open_key``."""
     v = vc_schedule.c
     sums = [func.sum(getattr(v, f"{p}_{c}")).label(f"{p}_{c}") for p in ("alloc", "rev") for c in "tfr"]
-    query = (
-        select(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur, *sums)
-        .where(*_scope(scope), v.period_key < open_key)
-        .group_by(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur)
-    )
-    return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(lines):
+        query = (
+            select(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur, *sums)
+            .where(*_scope(scope), v.period_key < open_key, v.line_id.in_(chunk))
+            .group_by(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur)
+        )
+        found.extend(conn.execute(query))
+    return found
+
+
+def vc_contracts(conn: Connection, scope: Any, open_key: int, before: dt.date) -> list[int]:
+    """The scope's contracts with VC, in id order: those holding a line with a valid estimate dated before
+    ``before`` or a settlement bill through ``open_key``, and those with a VC row in period ``open_key``."""
+    c, r, e, s, v = revenue_contract.c, rc_line.c, vc_estimate.c, vc_settlement.c, vc_schedule.c
+    estimated = select(e.so_line_id).where(e.client_id == scope.client_id, e.processed_flag == "N",
+                                           e.est_date < before)  # fmt: skip
+    settled = select(s.line_id).where(*_settlement_scope(scope), s.period_key <= open_key)
+    holding = (
+        select(r.rc_id)
+        .join(revenue_contract, c.id == r.rc_id)
+        .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
+               c.org_id == scope.org_id, or_(r.line_id.in_(estimated), r.line_id.in_(settled)))
+    )  # fmt: skip
+    open_rows = select(v.rc_id).where(*_scope(scope), v.period_key == open_key)
+    return sorted({int(i) for i in conn.execute(holding.union(open_rows)).scalars()})
+
+
+def contracts_of_period(conn: Connection, scope: Any, key: int) -> list[int]:
+    """The contracts with VC schedule rows or settlement bills in period ``key``, in id order."""
+    v, s = vc_schedule.c, vc_settlement.c
+    rows = select(v.rc_id).where(*_scope(scope), v.period_key == key)
+    bills = select(s.rc_id).where(*_settlement_scope(scope), s.period_key == key)
+    return sorted({int(i) for i in conn.execute(rows.union(bills)).scalars()})
 
 
 def replace_open(conn: Connection, scope: Any, open_key: int, rows: list[dict[str, Any]]) -> None:
@@ -118,9 +147,16 @@ def replace_open(conn: Connection, scope: Any, open_key: int, rows: list[dict[st
         conn.execute(insert(vc_schedule), rows)
 
 
-def open_rows(conn: Connection, scope: Any, key: int) -> list[Any]:
+def open_rows(conn: Connection, scope: Any, key: int, rc_ids: Sequence[int] | None = None) -> list[Any]:
+    """The VC schedule rows of period ``key`` (of contracts ``rc_ids`` only, when given), in id order."""
     v = vc_schedule.c
-    return list(conn.execute(select(vc_schedule).where(*_scope(scope), v.period_key == key).order_by(v.id)))
+    query = select(vc_schedule).where(*_scope(scope), v.period_key == key).order_by(v.id)
+    if rc_ids is None:
+        return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(rc_ids):
+        found.extend(conn.execute(query.where(v.rc_id.in_(chunk))))
+    return found
 
 
 def all_rows(conn: Connection, scope: Any) -> list[Any]:
@@ -128,8 +164,8 @@ def all_rows(conn: Connection, scope: Any) -> list[Any]:
     return list(conn.execute(select(vc_schedule).where(*_scope(scope)).order_by(v.period_key, v.id)))
 
 
-def replace_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEntry]) -> int:
-    """Replace the unposted entries the VC journal writes in period ``key``: V/W/K, and the C legs of
+def delete_entries(conn: Connection, scope: Any, key: int) -> None:
+    """Delete the unposted entries the VC journal wrote in period ``key``: V/W/K, and the C legs of
     settlement bills (``origin`` V)."""
     j = journal_entry.c
     conn.execute(
@@ -139,6 +175,10 @@ def replace_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEn
                  or_(j.acctg_type.in_(VC_ACCOUNT_TYPES), j.origin == ORIGIN))
         )
     )  # fmt: skip
+
+
+def insert_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEntry]) -> int:
+    """Insert VC journal entries of period ``key`` (``origin`` V)."""
     rows = [
         {"client_id": scope.client_id, "book_id": scope.book_id, "org_id": scope.org_id, "period_key": key,
          "rc_id": e.rc_id, "acctg_type": e.acctg_type, "acctg_seg": e.acctg_seg, "curr": e.currencies[0],
@@ -355,10 +395,19 @@ def settled_totals(
     return found
 
 
-def settlements(conn: Connection, scope: Any, key: int | None = None) -> list[Any]:
-    """The scope's settlement bills (of period ``key`` only, when given), in (period, id) order."""
+def settlements(
+    conn: Connection, scope: Any, key: int | None = None, rc_ids: Sequence[int] | None = None
+) -> list[Any]:
+    """The scope's settlement bills (of period ``key``, of contracts ``rc_ids`` only, when given), in
+    (period, id) order."""
     s = vc_settlement.c
     query = select(vc_settlement).where(*_settlement_scope(scope))
     if key is not None:
         query = query.where(s.period_key == key)
-    return list(conn.execute(query.order_by(s.period_key, s.id)))
+    query = query.order_by(s.period_key, s.id)
+    if rc_ids is None:
+        return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(rc_ids):
+        found.extend(conn.execute(query.where(s.rc_id.in_(chunk))))
+    return found

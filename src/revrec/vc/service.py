@@ -189,15 +189,49 @@ def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
     return to_minor(quantize(from_minor(units, source) * rate, target), target)
 
 
+#: contracts reassessed (and journalized) together: bounds the lines, schedules, estimates and VC rows held
+#: in memory at once, whatever the number of contracts with VC
+CHUNK_CONTRACTS = 2000
+
+
 def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
-    """Rebuild the open period's VC schedule rows and V/W/K entries; returns how many entries."""
+    """Rebuild the open period's VC schedule rows and V/W/K entries; returns how many entries. Contracts are
+    reassessed in chunks of :data:`CHUNK_CONTRACTS` (by contract id): a contract's VC depends only on its
+    own lines, schedules, estimates and settlement bills, so the result is the same as in one pass."""
     client = tenancy.get_client(conn, scope.client_id)
     assert client is not None
     started = dt.datetime.now(dt.UTC)
     dirty = _changed_contracts(conn, scope, open_period)
-    found = targets(conn, scope, open_period, dirty)
-    closed = {(r.line_id, r.vc_type): r for r in repo.closed_totals(conn, scope, open_period.key)}
+    if dirty is None:  # every contract with VC (estimates, settlement bills, or open-period VC rows)
+        contracts = repo.vc_contracts(conn, scope, open_period.key, open_period.end)
+    else:
+        contracts = sorted(dirty)
     stamp = dt.datetime.now(dt.UTC)
+    changed: set[int] = set()
+    for start in range(0, len(contracts), CHUNK_CONTRACTS):
+        chunk = set(contracts[start : start + CHUNK_CONTRACTS])
+        found = targets(conn, scope, open_period, chunk)
+        rows = _open_rows(conn, scope, open_period, client, found, stamp)
+        changed |= repo.sync_open(conn, scope, open_period.key, rows, chunk)
+    # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
+    # this transaction that the next reassessment does not take for a change made since
+    repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
+    repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
+    return journalize(conn, scope, open_period.key)
+
+
+def _open_rows(
+    conn: Connection,
+    scope: Scope,
+    open_period: OpenPeriod,
+    client: Any,
+    found: list[Target],
+    stamp: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The open period's VC schedule rows of ``found``: each target's cumulative figures less what the
+    closed periods hold (rows whose changes are all zero are left out)."""
+    lines = sorted({t.line_id for t in found})
+    closed = {(r.line_id, r.vc_type): r for r in repo.closed_totals(conn, scope, open_period.key, lines)}
     rows: list[dict[str, Any]] = []
     for t in found:
         line = t.line
@@ -219,12 +253,7 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
              "estimate_id": t.estimate_id, "actual_flag": "Y" if t.actual else "N", "curr": cur[0],
              "f_cur": cur[1], "r_cur": cur[2], "crtd_dt": stamp, **delta}
         )  # fmt: skip
-    changed = repo.sync_open(conn, scope, open_period.key, rows, dirty)
-    # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
-    # this transaction that the next reassessment does not take for a change made since
-    repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
-    repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
-    return journalize(conn, scope, open_period.key)
+    return rows
 
 
 def _changed_contracts(conn: Connection, scope: Scope, open_period: OpenPeriod) -> set[int] | None:
@@ -273,10 +302,16 @@ def accounts(conn: Connection, client_id: int) -> dict[str, str]:
 def journalize(conn: Connection, scope: Scope, key: int) -> int:
     """Rebuild the unposted V/W/K entries of period ``key`` from its VC schedule rows, and the C/K legs of
     its settlement bills (every row it writes has ``origin`` V, so it replaces exactly its own)."""
-    deltas = [_delta(r) for r in repo.open_rows(conn, scope, key)]
-    settled = [_settled(r) for r in repo.settlements(conn, scope, key)]
-    found = vc_entries.entries(deltas, accounts(conn, scope.client_id), settled) if deltas or settled else []
-    return repo.replace_entries(conn, scope, key, found)
+    repo.delete_entries(conn, scope, key)
+    accts = accounts(conn, scope.client_id)
+    contracts = repo.contracts_of_period(conn, scope, key)
+    count = 0
+    for start in range(0, len(contracts), CHUNK_CONTRACTS):  # entries are per contract: chunks are exact
+        chunk = contracts[start : start + CHUNK_CONTRACTS]
+        deltas = [_delta(r) for r in repo.open_rows(conn, scope, key, chunk)]
+        settled = [_settled(r) for r in repo.settlements(conn, scope, key, chunk)]
+        count += repo.insert_entries(conn, scope, key, vc_entries.entries(deltas, accts, settled))
+    return count
 
 
 def settlement_legs(conn: Connection, scope: Scope, key: int) -> list[vc_entries.VcEntry]:
