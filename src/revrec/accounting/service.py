@@ -137,6 +137,7 @@ def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list
     positions = _journal_positions(conn, scope)
     recognised = _recognised(conn, scope.client_id, open_period.index)
     billed = _billed(conn, scope.client_id, open_period.key)
+    settled = vc_service.settled_by_contract(conn, scope)  # VC settlement bills: C against K, not L
     for key in sorted(set(positions) | set(recognised) | set(billed)):
         account = positions.get(key, {})
         # a right-of-return reserve moves revenue into the refund liability (N): R + X + N = schedules
@@ -147,10 +148,10 @@ def verify(conn: Connection, scope: Scope, calendar: AccountingCalendar) -> list
                 f"contract {key[0]} {key[1]}: journal recognised {net_recognised} != schedules "
                 f"{recognised.get(key, 0)} through {open_period.key}"
             )
-        if -account.get("C", 0) != billed.get(key, 0):
+        if -account.get("C", 0) != billed.get(key, 0) + settled.get(key, 0):
             problems.append(
                 f"contract {key[0]} {key[1]}: journal billed {-account.get('C', 0)} "
-                f"!= bills {billed.get(key, 0)}"
+                f"!= bills {billed.get(key, 0)} + VC settlement bills {settled.get(key, 0)}"
             )
         if deferred != billed.get(key, 0) - recognised.get(key, 0):
             problems.append(
@@ -214,18 +215,38 @@ def _closed_period_problems(conn: Connection, scope: Scope, calendar: Accounting
         if line.posted:
             posted[line.period].append(line)
     for period, lines in sorted(posted.items()):
-        now = {
-            (e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit)
-            for e in preview_entries(conn, scope, calendar, period)
-        }
-        then = {
-            (e.rc_id, e.acctg_type, e.acctg_seg, e.currencies): (e.debit, e.credit)
-            for e in lines
-            if e.acctg_type not in VC_ACCOUNT_TYPES  # checked against the VC schedules (vc_service.verify)
-        }
+        # VC settlement bills' C legs are entries of their own (vc_service.journalize): summed per key
+        settlement = [_line_of(e, period) for e in vc_service.settlement_legs(conn, scope, period)]
+        now = _summed([*preview_entries(conn, scope, calendar, period), *settlement])
+        # V/W/K are checked against the VC schedules (vc_service.verify)
+        then = _summed([e for e in lines if e.acctg_type not in VC_ACCOUNT_TYPES])
         if now != then:
             problems.append(f"period {period}: posted entries differ from the current schedules")
     return problems
+
+
+def _line_of(entry: Any, period: int) -> JournalLine:
+    t, f, r = entry.currencies
+    debit = (from_minor(entry.debit[0], t), from_minor(entry.debit[1], f), from_minor(entry.debit[2], r))
+    credit = (from_minor(entry.credit[0], t), from_minor(entry.credit[1], f), from_minor(entry.credit[2], r))
+    kind, seg = entry.acctg_type, entry.acctg_seg
+    return JournalLine(period, entry.rc_id, kind, seg, entry.currencies, debit, credit, False)
+
+
+_Sides = tuple[tuple[Decimal, ...], tuple[Decimal, ...]]
+
+
+def _summed(lines: list[JournalLine]) -> dict[tuple[Any, ...], _Sides]:
+    """Debits and credits per (contract, account type, account, currencies)."""
+    found: dict[tuple[Any, ...], _Sides] = {}
+    for e in lines:
+        key = (e.rc_id, e.acctg_type, e.acctg_seg, e.currencies)
+        debit, credit = found.get(key, ((Decimal(0),) * 3, (Decimal(0),) * 3))
+        found[key] = (
+            tuple(a + b for a, b in zip(debit, e.debit, strict=True)),
+            tuple(a + b for a, b in zip(credit, e.credit, strict=True)),
+        )
+    return found
 
 
 def post(conn: Connection, scope: Scope, period: int) -> int:

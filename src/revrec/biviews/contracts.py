@@ -62,6 +62,7 @@ from revrec.db.tables import (
     revenue_contract,
     stage_line,
     vc_schedule,
+    vc_settlement,
 )
 from revrec.db.types import Money
 from revrec.engine.money import AMOUNT_SCALE, CURRENCY_EXPONENTS
@@ -519,6 +520,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
     values.update(hold_flags.line_flags(rc_line))
     values.update(DISC_AMT=rc_line.c.disc_amt, DISC_PCT=rc_line.c.disc_pct)  # discount rules (IFRS 15.82)
     values["VC_AMT"] = _vc_amount(rc_line)  # variable consideration allocated to the line (docs/judgment.md)
+    values["VC_CLEARING_FLAG"] = _vc_settled(rc_line)  # Y: VC of the line settled by billing (vc_settlement)
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(
@@ -541,6 +543,15 @@ def _vc_amount(line: Any) -> Any:
         .scalar_subquery()
     )
     return MoneyFromMicros(minor_to_micros(total, line.c.curr))
+
+
+def _vc_settled(line: Any) -> Any:
+    """``Y`` when settlement bills (an INV or CM naming a VC type, revrec.vc.settlement) settled VC of
+    ``line``, NULL otherwise."""
+    v = vc_settlement.c
+    mine = (v.client_id == line.c.client_id, v.rc_id == line.c.rc_id, v.line_id == line.c.line_id)
+    settled = select(v.id).where(*mine).exists()
+    return case((settled, literal("Y")), else_=literal(None, String))
 
 
 def pob_view(query: ViewQuery) -> Select[Any]:

@@ -23,6 +23,7 @@ from revrec.contracts.persist import Context, Rows
 from revrec.contracts.staged import StagedRow
 from revrec.controls import approvals, manual_repository
 from revrec.engine.errors import EngineError
+from revrec.vc import settlement as vc_settlement
 
 
 @dataclass
@@ -100,6 +101,8 @@ def process_chunk(
     tally: Tally,
 ) -> None:
     """Collect one chunk (see the module docstring)."""
+    chunk_ids = [r.row_id for r in so_rows] + [r.row_id for r in activity]
+    activity, settling = vc_settlement.split(conn, ctx, activity)  # VC settlement bills: not contract input
     latest, superseded = _latest(so_rows)
     affected = _affected(conn, ctx, template, latest, activity)
     all_so, all_acts = (
@@ -121,10 +124,12 @@ def process_chunk(
         overrides=overrides,
     )
     _write(conn, ctx, computation, {r.row_id for r in activity}, tally)
-    errors = [(row.row_id, e.code, e.message) for row, e in computation.orphans]
+    settled, errors = vc_settlement.collect(conn, ctx, settling, by)  # after the contracts are written
+    errors += [(row.row_id, e.code, e.message) for row, e in computation.orphans]
     errored = {row_id for row_id, _, _ in errors}
-    chunk_ids = [r.row_id for r in so_rows] + [r.row_id for r in activity]
-    collected = [i for i in chunk_ids if i not in errored and i not in computation.skipped]
+    waiting = {row.row_id for row, _ in settling} - set(settled) - errored  # their SO line is still staged
+    left = errored | computation.skipped | waiting
+    collected = [i for i in chunk_ids if i not in left]
     repo.mark_collected(conn, collected, by)
     repo.mark_errors(conn, ctx.scope.client_id, errors, by)
     tally.rows += len(chunk_ids)

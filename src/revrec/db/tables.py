@@ -527,6 +527,9 @@ journal_entry = Table(
     Column("posted_flag", Boolean, nullable=False),
     Column("post_batch_id", Integer, nullable=True),
     Column("mje_id", Integer, nullable=True),  # migration 0023: the manual journal entry of the row
+    # migration 0029: "V" on the rows the VC journal writes (V/W/K and the C legs of settlement bills), which
+    # it replaces on its own (revrec.vc.repository.delete_entries); NULL on every other row
+    Column("origin", String(1), nullable=True),
     Index("ix_journal_entry_period", "client_id", "book_id", "org_id", "period_key"),
     Index("ix_journal_entry_rc", "rc_id"),
     Index("ix_journal_entry_mje", "mje_id"),
@@ -1083,4 +1086,37 @@ vc_reassessment = Table(
     Column("org_id", Integer, primary_key=True),
     Column("period_key", Integer, nullable=False),
     Column("reassessed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Settlement bills of variable consideration (migration 0029): an INV or CM transaction line whose settlement
+# attribute (setup ``variable_consideration.settlement_attribute``) names a VC type. Kept out of the contract
+# computation and of rc_bill: the sum of a line's settlement bills of a type is its actual, and each one books
+# Dr C / Cr K (an invoice) or the reverse (a credit memo) in its period (revrec.vc.settlement).
+vc_settlement = Table(
+    "vc_settlement",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    Column("org_id", Integer, nullable=False),
+    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("line_id", String(300), nullable=False),
+    Column("vc_type", String(100), nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("type", String(10), nullable=False),  # INV or CM
+    Column("inv_num", String(300), nullable=True),
+    Column("inv_line_id", String(300), nullable=True),
+    Column("inv_date", Date, nullable=True),
+    Column("curr", String(3), nullable=False),
+    Column("f_cur", String(3), nullable=False),
+    Column("r_cur", String(3), nullable=False),
+    Column("amount_t", BigInteger, nullable=False),
+    Column("amount_f", BigInteger, nullable=False),
+    Column("amount_r", BigInteger, nullable=False),
+    Column("stage_row_id", Integer, nullable=False),
+    Column("crtd_by", String(100), nullable=True),
+    Column("crtd_dt", DateTime(timezone=True), nullable=False),
+    Index("ix_vc_settlement_scope", "client_id", "book_id", "org_id", "period_key"),
+    Index("ix_vc_settlement_line", "client_id", "line_id"),
+    Index("ix_vc_settlement_rc", "rc_id"),
 )

@@ -8,8 +8,8 @@ processed due to".  ``INVALID_*_EVENT`` are Zuora's event-processing errors, ver
 ``RREV-*`` codes are revrec's own, for rules Zuora does not publish a code for:
 ``RREV-00xxx`` transaction lines, ``RREV-01xxx`` events, ``RREV-02xxx`` bundle configurations,
 ``RREV-03xxx`` pre-stage (file) checks,
-``RREV-041xx`` variable consideration estimates.  Messages with ``{placeholders}`` are filled by
-:func:`message`.
+``RREV-041xx`` variable consideration (estimates, settlement bills).  Messages with ``{placeholders}``
+are filled by :func:`message`.
 """
 
 from __future__ import annotations
@@ -183,6 +183,13 @@ MESSAGES: Final[dict[str, str]] = {
     "RREV-04110": "The VC estimate is not processed as an actual (Actual Flag Y) needs Most Likely Amt only",
     "RREV-04111": (
         "The VC estimate is not processed as Doc Line Id {line} is not a staged or collected SO line"
+    ),
+    "RREV-04112": (
+        "The transaction line is not processed as its settlement attribute {attribute} names {value!r}, "
+        "which is not an enabled VC type of the client"
+    ),
+    "RREV-04113": (
+        "The VC settlement bill is not collected as its currencies are not its SO line's ({curr}/{f_cur})"
     ),
 }
 

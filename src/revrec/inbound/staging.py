@@ -30,7 +30,7 @@ from revrec.jobs.queue import Job
 from revrec.mje.upload import stage_mje
 from revrec.policies.service import policies_for
 from revrec.tenancy import repository as tenancy
-from revrec.vc.staging import stage_vc
+from revrec.vc.staging import settlement_errors, stage_vc
 
 #: The staging columns transaction-line validation reads (tests/unit/inbound checks that it reads no other).
 VALIDATED_COLUMNS = (
@@ -98,6 +98,8 @@ def stage_transactions(conn: Connection, job: Job) -> str:
         errors = validate_line(values, reporting_currency=currency, context=context)
         if errors:
             errored[row_id] = errors
+    for row_id, errors in settlement_errors(conn, job.client_id, job.ref_id).items():  # VC settlement bills
+        errored[row_id] = [*errored.get(row_id, []), *errors]
     return _finish(conn, stage_line, "transaction", job, errored)
 
 

@@ -7,23 +7,28 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
+from revrec.db.stage_columns import sql_name
 from revrec.db.tables import (
     journal_entry,
     rc_line,
     rc_schedule,
     revenue_contract,
+    stage_line,
     vc_estimate,
     vc_reassessment,
     vc_schedule,
     vc_setting,
+    vc_settlement,
 )
 
 #: BI3_RC_SCHD ids of VC schedule rows: 4*10**18 + vc_schedule.id * 2 + leg (revrec.biviews.vc_views), beyond
 #: every other schedule id.
 SCHD_ID_OFFSET = 4 * 10**18
+#: ``journal_entry.origin`` of the rows the VC journal writes (migration 0029)
+ORIGIN = "V"
 _CHUNK = 500
 
 
@@ -94,16 +99,45 @@ def _scope(scope: Any) -> list[Any]:
     return [v.client_id == scope.client_id, v.book_id == scope.book_id, v.org_id == scope.org_id]
 
 
-def closed_totals(conn: Connection, scope: Any, open_key: int) -> list[Any]:
-    """Per (line, VC type): the sums of alloc and rev (T/F/R) of the rows of periods before ``open_key``."""
+def closed_totals(conn: Connection, scope: Any, open_key: int, lines: Sequence[str]) -> list[Any]:
+    """Per (line, VC type) of SO lines ``lines``: the sums of alloc and rev (T/F/R) of the rows of periods
+    before ``open_key``."""
     v = vc_schedule.c
     sums = [func.sum(getattr(v, f"{p}_{c}")).label(f"{p}_{c}") for p in ("alloc", "rev") for c in "tfr"]
-    query = (
-        select(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur, *sums)
-        .where(*_scope(scope), v.period_key < open_key)
-        .group_by(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur)
-    )
-    return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(lines):
+        query = (
+            select(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur, *sums)
+            .where(*_scope(scope), v.period_key < open_key, v.line_id.in_(chunk))
+            .group_by(v.rc_id, v.line_id, v.vc_type, v.curr, v.f_cur, v.r_cur)
+        )
+        found.extend(conn.execute(query))
+    return found
+
+
+def vc_contracts(conn: Connection, scope: Any, open_key: int, before: dt.date) -> list[int]:
+    """The scope's contracts with VC, in id order: those holding a line with a valid estimate dated before
+    ``before`` or a settlement bill through ``open_key``, and those with a VC row in period ``open_key``."""
+    c, r, e, s, v = revenue_contract.c, rc_line.c, vc_estimate.c, vc_settlement.c, vc_schedule.c
+    estimated = select(e.so_line_id).where(e.client_id == scope.client_id, e.processed_flag == "N",
+                                           e.est_date < before)  # fmt: skip
+    settled = select(s.line_id).where(*_settlement_scope(scope), s.period_key <= open_key)
+    holding = (
+        select(r.rc_id)
+        .join(revenue_contract, c.id == r.rc_id)
+        .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
+               c.org_id == scope.org_id, or_(r.line_id.in_(estimated), r.line_id.in_(settled)))
+    )  # fmt: skip
+    open_rows = select(v.rc_id).where(*_scope(scope), v.period_key == open_key)
+    return sorted({int(i) for i in conn.execute(holding.union(open_rows)).scalars()})
+
+
+def contracts_of_period(conn: Connection, scope: Any, key: int) -> list[int]:
+    """The contracts with VC schedule rows or settlement bills in period ``key``, in id order."""
+    v, s = vc_schedule.c, vc_settlement.c
+    rows = select(v.rc_id).where(*_scope(scope), v.period_key == key)
+    bills = select(s.rc_id).where(*_settlement_scope(scope), s.period_key == key)
+    return sorted({int(i) for i in conn.execute(rows.union(bills)).scalars()})
 
 
 def replace_open(conn: Connection, scope: Any, open_key: int, rows: list[dict[str, Any]]) -> None:
@@ -113,9 +147,16 @@ def replace_open(conn: Connection, scope: Any, open_key: int, rows: list[dict[st
         conn.execute(insert(vc_schedule), rows)
 
 
-def open_rows(conn: Connection, scope: Any, key: int) -> list[Any]:
+def open_rows(conn: Connection, scope: Any, key: int, rc_ids: Sequence[int] | None = None) -> list[Any]:
+    """The VC schedule rows of period ``key`` (of contracts ``rc_ids`` only, when given), in id order."""
     v = vc_schedule.c
-    return list(conn.execute(select(vc_schedule).where(*_scope(scope), v.period_key == key).order_by(v.id)))
+    query = select(vc_schedule).where(*_scope(scope), v.period_key == key).order_by(v.id)
+    if rc_ids is None:
+        return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(rc_ids):
+        found.extend(conn.execute(query.where(v.rc_id.in_(chunk))))
+    return found
 
 
 def all_rows(conn: Connection, scope: Any) -> list[Any]:
@@ -123,21 +164,27 @@ def all_rows(conn: Connection, scope: Any) -> list[Any]:
     return list(conn.execute(select(vc_schedule).where(*_scope(scope)).order_by(v.period_key, v.id)))
 
 
-def replace_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEntry]) -> int:
-    """Replace the unposted V/W/K entries of period ``key``."""
+def delete_entries(conn: Connection, scope: Any, key: int) -> None:
+    """Delete the unposted entries the VC journal wrote in period ``key``: V/W/K, and the C legs of
+    settlement bills (``origin`` V)."""
     j = journal_entry.c
     conn.execute(
         delete(journal_entry).where(
             and_(j.client_id == scope.client_id, j.book_id == scope.book_id, j.org_id == scope.org_id,
-                 j.period_key == key, j.posted_flag.is_(False), j.acctg_type.in_(VC_ACCOUNT_TYPES))
+                 j.period_key == key, j.posted_flag.is_(False),
+                 or_(j.acctg_type.in_(VC_ACCOUNT_TYPES), j.origin == ORIGIN))
         )
     )  # fmt: skip
+
+
+def insert_entries(conn: Connection, scope: Any, key: int, found: Sequence[VcEntry]) -> int:
+    """Insert VC journal entries of period ``key`` (``origin`` V)."""
     rows = [
         {"client_id": scope.client_id, "book_id": scope.book_id, "org_id": scope.org_id, "period_key": key,
          "rc_id": e.rc_id, "acctg_type": e.acctg_type, "acctg_seg": e.acctg_seg, "curr": e.currencies[0],
          "f_cur": e.currencies[1], "r_cur": e.currencies[2], "dr_t": e.debit[0], "cr_t": e.credit[0],
          "dr_f": e.debit[1], "cr_f": e.credit[1], "dr_r": e.debit[2], "cr_r": e.credit[2],
-         "posted_flag": False}
+         "posted_flag": False, "origin": ORIGIN}
         for e in found
     ]  # fmt: skip
     if rows:
@@ -283,3 +330,84 @@ def watermark(conn: Connection, started: dt.datetime) -> dt.datetime:
         )
     ).scalar()
     return started if oldest is None or oldest >= started else oldest
+
+
+# --- settlement bills (migration 0029, revrec.vc.settlement) -----------------------------------------------
+
+
+def settlement_candidates(
+    conn: Connection, upload_id: int, attribute: str, types: Sequence[str]
+) -> list[tuple[int, str]]:
+    """(staging id, attribute value) of the upload's lines of ``types`` whose ``attribute`` is set."""
+    s = stage_line.c
+    column = s[sql_name(attribute)]
+    query = select(s.id, column).where(
+        s.upload_id == upload_id,
+        s.type.in_(list(types)),
+        column.is_not(None),
+        s.processed_flag.in_(("P", "N")),
+    )
+    return [(int(row_id), str(value)) for row_id, value in conn.execute(query)]
+
+
+def scope_lines(conn: Connection, scope: Any, line_ids: Iterable[str]) -> dict[str, Any]:
+    """Line id → its current rc_line (``rc_id``, ``line_id``, currencies) in a contract of the scope."""
+    r, c = rc_line.c, revenue_contract.c
+    found: dict[str, Any] = {}
+    for chunk in _chunks(sorted(set(line_ids))):
+        query = (
+            select(r.rc_id, r.line_id, r.curr, r.f_cur)
+            .join(revenue_contract, c.id == r.rc_id)
+            .where(r.client_id == scope.client_id, r.current_flag.is_(True), r.line_id.in_(chunk),
+                   c.book_id == scope.book_id, c.org_id == scope.org_id)
+        )  # fmt: skip
+        found.update({row.line_id: row for row in conn.execute(query)})
+    return found
+
+
+def insert_settlements(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(vc_settlement), rows)
+
+
+def _settlement_scope(scope: Any) -> list[Any]:
+    s = vc_settlement.c
+    return [s.client_id == scope.client_id, s.book_id == scope.book_id, s.org_id == scope.org_id]
+
+
+def settled_totals(
+    conn: Connection, scope: Any, through: int, lines: Sequence[str] | None = None
+) -> list[Any]:
+    """Per (line, VC type): the sum of the settlement bills (T) of periods up to ``through`` (of SO lines
+    ``lines`` only, when given), with the id of the last one."""
+    s = vc_settlement.c
+    query = (
+        select(s.line_id, s.vc_type, func.sum(s.amount_t).label("amount_t"), func.max(s.id).label("last_id"),
+               func.count().label("bills"))
+        .where(*_settlement_scope(scope), s.period_key <= through)
+        .group_by(s.line_id, s.vc_type)
+    )  # fmt: skip
+    if lines is None:
+        return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(sorted(set(lines))):
+        found.extend(conn.execute(query.where(s.line_id.in_(chunk))))
+    return found
+
+
+def settlements(
+    conn: Connection, scope: Any, key: int | None = None, rc_ids: Sequence[int] | None = None
+) -> list[Any]:
+    """The scope's settlement bills (of period ``key``, of contracts ``rc_ids`` only, when given), in
+    (period, id) order."""
+    s = vc_settlement.c
+    query = select(vc_settlement).where(*_settlement_scope(scope))
+    if key is not None:
+        query = query.where(s.period_key == key)
+    query = query.order_by(s.period_key, s.id)
+    if rc_ids is None:
+        return list(conn.execute(query))
+    found: list[Any] = []
+    for chunk in _chunks(rc_ids):
+        found.extend(conn.execute(query.where(s.rc_id.in_(chunk))))
+    return found

@@ -2,7 +2,8 @@
 event processing, period close, holds, approvals) — ASC 606-10-32-14, IFRS 15.59.
 
 For each (SO line, VC type) the estimate in force is the last valid one dated before the end of the open
-period (an actual, ``ACTUAL_FLAG`` Y, wins over estimates and is never constrained). Its amount is measured
+period (an actual, ``ACTUAL_FLAG`` Y, wins over estimates and is never constrained; without one, the sum
+of the line's settlement bills of the type is its actual, revrec.vc.settlement). Its amount is measured
 (expected value or most likely amount, or the volume-tier price), constrained, and allocated in minor units
 over the lines the type's ``allocation`` names (the contract by SSP, the line itself, or the contract's
 lines of some items). Each target line then has a cumulative VC allocated and a cumulative VC recognised
@@ -24,9 +25,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import vc_entries
+from revrec.accounting.repository import DEFAULT_CLEARING
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.engine import vc as engine
 from revrec.engine.money import from_minor, quantize, to_minor
+from revrec.periods import repository as periods_repo
 from revrec.periods.service import OpenPeriod, Scope
 from revrec.tenancy import repository as tenancy
 from revrec.vc import repository as repo
@@ -63,8 +66,32 @@ def _in_force(rows: Sequence[Any]) -> dict[tuple[str, str], Any]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """The actual a line's settlement bills of a type give (revrec.vc.settlement): their sum, in minor units
+    of the line's currency; it stands in the place of an estimate row."""
+
+    so_line_id: str
+    vc_type: str
+    units: int
+    id: None = None
+    actual_flag: str = "Y"
+
+
+def _settle(in_force: dict[tuple[str, str], Any], settled: Sequence[Any]) -> None:
+    """Put the settlement bills' sum in force for each (line, type) they settle, over every estimate; an
+    ``Actual Flag Y`` row (the amount agreed) stays in force, and the bills settle it."""
+    for row in settled:
+        key = (row.line_id, row.vc_type)
+        current = in_force.get(key)
+        if current is None or current.actual_flag != "Y":
+            in_force[key] = Settled(row.line_id, row.vc_type, int(row.amount_t))
+
+
 def measure(row: Any, vc_type: vc_settings.VcTypeDoc, line: Any) -> Decimal:
     """The amount of VC an estimate row gives (before allocation), in the line's currency."""
+    if isinstance(row, Settled):
+        return from_minor(row.units, line.curr)  # an actual: never constrained, whatever the type's tiers
     if vc_type.tiers is not None:
         qty = line.ord_qty or ZERO
         price = engine.volume_unit_price(vc_type.volume_tiers(), row.exp_qty)
@@ -114,11 +141,15 @@ def targets(
         return []
     if rc_ids is None:
         estimates = _in_force(repo.valid_estimates(conn, scope.client_id, open_period.end))
-        lines = repo.contract_lines(conn, scope, [line for line, _ in estimates]) if estimates else []
+        settled = repo.settled_totals(conn, scope, open_period.key)
+        wanted = {line for line, _ in estimates} | {row.line_id for row in settled}
+        lines = repo.contract_lines(conn, scope, sorted(wanted)) if wanted else []
     else:
         lines = repo.lines_of_contracts(conn, scope, sorted(rc_ids))
         held = [r.line_id for r in lines]
         estimates = _in_force(repo.valid_estimates_of(conn, scope.client_id, open_period.end, held))
+        settled = repo.settled_totals(conn, scope, open_period.key, held) if held else []
+    _settle(estimates, settled)
     if not estimates:
         return []
     by_line = {r.line_id: r for r in lines}
@@ -158,15 +189,49 @@ def _convert(units: int, rate: Decimal, source: str, target: str) -> int:
     return to_minor(quantize(from_minor(units, source) * rate, target), target)
 
 
+#: contracts reassessed (and journalized) together: bounds the lines, schedules, estimates and VC rows held
+#: in memory at once, whatever the number of contracts with VC
+CHUNK_CONTRACTS = 2000
+
+
 def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
-    """Rebuild the open period's VC schedule rows and V/W/K entries; returns how many entries."""
+    """Rebuild the open period's VC schedule rows and V/W/K entries; returns how many entries. Contracts are
+    reassessed in chunks of :data:`CHUNK_CONTRACTS` (by contract id): a contract's VC depends only on its
+    own lines, schedules, estimates and settlement bills, so the result is the same as in one pass."""
     client = tenancy.get_client(conn, scope.client_id)
     assert client is not None
     started = dt.datetime.now(dt.UTC)
     dirty = _changed_contracts(conn, scope, open_period)
-    found = targets(conn, scope, open_period, dirty)
-    closed = {(r.line_id, r.vc_type): r for r in repo.closed_totals(conn, scope, open_period.key)}
+    if dirty is None:  # every contract with VC (estimates, settlement bills, or open-period VC rows)
+        contracts = repo.vc_contracts(conn, scope, open_period.key, open_period.end)
+    else:
+        contracts = sorted(dirty)
     stamp = dt.datetime.now(dt.UTC)
+    changed: set[int] = set()
+    for start in range(0, len(contracts), CHUNK_CONTRACTS):
+        chunk = set(contracts[start : start + CHUNK_CONTRACTS])
+        found = targets(conn, scope, open_period, chunk)
+        rows = _open_rows(conn, scope, open_period, client, found, stamp)
+        changed |= repo.sync_open(conn, scope, open_period.key, rows, chunk)
+    # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
+    # this transaction that the next reassessment does not take for a change made since
+    repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
+    repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
+    return journalize(conn, scope, open_period.key)
+
+
+def _open_rows(
+    conn: Connection,
+    scope: Scope,
+    open_period: OpenPeriod,
+    client: Any,
+    found: list[Target],
+    stamp: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The open period's VC schedule rows of ``found``: each target's cumulative figures less what the
+    closed periods hold (rows whose changes are all zero are left out)."""
+    lines = sorted({t.line_id for t in found})
+    closed = {(r.line_id, r.vc_type): r for r in repo.closed_totals(conn, scope, open_period.key, lines)}
     rows: list[dict[str, Any]] = []
     for t in found:
         line = t.line
@@ -188,12 +253,7 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
              "estimate_id": t.estimate_id, "actual_flag": "Y" if t.actual else "N", "curr": cur[0],
              "f_cur": cur[1], "r_cur": cur[2], "crtd_dt": stamp, **delta}
         )  # fmt: skip
-    changed = repo.sync_open(conn, scope, open_period.key, rows, dirty)
-    # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
-    # this transaction that the next reassessment does not take for a change made since
-    repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
-    repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
-    return journalize(conn, scope, open_period.key)
+    return rows
 
 
 def _changed_contracts(conn: Connection, scope: Scope, open_period: OpenPeriod) -> set[int] | None:
@@ -221,29 +281,69 @@ def _delta(row: Any) -> vc_entries.VcDelta:
     return vc_entries.VcDelta(int(row.rc_id), (row.curr, row.f_cur, row.r_cur), alloc, rev)
 
 
+def _settled(row: Any) -> vc_entries.VcSettled:
+    amount = (int(row.amount_t), int(row.amount_f), int(row.amount_r))
+    return vc_entries.VcSettled(int(row.rc_id), (row.curr, row.f_cur, row.r_cur), amount)
+
+
 def accounts(conn: Connection, client_id: int) -> dict[str, str]:
+    """The account strings of the VC journal, and the book's billing clearing (C) for settlement bills."""
     doc = vc_settings.load(conn, client_id).accounts
+    book = periods_repo.primary_book(conn, client_id)
+    clearing = (book.default_billing_clearing_account if book is not None else None) or DEFAULT_CLEARING
     return {
         vc_entries.VC_LIABILITY: doc.liability,
         vc_entries.VC_REVENUE: doc.revenue,
         vc_entries.VC_CLEARING: doc.clearing,
+        vc_entries.BILLING_CLEARING: clearing,
     }
 
 
 def journalize(conn: Connection, scope: Scope, key: int) -> int:
-    """Rebuild the unposted V/W/K entries of period ``key`` from its VC schedule rows."""
-    deltas = [_delta(r) for r in repo.open_rows(conn, scope, key)]
-    found = vc_entries.entries(deltas, accounts(conn, scope.client_id)) if deltas else []
-    return repo.replace_entries(conn, scope, key, found)
+    """Rebuild the unposted V/W/K entries of period ``key`` from its VC schedule rows, and the C/K legs of
+    its settlement bills (every row it writes has ``origin`` V, so it replaces exactly its own)."""
+    repo.delete_entries(conn, scope, key)
+    accts = accounts(conn, scope.client_id)
+    contracts = repo.contracts_of_period(conn, scope, key)
+    count = 0
+    for start in range(0, len(contracts), CHUNK_CONTRACTS):  # entries are per contract: chunks are exact
+        chunk = contracts[start : start + CHUNK_CONTRACTS]
+        deltas = [_delta(r) for r in repo.open_rows(conn, scope, key, chunk)]
+        settled = [_settled(r) for r in repo.settlements(conn, scope, key, chunk)]
+        count += repo.insert_entries(conn, scope, key, vc_entries.entries(deltas, accts, settled))
+    return count
+
+
+def settlement_legs(conn: Connection, scope: Scope, key: int) -> list[vc_entries.VcEntry]:
+    """The billing clearing (C) legs of period ``key``'s settlement bills, as the VC journal books them (the
+    accounting checks compare posted C entries with them)."""
+    settled = [_settled(r) for r in repo.settlements(conn, scope, key)]
+    if not settled:
+        return []
+    found = vc_entries.entries([], accounts(conn, scope.client_id), settled)
+    return [e for e in found if e.acctg_type == vc_entries.BILLING_CLEARING]
+
+
+def settled_by_contract(conn: Connection, scope: Scope) -> dict[tuple[int, str], int]:
+    """Per (contract, currency): the settlement bills' total (T, minor units), all periods."""
+    found: dict[tuple[int, str], int] = defaultdict(int)
+    for row in repo.settlements(conn, scope):
+        found[(int(row.rc_id), row.curr)] += int(row.amount_t)
+    return found
 
 
 def verify(conn: Connection, scope: Scope) -> list[str]:
-    """VC invariants: per contract and currency the VC journal equals the VC schedules (K = -allocated,
-    W = recognised, V = allocated - recognised, over all periods), and posted VC entries of every period
-    equal what that period's VC schedule rows give."""
+    """VC invariants: per contract and currency the VC journal equals the VC schedules and settlement bills
+    (K = -allocated + settled, W = recognised, V = allocated - recognised, over all periods, net credit),
+    and posted V/W/K entries of every period equal what that period's VC schedule rows and settlement bills
+    give."""
     problems: list[str] = []
     expected: dict[tuple[int, str, str], int] = defaultdict(int)
     by_period: dict[int, list[vc_entries.VcDelta]] = defaultdict(list)
+    settled_in: dict[int, list[vc_entries.VcSettled]] = defaultdict(list)
+    for row in repo.settlements(conn, scope):
+        settled_in[int(row.period_key)].append(_settled(row))
+        expected[(int(row.rc_id), row.curr, vc_entries.VC_CLEARING)] += int(row.amount_t)
     for row in repo.all_rows(conn, scope):
         d = _delta(row)
         by_period[int(row.period_key)].append(d)
@@ -266,7 +366,8 @@ def verify(conn: Connection, scope: Scope) -> list[str]:
     for period, entries in sorted(posted.items()):
         now = {
             (e.rc_id, e.acctg_type): (e.debit[0], e.credit[0])
-            for e in vc_entries.entries(by_period[period], accts)
+            for e in vc_entries.entries(by_period[period], accts, settled_in[period])
+            if e.acctg_type in vc_entries.VC_ACCOUNT_TYPES  # C: checked with the billing (accounting)
         }
         if now != entries:
             problems.append(f"period {period}: posted VC entries differ from the VC schedules")

@@ -3,7 +3,9 @@
 Each VC type names how estimates of that type are measured (``method``), how much of an increase of the
 price is included (``constraint``), which lines share it (``allocation``) and, for volume discounts, the
 retrospective price tiers. ``accounts`` are the account strings of the VC journal: ``V`` VC liability,
-``W`` VC revenue, ``K`` VC clearing. Applying the section replaces the client's VC setup as a whole.
+``W`` VC revenue, ``K`` VC clearing. ``settlement_attribute`` names the free attribute column (e.g.
+``ATR5``) by which an ``INV`` or ``CM`` transaction line names the VC type it settles (revrec.vc.settlement).
+Applying the section replaces the client's VC setup as a whole.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Connection, insert, select, update
 
+from revrec.db.stage_columns import LINE_COLUMNS
 from revrec.db.tables import vc_setting
 from revrec.engine.vc import Constraint, ConstraintKind, VcMethod, VolumeTier
 from revrec.errors import InvalidInput
 from revrec.tenancy.repository import ClientRow
 
 DEFAULT_ACCOUNTS = {"liability": "2450", "revenue": "4050", "clearing": "1450"}
+#: the free text attributes of a transaction line that may name the VC type a bill settles
+SETTLEMENT_ATTRIBUTES = tuple(c for c, kind in LINE_COLUMNS if c.startswith("ATR") and kind == "C")
 
 
 class ConstraintDoc(BaseModel):
@@ -99,6 +104,22 @@ class VcSettingDoc(BaseModel):
     model_config = ConfigDict(extra="forbid")
     accounts: AccountsDoc = Field(default_factory=AccountsDoc)
     types: list[VcTypeDoc] = Field(default_factory=list)
+    settlement_attribute: str | None = Field(
+        default=None,
+        description="the attribute column (e.g. ATR5) naming the VC type an INV or CM line settles",
+    )
+
+    @model_validator(mode="after")
+    def _check_attribute(self) -> VcSettingDoc:
+        if self.settlement_attribute is not None:
+            name = self.settlement_attribute.strip().upper()
+            if name not in SETTLEMENT_ATTRIBUTES:
+                raise ValueError(
+                    f"settlement_attribute {self.settlement_attribute!r} is not an attribute column "
+                    f"({', '.join(SETTLEMENT_ATTRIBUTES)})"
+                )
+            self.settlement_attribute = name
+        return self
 
     def type_named(self, name: str) -> VcTypeDoc | None:
         return next((t for t in self.types if t.name == name and t.enabled), None)

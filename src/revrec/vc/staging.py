@@ -24,7 +24,9 @@ from revrec.inbound.bulk import read_rows
 from revrec.inbound.codes import message
 from revrec.inbound.problems import LineError
 from revrec.jobs.queue import Job
+from revrec.vc import repository as vc_repo
 from revrec.vc import settings as vc_settings
+from revrec.vc.settlement import SETTLING_TYPES
 
 KIND = "vc"
 SCENARIOS = range(1, 5)
@@ -91,6 +93,21 @@ def validate_estimate(
     if given and total != HUNDRED and not any(e.code in ("RREV-04105", "RREV-04107") for e in errors):
         errors.append(_err("RREV-04106", "SCN1_PCT", total=total))
     return errors
+
+
+def settlement_errors(conn: Connection, client_id: int, upload_id: int) -> dict[int, list[LineError]]:
+    """The upload's INV / CM lines whose settlement attribute (setup ``variable_consideration``) names no
+    enabled VC type (RREV-04112), by staging id; none when the attribute is not configured."""
+    setting = vc_settings.load(conn, client_id)
+    attribute = setting.settlement_attribute
+    if attribute is None:
+        return {}
+    found: dict[int, list[LineError]] = {}
+    for row_id, value in vc_repo.settlement_candidates(conn, upload_id, attribute, sorted(SETTLING_TYPES)):
+        name = value.strip()
+        if name and setting.type_named(name) is None:
+            found[row_id] = [_err("RREV-04112", attribute, attribute=attribute, value=name)]
+    return found
 
 
 def stage_vc(conn: Connection, job: Job) -> str:

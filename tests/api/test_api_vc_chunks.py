@@ -1,0 +1,89 @@
+"""The VC reassessment and journal in chunks of contracts (revrec.vc.service.CHUNK_CONTRACTS): the same VC
+rows and entries as one pass over every contract, for a first reassessment of a collection and of a new
+open period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete, select
+
+from accounting_support import close_period, collect, send, subscription, upload_csv, verify, worked_lines
+from api.test_api_vc_settlement import VC_LABELS, _estimate, _settling, _tenant
+from inbound_data import to_csv
+from revrec.db.session import transaction
+from revrec.db.tables import journal_entry, vc_reassessment, vc_schedule
+from revrec.tenancy import repository as tenancy
+from revrec.vc import service as vc_service
+from support import Tenant, login, unique
+
+
+def _state(engine: Engine, tenant: Tenant) -> tuple[list[Any], list[tuple[Any, ...]]]:
+    """The client's VC rows (whole rows, ids included) and its VC journal rows (without ids)."""
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        rows = list(conn.execute(select(vc_schedule).where(vc_schedule.c.client_id == client.id)
+                                 .order_by(vc_schedule.c.id)))  # fmt: skip
+        j = journal_entry.c
+        entries = sorted(
+            tuple(r)
+            for r in conn.execute(
+                select(j.period_key, j.rc_id, j.acctg_type, j.acctg_seg, j.curr, j.dr_t, j.cr_t, j.dr_f,
+                       j.cr_f, j.dr_r, j.cr_r, j.posted_flag)
+                .where(j.client_id == client.id, j.origin == "V")
+            )
+        )  # fmt: skip
+    return rows, entries
+
+
+def _one_pass(
+    http: TestClient, engine: Engine, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forget the last reassessment (the next one takes every contract) and collect in one chunk."""
+    monkeypatch.setattr(vc_service, "CHUNK_CONTRACTS", 10**6)
+    with transaction(engine) as conn:
+        conn.execute(delete(vc_reassessment))
+    collect(http, engine, headers)
+
+
+def test_chunked_reassessment_equals_one_pass(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = _tenant(engine)
+    headers = login(http, tenant)
+    p = unique("vk")
+    lines: list[dict[str, str]] = []
+    for n in range(4):  # four contracts: subscriptions with a bonus, one of them settled by an invoice
+        lines.append(subscription(f"{p}-{n}-1", f"{p}-SO{n}", price=f"{1200 + 100 * n}.00"))
+    lines.extend(worked_lines(f"{p}-W"))  # a two-line contract: its bonus is split by SSP 1,500 : 500
+    send(http, headers, *lines)
+    collect(http, engine, headers)
+    bonuses = [
+        {"Doc Line Id": line, "VC Type": "performance_bonus", "Estimate Date": "10-JAN-2026",
+         "Most Likely Amt": f"{300 + 70 * n}"}
+        for n, line in enumerate([*(f"{p}-{n}-1" for n in range(4)), f"{p}-W-1"])
+    ]  # fmt: skip
+    upload_csv(http, headers, "Standard VC", to_csv(VC_LABELS, bonuses), "vc")
+    invoice = _settling(f"{p}-2-1", f"{p}-SO2", "INV", "250.00", "performance_bonus", "20-JAN-2026")
+    send(http, headers, invoice)
+    monkeypatch.setattr(vc_service, "CHUNK_CONTRACTS", 1)
+    collect(http, engine, headers)
+    chunked = _state(engine, tenant)
+    assert len({r.rc_id for r in chunked[0]}) == 5 and len(chunked[0]) == 6 and chunked[1]
+    _one_pass(http, engine, headers, monkeypatch)
+    assert _state(engine, tenant) == chunked
+    assert verify(engine, tenant) == []
+    # a new open period: the first reassessment of February takes every contract, in chunks of one
+    monkeypatch.setattr(vc_service, "CHUNK_CONTRACTS", 1)
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    _estimate(http, headers, **{"Doc Line Id": f"{p}-1-1", "VC Type": "performance_bonus",
+                                "Estimate Date": "10-FEB-2026", "Most Likely Amt": "123.45"})  # fmt: skip
+    collect(http, engine, headers)
+    chunked = _state(engine, tenant)
+    assert any(r.period_key == 202602 for r in chunked[0])
+    _one_pass(http, engine, headers, monkeypatch)
+    assert _state(engine, tenant) == chunked
+    assert verify(engine, tenant) == []
