@@ -274,8 +274,14 @@ def _errors_of(contract: RevenueContract) -> tuple[dict[str, tuple[str, str]], t
 
 
 def line_values(
-    ctx: Context, computed: Computed, index: int, alloc: Allocation, errors: dict[str, tuple[str, str]]
+    ctx: Context,
+    computed: Computed,
+    index: int,
+    alloc: Allocation,
+    errors: dict[str, tuple[str, str]],
+    pobs: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``pobs``: line id → POB key of the contract (computed once per contract by the caller)."""
     contract = computed.contract
     line = contract.lines[index]
     source = computed.so_rows.get(line.line_id) or computed.so_rows[line.bndl_prnt_id]
@@ -286,7 +292,7 @@ def line_values(
         "type": "SO",
         "so_num": line.so_num or None,
         "item_num": line.item_num or None,
-        "pob_key": _pob_of(contract).get(line.line_id),
+        "pob_key": (_pob_of(contract) if pobs is None else pobs).get(line.line_id),
         "so_date": line.so_date,
         "start_date": line.start_date,
         "end_date": line.end_date,
@@ -369,12 +375,13 @@ def _add_lines(
     """New line versions go to ``rows``; returns in-place reallocations and the versions replaced.
     ``allocated``: line id → allocated amount (minor units) replacing the engine's (contracts/added_lines)."""
     errors, _ = _errors_of(item.contract)
+    pobs = _pob_of(item.contract)
     updates: list[dict[str, Any]] = []
     retired: list[int] = []
     for index, alloc in enumerate(item.contract.allocation.lines):
         if allocated and alloc.line_id in allocated:
             alloc = replace(alloc, allocated_minor=allocated[alloc.line_id])
-        values = line_values(ctx, item, index, alloc, errors)
+        values = line_values(ctx, item, index, alloc, errors, pobs)
         old = current.get(values["line_id"])
         if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
             updates.append({"rid": old.id, **{k: values[k] for k in REALLOCATED_FIELDS}})

@@ -274,11 +274,8 @@ def update_contracts(conn: Connection, values: Sequence[tuple[int, dict[str, Any
 def retire(conn: Connection, table_name: str, ids: Sequence[int]) -> None:
     """Clear current_flag of rc_line / rc_schedule rows."""
     table = rc_line if table_name == "rc_line" else rc_schedule
-    if ids:
-        conn.execute(
-            update(table).where(table.c.id == bindparam("rid")).values(current_flag=False),
-            [{"rid": i} for i in ids],
-        )
+    for chunk in _batches(ids):  # one UPDATE per batch of ids, not one per row
+        conn.execute(update(table).where(table.c.id.in_(chunk)).values(current_flag=False))
 
 
 def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
