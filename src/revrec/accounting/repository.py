@@ -224,10 +224,8 @@ def _without_jit(conn: Connection) -> Iterator[None]:
         return
     previous = conn.exec_driver_sql("SELECT current_setting('jit')").scalar()
     conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql("SELECT set_config('jit', %(v)s, true)", {"v": previous})
+    yield  # on an error the transaction-local setting goes with the rollback; restoring would mask it
+    conn.exec_driver_sql("SELECT set_config('jit', %(v)s, true)", {"v": previous})
 
 
 def compute_entries(
