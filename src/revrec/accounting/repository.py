@@ -21,6 +21,8 @@ Each leg pair balances, so every period balances in each currency. Rights of ret
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
@@ -212,14 +214,31 @@ def _params(scope: Any, index: int, key: int, accounts: tuple[str, str]) -> dict
     }
 
 
+@contextmanager
+def _without_jit(conn: Connection) -> Iterator[None]:
+    """PostgreSQL's JIT off for the journal statement (restored after it): its many expressions and
+    the planner's high cost estimate (the per-line bill look-ups) made the JIT compile for about 3 s per
+    generation, most of the statement's time at 20,000 lines (docs/performance.md)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    previous = conn.exec_driver_sql("SELECT current_setting('jit')").scalar()
+    conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
+    yield  # on an error the transaction-local setting goes with the rollback; restoring would mask it
+    conn.exec_driver_sql("SELECT set_config('jit', %(v)s, true)", {"v": previous})
+
+
 def compute_entries(
     conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]
 ) -> list[Any]:
     """The summarised entries of period ``key`` computed now (not stored)."""
     sql = text(journal_select(conn.dialect.name) + " ORDER BY rc_id, acctg_type, acctg_seg, curr")
-    return list(
-        conn.execute(sql.bindparams(bindparam("yes", type_=Boolean)), _params(scope, index, key, accounts))
-    )
+    with _without_jit(conn):
+        return list(
+            conn.execute(
+                sql.bindparams(bindparam("yes", type_=Boolean)), _params(scope, index, key, accounts)
+            )
+        )
 
 
 def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:
@@ -239,7 +258,8 @@ def replace_unposted(conn: Connection, scope: Any, index: int, key: int, account
         f"INSERT INTO journal_entry (client_id, book_id, org_id, period_key, posted_flag, {columns}) "  # noqa: S608
         f"SELECT :client, :book, :org, :p, :posted, {columns} FROM ({journal_select(conn.dialect.name)}) j"
     ).bindparams(bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean))
-    result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": False})
+    with _without_jit(conn):
+        result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": False})
     return int(result.rowcount)
 
 

@@ -56,7 +56,9 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     Takes the book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
-    statistics.refresh(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
+    # only the tables changed much since their last analysis: a journal regenerated with nothing new
+    # (the Period Close after a collection, the next period's) pays no ANALYZE
+    statistics.refresh_stale(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
     returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
     count = repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
     count += journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)

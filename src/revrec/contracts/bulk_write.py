@@ -1,7 +1,8 @@
 """Bulk inserts of many rows: ``executemany`` of converted tuples on SQLite, ``COPY`` on PostgreSQL.
 
 Values are converted once by the column types' own bind processors (so Money and Rate columns store
-exactly what Core would), then handed to the driver without per-row statement compilation.
+exactly what Core would), through a memo per column (equal values convert to the same stored value), then
+handed to the driver without per-row statement compilation.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+
+from revrec.inbound.screen import Memo
 
 
 def insert_rows(
@@ -20,8 +23,10 @@ def insert_rows(
         return
     processors = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
     if any(p is not None for p in processors):
+        # memoised per column: amounts, dates and currencies repeat across the rows of a chunk
+        memos = [None if p is None else Memo(p) for p in processors]
         rows = [
-            tuple(v if p is None or v is None else p(v) for v, p in zip(row, processors, strict=True))
+            tuple(v if m is None or v is None else m[v] for v, m in zip(row, memos, strict=True))
             for row in rows
         ]
     names = ", ".join(columns)

@@ -274,8 +274,14 @@ def _errors_of(contract: RevenueContract) -> tuple[dict[str, tuple[str, str]], t
 
 
 def line_values(
-    ctx: Context, computed: Computed, index: int, alloc: Allocation, errors: dict[str, tuple[str, str]]
+    ctx: Context,
+    computed: Computed,
+    index: int,
+    alloc: Allocation,
+    errors: dict[str, tuple[str, str]],
+    pobs: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``pobs``: line id → POB key of the contract (computed once per contract by the caller)."""
     contract = computed.contract
     line = contract.lines[index]
     source = computed.so_rows.get(line.line_id) or computed.so_rows[line.bndl_prnt_id]
@@ -286,7 +292,7 @@ def line_values(
         "type": "SO",
         "so_num": line.so_num or None,
         "item_num": line.item_num or None,
-        "pob_key": _pob_of(contract).get(line.line_id),
+        "pob_key": (_pob_of(contract) if pobs is None else pobs).get(line.line_id),
         "so_date": line.so_date,
         "start_date": line.start_date,
         "end_date": line.end_date,
@@ -369,12 +375,13 @@ def _add_lines(
     """New line versions go to ``rows``; returns in-place reallocations and the versions replaced.
     ``allocated``: line id → allocated amount (minor units) replacing the engine's (contracts/added_lines)."""
     errors, _ = _errors_of(item.contract)
+    pobs = _pob_of(item.contract)
     updates: list[dict[str, Any]] = []
     retired: list[int] = []
     for index, alloc in enumerate(item.contract.allocation.lines):
         if allocated and alloc.line_id in allocated:
             alloc = replace(alloc, allocated_minor=allocated[alloc.line_id])
-        values = line_values(ctx, item, index, alloc, errors)
+        values = line_values(ctx, item, index, alloc, errors, pobs)
         old = current.get(values["line_id"])
         if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
             updates.append({"rid": old.id, **{k: values[k] for k in REALLOCATED_FIELDS}})
@@ -482,8 +489,76 @@ def update_existing(
     conn: Connection, ctx: Context, item: Computed, head: Any, new_activity: set[int], rows: Rows
 ) -> None:
     """A new revision of an existing contract."""
-    rc_id = int(head.id)
-    repo.update_contract(conn, rc_id, {"version": head.version + 1, **head_values(ctx, item.contract)})
+    update_many(conn, ctx, [(item, head)], new_activity, rows)
+
+
+def update_many(
+    conn: Connection,
+    ctx: Context,
+    revised: Sequence[tuple[Computed, Any]],
+    new_activity: set[int],
+    rows: Rows,
+) -> None:
+    """A new revision of each existing contract of ``revised`` ((computed, stored head) pairs, one per
+    contract): their heads, current lines and schedules read and their updates written in a few batched
+    statements, not a handful per contract (a line belongs to one contract, so no contract's writes
+    change what another reads)."""
+    if not revised:
+        return
+    rc_ids = [int(head.id) for _, head in revised]
+    repo.update_contracts(
+        conn,
+        [
+            (int(head.id), {"version": head.version + 1, **head_values(ctx, item.contract)})
+            for item, head in revised
+        ],
+    )
+    schedules_of = repo.current_schedules_by_contract(conn, rc_ids)
+    current = repo.current_lines(
+        conn, ctx.scope.client_id, {line.line_id for item, _ in revised for line in item.contract.lines}
+    )
+    retired_lines: list[int] = []
+    line_updates: list[dict[str, Any]] = []
+    replaced: list[int] = []
+    for item, head in revised:
+        rc_id = int(head.id)
+        mine = [line.line_id for line in item.contract.lines]
+        updates, retired, schedules_replaced = _revise(
+            conn,
+            ctx,
+            item,
+            rc_id,
+            schedules_of.get(rc_id, {}),
+            {line_id: current[line_id] for line_id in mine if line_id in current},
+            new_activity,
+            rows,
+        )
+        line_updates.extend(updates)
+        retired_lines.extend(retired)
+        replaced.extend(schedules_replaced)
+    repo.retire(conn, "rc_line", retired_lines)
+    repo.update_lines(conn, line_updates)
+    repo.retire(conn, "rc_schedule", replaced)
+    repo.delete_pobs_of(conn, rc_ids)
+    for item, head in revised:
+        _add_pobs(ctx, item, int(head.id), rows)
+        rows.bills.extend(
+            bill_row(ctx, int(head.id), act) for act in item.activity if act.row_id in new_activity
+        )
+
+
+def _revise(
+    conn: Connection,
+    ctx: Context,
+    item: Computed,
+    rc_id: int,
+    schedules: dict[str, tuple[int, int, Packed]],
+    current: dict[str, Any],
+    new_activity: set[int],
+    rows: Rows,
+) -> tuple[list[dict[str, Any]], list[int], list[int]]:
+    """One contract's new line and schedule versions (to ``rows``); returns its in-place line
+    reallocations, the line versions and the schedule versions they replace."""
     patterns = (
         item.natural_patterns(ctx.policies, open_date=ctx.open.start, fresh=new_activity)
         if ctx.treatment == PROSPECTIVE
@@ -494,21 +569,12 @@ def update_existing(
         if ctx.treatment == PROSPECTIVE and any(a.type == concessions.CONCESSION_TYPE for a in item.activity)
         else None
     )
-    schedules = repo.current_schedules(conn, [rc_id])
     added: set[str] = set()
     allocated: dict[str, int] = {}
     if patterns is not None and len(item.contract.schedules) > 1:  # a line added under prospective
         first = repo.first_scheduled(conn, rc_id)
         opened = (ctx.open.key, ctx.open.index)
         patterns, added, allocated = added_lines.reallocated(item, schedules, first, patterns, opened)
-    line_ids = [line.line_id for line in item.contract.lines]
-    updates, retired = _add_lines(
-        ctx, item, rc_id, rows, repo.current_lines(conn, ctx.scope.client_id, line_ids), allocated
-    )
-    repo.retire(conn, "rc_line", retired)
-    repo.update_lines(conn, updates)
+    updates, retired = _add_lines(ctx, item, rc_id, rows, current, allocated)
     replaced = _add_schedules(ctx, item, rc_id, rows, schedules, patterns, new_activity, open_credits, added)
-    repo.retire(conn, "rc_schedule", replaced)
-    repo.delete_pobs(conn, rc_id)
-    _add_pobs(ctx, item, rc_id, rows)
-    rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity if act.row_id in new_activity)
+    return updates, retired, replaced

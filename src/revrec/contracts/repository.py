@@ -228,6 +228,19 @@ def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tupl
     return found
 
 
+def current_schedules_by_contract(
+    conn: Connection, rc_ids: Iterable[int]
+) -> dict[int, dict[str, tuple[int, int, Packed]]]:
+    """Contract id → its :func:`current_schedules` (line id → (schedule id, version, packed schedule))."""
+    found: dict[int, dict[str, tuple[int, int, Packed]]] = {}
+    c = rc_schedule.c
+    for chunk in _batches(rc_ids):
+        query = select(rc_schedule).where(c.rc_id.in_(chunk), c.current_flag.is_(True))
+        for row in conn.execute(query):
+            found.setdefault(int(row.rc_id), {})[row.line_id] = (row.id, row.version, packed_of(row))
+    return found
+
+
 def insert_contracts(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert contracts; their ids by key."""
     if not rows:
@@ -245,14 +258,24 @@ def update_contract(conn: Connection, rc_id: int, values: dict[str, Any]) -> Non
     conn.execute(update(revenue_contract).where(revenue_contract.c.id == rc_id).values(**values))
 
 
+def update_contracts(conn: Connection, values: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """New head values of many contracts ((id, values) pairs, the same columns in each) in one batch."""
+    if not values:
+        return
+    columns = list(values[0][1])
+    statement = (
+        update(revenue_contract)
+        .where(revenue_contract.c.id == bindparam("rid"))
+        .values({c: bindparam(f"v_{c}") for c in columns})
+    )
+    conn.execute(statement, [{"rid": rc_id, **{f"v_{c}": v[c] for c in columns}} for rc_id, v in values])
+
+
 def retire(conn: Connection, table_name: str, ids: Sequence[int]) -> None:
     """Clear current_flag of rc_line / rc_schedule rows."""
     table = rc_line if table_name == "rc_line" else rc_schedule
-    if ids:
-        conn.execute(
-            update(table).where(table.c.id == bindparam("rid")).values(current_flag=False),
-            [{"rid": i} for i in ids],
-        )
+    for chunk in _batches(ids):  # one UPDATE per batch of ids, not one per row
+        conn.execute(update(table).where(table.c.id.in_(chunk)).values(current_flag=False))
 
 
 def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
@@ -269,6 +292,12 @@ def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
 
 def delete_pobs(conn: Connection, rc_id: int) -> None:
     conn.execute(delete(rc_pob).where(rc_pob.c.rc_id == rc_id))
+
+
+def delete_pobs_of(conn: Connection, rc_ids: Iterable[int]) -> None:
+    """The POBs of the contracts ``rc_ids`` (one DELETE per batch of ids)."""
+    for chunk in _batches(rc_ids):
+        conn.execute(delete(rc_pob).where(rc_pob.c.rc_id.in_(chunk)))
 
 
 def credits_collected_in(conn: Connection, rc_id: int, period_key: int) -> set[int]:

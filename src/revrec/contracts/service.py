@@ -147,9 +147,8 @@ def _write(
     gate = approvals.gate(conn, ctx.scope.client_id, heads)  # the revisions in force, before they change
     fresh = [c for c in computation.contracts if c.contract.key not in heads]
     ids = persist.insert_new(conn, ctx, fresh, rows)
-    for item in computation.contracts:
-        if item.contract.key in heads:
-            persist.update_existing(conn, ctx, item, heads[item.contract.key], new_activity, rows)
+    revised = [(c, heads[c.contract.key]) for c in computation.contracts if c.contract.key in heads]
+    persist.update_many(conn, ctx, revised, new_activity, rows)
     persist.flush(conn, rows)
     approvals.request(conn, ctx, gate, ids, [int(h.id) for h in heads.values()])
     _store_warnings(conn, ctx, computation, ids, heads, tally)

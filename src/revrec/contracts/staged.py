@@ -9,16 +9,19 @@ or credits for billing lines (``SO_LINE_ID``, else ``ORIG_SO_LINE_ID``), the red
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Date, Integer, String, select, type_coerce
+from sqlalchemy.types import NullType
 
 from revrec.db.stage_columns import LINE_COLUMNS, sql_name
 from revrec.db.tables import stage_line
+from revrec.db.types import Money, Rate
 from revrec.engine.lines import TransactionLine
+from revrec.inbound.screen import Memo
 
 SO: Final = "SO"
 RORD: Final = "RORD"
@@ -141,16 +144,50 @@ def to_staged(values: dict[str, Any]) -> StagedRow:
     return StagedRow(int(values["ID"]), kind, ref, line, extra)
 
 
+def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
+    """How a value SQLite stores for a column of ``column_type`` becomes the value the type would give
+    (the same as its result processor: scaled integers → Decimal, ISO text → date)."""
+    if isinstance(column_type, Money | Rate):
+        scale = column_type.scale
+        return lambda v: Decimal(int(v)).scaleb(-scale)
+    if isinstance(column_type, Date):
+        return dt.date.fromisoformat
+    if isinstance(column_type, String | Integer):
+        return None
+    raise TypeError(f"no conversion for staging column type {column_type!r}")  # a new type: add it here
+
+
+#: the selected columns without their types (the values come back as the driver gives them)
+_RAW: Final = tuple(type_coerce(stage_line.c[c], NullType()).label(c) for c in COLUMNS)
+_SQLITE: Final = tuple(
+    (name, f)
+    for name, c in zip(_NAMES, COLUMNS, strict=True)
+    if (f := _sqlite_converter(stage_line.c[c].type))
+)
+
+
 def read(
     conn: Connection, where: Any, order_by: Sequence[Any] = (), limit: int | None = None
 ) -> list[StagedRow]:
-    """Staging rows matching ``where`` (a clause on stage_line), as StagedRows."""
-    query = select(*(stage_line.c[c] for c in COLUMNS)).where(where)
+    """Staging rows matching ``where`` (a clause on stage_line), as StagedRows.
+
+    The values are read without SQLAlchemy's per-value type processing: PostgreSQL's driver already gives
+    ``Decimal`` and ``date``; on SQLite the stored integers and ISO dates are converted as the column types
+    would, through memos (amounts and dates repeat across a chunk's rows)."""
+    query = select(*_RAW).where(where)
     if order_by:
         query = query.order_by(*order_by)
     if limit is not None:
         query = query.limit(limit)
-    return [to_staged(dict(zip(_NAMES, row, strict=True))) for row in conn.execute(query)]
+    convert = [(name, Memo(f)) for name, f in _SQLITE] if conn.dialect.name == "sqlite" else []
+    found: list[StagedRow] = []
+    for row in conn.execute(query):
+        values = dict(zip(_NAMES, row, strict=True))
+        for name, memo in convert:
+            if (value := values[name]) is not None:
+                values[name] = memo[value]
+        found.append(to_staged(values))
+    return found
 
 
 def by_ids(conn: Connection, row_ids: Iterable[int]) -> list[StagedRow]:
