@@ -44,7 +44,7 @@ from support import login, unique
 LEASE = 4  # seconds (the default is 30), so that the takeover is quick
 PREFIX = "revrec-t"  # namespaces are named revrec-t<pid>-<n>
 # ``revrec worker`` as the command runs it, with two additions for the test: each job it finishes is
-# printed ("ran <job id> <owner>"), and Data Collection chunks are 3 lines 0.3 s apart so that a kill
+# printed ("ran <job id> <owner>"), and Data Collection chunks are 3 lines 0.5 s apart so that a kill
 # lands mid-job.
 WORKER = """
 import sys, time
@@ -54,7 +54,7 @@ from revrec.jobs import worker
 collection.CHUNK = 3
 step = collection._step
 def slow_step(*args, **kwargs):
-    time.sleep(0.3)
+    time.sleep(0.5)
     return step(*args, **kwargs)
 collection._step = slow_step
 run = worker._run
