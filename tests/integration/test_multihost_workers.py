@@ -138,7 +138,11 @@ class Relay:
             except OSError:
                 return  # closed
             self.peers.add(peer)
-            upstream = socket.create_connection(self.target)
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:  # the worker sees a refused connection and retries
+                client.close()
+                continue
             self.sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
