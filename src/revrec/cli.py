@@ -31,7 +31,7 @@ from revrec import (
 )
 from revrec.config import ConfigError, Settings, load_settings
 from revrec.costs import cli as costs_cli
-from revrec.db import migrate
+from revrec.db import citus, migrate
 from revrec.db.session import make_engine, transaction
 from revrec.errors import RevrecError
 from revrec.inbound import repository as inbound_repo
@@ -161,6 +161,17 @@ def _db_upgrade(_args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
     return 0
 
 
+def _db_citus_ddl(_args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
+    with transaction(engine, readonly=True) as conn:
+        script, problems = citus.citus_ddl(citus.read_schema(conn))
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(script, end="")
+    return 0
+
+
 def _template_list(args: argparse.Namespace, _s: Settings, engine: Engine) -> int:
     with transaction(engine, readonly=True) as conn:
         client = tenancy.require_client(conn, args.client)
@@ -242,6 +253,9 @@ def _parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+    db.add_parser("citus-ddl", help="print the DDL that distributes the schema on Citus").set_defaults(
+        handler=_db_citus_ddl
+    )
 
     client = sub.add_parser("client", help="clients (tenants)").add_subparsers(
         dest="client_command", required=True

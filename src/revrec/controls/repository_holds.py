@@ -209,7 +209,7 @@ def frozen_line_ids(conn: Connection, client_id: int, rc_id: int) -> set[str]:
     h, hl = rc_hold.c, rc_hold_line.c
     query = (
         select(hl.line_id)
-        .join(rc_hold, h.id == hl.hold_id)
+        .join(rc_hold, and_(h.client_id == hl.client_id, h.id == hl.hold_id))
         .where(hl.client_id == client_id, h.rc_id == rc_id, h.released_flag.is_(False))
     )
     return set(conn.execute(query).scalars())
@@ -226,7 +226,7 @@ def overwritten(conn: Connection, client_id: int) -> list[Any]:
     h, hl, s = rc_hold.c, rc_hold_line.c, rc_schedule.c
     query = (
         select(hl.id, hl.hold_id, hl.line_id, h.schedules, s.id.label("current_id"))
-        .join(rc_hold, h.id == hl.hold_id)
+        .join(rc_hold, and_(h.client_id == hl.client_id, h.id == hl.hold_id))
         .join(rc_schedule, and_(s.client_id == hl.client_id, s.line_id == hl.line_id, s.rc_id == h.rc_id))
         .where(
             hl.client_id == client_id,

@@ -157,7 +157,7 @@ def period_rows(conn: Connection, client_id: int, book_id: int, org_id: int, per
             K.rc_id, K.dr_type, K.cr_type, K.amount_t, K.amount_f, K.amount_r, C.curr, C.f_cur, C.r_cur,
             C.asset_segments, C.expense_segments, C.payable_segments, C.impairment_segments,
         )
-        .join(rc_cost, C.id == K.cost_id)
+        .join(rc_cost, and_(C.client_id == K.client_id, C.id == K.cost_id))
         .where(K.client_id == client_id, C.book_id == book_id, C.org_id == org_id, K.period_key == period_key)
         .order_by(K.id)
     )  # fmt: skip
@@ -174,7 +174,7 @@ def rollforward(conn: Connection, client_id: int, through_key: int, org_id: int 
         select(
             K.period_key, C.cost_type, C.curr, K.entry_kind, func.sum(K.amount_t).label("amount"),
         )
-        .join(rc_cost, C.id == K.cost_id)
+        .join(rc_cost, and_(C.client_id == K.client_id, C.id == K.cost_id))
         .where(*where)
         .group_by(K.period_key, C.cost_type, C.curr, K.entry_kind)
         .order_by(K.period_key, C.cost_type, C.curr)
