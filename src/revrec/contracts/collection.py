@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from revrec.accounting import service as accounting
+from revrec.contracts import parallel
 from revrec.contracts import repository as repo
 from revrec.contracts.persist import Context, job_context
 from revrec.contracts.service import Tally, process_chunk
@@ -79,14 +80,18 @@ def _step(
     return last
 
 
-def run_collection(engine: Engine, job: Job) -> tuple[str, str | None]:
-    """The ``data_collection`` job (see the module docstring)."""
+def run_collection(engine: Engine, job: Job, partitions: int = 1) -> tuple[str, str | None]:
+    """The ``data_collection`` job (see the module docstring); with ``partitions`` > 1 split by contract
+    across workers (:mod:`revrec.contracts.parallel`)."""
     with transaction(engine) as conn:
         ctx, done, total = prepare(conn, job)
     if ctx is None:
         return "Completed", "No transaction lines to collect"
     if (frozen := periods.frozen_message(ctx.open)) is not None:
         return "Error", frozen
+    if partitions > 1:
+        split, journal_lines = parallel.run_split(engine, job, ctx, partitions)
+        return _outcome(split, ctx.open.key, journal_lines)
     template = job.params.get("rc_template_name") or None
     tally = Tally()
     by = job.created_by
