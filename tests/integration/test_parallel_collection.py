@@ -25,7 +25,8 @@ from revrec.contracts import collection, parallel, partitions
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.digest import collection_digest
 from revrec.db.session import transaction
-from revrec.db.tables import job, rc_bill, rc_line, stage_line
+from revrec.db.tables import collection_part_line, job, rc_bill, rc_line, stage_line
+from revrec.errors import InvalidInput
 from revrec.jobs import queue, worker
 from revrec.jobs.queue import Job
 from support import Tenant, login
@@ -277,3 +278,36 @@ def test_a_partition_killed_mid_way_is_resumed(
             job.c.client_id == _client(engine, tenant), job.c.kind == parallel.PART_JOB
         )
         assert sorted(conn.execute(query).scalars()) == [1, 2]
+
+
+def test_a_failed_partition_fails_the_job_and_stops_the_others(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant, headers = _tenant(http, engine)
+    _use_partitions(monkeypatch, 2)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    number = _submit(http, headers)
+    original = parallel.process_chunk
+    calls = {"n": 0}
+
+    def fails_on_second_chunk(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise InvalidInput("a bad chunk")
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "process_chunk", fails_on_second_chunk)
+    worker.run_until_idle(engine)
+    status, message = _status(engine, number)
+    assert status == "Failed" and message is not None
+    assert message.startswith("partition ") and message.endswith("failed: a bad chunk"), message
+    client_id = _client(engine, tenant)
+    with transaction(engine, readonly=True) as conn:
+        plan = conn.execute(select(func.count()).where(collection_part_line.c.client_id == client_id))
+        assert plan.scalar_one() == 0  # the plan is gone with the job
+    assert 24 < _flags(engine, tenant)["Y"] < 24 + len(_second()) - 1  # whole chunks, the rest waits
+    monkeypatch.setattr(parallel, "process_chunk", original)
+    _use_partitions(monkeypatch, 1)
+    assert _status(engine, _submit(http, headers)) == ("Pending", None)
+    worker.run_until_idle(engine)
+    assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}

@@ -143,8 +143,10 @@ def _outcome(tally: Tally, period: int, entries: int) -> tuple[str, str]:
 
 
 def collection_failed(conn: Connection, job: Job, message: str) -> None:
-    """Nothing to undo: every committed chunk is consistent on its own."""
-    del conn, job, message
+    """Nothing to undo: every committed chunk is consistent on its own. A split job's plan goes, so its
+    partitions still queued or running stop after their chunk in flight (their lines stay ``N``)."""
+    del message
+    repo.delete_plan(conn, job.client_id, job.id)
 
 
 def describe(params: dict[str, Any]) -> str:

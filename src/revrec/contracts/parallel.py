@@ -69,9 +69,11 @@ def run_split(engine: Engine, job: Job, ctx: Context, parts: int) -> tuple[Tally
     the tally of all partitions and the number of journal summary lines."""
     template = job.params.get("rc_template_name") or None
     _plan(engine, job, ctx, template, parts)
-    while worker.run_one(engine, lease_seconds=job.lease_seconds, kinds=(PART_JOB,), ref_id=job.id):
+    while not _failed(engine, job) and worker.run_one(
+        engine, lease_seconds=job.lease_seconds, kinds=(PART_JOB,), ref_id=job.id
+    ):
         pass
-    subs = _wait(engine, job)
+    subs = _wait(engine, job, ctx.scope.client_id)
     failed = [row for row in subs if row.status != "Completed"]
     if failed:
         with transaction(engine) as conn:
@@ -126,11 +128,19 @@ def _plan(engine: Engine, job: Job, ctx: Context, template: str | None, parts: i
             time.sleep(POLL_SECONDS)
 
 
-def _wait(engine: Engine, job: Job) -> list[Any]:
-    """The job's partitions once none is Pending or Running (taking over one whose worker died)."""
+def _failed(engine: Engine, job: Job) -> bool:
+    with transaction(engine, readonly=True) as conn:
+        return any(row.status == "Failed" for row in queue.of_ref(conn, PART_JOB, job.id))
+
+
+def _wait(engine: Engine, job: Job, client_id: int) -> list[Any]:
+    """The job's partitions once none is Pending or Running (taking over one whose worker died). Once one
+    has failed, the plan goes: the others stop after their chunk in flight."""
     while True:
         with transaction(engine) as conn:
             subs = queue.of_ref(conn, PART_JOB, job.id)
+            if any(row.status == "Failed" for row in subs):
+                repo.delete_plan(conn, client_id, job.id)
         if not any(row.status in queue.ACTIVE for row in subs):
             return subs
         if worker.run_one(engine, lease_seconds=job.lease_seconds, kinds=(PART_JOB,), ref_id=job.id) is None:
