@@ -311,3 +311,25 @@ def test_a_failed_partition_fails_the_job_and_stops_the_others(
     assert _status(engine, _submit(http, headers)) == ("Pending", None)
     worker.run_until_idle(engine)
     assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
+
+
+def test_two_split_jobs_of_one_client_take_turns(
+    http: TestClient,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    serial: tuple[tuple[str, str | None], Found],
+) -> None:
+    """Two split jobs of one client run by two workers: a job plans only once no partition of the other is
+    left (its worker helps run them), so one collects everything, the other nothing, no line twice."""
+    _, digest = serial
+    tenant, headers = _tenant(http, engine)
+    _use_partitions(monkeypatch, 2)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    first, second = _submit(http, headers), _submit(http, headers)
+    _run_workers(engine, 2, second)  # the threads finish the job they hold before they stop
+    outcomes = [_status(engine, number) for number in (first, second)]
+    assert [status for status, _ in outcomes] == ["Completed", "Completed"], outcomes
+    collected = sorted(int((message or "").split(" ", 1)[0]) for _, message in outcomes)
+    assert collected == [0, len(_second()) - 1], outcomes  # one collected everything, the other nothing
+    assert (*_digest(engine, tenant), verify(engine, tenant)) == digest
+    assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
