@@ -5,6 +5,9 @@ the job's progress and a renewed lease, so a worker killed mid-job leaves only w
 the retried job continues with the lines still ``N`` (nothing is read twice or duplicated). Due lines:
 SO and RORD lines dated before the end of the open period, billing lines invoiced before it; later lines
 wait for their period. Then the open period's journal entries are regenerated.
+
+With ``REVREC_COLLECTION_PARTITIONS`` > 1 the job is split by contract into partitions that several
+workers run side by side (:mod:`revrec.contracts.parallel`); otherwise it runs here, chunk after chunk.
 """
 
 from __future__ import annotations
