@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_ms: int = Field(default=200, ge=10, le=60000)
     job_lease_seconds: int = Field(default=30, ge=3, le=600)
+    collection_partitions: int = Field(default=1, ge=1, le=64)  # Data Collection split by contract
     # --- outbound: BI views (docs/outbound.md) ---
     biviews_max_queries_per_client: int = Field(default=5, ge=1)
     biviews_max_queries_per_view: int = Field(default=1, ge=1)

@@ -19,6 +19,7 @@ from revrec.console import report_jobs as console_reports
 from revrec.contracts import returns_settings
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.events import EVENT_PROCESS_JOB, run_event_process
+from revrec.contracts.parallel import PART_JOB, run_part
 from revrec.controls import approvals_rules, holds_setup
 from revrec.controls.approvals_rules import ApprovalRuleDoc
 from revrec.costs import setup as costs_setup
@@ -66,7 +67,7 @@ def install(settings: Settings) -> None:
     tenancy_service.register_seeder(inbound_service.seed_templates)
     worker.register(STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed))
     worker.register_maintenance(_fail_stale_uploads)
-    _install_accounting()
+    _install_accounting(settings)
     holds_setup.install()
     costs_setup.install()
     _install_transfer(settings)
@@ -75,7 +76,7 @@ def install(settings: Settings) -> None:
     console_reports.install(settings)
 
 
-def _install_accounting() -> None:
+def _install_accounting(settings: Settings) -> None:
     setup_service.register(
         setup_service.Section(
             "accounting",
@@ -92,7 +93,11 @@ def _install_accounting() -> None:
             returns_settings.apply_returns,
         )
     )
-    worker.register(COLLECTION_JOB, worker.Handler(None, collection_failed, run_collection))
+    split = settings.collection_partitions
+    worker.register(
+        COLLECTION_JOB, worker.Handler(None, collection_failed, partial(run_collection, partitions=split))
+    )
+    worker.register(PART_JOB, worker.Handler(None, None, run_part))
     worker.register(PERIOD_CLOSE_JOB, worker.Handler(None, None, run_period_close))
     catalog.register(
         catalog.Program(

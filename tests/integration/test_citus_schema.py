@@ -49,8 +49,17 @@ def test_every_distributed_business_table_is_distributed_by_client(engine: Engin
     by_client = {n for n, s in shapes.items() if s.column("client_id") is not None}
     distributed = {n for n, p in citus.PLAN.items() if p.kind == DISTRIBUTED}
     assert {n for n in distributed if citus.PLAN[n].column == "client_id"} == distributed - {"auth_failure"}
-    # tables with client_id that are not distributed are the small reference tables and the job queue
-    assert by_client - distributed == {"app_user", "book", "job", "org", "role", "upload_template"}
+    # tables with client_id that are not distributed: the small reference tables, the job queue and the
+    # split collection plan kept with it
+    assert by_client - distributed == {
+        "app_user",
+        "book",
+        "job",
+        "collection_part_line",
+        "org",
+        "role",
+        "upload_template",
+    }
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ the job's progress and a renewed lease, so a worker killed mid-job leaves only w
 the retried job continues with the lines still ``N`` (nothing is read twice or duplicated). Due lines:
 SO and RORD lines dated before the end of the open period, billing lines invoiced before it; later lines
 wait for their period. Then the open period's journal entries are regenerated.
+
+With ``REVREC_COLLECTION_PARTITIONS`` > 1 the job is split by contract into partitions that several
+workers run side by side (:mod:`revrec.contracts.parallel`); otherwise it runs here, chunk after chunk.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from revrec.accounting import service as accounting
+from revrec.contracts import parallel
 from revrec.contracts import repository as repo
 from revrec.contracts.persist import Context, job_context
 from revrec.contracts.service import Tally, process_chunk
@@ -79,14 +83,18 @@ def _step(
     return last
 
 
-def run_collection(engine: Engine, job: Job) -> tuple[str, str | None]:
-    """The ``data_collection`` job (see the module docstring)."""
+def run_collection(engine: Engine, job: Job, partitions: int = 1) -> tuple[str, str | None]:
+    """The ``data_collection`` job (see the module docstring); with ``partitions`` > 1 split by contract
+    across workers (:mod:`revrec.contracts.parallel`)."""
     with transaction(engine) as conn:
         ctx, done, total = prepare(conn, job)
     if ctx is None:
         return "Completed", "No transaction lines to collect"
     if (frozen := periods.frozen_message(ctx.open)) is not None:
         return "Error", frozen
+    if partitions > 1:
+        split, journal_lines = parallel.run_split(engine, job, ctx, partitions)
+        return _outcome(split, ctx.open.key, journal_lines)
     template = job.params.get("rc_template_name") or None
     tally = Tally()
     by = job.created_by
@@ -138,8 +146,10 @@ def _outcome(tally: Tally, period: int, entries: int) -> tuple[str, str]:
 
 
 def collection_failed(conn: Connection, job: Job, message: str) -> None:
-    """Nothing to undo: every committed chunk is consistent on its own."""
-    del conn, job, message
+    """Nothing to undo: every committed chunk is consistent on its own. A split job's plan goes, so its
+    partitions still queued or running stop after their chunk in flight (their lines stay ``N``)."""
+    del message
+    repo.delete_plan(conn, job.client_id, job.id)
 
 
 def describe(params: dict[str, Any]) -> str:

@@ -14,7 +14,9 @@ from revrec.contracts import staged
 from revrec.contracts.revisions import Packed, decode_triple
 from revrec.contracts.staged import StagedRow
 from revrec.db.tables import (
+    book,
     client,
+    collection_part_line,
     flagged,
     rc_bill,
     rc_line,
@@ -159,6 +161,91 @@ def mark_errors(conn: Connection, client_id: int, errors: Sequence[tuple[int, st
             for row_id, code, message in errors
         ],
     )
+
+
+# --- a collection split by contract (contracts/partitions.py) -------------------------------------------
+
+P = collection_part_line.c
+
+
+def share_client(conn: Connection, client_id: int, book_id: int) -> None:
+    """A partition's chunk: ``FOR SHARE`` on the client and book rows. Chunks of the partitions of one job
+    run side by side (they touch disjoint contracts); writers taking :func:`lock_client` (another
+    collection's plan or chunk, Event Process, approvals) or the book's lock (Period Close) wait for them,
+    and they for those. Foreign-key checks (``FOR KEY SHARE``) are not blocked."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(client.c.id).where(client.c.id == client_id).with_for_update(read=True))
+        conn.execute(select(book.c.id).where(book.c.id == book_id).with_for_update(read=True))
+
+
+def due_so_rows(
+    conn: Connection, client_id: int, after: int, due_end: dt.date, limit: int
+) -> list[StagedRow]:
+    """The next due SO rows after staging id ``after`` (the plan reads them in batches)."""
+    return staged.read(conn, and_(_so_due(client_id, due_end), S.id > after), (S.id,), limit)
+
+
+def due_activity_refs(conn: Connection, client_id: int, due_end: dt.date) -> list[tuple[int, str | None]]:
+    """(staging id, ref) of the due activity rows, ``ref`` as :mod:`revrec.contracts.staged` defines it."""
+    query = select(S.id, S.type, S.so_line_id, S.orig_so_line_id).where(_activity_due(client_id, due_end))
+    found: list[tuple[int, str | None]] = []
+    for row_id, kind, so_line_id, orig in conn.execute(query.order_by(S.id)):
+        if kind == staged.RORD:
+            found.append((int(row_id), orig))
+        elif kind in staged.BILL_TYPES:
+            found.append((int(row_id), so_line_id or orig))
+        else:
+            found.append((int(row_id), so_line_id))
+    return found
+
+
+def contract_keys_of(conn: Connection, client_id: int, refs: Iterable[str]) -> dict[str, str]:
+    """Line id → the key of the contract its current version belongs to (lines already collected)."""
+    found: dict[str, str] = {}
+    join = rc_line.join(revenue_contract, revenue_contract.c.id == rc_line.c.rc_id)
+    for chunk in _batches(refs):
+        query = (
+            select(rc_line.c.line_id, revenue_contract.c.rc_key)
+            .select_from(join)
+            .where(
+                rc_line.c.client_id == client_id,
+                rc_line.c.line_id.in_(chunk),
+                rc_line.c.current_flag.is_(True),
+            )
+        )
+        found.update({line_id: key for line_id, key in conn.execute(query)})
+    return found
+
+
+def plan_rows(
+    conn: Connection, client_id: int, job_id: int, part: int, after: int, limit: int
+) -> tuple[list[int], int]:
+    """Staging ids of a partition's next groups after group ``after`` (whole groups, at least ``limit``
+    rows unless the partition ends) and the last group read (0 when none is left)."""
+    base = and_(P.client_id == client_id, P.job_id == job_id, P.part == part)
+    query = select(P.stage_row_id, P.grp).where(base, P.grp > after).order_by(P.grp, P.stage_row_id)
+    rows = list(conn.execute(query.limit(limit)))
+    if not rows:
+        return [], 0
+    last = int(rows[-1].grp)
+    ids = [int(r.stage_row_id) for r in rows if r.grp != last]
+    ids.extend(
+        conn.execute(select(P.stage_row_id).where(base, P.grp == last).order_by(P.stage_row_id)).scalars()
+    )
+    return ids, last
+
+
+def still_due(conn: Connection, client_id: int, row_ids: Sequence[int]) -> list[StagedRow]:
+    """The rows of ``row_ids`` still waiting (``N``), by staging id."""
+    found: list[StagedRow] = []
+    for chunk in _batches(row_ids):
+        where = and_(S.client_id == client_id, flagged(S.processed_flag, "N"), S.id.in_(chunk))
+        found.extend(staged.read(conn, where))
+    return sorted(found, key=lambda r: r.row_id)
+
+
+def delete_plan(conn: Connection, client_id: int, job_id: int) -> None:
+    conn.execute(delete(collection_part_line).where(P.client_id == client_id, P.job_id == job_id))
 
 
 # --- contracts -----------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ PLAN: dict[str, Placement] = {
     **{name: _REFERENCE for name in ("app_user", "user_role", "upload_template", "upload_template_field")},
     # the queue (claimed across clients) and Alembic's revision stay on the coordinator
     "job": Placement(LOCAL),
+    # a split collection's plan, keyed by its job (whose foreign key must stay local with it)
+    "collection_part_line": Placement(LOCAL),
     "alembic_version": Placement(LOCAL),
     # throttle counters, keyed by a digest of (client, user) or (client, address)
     "auth_failure": Placement(DISTRIBUTED, "key", "auth_failure"),
@@ -55,7 +57,7 @@ PLAN: dict[str, Placement] = {
         for name in (
             "revenue_contract", "rc_line", "rc_pob", "rc_bill", "rc_schedule", "rc_warning", "rc_approval",
             "rc_hold", "rc_hold_line", "rc_manual_action", "rc_revision_snapshot", "rc_return_reserve",
-            "rc_cost", "rc_cost_schedule", "vc_schedule", "vc_reassessment", "journal_entry",
+            "rc_cost", "rc_cost_schedule", "vc_schedule", "vc_reassessment", "vc_settlement", "journal_entry",
             "accounting_period", "transfer_batch", "transfer_line", "mje_head", "mje_line", "mje_approval",
             "upload", "stage_line", "stage_event", "bundle_config", "vc_estimate", "stage_mje", "stage_error",
             "control_audit", "approval_rule", "client_policy", "client_default", "accounting_setting",

@@ -288,6 +288,19 @@ job = Table(
 # Where job numbers come from on PostgreSQL (SQLite takes MAX + 1 under its write lock).
 job_number_seq = Sequence("job_number_seq", metadata=metadata)
 
+# The plan of a Data Collection split by contract (migration 0031, revrec.contracts.partitions): each due
+# staging row of the job, the partition that collects it and its group (rows that may share a contract).
+collection_part_line = Table(
+    "collection_part_line",
+    metadata,
+    Column("job_id", Integer, ForeignKey("job.id", ondelete="CASCADE"), primary_key=True),
+    Column("stage_row_id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
+    Column("part", Integer, nullable=False),
+    Column("grp", Integer, nullable=False),
+    Index("ix_collection_part_line_part", "job_id", "part", "grp"),
+)
+
 
 # --- revenue policies (migration 0003) ------------------------------------------------------------------
 

@@ -150,3 +150,26 @@ def _group_by_one_rule(
         for key, members in sorted(("|".join((*prefix, *map(str, v))), m) for v, m in buckets.items())
     ]
     return groups, errors, []
+
+
+def grouping_bases(line: TransactionLine, template: RcGroupingTemplate) -> tuple[str, ...]:
+    """Every contract key (without its window suffix ``#n``) ``line`` could join under ``template``: one per
+    applicable rule; empty when the filters skip it or no rule applies.
+
+    Lines of one contract always share one of these (the contract's rule and grouped values), whatever the
+    windows and the order of the lines, so collection can be split by them without splitting a contract."""
+    if template.filters and not all_match(template.filters, line):
+        return ()
+    bases: list[str] = []
+    for rule in template.active_rules:
+        values = _key_getter(rule)(line)
+        if None in values or "" in values:
+            continue
+        bases.append("|".join((template.name, rule.name, *map(str, values))))
+    return tuple(bases)
+
+
+def base_of(key: str) -> str:
+    """A contract key without its window suffix (``T|R|C1#2`` → ``T|R|C1``)."""
+    head, mark, tail = key.rpartition("#")
+    return head if mark and tail.isdigit() else key

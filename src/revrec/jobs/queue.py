@@ -41,6 +41,7 @@ class Job:
     progress_done: int = 0  # progress recorded by earlier attempts
     progress_total: int = 0
     lease_seconds: int = 30  # how long a claim or heartbeat holds the job
+    owner: str = ""  # the worker holding the claim
 
 
 def _now() -> datetime:
@@ -89,14 +90,22 @@ def next_number(conn: Connection) -> int:
 
 
 def claim(
-    conn: Connection, *, owner: str, lease_seconds: int, kinds: tuple[str, ...] | None = None
+    conn: Connection,
+    *,
+    owner: str,
+    lease_seconds: int,
+    kinds: tuple[str, ...] | None = None,
+    ref_id: int | None = None,
 ) -> Job | None:
-    """Take the oldest pending job (or one whose lease expired); None when there is none."""
+    """Take the oldest pending job (or one whose lease expired); None when there is none. ``ref_id``: only
+    jobs of that object (e.g. the partitions of one Data Collection job)."""
     now = int(time.time())
     claimable = or_(job.c.status == "Pending", (job.c.status == "Running") & (job.c.lease_until < now))
     query = select(job).where(claimable).order_by(job.c.id).limit(1)
     if kinds:
         query = query.where(job.c.kind.in_(kinds))
+    if ref_id is not None:
+        query = query.where(job.c.ref_id == ref_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
@@ -132,14 +141,19 @@ def claim(
         row.progress_done,
         row.progress_total,
         lease_seconds,
+        owner,
     )
 
 
-def finish(conn: Connection, job_id: int, status: str, error_message: str | None = None) -> None:
+def finish(
+    conn: Connection, job_id: int, status: str, error_message: str | None = None, owner: str | None = None
+) -> None:
+    """Record a job's end (with ``owner``: only while that worker still holds it, not after a takeover)."""
+    query = update(job).where(job.c.id == job_id)
+    if owner:
+        query = query.where(or_(job.c.lease_owner == owner, job.c.lease_owner.is_(None)))
     conn.execute(
-        update(job)
-        .where(job.c.id == job_id)
-        .values(
+        query.values(
             status=status, error_message=error_message, lease_owner=None, lease_until=None, updated_at=_now()
         )
     )
@@ -171,3 +185,39 @@ def renew_lease(conn: Connection, job_id: int, seconds: int, owner: str | None =
     if owner is not None:
         query = query.where(job.c.lease_owner == owner)
     return conn.execute(query.values(lease_until=int(time.time()) + seconds)).rowcount == 1
+
+
+def hold(conn: Connection, job_id: int, owner: str, seconds: int) -> Any:
+    """Lock a running job's row while ``owner`` still holds it and extend its lease; the row (its params
+    as the last committed step left them), or None when another worker has taken the job over. A step
+    that starts with it never runs beside a step of the same job on another worker."""
+    query = select(job).where(job.c.id == job_id, job.c.status == "Running", job.c.lease_owner == owner)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is not None:
+        renew_lease(conn, job_id, seconds, owner)
+    return row
+
+
+def set_params(conn: Connection, job_id: int, params: dict[str, Any]) -> None:
+    """Replace a job's parameters (a long job's own state between steps, e.g. its cursor)."""
+    conn.execute(update(job).where(job.c.id == job_id).values(params=json.dumps(params)))
+
+
+def add_progress(conn: Connection, job_id: int, done: int) -> None:
+    """Count ``done`` more items on a job whose steps run on several workers."""
+    conn.execute(update(job).where(job.c.id == job_id).values(progress_done=job.c.progress_done + done))
+
+
+def of_ref(conn: Connection, kind: str, ref_id: int) -> list[Any]:
+    """The jobs of ``kind`` for object ``ref_id`` (e.g. the partitions of one collection job), by id."""
+    return list(
+        conn.execute(select(job).where(job.c.kind == kind, job.c.ref_id == ref_id).order_by(job.c.id))
+    )
+
+
+def active_of_kind(conn: Connection, client_id: int, kind: str) -> list[Any]:
+    """A client's Pending or Running jobs of ``kind``."""
+    query = select(job).where(job.c.client_id == client_id, job.c.kind == kind, job.c.status.in_(ACTIVE))
+    return list(conn.execute(query))

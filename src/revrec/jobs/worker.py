@@ -88,11 +88,20 @@ def heartbeat(engine: Engine, job: Job, owner: str) -> Iterator[None]:
         thread.join()
 
 
-def run_one(engine: Engine, owner: str | None = None, lease_seconds: int = LEASE_SECONDS) -> int | None:
-    """Claim and run one job; the job's internal id, or None when the queue is empty."""
+def run_one(
+    engine: Engine,
+    owner: str | None = None,
+    lease_seconds: int = LEASE_SECONDS,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    ref_id: int | None = None,
+) -> int | None:
+    """Claim and run one job (of ``kinds`` and object ``ref_id`` when given: a job running the sub-jobs
+    it split its work into); the job's internal id, or None when there is none to claim."""
     owner = owner or owner_name()
+    kinds = kinds or tuple(_handlers) or None
     with transaction(engine) as conn:
-        claimed = queue.claim(conn, owner=owner, lease_seconds=lease_seconds, kinds=tuple(_handlers) or None)
+        claimed = queue.claim(conn, owner=owner, lease_seconds=lease_seconds, kinds=kinds, ref_id=ref_id)
     if claimed is None:
         return None
     with heartbeat(engine, claimed, owner):
@@ -106,7 +115,7 @@ def _run(engine: Engine, claimed: Job) -> None:
         if handler.steps is not None:
             status, message = handler.steps(engine, claimed)
             with transaction(engine) as conn:
-                queue.finish(conn, claimed.id, status, message)
+                queue.finish(conn, claimed.id, status, message, claimed.owner)
         else:
             assert handler.run is not None
             with transaction(engine) as conn:
@@ -117,7 +126,7 @@ def _run(engine: Engine, claimed: Job) -> None:
         if not isinstance(exc, RevrecError):
             log.exception("job %s (%s) failed", claimed.id, claimed.kind)
         with transaction(engine) as conn:
-            queue.finish(conn, claimed.id, "Failed", message)
+            queue.finish(conn, claimed.id, "Failed", message, claimed.owner)
             if handler.on_failure is not None:
                 handler.on_failure(conn, claimed, message)
 

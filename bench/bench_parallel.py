@@ -1,0 +1,179 @@
+"""Data Collection of one client by one worker process vs two (``REVREC_COLLECTION_PARTITIONS``), on
+PostgreSQL.
+
+Three clients get the same generated lines (``bench_e2e.generate``: sales orders of 5 lines, one invoice
+each), uploaded and staged first. Then each client's Data Collection runs on fresh ``revrec worker``
+processes, timed from submission to the job's end (the workers are already polling):
+
+- ``serial``: 1 worker, unsplit (``REVREC_COLLECTION_PARTITIONS=1``, the default);
+- ``split_1_worker``: 1 worker, split in 2 partitions (the planning overhead, nothing in parallel);
+- ``split_2_workers``: 2 workers, split in 2 partitions.
+
+Prints wall times, the speed-up of 2 workers over the serial run, the serial parts measured apart (the
+plan, i.e. reading and grouping the due lines, and the journal regeneration), the load average before
+and after, and whether the digests of all contracts, lines, schedules, bills and journal entries
+(``revrec.contracts.digest``, business keys only) are equal. Exit 1 when they differ.
+
+Run: REVREC_BENCH_DATABASE_URL=postgresql://... python bench/bench_parallel.py [--lines N]
+(without a PostgreSQL URL it says so and exits 0: SQLite has one writer, nothing runs in parallel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_e2e import FILE_LINES, generate, login, setup_client  # noqa: E402
+from revrec.accounting import service as accounting  # noqa: E402
+from revrec.config import load_settings  # noqa: E402
+from revrec.contracts import partitions  # noqa: E402
+from revrec.contracts.collection import prepare  # noqa: E402
+from revrec.contracts.digest import collection_digest  # noqa: E402
+from revrec.db import migrate  # noqa: E402
+from revrec.db.session import make_engine, transaction  # noqa: E402
+from revrec.http.app import create_app  # noqa: E402
+from revrec.jobs import queue, worker  # noqa: E402
+from revrec.jobs.queue import Job  # noqa: E402
+from revrec.periods import service as periods  # noqa: E402
+from revrec.policies.service import policies_for  # noqa: E402
+from revrec.tenancy import service as tenancy  # noqa: E402
+
+SECRET = "bench-secret-key-bench-secret-key-bench-secret-key-000000"
+REVREC = str(Path(sys.executable).parent / "revrec")
+RUNS = (("serial", 1, 1), ("split_2_workers", 2, 2), ("split_1_worker", 2, 1))  # (name, partitions, workers)
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _stage(http: Any, engine: Any, headers: dict[str, str], lines: int) -> None:
+    for start in range(0, lines, FILE_LINES):
+        response = http.post(
+            "/api/integration/v1/upload/file",
+            headers={**headers, "templatename": "Standard Transaction"},
+            files={"file": (f"par-{start}.csv", generate(start, min(FILE_LINES, lines - start)), "text/csv")},
+        )
+        assert response.status_code == 200, response.text[:500]
+        worker.run_until_idle(engine)
+
+
+def _workers(url: str, tmp: str, parts: int, count: int) -> list[subprocess.Popen[bytes]]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "REVREC_DATABASE_URL": url,
+        "REVREC_SECRET_KEY": SECRET,
+        "REVREC_DATA_DIR": tmp,
+        "REVREC_COLLECTION_PARTITIONS": str(parts),
+        "REVREC_WORKER_POLL_MS": "50",
+        "REVREC_LOG_LEVEL": "WARNING",
+    }
+    return [subprocess.Popen([REVREC, "worker"], env=env) for _ in range(count)]
+
+
+def _collect(http: Any, engine: Any, headers: dict[str, str]) -> tuple[float, str, str]:
+    """Submit a Data Collection and wait for its end: (seconds, status, message)."""
+    began = time.perf_counter()
+    submitted = http.post(
+        "/api/integration/v1/job/collection/template",
+        headers=headers,
+        json={"rc_template_name": "Bench", "org_id": 0},
+    ).json()
+    while True:
+        with transaction(engine, readonly=True) as conn:
+            row = queue.by_number(conn, int(submitted["job_id"]))
+        if row.status not in queue.ACTIVE:
+            return time.perf_counter() - began, row.status, row.error_message
+        time.sleep(0.05)
+
+
+def _plan_seconds(engine: Any, client_id: int) -> float:
+    """The plan of a 2-partition split, computed and rolled back (the serial part before the split)."""
+    with engine.connect() as conn, conn.begin() as outer:
+        probe = Job(0, client_id, None, "data_collection", None, {"rc_template_name": "Bench"}, 1, "bench")
+        ctx, _, _ = prepare(conn, probe)
+        assert ctx is not None
+        began = time.perf_counter()
+        partitions.assign(conn, ctx, "Bench", 2)
+        seconds = time.perf_counter() - began
+        outer.rollback()
+    return seconds
+
+
+def _journal_seconds(engine: Any, client: Any) -> float:
+    with transaction(engine) as conn:
+        scope = periods.default_scope(conn, client.id)
+        opened = periods.current_open(conn, scope, policies_for(conn, client).calendar)
+        assert opened is not None
+        began = time.perf_counter()
+        accounting.journalize(conn, scope, opened)
+        return time.perf_counter() - began
+
+
+def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
+    from fastapi.testclient import TestClient
+
+    settings = load_settings(database_url=url, data_dir=Path(tmp), run_worker=False, secret_key=SECRET)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    http = TestClient(create_app(settings, engine=engine))
+    names = {name: f"par{os.getpid()}{name.replace('_', '')}" for name, _, _ in RUNS}
+    headers: dict[str, dict[str, str]] = {}
+    for name, client_name in names.items():
+        setup_client(engine, client_name)
+        headers[name] = login(http, client_name)
+        _stage(http, engine, headers[name], lines)
+    with transaction(engine) as conn:
+        clients = {name: tenancy.require_client(conn, client_name) for name, client_name in names.items()}
+    result: dict[str, Any] = {"benchmark": "parallel collection", "lines": lines, "load_before": _load()}
+    result["plan_s"] = round(_plan_seconds(engine, clients["split_2_workers"].id), 1)
+    digests: dict[str, str] = {}
+    for name, parts, count in RUNS:
+        processes = _workers(url, tmp, parts, count)
+        time.sleep(2)  # started and polling
+        try:
+            seconds, status, message = _collect(http, engine, headers[name])
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=60)
+        result[f"{name}_s"] = round(seconds, 1)
+        result[f"{name}_status"] = f"{status}: {message}"
+        with transaction(engine, readonly=True) as conn:
+            digests[name], counts = collection_digest(conn, clients[name].id)
+        result[f"{name}_rows"] = counts
+    result["journal_s"] = round(_journal_seconds(engine, clients["serial"]), 1)
+    result["speed_up_2_workers"] = round(result["serial_s"] / result["split_2_workers_s"], 2)
+    result["speed_up_2_vs_split_1"] = round(result["split_1_worker_s"] / result["split_2_workers_s"], 2)
+    result["digests_equal"] = len(set(digests.values())) == 1
+    result["digest"] = digests["serial"][:16]
+    result["load_after"] = _load()
+    engine.dispose()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=100_000)
+    args = parser.parse_args()
+    url = os.environ.get("REVREC_BENCH_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        print("bench_parallel: skipped, set REVREC_BENCH_DATABASE_URL=postgresql://... (PostgreSQL only)")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run(args.lines, url, tmp)
+    print(json.dumps(result, indent=2))
+    return 0 if result["digests_equal"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""Data Collection split by contract across workers (revrec.contracts.partitions / parallel).
+
+The plan never puts one contract's rows into two partitions: new lines joining an existing contract, a
+line moved from one contract to another (it links both), invoices and RORDs whose SO line is in the same
+upload or already collected. Several workers give the same digest of contracts, lines, schedules, bills
+and journal entries as one worker; a partition killed mid-way is taken over and resumed, nothing twice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import partial
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from accounting_support import COLLECTION, accounting_tenant, bill, scope_of, send, subscription, verify
+from inbound_data import so_line
+from revrec.contracts import collection, parallel, partitions
+from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
+from revrec.contracts.digest import collection_digest
+from revrec.db.session import transaction
+from revrec.db.tables import collection_part_line, job, rc_bill, rc_line, stage_line
+from revrec.errors import InvalidInput
+from revrec.jobs import queue, worker
+from revrec.jobs.queue import Job
+from support import Tenant, login
+
+# The same line ids in every tenant: digests compare business keys. What one run found: the digest, the
+# row counts and revrec verify's findings (a line moved between contracts leaves one today, with one
+# worker as with several: 'scheduled ... exceeds allocated').
+Found = tuple[str, dict[str, int], list[str]]
+
+
+def _first() -> list[dict[str, str]]:
+    return [subscription(f"P-{s}-{i}", f"P-S{s}", f"{1200 + 100 * i}.00") for s in range(8) for i in range(3)]
+
+
+def _rord(line_id: str, orig: str, so: str) -> dict[str, str]:
+    return so_line(
+        line_id,
+        Type="RORD",
+        **{
+            "Doc Num": so,
+            "Cust Num": f"C-{so}",
+            "Doc Date": "10-JAN-2026",
+            "Orig So Line Id": orig,
+            "Item Num": "SUB",
+            "Ext Sll Prc": "-300.00",
+            "Ext Lst Prc": "-300.00",
+            "Unit Sell Prc": "300.00",
+            "Unit List Prc": "300.00",
+            "Ord Qty": "1",
+            "Start Date": "01-JAN-2026",
+            "End Date": "31-DEC-2026",
+        },
+    )
+
+
+def _second() -> list[dict[str, str]]:
+    invoiced = {"Inv Date": "15-JAN-2026"}
+    return [
+        subscription("P-0-9", "P-S0", "600.00"),  # joins an existing contract
+        subscription("P-1-2", "P-S2", "900.00"),  # moves from contract P-S1 to P-S2
+        subscription("P-2-9", "P-S2", "700.00"),
+        bill("INV", "P-1-0", "P-I10", "1200.00", **invoiced),  # a line of P-S1, collected before
+        bill("INV", "P-3-1", "P-I31", "1300.00", **invoiced),
+        _rord("P-R40", "P-4-0", "P-S4"),  # reduces a collected line
+        *[
+            subscription(f"P-{s}-{i}", f"P-S{s}", f"{1000 + 50 * i}.00")
+            for s in range(8, 12)
+            for i in range(3)
+        ],
+        bill("INV", "P-8-0", "P-I80", "1000.00", **invoiced),  # its SO line is in this upload
+        _rord("P-R91", "P-9-1", "P-S9"),
+        bill("INV", "P-X", "P-IX", "10.00", **invoiced),  # no such SO line: refused when staged
+    ]
+
+
+def _use_partitions(monkeypatch: pytest.MonkeyPatch, parts: int) -> None:
+    steps = partial(run_collection, partitions=parts)
+    monkeypatch.setitem(worker._handlers, COLLECTION_JOB, worker.Handler(None, collection_failed, steps))
+
+
+def _submit(http: TestClient, headers: dict[str, str]) -> int:
+    response = http.post(COLLECTION, headers=headers, json={"rc_template_name": "Std", "org_id": 0})
+    assert response.status_code == 200, response.text
+    return int(response.json()["job_id"])
+
+
+def _status(engine: Engine, number: int) -> tuple[str, str | None]:
+    with transaction(engine, readonly=True) as conn:
+        row = queue.by_number(conn, number)
+    return row.status, row.error_message
+
+
+def _run_workers(engine: Engine, count: int, number: int) -> tuple[str, str | None]:
+    """``count`` worker threads until job ``number`` ends; its status and message."""
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=worker.run_forever, args=(engine, 20, stop), daemon=True)
+        for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 300
+    try:
+        while _status(engine, number)[0] in queue.ACTIVE and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    return _status(engine, number)
+
+
+def _same_outcome(found: tuple[str, str | None], expected: tuple[str, str | None]) -> bool:
+    """Same status and counts, but for the revisions written: one worker revises contract P-S1 twice (its
+    moved line in the SO chunk, its invoice in the activity chunk), a partition once (both in one chunk)."""
+    revisions = re.compile(r"and \d+ revised")
+    return found[0] == expected[0] and revisions.sub("", found[1] or "") == revisions.sub(
+        "", expected[1] or ""
+    )
+
+
+def _tenant(http: TestClient, engine: Engine) -> tuple[Tenant, dict[str, str]]:
+    """A tenant with the first upload collected by one worker and the second upload staged."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *_first())
+    worker.run_until_idle(engine)
+    number = _submit(http, headers)
+    worker.run_until_idle(engine)
+    assert _status(engine, number)[0] == "Completed"
+    send(http, headers, *_second())
+    worker.run_until_idle(engine)  # staging
+    return tenant, headers
+
+
+def _client(engine: Engine, tenant: Tenant) -> int:
+    return scope_of(engine, tenant)[0].client_id
+
+
+def _digest(engine: Engine, tenant: Tenant) -> tuple[str, dict[str, int]]:
+    with transaction(engine, readonly=True) as conn:
+        return collection_digest(conn, _client(engine, tenant))
+
+
+def _flags(engine: Engine, tenant: Tenant) -> dict[str, int]:
+    with transaction(engine, readonly=True) as conn:
+        query = (
+            select(stage_line.c.processed_flag, func.count())
+            .where(stage_line.c.client_id == _client(engine, tenant))
+            .group_by(stage_line.c.processed_flag)
+        )
+        return {str(flag): int(n) for flag, n in conn.execute(query)}
+
+
+@pytest.fixture
+def serial(http: TestClient, engine: Engine) -> Iterator[tuple[tuple[str, str | None], Found]]:
+    """The second upload collected by one worker, unsplit: its job's outcome and the digest."""
+    tenant, headers = _tenant(http, engine)
+    number = _submit(http, headers)
+    worker.run_until_idle(engine)
+    yield _status(engine, number), (*_digest(engine, tenant), verify(engine, tenant))
+
+
+def _stage_id(engine: Engine, tenant: Tenant, kind: str, line_id: str) -> int:
+    with transaction(engine, readonly=True) as conn:
+        column = stage_line.c.inv_line_id if kind == "INV" else stage_line.c.so_line_id
+        query = select(func.max(stage_line.c.id)).where(
+            stage_line.c.client_id == _client(engine, tenant), stage_line.c.type == kind, column == line_id
+        )
+        return int(conn.execute(query).scalar_one())
+
+
+def test_the_plan_never_splits_a_contract(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant, headers = _tenant(http, engine)
+    probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Std"}, 1, "t")
+    with transaction(engine) as conn:
+        ctx, _, _ = collection.prepare(conn, probe)
+        assert ctx is not None
+        plan, groups = partitions.assign(conn, ctx, "Std", 3)
+    part_of = {row_id: part for row_id, part, _ in plan}
+    assert len(part_of) == len(_second()) - 1 and groups < len(plan)  # P-IX is refused when staged
+    assert {p for _, p, _ in plan} == {0, 1, 2}
+    # the moved line links its old contract (P-S1, invoiced now) and its new one (P-S2, a new line)
+    linked = [("SO", "P-1-2"), ("INV", "P-I10"), ("SO", "P-2-9")]
+    assert len({part_of[_stage_id(engine, tenant, kind, line_id)] for kind, line_id in linked}) == 1
+    same_upload = [("SO", "P-8-0"), ("SO", "P-8-2"), ("INV", "P-I80")]
+    assert len({part_of[_stage_id(engine, tenant, kind, line_id)] for kind, line_id in same_upload}) == 1
+    assert (
+        part_of[_stage_id(engine, tenant, "RORD", "P-R91")]
+        == part_of[_stage_id(engine, tenant, "SO", "P-9-0")]
+    )
+    # after the collection, every contract's rows of this run come from one partition
+    _use_partitions(monkeypatch, 3)
+    status = _run_workers(engine, 2, _submit(http, headers))
+    assert status[0] == "Completed", status
+    with transaction(engine, readonly=True) as conn:
+        found: dict[int, set[int]] = defaultdict(set)
+        for table in (rc_line, rc_bill):
+            query = select(table.c.rc_id, table.c.stage_row_id).where(
+                table.c.client_id == _client(engine, tenant)
+            )
+            for rc_id, row_id in conn.execute(query):
+                if row_id in part_of:
+                    found[int(rc_id)].add(part_of[row_id])
+    assert found and all(len(parts) == 1 for parts in found.values())
+
+
+def test_two_workers_match_one(
+    http: TestClient,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    serial: tuple[tuple[str, str | None], Found],
+) -> None:
+    outcome, digest = serial
+    tenant, headers = _tenant(http, engine)
+    _use_partitions(monkeypatch, 3)
+    monkeypatch.setattr(parallel, "CHUNK", 4)  # several chunks per partition
+    number = _submit(http, headers)
+    assert _same_outcome(_run_workers(engine, 2, number), outcome)
+    assert (*_digest(engine, tenant), verify(engine, tenant)) == digest
+    assert digest[1]["bills"] == 5 and digest[1]["entries"] > 0
+    assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
+    with transaction(engine, readonly=True) as conn:
+        subs = conn.execute(
+            select(job.c.status).where(
+                job.c.kind == parallel.PART_JOB, job.c.client_id == _client(engine, tenant)
+            )
+        )
+        assert sorted(subs.scalars()) == ["Completed"] * 3
+
+
+def test_a_partition_killed_mid_way_is_resumed(
+    http: TestClient,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    serial: tuple[tuple[str, str | None], Found],
+) -> None:
+    outcome, digest = serial
+    tenant, headers = _tenant(http, engine)
+    _use_partitions(monkeypatch, 2)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    number = _submit(http, headers)
+    original = parallel.process_chunk
+    calls = {"n": 0}
+
+    def dies_on_second_chunk(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")  # not an Exception: nothing records a failure
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "process_chunk", dies_on_second_chunk)
+    with pytest.raises(SystemExit):
+        worker.run_until_idle(engine)
+    monkeypatch.setattr(parallel, "process_chunk", original)
+    client_id = _client(engine, tenant)
+    with transaction(engine) as conn:
+        running = job.c.client_id == client_id, job.c.status == "Running"
+        killed = conn.execute(select(job.c.kind).where(*running)).scalars().all()
+        assert sorted(killed) == [COLLECTION_JOB, parallel.PART_JOB]  # the job and its partition in flight
+        conn.execute(job.update().where(*running).values(lease_until=0))  # their leases lapse
+    assert 0 < _flags(engine, tenant).get("Y", 0) - 24 < len(_second()) - 1  # one chunk committed
+    assert _same_outcome(_run_workers(engine, 2, number), outcome)
+    assert (*_digest(engine, tenant), verify(engine, tenant)) == digest
+    with transaction(engine, readonly=True) as conn:
+        query = select(job.c.attempts).where(
+            job.c.client_id == _client(engine, tenant), job.c.kind == parallel.PART_JOB
+        )
+        assert sorted(conn.execute(query).scalars()) == [1, 2]
+
+
+def test_a_failed_partition_fails_the_job_and_stops_the_others(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant, headers = _tenant(http, engine)
+    _use_partitions(monkeypatch, 2)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    number = _submit(http, headers)
+    original = parallel.process_chunk
+    calls = {"n": 0}
+
+    def fails_on_second_chunk(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise InvalidInput("a bad chunk")
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "process_chunk", fails_on_second_chunk)
+    worker.run_until_idle(engine)
+    status, message = _status(engine, number)
+    assert status == "Failed" and message is not None
+    assert message.startswith("partition ") and message.endswith("failed: a bad chunk"), message
+    client_id = _client(engine, tenant)
+    with transaction(engine, readonly=True) as conn:
+        plan = conn.execute(select(func.count()).where(collection_part_line.c.client_id == client_id))
+        assert plan.scalar_one() == 0  # the plan is gone with the job
+    assert 24 < _flags(engine, tenant)["Y"] < 24 + len(_second()) - 1  # whole chunks, the rest waits
+    monkeypatch.setattr(parallel, "process_chunk", original)
+    _use_partitions(monkeypatch, 1)
+    assert _status(engine, _submit(http, headers)) == ("Pending", None)
+    worker.run_until_idle(engine)
+    assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
+
+
+def test_two_split_jobs_of_one_client_take_turns(
+    http: TestClient,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    serial: tuple[tuple[str, str | None], Found],
+) -> None:
+    """Two split jobs of one client run by two workers: a job plans only once no partition of the other is
+    left (its worker helps run them), so one collects everything, the other nothing, no line twice."""
+    _, digest = serial
+    tenant, headers = _tenant(http, engine)
+    _use_partitions(monkeypatch, 2)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    first, second = _submit(http, headers), _submit(http, headers)
+    _run_workers(engine, 2, second)  # the threads finish the job they hold before they stop
+    outcomes = [_status(engine, number) for number in (first, second)]
+    assert [status for status, _ in outcomes] == ["Completed", "Completed"], outcomes
+    collected = sorted(int((message or "").split(" ", 1)[0]) for _, message in outcomes)
+    assert collected == [0, len(_second()) - 1], outcomes  # one collected everything, the other nothing
+    assert (*_digest(engine, tenant), verify(engine, tenant)) == digest
+    assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
