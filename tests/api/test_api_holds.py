@@ -173,6 +173,15 @@ def test_audit_trail_records_apply_and_release(http: TestClient, engine: Engine)
     assert [h["hold_id"] for h in listed] == [hold["hold_id"]]
 
 
+def test_audit_filter_with_a_nul_character_is_refused(http: TestClient, engine: Engine) -> None:
+    """A NUL in a text parameter is a 400 naming the parameter on both databases (PostgreSQL text cannot
+    hold it: the query used to fail with a 500)."""
+    _tenant, _api, admin, _line = _subscription_tenant(http, engine)
+    response = http.get(AUDIT, headers=admin, params={"object_type": "ho\x00ld"})
+    assert response.status_code == 400, response.text
+    assert "object_type" in response.text and "NUL" in response.text
+
+
 def test_bi_views_show_holds_and_the_audit_trail(http: TestClient, engine: Engine) -> None:
     _tenant, api, admin, line = _subscription_tenant(http, engine)
     rc_id = _rc_id(engine, line)

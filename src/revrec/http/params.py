@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from annotated_types import Ge, Le, MaxLen
+from pydantic import AfterValidator
 
 from revrec.db.types import MAX_INTEGER
 
@@ -38,5 +39,13 @@ PageSize = Annotated[int, Ge(1), Le(MAX_PAGE_SIZE)]
 Epoch = Annotated[int, Ge(0), Le(253_402_300_799)]
 """Seconds since 1970-01-01 UTC, up to the last second of year 9999."""
 
-Text = Annotated[str, MaxLen(MAX_TEXT)]
-"""A short string parameter (a name, a date, a token)."""
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL text cannot hold NUL: refuse it here (400) rather than let the query fail (500)."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+Text = Annotated[str, MaxLen(MAX_TEXT), AfterValidator(_no_nul)]
+"""A short string parameter (a name, a date, a token), without NUL characters."""
