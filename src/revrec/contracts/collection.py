@@ -56,7 +56,10 @@ def prepare(conn: Connection, job: Job) -> tuple[Context | None, int, int]:
     if opened is None:
         return None, 0, 0
     context = job_context(conn, job, client, policies, scope, opened)
-    statistics.refresh(conn, ("stage_line", "rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
+    # stage_line in full (staging analyses only the columns it plans on); the contract tables when they
+    # changed by more than a tenth since their last analysis
+    statistics.refresh(conn, ("stage_line",))
+    statistics.refresh_stale(conn, ("rc_line", "revenue_contract", "rc_bill", "rc_schedule"))
     due = repo.count_due(conn, client.id, opened.end)
     done = job.progress_done if job.attempts > 1 else 0
     total = max(job.progress_total, done + due) if done else due
@@ -75,8 +78,8 @@ def _step(
             raise Conflict("the open period changed while the data collection ran; submit it again")
         last = work(conn)
         tally.chunks += 1
-        if tally.chunks & (tally.chunks - 1) == 0:  # chunks 1, 2, 4, 8 ...: the tables grew since the plan
-            statistics.refresh(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
+        if tally.chunks & (tally.chunks - 1) == 0:  # chunks 1, 2, 4, 8 ...: tables may have grown
+            statistics.refresh_stale(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
         done, total = size[0] + tally.rows, size[1]
         queue.set_progress(conn, job.id, done, max(total, done))
         queue.renew_lease(conn, job.id, job.lease_seconds)

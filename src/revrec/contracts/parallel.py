@@ -198,6 +198,6 @@ def run_part(engine: Engine, job: Job) -> tuple[str, str | None]:
                 )
             tally.chunks += 1
             if part == 0 and tally.chunks & (tally.chunks - 1) == 0:  # the tables grew since the plan
-                statistics.refresh(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
+                statistics.refresh_stale(conn, ("rc_line", "revenue_contract", "rc_schedule", "rc_bill"))
             queue.set_params(conn, job.id, {**params, "cursor": last, "tally": asdict(tally)})
             queue.add_progress(conn, job.ref_id, len(rows))
