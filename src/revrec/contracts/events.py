@@ -164,7 +164,7 @@ def process_events(
             new_events={e.event_id for e in new},
             overrides=manual_repository.overrides_by_key(conn, client_id, rc_ids),
         )
-        service._write(conn, ctx, computation, set(), tally)
+        service._write(conn, ctx, computation, set(), {}, tally)  # no SO line re-sent
     _mark_processed(conn, [e.row_id for e in ready], by)
     tally.rows += len(events)
     tally.collected += len(ready)

@@ -337,8 +337,16 @@ def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
     }
 
 
-def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], rows: Rows) -> dict[str, int]:
-    """Contracts that did not exist: version 1 of everything; their ids by key."""
+def insert_new(
+    conn: Connection,
+    ctx: Context,
+    computed: Sequence[Computed],
+    rows: Rows,
+    moved: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """Contracts that did not exist: version 1 of everything but the lines of ``moved`` (line id → current
+    ``rc_line`` row in another contract, contracts/moved_lines), whose next version retires that row;
+    their ids by key."""
     stamp = repo.now()
     heads = [
         {
@@ -355,12 +363,14 @@ def insert_new(conn: Connection, ctx: Context, computed: Sequence[Computed], row
         for c in computed
     ]
     ids = repo.insert_contracts(conn, heads)
+    retired: list[int] = []
     for item in computed:
         rc_id = ids[item.contract.key]
-        _add_lines(ctx, item, rc_id, rows, {})
+        retired.extend(_add_lines(ctx, item, rc_id, rows, moved or {})[1])
         _add_schedules(ctx, item, rc_id, rows, {})
         _add_pobs(ctx, item, rc_id, rows)
         rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity)
+    repo.retire(conn, "rc_line", retired)
     return ids
 
 

@@ -315,6 +315,17 @@ def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tupl
     return found
 
 
+def current_line_schedules(conn: Connection, client_id: int, pairs: Iterable[tuple[int, str]]) -> list[Any]:
+    """The current ``rc_schedule`` rows of the (contract id, line id) ``pairs``."""
+    c = rc_schedule.c
+    found: list[Any] = []
+    for chunk in _batches(sorted(pairs)):
+        wanted = or_(*(and_(c.rc_id == rc_id, c.line_id == line_id) for rc_id, line_id in chunk))
+        query = select(rc_schedule).where(c.client_id == client_id, c.current_flag.is_(True), wanted)
+        found.extend(conn.execute(query))
+    return found
+
+
 def current_schedules_by_contract(
     conn: Connection, rc_ids: Iterable[int]
 ) -> dict[int, dict[str, tuple[int, int, Packed]]]:

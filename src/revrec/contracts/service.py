@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from revrec.contracts import events, persist, staged, warnings
+from revrec.contracts import events, moved_lines, persist, staged, warnings
 from revrec.contracts import repository as repo
 from revrec.contracts.compute import Computation, compute, group_keys
 from revrec.contracts.persist import Context, Rows
@@ -66,17 +66,18 @@ def _affected(
     template: str | None,
     latest: dict[str, StagedRow],
     activity: Sequence[StagedRow],
-) -> set[int]:
-    """Existing contracts the chunk touches: by its lines' ids, and by the keys its new lines group into."""
+) -> tuple[set[int], dict[str, Any]]:
+    """Existing contracts the chunk touches: by its lines' ids, and by the keys its SO lines group into (a
+    new line joins one, a re-sent line may move to one); with the current ``rc_line`` row of each
+    re-sent line."""
     refs = set(latest) | {a.ref for a in activity if a.ref}
     existing = repo.current_lines(conn, ctx.scope.client_id, refs)
     affected = {int(row.rc_id) for row in existing.values()}
-    new_rows = [r for ref, r in latest.items() if ref not in existing]
-    if new_rows:
-        keys = set(group_keys(new_rows, ctx.policies, template).values())
+    if latest:
+        keys = set(group_keys(list(latest.values()), ctx.policies, template).values())
         found = repo.contracts_by_key(conn, ctx.scope.client_id, ctx.scope.book_id, keys)
         affected.update(int(row.id) for row in found.values())
-    return affected
+    return affected, {ref: row for ref, row in existing.items() if ref in latest}
 
 
 def _with_history(
@@ -104,7 +105,7 @@ def process_chunk(
     chunk_ids = [r.row_id for r in so_rows] + [r.row_id for r in activity]
     activity, settling = vc_settlement.split(conn, ctx, activity)  # VC settlement bills: not contract input
     latest, superseded = _latest(so_rows)
-    affected = _affected(conn, ctx, template, latest, activity)
+    affected, resent = _affected(conn, ctx, template, latest, activity)
     all_so, all_acts = (
         _with_history(conn, affected, latest, activity)
         if affected
@@ -123,7 +124,7 @@ def process_chunk(
         events=history,
         overrides=overrides,
     )
-    _write(conn, ctx, computation, {r.row_id for r in activity}, tally)
+    _write(conn, ctx, computation, {r.row_id for r in activity}, resent, tally)
     settled, errors = vc_settlement.collect(conn, ctx, settling, by)  # after the contracts are written
     errors += [(row.row_id, e.code, e.message) for row, e in computation.orphans]
     errored = {row_id for row_id, _, _ in errors}
@@ -139,16 +140,24 @@ def process_chunk(
 
 
 def _write(
-    conn: Connection, ctx: Context, computation: Computation, new_activity: set[int], tally: Tally
+    conn: Connection,
+    ctx: Context,
+    computation: Computation,
+    new_activity: set[int],
+    resent: dict[str, Any],
+    tally: Tally,
 ) -> None:
+    """``resent``: line id → current ``rc_line`` row of the chunk's re-sent SO lines (moved_lines)."""
     keys = [c.contract.key for c in computation.contracts]
     heads = repo.contracts_by_key(conn, ctx.scope.client_id, ctx.scope.book_id, keys) if keys else {}
     rows = Rows([], [], [], [])
     gate = approvals.gate(conn, ctx.scope.client_id, heads)  # the revisions in force, before they change
     fresh = [c for c in computation.contracts if c.contract.key not in heads]
-    ids = persist.insert_new(conn, ctx, fresh, rows)
+    moved = moved_lines.find(computation, heads, resent)
+    ids = persist.insert_new(conn, ctx, fresh, rows, moved)
     revised = [(c, heads[c.contract.key]) for c in computation.contracts if c.contract.key in heads]
     persist.update_many(conn, ctx, revised, new_activity, rows)
+    moved_lines.leave(conn, ctx, moved, rows)
     persist.flush(conn, rows)
     approvals.request(conn, ctx, gate, ids, [int(h.id) for h in heads.values()])
     _store_warnings(conn, ctx, computation, ids, heads, tally)
