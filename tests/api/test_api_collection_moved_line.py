@@ -7,8 +7,9 @@ allocates 3,600 / 3 = 1,200 a line, 100 a month; contract B (B-1 1,500 alone) 12
 A-3 moves: A keeps A-1 and A-2, 3,000 / 2 = 1,500 each, 125 a month, so February books 250 - 100 = 150 a
 line (retrospective catch-up); A-3's 100 recognised in A in January is reversed in A in February. Into B
 (existing): B-1 and A-3 share 2,100, 1,050 each, 87.50 a month, so B-1 books 175 - 125 = 50 and A-3 175
-in February. Into C (new): A-3 alone, 600, 50 a month, 100 in February. Either way February recognises
-150 + 150 - 100 + 50 + 175 = 150 + 150 - 100 + 125 + 100 = 425 = (3,000 + 2,100) / 12, as January did.
+in February. A-3's January invoice (600) stays with A. Into C (new): A-3 alone, 600, 50 a month, 100 in
+February. Either way February recognises 150 + 150 - 100 + 50 + 175 = 150 + 150 - 100 + 125 + 100 = 425
+= (3,000 + 2,100) / 12, as January did.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, func, select
 
 from accounting_support import (
     accounting_tenant,
+    bill,
     close_period,
     collect,
     scope_of,
@@ -31,7 +33,7 @@ from accounting_support import (
 )
 from revrec.contracts.repository import packed_of
 from revrec.db.session import transaction
-from revrec.db.tables import rc_line, rc_schedule, revenue_contract
+from revrec.db.tables import rc_bill, rc_line, rc_schedule, revenue_contract
 from revrec.engine.money import from_minor
 from support import Tenant, login, unique
 
@@ -84,6 +86,7 @@ def test_a_line_moved_to_another_contract(http: TestClient, engine: Engine, targ
         subscription(f"{a}-2", a, "1500.00"),
         subscription(f"{a}-3", a, "600.00"),
         subscription(f"{b}-1", b, "1500.00"),
+        bill("INV", f"{a}-3", f"{a}-I3", "600.00", **{"Inv Date": "15-JAN-2026"}),
     ]
     send(http, headers, *first)
     assert collect(http, engine, headers)["status"] == "Completed"
@@ -128,3 +131,15 @@ def test_a_line_moved_to_another_contract(http: TestClient, engine: Engine, targ
         assert sum(s[2] for (_, lid), s in schedules.items() if lid == line_id) == allocated
     assert _revenue(engine, tenant, JAN) == D("425.00")
     assert _revenue(engine, tenant, FEB) == D("425.00")
+    # A-3's January invoice stays with A, once: billed 600 in all
+    assert totals(engine, tenant).get("C") == (D("600.00"), D(0))
+    with transaction(engine, readonly=True) as conn:
+        client_id = scope_of(engine, tenant)[0].client_id
+        bills = conn.execute(
+            select(rc_bill.c.rc_id, rc_bill.c.line_id).where(rc_bill.c.client_id == client_id)
+        )
+        keys = {
+            int(r.id): r.rc_key
+            for r in conn.execute(select(revenue_contract).where(revenue_contract.c.client_id == client_id))
+        }
+        assert [(keys[int(rc_id)], line_id) for rc_id, line_id in bills] == [(key_a, f"{a}-3")]

@@ -343,10 +343,12 @@ def insert_new(
     computed: Sequence[Computed],
     rows: Rows,
     moved: dict[str, Any] | None = None,
+    new_activity: set[int] | None = None,
 ) -> dict[str, int]:
     """Contracts that did not exist: version 1 of everything but the lines of ``moved`` (line id → current
     ``rc_line`` row in another contract, contracts/moved_lines), whose next version retires that row;
-    their ids by key."""
+    their ids by key. Of their bills only ``new_activity`` is stored when given (a moved line's bills
+    collected before stay with its old contract)."""
     stamp = repo.now()
     heads = [
         {
@@ -369,7 +371,11 @@ def insert_new(
         retired.extend(_add_lines(ctx, item, rc_id, rows, moved or {})[1])
         _add_schedules(ctx, item, rc_id, rows, {})
         _add_pobs(ctx, item, rc_id, rows)
-        rows.bills.extend(bill_row(ctx, rc_id, act) for act in item.activity)
+        rows.bills.extend(
+            bill_row(ctx, rc_id, act)
+            for act in item.activity
+            if new_activity is None or act.row_id in new_activity
+        )
     repo.retire(conn, "rc_line", retired)
     return ids
 

@@ -154,7 +154,7 @@ def _write(
     gate = approvals.gate(conn, ctx.scope.client_id, heads)  # the revisions in force, before they change
     fresh = [c for c in computation.contracts if c.contract.key not in heads]
     moved = moved_lines.find(computation, heads, resent)
-    ids = persist.insert_new(conn, ctx, fresh, rows, moved)
+    ids = persist.insert_new(conn, ctx, fresh, rows, moved, new_activity)
     revised = [(c, heads[c.contract.key]) for c in computation.contracts if c.contract.key in heads]
     persist.update_many(conn, ctx, revised, new_activity, rows)
     moved_lines.leave(conn, ctx, moved, rows)
