@@ -143,3 +143,38 @@ def test_a_line_moved_to_another_contract(http: TestClient, engine: Engine, targ
             for r in conn.execute(select(revenue_contract).where(revenue_contract.c.client_id == client_id))
         }
         assert [(keys[int(rc_id)], line_id) for rc_id, line_id in bills] == [(key_a, f"{a}-3")]
+
+
+@pytest.mark.parametrize("target", ["B", "C"])
+def test_a_moved_line_under_the_prospective_treatment(http: TestClient, engine: Engine, target: str) -> None:
+    """The same move under the prospective treatment: the invariants (the prospective figures are those
+    of tests/api/test_api_collection_modifications.py): verify is clean, January stays as posted, the moved
+    line's schedule in A is reversed in February, per line the current schedules add up to the allocation,
+    and once the year is closed all the revenue of 2026 is recognised, 3,000 + 2,100, nothing twice."""
+    tenant = accounting_tenant(engine, treatment="Prospective")
+    headers = login(http, tenant)
+    a, b = unique("A"), unique("B")
+    send(
+        http,
+        headers,
+        subscription(f"{a}-1", a, "1500.00"),
+        subscription(f"{a}-2", a, "1500.00"),
+        subscription(f"{a}-3", a, "600.00"),
+        subscription(f"{b}-1", b, "1500.00"),
+    )
+    assert collect(http, engine, headers)["status"] == "Completed"
+    key_a = _key(_state(engine, tenant)[0], f"{a}-1")
+    assert close_period(http, engine, headers)["status"] == "Completed"
+    send(http, headers, subscription(f"{a}-3", b if target == "B" else unique("C"), "600.00"))
+    assert collect(http, engine, headers)["status"] == "Completed"
+    assert verify(engine, tenant) == []
+    lines, schedules = _state(engine, tenant)
+    assert schedules[(key_a, f"{a}-3")] == [D(100), D(0), D(0)]
+    for line_id, (_, allocated) in lines.items():
+        assert sum(s[2] for (_, lid), s in schedules.items() if lid == line_id) == allocated
+    assert _revenue(engine, tenant, JAN) == D("425.00")
+    for _ in range(11):
+        assert close_period(http, engine, headers)["status"] == "Completed"
+    assert verify(engine, tenant) == []
+    found = totals(engine, tenant).get("R", (D(0), D(0)))
+    assert found[1] - found[0] == D("5100.00")
