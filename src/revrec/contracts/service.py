@@ -5,7 +5,8 @@ rows whose SO line is already collected. Contracts the chunk touches that alread
 from their full history (current line versions, all bills and processed events, re-read from staging)
 plus the new rows, and written as a new revision; the others are inserted in bulk. Rows that end up in
 a contract become ``Y``; rows no contract can take become ``E`` with their error; rows the grouping
-template's filters leave out stay ``N``. Nothing here commits: the caller commits the chunk with its flags.
+template's filters leave out stay ``N``. A re-sent SO line that groups into another contract moves there
+(contracts/moved_lines.py). Nothing here commits: the caller commits the chunk with its flags.
 """
 
 from __future__ import annotations
