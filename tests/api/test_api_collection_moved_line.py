@@ -31,6 +31,7 @@ from accounting_support import (
     totals,
     verify,
 )
+from biviews_support import table_of
 from revrec.contracts.repository import packed_of
 from revrec.db.session import transaction
 from revrec.db.tables import rc_bill, rc_line, rc_schedule, revenue_contract
@@ -70,6 +71,25 @@ def _state(engine: Engine, tenant: Tenant) -> tuple[dict[str, tuple[str, D]], di
             through = [packed.through("R", 0, i) + packed.through("A", 0, i) for i in (jan, jan + 1, 10**6)]
             schedules[(keys[int(row.rc_id)], row.line_id)] = [from_minor(t, row.curr) for t in through]
     return lines, schedules
+
+
+def _bi_schedules(
+    http: TestClient, headers: dict[str, str], engine: Engine, tenant: Tenant
+) -> dict[tuple[str, str], list[D]]:
+    """The same as :func:`_state`'s schedules, read from BI3_RC_SCHD (types R and A, every period row):
+    (contract key, SO line id) → [through January, through February, in all]."""
+    client_id = scope_of(engine, tenant)[0].client_id
+    with transaction(engine, readonly=True) as conn:
+        mine = revenue_contract.c.client_id == client_id
+        keys = {str(r.id): r.rc_key for r in conn.execute(select(revenue_contract).where(mine))}
+    so_line = {r["ID"]: r["SO_LINE_ID"] for r in table_of(http, headers, "BI3_RC_LNS")}
+    found: dict[tuple[str, str], list[D]] = {}
+    for row in table_of(http, headers, "BI3_RC_SCHD"):
+        sums = found.setdefault((keys[row["RC_ID"]], so_line[row["LINE_ID"]]), [D(0), D(0), D(0)])
+        for n, through in enumerate((JAN, FEB, 10**6)):
+            if int(row["POST_PRD_ID"]) <= through:
+                sums[n] += D(row["AMOUNT"])
+    return found
 
 
 def _key(lines: dict[str, tuple[str, D]], line_id: str) -> str:
@@ -129,6 +149,9 @@ def test_a_line_moved_to_another_contract(http: TestClient, engine: Engine, targ
     # per line, the current schedules add up to its allocation: nothing counted twice
     for line_id, (_, allocated) in lines.items():
         assert sum(s[2] for (_, lid), s in schedules.items() if lid == line_id) == allocated
+    # BI3_RC_SCHD shows every one of them, A's reversal of the moved line included (its LINE_ID is the
+    # line's current version, in the new contract, as BI3_RC_LNS lists it)
+    assert _bi_schedules(http, headers, engine, tenant) == schedules
     assert _revenue(engine, tenant, JAN) == D("425.00")
     assert _revenue(engine, tenant, FEB) == D("425.00")
     # A-3's January invoice stays with A, once: billed 600 in all

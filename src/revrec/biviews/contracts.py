@@ -643,7 +643,10 @@ def _current_schedules(query: ViewQuery) -> Any:
     outer select, ordered by (id, kind, i) = ``SCHD_ID``, only sorts within a schedule (Incremental Sort)
     and streams instead of sorting the whole result before its first row. For (2) the planner must also
     see the real number of schedules: hence the line is joined by primary key (joined on the correlated
-    columns contract and SO line, it was estimated at one row, and a full sort of "ten rows" won)."""
+    columns contract and SO line, it was estimated at one row, and a full sort of "ten rows" won).
+
+    The line is its current version in the schedule's contract or, for a line that moved to another
+    contract (whose reversing schedule stays in the old one), its current version there."""
     s, line = rc_schedule, rc_line
     kinds = union_all(
         *(select(literal_column(str(k), Integer).label("kind")) for k in range(len(SCHEDULE_TYPES)))
@@ -653,7 +656,7 @@ def _current_schedules(query: ViewQuery) -> Any:
     flags = [_by_type(kind, values).label(name) for name, values in _TYPE_COLUMNS.items()]
     segment = _by_type(kind, (line.c.rev_segments, func.coalesce(line.c.ar_account, line.c.rev_segments)))
     current = line.alias("line_current")
-    line_id = (  # the current version of the schedule's line (one per contract and SO line)
+    in_contract = (  # the current version of the schedule's line (one per contract and SO line)
         select(func.min(current.c.id))
         .where(
             current.c.client_id == s.c.client_id,
@@ -664,6 +667,16 @@ def _current_schedules(query: ViewQuery) -> Any:
         .correlate(s)
         .scalar_subquery()
     )
+    moved = line.alias("line_moved")
+    elsewhere = (  # a line that moved to another contract: its current version there, as the journal uses
+        select(func.min(moved.c.id))
+        .where(
+            moved.c.client_id == s.c.client_id, moved.c.line_id == s.c.line_id, moved.c.current_flag == true()
+        )
+        .correlate(s)
+        .scalar_subquery()
+    )
+    line_id = func.coalesce(in_contract, elsewhere)
     # joined by primary key, so that PostgreSQL estimates one line per schedule: joined on the correlated
     # columns (contract, SO line) it took the result for a few rows and sorted it whole
     joined = s.join(kinds, true()).join(rc, rc.c.id == s.c.rc_id).join(line, line.c.id == line_id)
