@@ -6,7 +6,7 @@ Prints lines/s per stage, total time, peak memory (RSS) and database size. Targe
 1 GB, Data Collection + journal at no less than half the engine's lines/s; exit 1 when the time or memory
 target is missed (scaled to ``--lines``).
 
-Run: python bench/bench_e2e.py [--lines N] [--later-percent L] [--vc-percent P]
+Run: python bench/bench_e2e.py [--lines N] [--later-percent L] [--vc-percent P] [--profile FILE]
 (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL). ``--later-percent L`` (default 20): after the
 first collection, L % of the sales orders get later lines (an SO update of their first line, an invoice of
 their second, a credit memo against their third), sent as a second set of files and collected by a second
@@ -23,6 +23,7 @@ price above sell price on half the lines so that most contracts carry carves), o
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import io
 import json
@@ -31,6 +32,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +243,17 @@ class EngineClock:
         collection_service.compute = self.original  # type: ignore[assignment]
 
 
+@contextmanager
+def _profiled(profiler: cProfile.Profile | None) -> Iterator[None]:
+    if profiler is not None:
+        profiler.enable()
+    try:
+        yield
+    finally:
+        if profiler is not None:
+            profiler.disable()
+
+
 def _has_vc(i: int, percent: int) -> bool:
     """Whether SO line ``i`` carries a VC estimate (spread evenly: ``percent`` of every 100 SO lines)."""
     return i % 5 != 4 and (i * 37) % 100 < percent
@@ -318,8 +332,13 @@ def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
     return dict(http.get(url, headers=headers).json()["data"])
 
 
-def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0) -> dict[str, Any]:
+def run(
+    lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0, profile: str | None = None
+) -> dict[str, Any]:
+    """``profile``: a file to write the cProfile statistics of both Data Collection jobs to."""
     from fastapi.testclient import TestClient
+
+    profiler = cProfile.Profile() if profile else None
 
     settings = load_settings(
         database_url=url,
@@ -365,7 +384,7 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
             worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
     began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-    with EngineClock() as clock:
+    with EngineClock() as clock, _profiled(profiler):
         status = collect(http, engine, headers)
     timings["collection_and_journal"] = time.perf_counter_ns() - began
     cpu = {"collection_and_journal": time.process_time_ns() - cpu_began}
@@ -388,7 +407,7 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
             worker.run_until_idle(engine)
         timings["later_upload_and_staging"] = time.perf_counter_ns() - began
         began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-        with EngineClock() as clock:
+        with EngineClock() as clock, _profiled(profiler):
             later_status = collect(http, engine, headers)
         timings["later_collection_and_journal"] = time.perf_counter_ns() - began
         cpu["later_collection_and_journal"] = time.process_time_ns() - cpu_began
@@ -426,6 +445,8 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
             ),
             mine,
         ).scalar()
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
     engine.dispose()
@@ -476,10 +497,13 @@ def main() -> int:
     parser.add_argument(
         "--later-percent", type=int, default=20, help="percent of sales orders with later lines (0: none)"
     )
+    parser.add_argument(
+        "--profile", help="write the cProfile statistics of both collections to this file (pstats format)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        result = run(args.lines, url, tmp, args.vc_percent, args.later_percent)
+        result = run(args.lines, url, tmp, args.vc_percent, args.later_percent, args.profile)
     target = (120 if result["database"] == "postgresql" else 150) * args.lines / 1_000_000
     result["target_total_s"] = round(target, 1)
     print(json.dumps(result, indent=2))
