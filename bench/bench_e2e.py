@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import os
+import re
 import resource
 import sys
 import tempfile
@@ -37,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
@@ -243,15 +244,42 @@ class EngineClock:
         collection_service.compute = self.original  # type: ignore[assignment]
 
 
+class StatementClock:
+    """Wall time and count of every statement (text shortened, value lists folded) while ``on``."""
+
+    def __init__(self, engine: Any) -> None:
+        self.on = False
+        self.seen: dict[str, list[float]] = {}
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, *args: Any) -> None:
+        conn.info["bench_began"] = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.on:
+            key = re.sub(r"(%\(\w+\)s|\?)(, (%\(\w+\)s|\?))+", "...", " ".join(statement.split()))[:150]
+            seen = self.seen.setdefault(key, [0, 0.0])
+            seen[0] += 1
+            seen[1] += time.perf_counter() - conn.info["bench_began"]
+
+    def write(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as out:
+            for key, (count, seconds) in sorted(self.seen.items(), key=lambda kv: -kv[1][1]):
+                out.write(f"{seconds:9.3f} s {int(count):7d}  {key}\n")
+
+
 @contextmanager
-def _profiled(profiler: cProfile.Profile | None) -> Iterator[None]:
-    if profiler is not None:
+def _profiled(profiler: cProfile.Profile | None, statements: StatementClock | None) -> Iterator[None]:
+    if profiler is not None and statements is not None:
         profiler.enable()
+        statements.on = True
     try:
         yield
     finally:
-        if profiler is not None:
+        if profiler is not None and statements is not None:
             profiler.disable()
+            statements.on = False
 
 
 def _has_vc(i: int, percent: int) -> bool:
@@ -335,7 +363,8 @@ def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
 def run(
     lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0, profile: str | None = None
 ) -> dict[str, Any]:
-    """``profile``: a file to write the cProfile statistics of both Data Collection jobs to."""
+    """``profile``: a file to write the cProfile statistics of both Data Collection jobs to (and, to
+    ``profile``.statements.txt, the wall time and count of each statement they ran)."""
     from fastapi.testclient import TestClient
 
     profiler = cProfile.Profile() if profile else None
@@ -348,6 +377,7 @@ def run(
     )
     engine = make_engine(url)
     migrate.upgrade(engine)
+    statements = StatementClock(engine) if profile else None
     http = TestClient(create_app(settings, engine=engine))
     client_name = f"bench{os.getpid()}"
     setup_client(engine, client_name, vc=vc_percent > 0)
@@ -384,7 +414,7 @@ def run(
             worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
     began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-    with EngineClock() as clock, _profiled(profiler):
+    with EngineClock() as clock, _profiled(profiler, statements):
         status = collect(http, engine, headers)
     timings["collection_and_journal"] = time.perf_counter_ns() - began
     cpu = {"collection_and_journal": time.process_time_ns() - cpu_began}
@@ -407,7 +437,7 @@ def run(
             worker.run_until_idle(engine)
         timings["later_upload_and_staging"] = time.perf_counter_ns() - began
         began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-        with EngineClock() as clock, _profiled(profiler):
+        with EngineClock() as clock, _profiled(profiler, statements):
             later_status = collect(http, engine, headers)
         timings["later_collection_and_journal"] = time.perf_counter_ns() - began
         cpu["later_collection_and_journal"] = time.process_time_ns() - cpu_began
@@ -445,8 +475,9 @@ def run(
             ),
             mine,
         ).scalar()
-    if profiler is not None and profile:
+    if profiler is not None and statements is not None and profile:
         profiler.dump_stats(profile)
+        statements.write(profile + ".statements.txt")
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
     engine.dispose()
@@ -498,7 +529,8 @@ def main() -> int:
         "--later-percent", type=int, default=20, help="percent of sales orders with later lines (0: none)"
     )
     parser.add_argument(
-        "--profile", help="write the cProfile statistics of both collections to this file (pstats format)"
+        "--profile",
+        help="cProfile statistics of both collections to FILE, statements' times to FILE.statements.txt",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
