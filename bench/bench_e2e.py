@@ -6,7 +6,7 @@ Prints lines/s per stage, total time, peak memory (RSS) and database size. Targe
 1 GB, Data Collection + journal at no less than half the engine's lines/s; exit 1 when the time or memory
 target is missed (scaled to ``--lines``).
 
-Run: python bench/bench_e2e.py [--lines N] [--later-percent L] [--vc-percent P]
+Run: python bench/bench_e2e.py [--lines N] [--later-percent L] [--vc-percent P] [--profile FILE]
 (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL). ``--later-percent L`` (default 20): after the
 first collection, L % of the sales orders get later lines (an SO update of their first line, an invoice of
 their second, a credit memo against their third), sent as a second set of files and collected by a second
@@ -23,18 +23,22 @@ price above sell price on half the lines so that most contracts carry carves), o
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import io
 import json
 import os
+import re
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from inbound_data import TRANSACTION_LABELS, so_line  # noqa: E402
@@ -240,6 +244,44 @@ class EngineClock:
         collection_service.compute = self.original  # type: ignore[assignment]
 
 
+class StatementClock:
+    """Wall time and count of every statement (text shortened, value lists folded) while ``on``."""
+
+    def __init__(self, engine: Any) -> None:
+        self.on = False
+        self.seen: dict[str, list[float]] = {}
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, *args: Any) -> None:
+        conn.info["bench_began"] = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.on:
+            key = re.sub(r"(%\(\w+\)s|\?)(, (%\(\w+\)s|\?))+", "...", " ".join(statement.split()))[:150]
+            seen = self.seen.setdefault(key, [0, 0.0])
+            seen[0] += 1
+            seen[1] += time.perf_counter() - conn.info["bench_began"]
+
+    def write(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as out:
+            for key, (count, seconds) in sorted(self.seen.items(), key=lambda kv: -kv[1][1]):
+                out.write(f"{seconds:9.3f} s {int(count):7d}  {key}\n")
+
+
+@contextmanager
+def _profiled(profiler: cProfile.Profile | None, statements: StatementClock | None) -> Iterator[None]:
+    if profiler is not None and statements is not None:
+        profiler.enable()
+        statements.on = True
+    try:
+        yield
+    finally:
+        if profiler is not None and statements is not None:
+            profiler.disable()
+            statements.on = False
+
+
 def _has_vc(i: int, percent: int) -> bool:
     """Whether SO line ``i`` carries a VC estimate (spread evenly: ``percent`` of every 100 SO lines)."""
     return i % 5 != 4 and (i * 37) % 100 < percent
@@ -318,8 +360,14 @@ def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
     return dict(http.get(url, headers=headers).json()["data"])
 
 
-def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0) -> dict[str, Any]:
+def run(
+    lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0, profile: str | None = None
+) -> dict[str, Any]:
+    """``profile``: a file to write the cProfile statistics of both Data Collection jobs to (and, to
+    ``profile``.statements.txt, the wall time and count of each statement they ran)."""
     from fastapi.testclient import TestClient
+
+    profiler = cProfile.Profile() if profile else None
 
     settings = load_settings(
         database_url=url,
@@ -329,6 +377,7 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
     )
     engine = make_engine(url)
     migrate.upgrade(engine)
+    statements = StatementClock(engine) if profile else None
     http = TestClient(create_app(settings, engine=engine))
     client_name = f"bench{os.getpid()}"
     setup_client(engine, client_name, vc=vc_percent > 0)
@@ -365,7 +414,7 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
             worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
     began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-    with EngineClock() as clock:
+    with EngineClock() as clock, _profiled(profiler, statements):
         status = collect(http, engine, headers)
     timings["collection_and_journal"] = time.perf_counter_ns() - began
     cpu = {"collection_and_journal": time.process_time_ns() - cpu_began}
@@ -388,7 +437,7 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
             worker.run_until_idle(engine)
         timings["later_upload_and_staging"] = time.perf_counter_ns() - began
         began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-        with EngineClock() as clock:
+        with EngineClock() as clock, _profiled(profiler, statements):
             later_status = collect(http, engine, headers)
         timings["later_collection_and_journal"] = time.perf_counter_ns() - began
         cpu["later_collection_and_journal"] = time.process_time_ns() - cpu_began
@@ -426,6 +475,9 @@ def run(lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int 
             ),
             mine,
         ).scalar()
+    if profiler is not None and statements is not None and profile:
+        profiler.dump_stats(profile)
+        statements.write(profile + ".statements.txt")
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
     engine.dispose()
@@ -476,10 +528,14 @@ def main() -> int:
     parser.add_argument(
         "--later-percent", type=int, default=20, help="percent of sales orders with later lines (0: none)"
     )
+    parser.add_argument(
+        "--profile",
+        help="cProfile statistics of both collections to FILE, statements' times to FILE.statements.txt",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        result = run(args.lines, url, tmp, args.vc_percent, args.later_percent)
+        result = run(args.lines, url, tmp, args.vc_percent, args.later_percent, args.profile)
     target = (120 if result["database"] == "postgresql" else 150) * args.lines / 1_000_000
     result["target_total_s"] = round(target, 1)
     print(json.dumps(result, indent=2))

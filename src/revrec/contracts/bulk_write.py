@@ -21,14 +21,7 @@ def insert_rows(
     """Insert ``rows`` (tuples in ``columns`` order) into ``table``."""
     if not rows:
         return
-    processors = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
-    if any(p is not None for p in processors):
-        # memoised per column: amounts, dates and currencies repeat across the rows of a chunk
-        memos = [None if p is None else Memo(p) for p in processors]
-        rows = [
-            tuple(v if m is None or v is None else m[v] for v, m in zip(row, memos, strict=True))
-            for row in rows
-        ]
+    rows = converted(conn, table, columns, rows)
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
@@ -38,3 +31,20 @@ def insert_rows(
         return
     placeholders = ", ".join("?" * len(columns))
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", list(rows))  # noqa: S608
+
+
+def converted(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> Sequence[Sequence[Any]]:
+    """``rows`` with each value as the column's bind processor stores it (the rows as they are when no
+    column has one). Column by column (only the columns with a processor are touched), memoised per column:
+    amounts, dates and currencies repeat across the rows of a chunk."""
+    processors = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
+    if not rows or all(p is None for p in processors):
+        return rows
+    values = list(zip(*rows, strict=True))
+    for index, processor in enumerate(processors):
+        if processor is not None:
+            memo = Memo(processor)
+            values[index] = tuple([None if v is None else memo[v] for v in values[index]])
+    return list(zip(*values, strict=True))

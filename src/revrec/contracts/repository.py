@@ -8,11 +8,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, text, update
 
 from revrec.contracts import staged
+from revrec.contracts.bulk_write import converted, insert_rows
 from revrec.contracts.revisions import Packed, decode_triple
 from revrec.contracts.staged import StagedRow
+from revrec.db.id_lists import SQLITE_BATCH, among, batches
 from revrec.db.tables import (
     book,
     client,
@@ -28,17 +30,10 @@ from revrec.db.tables import (
 )
 
 S = stage_line.c
-BATCH = 900
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _batches(values: Iterable[Any]) -> Iterable[list[Any]]:
-    items = sorted(set(values))
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
 
 
 def lock_client(conn: Connection, client_id: int) -> None:
@@ -106,9 +101,10 @@ def activity_for(conn: Connection, client_id: int, refs: Iterable[str], due_end:
     """Due activity rows (billing, RORD) referencing one of ``refs``."""
     wanted = set(refs)
     found: dict[int, StagedRow] = {}
-    for chunk in _batches(wanted):
+    for chunk in batches(conn, wanted):
         where = and_(
-            _activity_due(client_id, due_end), or_(S.so_line_id.in_(chunk), S.orig_so_line_id.in_(chunk))
+            _activity_due(client_id, due_end),
+            or_(among(conn, S.so_line_id, chunk), among(conn, S.orig_so_line_id, chunk)),
         )
         for row in staged.read(conn, where):
             if row.ref in wanted:
@@ -119,9 +115,12 @@ def activity_for(conn: Connection, client_id: int, refs: Iterable[str], due_end:
 def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> set[str]:
     """Which of ``refs`` are SO lines still waiting in staging (N)."""
     found: set[str] = set()
-    for chunk in _batches(refs):
+    for chunk in batches(conn, refs):
         query = select(S.so_line_id).where(
-            S.client_id == client_id, flagged(S.processed_flag, "N"), S.type == "SO", S.so_line_id.in_(chunk)
+            S.client_id == client_id,
+            flagged(S.processed_flag, "N"),
+            S.type == "SO",
+            among(conn, S.so_line_id, chunk),
         )
         found.update(conn.execute(query).scalars())
     return found
@@ -130,9 +129,11 @@ def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> se
 def mark_collected(conn: Connection, row_ids: Sequence[int], by: str) -> None:
     """Flag collected rows Y (one UPDATE per batch of ids, not one per row)."""
     stamp = now()
-    for chunk in _batches(row_ids):
+    for chunk in batches(conn, row_ids):
         conn.execute(
-            update(stage_line).where(S.id.in_(chunk)).values(processed_flag="Y", updt_by=by, updt_dt=stamp)
+            update(stage_line)
+            .where(among(conn, S.id, chunk))
+            .values(processed_flag="Y", updt_by=by, updt_dt=stamp)
         )
 
 
@@ -203,13 +204,13 @@ def contract_keys_of(conn: Connection, client_id: int, refs: Iterable[str]) -> d
     """Line id → the key of the contract its current version belongs to (lines already collected)."""
     found: dict[str, str] = {}
     join = rc_line.join(revenue_contract, revenue_contract.c.id == rc_line.c.rc_id)
-    for chunk in _batches(refs):
+    for chunk in batches(conn, refs):
         query = (
             select(rc_line.c.line_id, revenue_contract.c.rc_key)
             .select_from(join)
             .where(
                 rc_line.c.client_id == client_id,
-                rc_line.c.line_id.in_(chunk),
+                among(conn, rc_line.c.line_id, chunk),
                 rc_line.c.current_flag.is_(True),
             )
         )
@@ -238,8 +239,8 @@ def plan_rows(
 def still_due(conn: Connection, client_id: int, row_ids: Sequence[int]) -> list[StagedRow]:
     """The rows of ``row_ids`` still waiting (``N``), by staging id."""
     found: list[StagedRow] = []
-    for chunk in _batches(row_ids):
-        where = and_(S.client_id == client_id, flagged(S.processed_flag, "N"), S.id.in_(chunk))
+    for chunk in batches(conn, row_ids):
+        where = and_(S.client_id == client_id, flagged(S.processed_flag, "N"), among(conn, S.id, chunk))
         found.extend(staged.read(conn, where))
     return sorted(found, key=lambda r: r.row_id)
 
@@ -252,11 +253,15 @@ def delete_plan(conn: Connection, client_id: int, job_id: int) -> None:
 
 
 def current_lines(conn: Connection, client_id: int, refs: Iterable[str]) -> dict[str, Any]:
-    """Line id → its current rc_line row (rc_id, version, stage_row_id ...)."""
+    """Line id → its current rc_line version: ``id``, ``rc_id``, ``line_id``, ``version``, ``stage_row_id``
+    (what collection and Event Process compare and retire; not the amounts, which they recompute)."""
     found: dict[str, Any] = {}
-    for chunk in _batches(refs):
-        query = select(rc_line).where(
-            rc_line.c.client_id == client_id, rc_line.c.line_id.in_(chunk), rc_line.c.current_flag.is_(True)
+    c = rc_line.c
+    for chunk in batches(conn, refs):
+        query = select(c.id, c.rc_id, c.line_id, c.version, c.stage_row_id).where(
+            rc_line.c.client_id == client_id,
+            among(conn, rc_line.c.line_id, chunk),
+            rc_line.c.current_flag.is_(True),
         )
         found.update({row.line_id: row for row in conn.execute(query)})
     return found
@@ -264,11 +269,11 @@ def current_lines(conn: Connection, client_id: int, refs: Iterable[str]) -> dict
 
 def contracts_by_key(conn: Connection, client_id: int, book_id: int, keys: Iterable[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for chunk in _batches(keys):
+    for chunk in batches(conn, keys):
         query = select(revenue_contract).where(
             revenue_contract.c.client_id == client_id,
             revenue_contract.c.book_id == book_id,
-            revenue_contract.c.rc_key.in_(chunk),
+            among(conn, revenue_contract.c.rc_key, chunk),
         )
         found.update({row.rc_key: row for row in conn.execute(query)})
     return found
@@ -276,8 +281,8 @@ def contracts_by_key(conn: Connection, client_id: int, book_id: int, keys: Itera
 
 def contracts_by_id(conn: Connection, rc_ids: Iterable[int]) -> list[Any]:
     found: list[Any] = []
-    for chunk in _batches(rc_ids):
-        found.extend(conn.execute(select(revenue_contract).where(revenue_contract.c.id.in_(chunk))))
+    for chunk in batches(conn, rc_ids):
+        found.extend(conn.execute(select(revenue_contract).where(among(conn, revenue_contract.c.id, chunk))))
     return found
 
 
@@ -285,13 +290,13 @@ def history_rows(conn: Connection, rc_ids: Iterable[int]) -> tuple[list[int], li
     """Staging row ids of the current SO line versions and of the bills of ``rc_ids``."""
     so_ids: list[int] = []
     bill_ids: list[int] = []
-    for chunk in _batches(rc_ids):
+    for chunk in batches(conn, rc_ids):
         lines = select(rc_line.c.stage_row_id).where(
-            rc_line.c.rc_id.in_(chunk), rc_line.c.current_flag.is_(True)
+            among(conn, rc_line.c.rc_id, chunk), rc_line.c.current_flag.is_(True)
         )
         so_ids.extend(conn.execute(lines).scalars())
         bill_ids.extend(
-            conn.execute(select(rc_bill.c.stage_row_id).where(rc_bill.c.rc_id.in_(chunk))).scalars()
+            conn.execute(select(rc_bill.c.stage_row_id).where(among(conn, rc_bill.c.rc_id, chunk))).scalars()
         )
     return so_ids, bill_ids
 
@@ -308,8 +313,8 @@ def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tupl
     """Line id → (schedule id, version, packed schedule) of the current schedules of ``rc_ids``."""
     found: dict[str, tuple[int, int, Packed]] = {}
     c = rc_schedule.c
-    for chunk in _batches(rc_ids):
-        query = select(rc_schedule).where(c.rc_id.in_(chunk), c.current_flag.is_(True))
+    for chunk in batches(conn, rc_ids):
+        query = select(rc_schedule).where(among(conn, c.rc_id, chunk), c.current_flag.is_(True))
         for row in conn.execute(query):
             found[row.line_id] = (row.id, row.version, packed_of(row))
     return found
@@ -319,7 +324,9 @@ def current_line_schedules(conn: Connection, client_id: int, pairs: Iterable[tup
     """The current ``rc_schedule`` rows of the (contract id, line id) ``pairs``."""
     c = rc_schedule.c
     found: list[Any] = []
-    for chunk in _batches(sorted(pairs)):
+    items = sorted(set(pairs))
+    for start in range(0, len(items), SQLITE_BATCH):  # an OR of pairs: small batches on every database
+        chunk = items[start : start + SQLITE_BATCH]
         wanted = or_(*(and_(c.rc_id == rc_id, c.line_id == line_id) for rc_id, line_id in chunk))
         query = select(rc_schedule).where(c.client_id == client_id, c.current_flag.is_(True), wanted)
         found.extend(conn.execute(query))
@@ -332,17 +339,39 @@ def current_schedules_by_contract(
     """Contract id → its :func:`current_schedules` (line id → (schedule id, version, packed schedule))."""
     found: dict[int, dict[str, tuple[int, int, Packed]]] = {}
     c = rc_schedule.c
-    for chunk in _batches(rc_ids):
-        query = select(rc_schedule).where(c.rc_id.in_(chunk), c.current_flag.is_(True))
+    for chunk in batches(conn, rc_ids):
+        query = select(rc_schedule).where(among(conn, c.rc_id, chunk), c.current_flag.is_(True))
         for row in conn.execute(query):
             found.setdefault(int(row.rc_id), {})[row.line_id] = (row.id, row.version, packed_of(row))
     return found
 
 
 def insert_contracts(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert contracts; their ids by key."""
+    """Insert contracts (dicts with the same columns, in the same order); their ids by key, ascending in
+    the order of ``rows``."""
     if not rows:
         return {}
+    if conn.dialect.name == "postgresql":
+        return copy_contracts(conn, rows)
+    return insert_contracts_returning(conn, rows)
+
+
+def copy_contracts(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """PostgreSQL: ids drawn from the column's sequence, then one ``COPY``. An ``INSERT ... RETURNING`` of
+    thousands of rows is long statement text that SQLAlchemy renders and psycopg parses again per batch."""
+    query = text(
+        "SELECT nextval(pg_get_serial_sequence('revenue_contract', 'id')) AS id"
+        " FROM generate_series(1, :n) ORDER BY id"
+    )
+    ids = [int(i) for i in conn.execute(query, {"n": len(rows)}).scalars()]
+    columns = ("id", *rows[0])
+    values = [(i, *(r[c] for c in columns[1:])) for i, r in zip(ids, rows, strict=True)]
+    insert_rows(conn, revenue_contract, columns, values)
+    return {r["rc_key"]: i for i, r in zip(ids, rows, strict=True)}
+
+
+def insert_contracts_returning(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """``INSERT ... RETURNING`` (SQLite; any database)."""
     result = conn.execute(
         insert(revenue_contract).returning(
             revenue_contract.c.id, revenue_contract.c.rc_key, sort_by_parameter_order=True
@@ -358,34 +387,52 @@ def update_contract(conn: Connection, rc_id: int, values: dict[str, Any]) -> Non
 
 def update_contracts(conn: Connection, values: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """New head values of many contracts ((id, values) pairs, the same columns in each) in one batch."""
+    update_by_id(conn, revenue_contract, values)
+
+
+def update_by_id(conn: Connection, table: Table, values: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """New values of many rows of ``table`` ((id, values) pairs, each id once, the same columns in each).
+
+    PostgreSQL: one ``UPDATE ... FROM unnest(...)`` with one array parameter per column (an executemany
+    is one statement per row on the server); elsewhere one executemany. Values go through the columns'
+    bind processors either way (Money and Rate refuse more decimals than their scale)."""
     if not values:
         return
     columns = list(values[0][1])
-    statement = (
-        update(revenue_contract)
-        .where(revenue_contract.c.id == bindparam("rid"))
-        .values({c: bindparam(f"v_{c}") for c in columns})
+    if conn.dialect.name != "postgresql":
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("rid"))
+            .values({c: bindparam(f"v_{c}") for c in columns})
+        )
+        conn.execute(statement, [{"rid": rid, **{f"v_{c}": v[c] for c in columns}} for rid, v in values])
+        return
+    names = ["id", *columns]
+    assert all(n.isidentifier() for n in names)  # column names of the schema, never input
+    rows = converted(conn, table, names, [(rid, *(v[c] for c in columns)) for rid, v in values])
+    arrays = {f"a{i}": list(a) for i, a in enumerate(zip(*rows, strict=True))}
+    types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
+    source = ", ".join(f"CAST(:a{i} AS {t}[])" for i, t in enumerate(types))
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    conn.execute(
+        text(
+            f"UPDATE {table.name} SET {sets} FROM unnest({source}) AS v({', '.join(names)})"  # noqa: S608
+            f" WHERE {table.name}.id = v.id"
+        ),
+        arrays,
     )
-    conn.execute(statement, [{"rid": rc_id, **{f"v_{c}": v[c] for c in columns}} for rc_id, v in values])
 
 
 def retire(conn: Connection, table_name: str, ids: Sequence[int]) -> None:
     """Clear current_flag of rc_line / rc_schedule rows."""
     table = rc_line if table_name == "rc_line" else rc_schedule
-    for chunk in _batches(ids):  # one UPDATE per batch of ids, not one per row
-        conn.execute(update(table).where(table.c.id.in_(chunk)).values(current_flag=False))
+    for chunk in batches(conn, ids):  # one UPDATE per batch of ids, not one per row
+        conn.execute(update(table).where(among(conn, table.c.id, chunk)).values(current_flag=False))
 
 
 def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
     """Reallocation of unchanged line versions: new allocation figures in place (keys ``rid`` + columns)."""
-    if values:
-        columns = [k for k in values[0] if k != "rid"]
-        statement = (
-            update(rc_line)
-            .where(rc_line.c.id == bindparam("rid"))
-            .values({c: bindparam(f"v_{c}") for c in columns})
-        )
-        conn.execute(statement, [{"rid": v["rid"], **{f"v_{c}": v[c] for c in columns}} for v in values])
+    update_by_id(conn, rc_line, [(v["rid"], {k: x for k, x in v.items() if k != "rid"}) for v in values])
 
 
 def delete_pobs(conn: Connection, rc_id: int) -> None:
@@ -394,8 +441,8 @@ def delete_pobs(conn: Connection, rc_id: int) -> None:
 
 def delete_pobs_of(conn: Connection, rc_ids: Iterable[int]) -> None:
     """The POBs of the contracts ``rc_ids`` (one DELETE per batch of ids)."""
-    for chunk in _batches(rc_ids):
-        conn.execute(delete(rc_pob).where(rc_pob.c.rc_id.in_(chunk)))
+    for chunk in batches(conn, rc_ids):
+        conn.execute(delete(rc_pob).where(among(conn, rc_pob.c.rc_id, chunk)))
 
 
 def credits_collected_in(conn: Connection, rc_id: int, period_key: int) -> set[int]:

@@ -17,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, Date, Integer, String, select, type_coerce
 from sqlalchemy.types import NullType
 
+from revrec.db.id_lists import among, batches
 from revrec.db.stage_columns import LINE_COLUMNS, sql_name
 from revrec.db.tables import stage_line
 from revrec.db.types import Money, Rate
@@ -191,10 +192,9 @@ def read(
 
 
 def by_ids(conn: Connection, row_ids: Iterable[int]) -> list[StagedRow]:
-    ids = sorted(set(row_ids))
     found: list[StagedRow] = []
-    for start in range(0, len(ids), 900):
-        found.extend(read(conn, stage_line.c.id.in_(ids[start : start + 900])))
+    for chunk in batches(conn, row_ids):
+        found.extend(read(conn, among(conn, stage_line.c.id, chunk)))
     return found
 
 
