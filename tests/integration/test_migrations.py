@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 
 from revrec.contracts import repository as contracts
 from revrec.db import migrate
@@ -53,6 +54,32 @@ def test_flag_queries_use_the_partial_flag_index(engine: Engine) -> None:
             assert "ix_stage_line_client_flag_id" in " ".join(str(step[-1]) for step in plan), plan
     with pytest.raises(ValueError, match="pre-staged"):
         flagged(stage_line.c.processed_flag, "P")
+
+
+def test_look_ups_by_so_line_use_the_line_indexes(engine: Engine) -> None:
+    """Collection looks up waiting lines by SO line id (billing of a chunk's lines, SO lines still waiting).
+    Without statistics SQLite took the flag index for them (when the flag named its term, or for an OR of
+    both line-id columns) and scanned every waiting line of the client per look-up: quadratic in the
+    backlog (1 s a look-up at 3 million waiting lines). Each must search a line-id index."""
+    if engine.dialect.name != "sqlite":
+        return
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", record)
+        contracts.activity_for(conn, 1, ["L-1", "L-2"], date(2030, 1, 1))
+        contracts.pending_so_refs(conn, 1, ["L-1", "L-2"])
+        event.remove(conn, "before_cursor_execute", record)
+        assert len(seen) == 3
+        for statement, parameters in seen:
+            plan = " ".join(
+                str(step[-1]) for step in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            assert "so_line_id=?)" in plan, plan  # (client_id=? AND so_line_id=?) or orig_so_line_id
 
 
 def test_migration_0019_gives_existing_clients_the_standard_vc_template(tmp_path: Path) -> None:

@@ -53,11 +53,14 @@ def _so_due(client_id: int, due_end: dt.date) -> Any:
     return and_(S.client_id == client_id, flagged(S.processed_flag, "N"), S.type == "SO", S.so_date < due_end)
 
 
-def _activity_due(client_id: int, due_end: dt.date) -> Any:
+def _activity_due(client_id: int, due_end: dt.date, *, by_ref: bool = False) -> Any:
+    """Due activity rows. ``by_ref``: for a look-up by SO line id, which must use a line-id index: the flag
+    is then compared without the partial flag index's term, so that SQLite (no statistics) does not pick
+    that index and scan every waiting line of the client for each look-up (quadratic in the backlog)."""
     day = func.coalesce(S.inv_date, S.so_date)
     return and_(
         S.client_id == client_id,
-        flagged(S.processed_flag, "N"),
+        S.processed_flag == "N" if by_ref else flagged(S.processed_flag, "N"),
         S.type != "SO",
         S.type != "CST",  # cost lines are the cost process's (revrec.costs), not collection's
         or_(day.is_(None), day < due_end),
@@ -102,13 +105,11 @@ def activity_for(conn: Connection, client_id: int, refs: Iterable[str], due_end:
     wanted = set(refs)
     found: dict[int, StagedRow] = {}
     for chunk in batches(conn, wanted):
-        where = and_(
-            _activity_due(client_id, due_end),
-            or_(among(conn, S.so_line_id, chunk), among(conn, S.orig_so_line_id, chunk)),
-        )
-        for row in staged.read(conn, where):
-            if row.ref in wanted:
-                found[row.row_id] = row
+        for column in (S.so_line_id, S.orig_so_line_id):  # one index each (an OR of both scanned the client)
+            where = and_(_activity_due(client_id, due_end, by_ref=True), among(conn, column, chunk))
+            for row in staged.read(conn, where):
+                if row.ref in wanted:
+                    found[row.row_id] = row
     return sorted(found.values(), key=lambda r: r.row_id)
 
 
@@ -118,7 +119,7 @@ def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> se
     for chunk in batches(conn, refs):
         query = select(S.so_line_id).where(
             S.client_id == client_id,
-            flagged(S.processed_flag, "N"),
+            S.processed_flag == "N",  # not flagged(): the look-up must take the SO line index (above)
             S.type == "SO",
             among(conn, S.so_line_id, chunk),
         )
