@@ -5,9 +5,10 @@ line validation), peak memory of the process, and the raw floor on the same file
 ``executemany`` into one table on SQLite (``COPY`` on PostgreSQL), with the ratio. Each measurement runs
 ``--repeat`` times (5; each run uploads its own file, with distinct line ids) and the best run counts, as
 ``timeit`` does: on a shared machine the slower runs measure the neighbours; every run is printed too.
-On PostgreSQL it also prints pre-stage's write alone: the upload's rows, read back as CSV, ``COPY``-ed
-into stage_line again (rolled back). Exits 1 naming each target missed (SQLite: pre-stage within 2x the
-floor, staging >= 100,000 lines/s; both databases: peak memory < 300 MB).
+On PostgreSQL it also prints the write into stage_line alone: the upload's rows, read back as CSV,
+``COPY``-ed into stage_line again (rolled back) — since migration 0032 staging's write (pre-stage writes
+the holding table stage_line_hold). Exits 1 naming each target missed (SQLite: pre-stage within 2x the
+floor; PostgreSQL: within 3x the ``COPY`` floor; both: staging >= 100,000 lines/s, peak memory < 300 MB).
 
 Run: python bench/bench_inbound.py [--lines N] [--repeat R]   (REVREC_BENCH_DATABASE_URL=postgresql://...)
 The server runs in-process (ASGI test client) so that peak memory covers upload and staging together.
@@ -128,8 +129,9 @@ def seconds(ns: int) -> str:
     return f"{ns // 10**9}.{ns % 10**9 // 10**6:03d}"
 
 
-#: Targets of the issue (SQLite): pre-stage within 2x the floor, staging >= 100,000 lines/s; and memory.
-MAX_RATIO, MIN_STAGING, MAX_RSS_MB = 2.0, 100_000, 300
+#: Targets of the issue: pre-stage within 2x the floor (SQLite) or 3x the COPY floor (PostgreSQL), staging
+#: >= 100,000 lines/s; and memory.
+MAX_RATIO, MAX_RATIO_POSTGRES, MIN_STAGING, MAX_RSS_MB = 2.0, 3.0, 100_000, 300
 
 
 def main() -> int:
@@ -208,20 +210,21 @@ def main() -> int:
         "cpu_s": {"prestage": [seconds(r["prestage_cpu"]) for r in runs],
                   "staging": [seconds(r["staging_cpu"]) for r in runs],
                   "floor": [seconds(cpu) for _, cpu in floors]},
-        # PostgreSQL: pre-stage's write alone (its rows COPY-ed into stage_line again, no check), best and
-        # every run: the part of pre-stage no check, in Python or SQL, can remove
+        # PostgreSQL: the write into stage_line alone (the upload's rows COPY-ed into it again, no check),
+        # best and every run: since the holding table, staging's write, which no screen can remove
         **({"store_lines_per_s": per_s(min(stores)), "every_run_store_lines_per_s": list(map(per_s, stores)),
-            "prestage_over_store": f"{best['prestage_ns'] / min(stores):.2f}",
+            "staging_over_store": f"{best['staging_ns'] / min(stores):.2f}",
             # staging's statistics refresh (planned columns, small sample) against a full ANALYZE, seconds
             "statistics_refresh_s": {"staging": [seconds(p) for p, _ in refreshes],
                                      "full_analyze": [seconds(f) for _, f in refreshes]}} if stores else {}),
         "load_average": os.getloadavg()[0],
     }, indent=2))  # fmt: skip
+    max_ratio = MAX_RATIO if database == "sqlite" else MAX_RATIO_POSTGRES
     misses = [
-        *([f"pre-stage {ratio / 100:.2f}x the floor (target {MAX_RATIO}x)"] if ratio > MAX_RATIO * 100
-          and database == "sqlite" else []),
+        *([f"pre-stage {ratio / 100:.2f}x the floor (target {max_ratio}x)"]
+          if ratio > max_ratio * 100 else []),
         *([f"staging {per_s(best['staging_ns']):,} lines/s (target {MIN_STAGING:,})"]
-          if per_s(best["staging_ns"]) < MIN_STAGING and database == "sqlite" else []),
+          if per_s(best["staging_ns"]) < MIN_STAGING else []),
         *([f"peak memory {peak_mb} MB (target < {MAX_RSS_MB})"] if peak_mb >= MAX_RSS_MB else []),
     ]  # fmt: skip
     for miss in misses:

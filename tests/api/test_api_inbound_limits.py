@@ -48,6 +48,7 @@ def test_a_cell_longer_than_its_column_is_400_naming_row_column_and_limit(
     assert error["value"] == "N" * 100 + "… (301 characters)"
     at_limit = _send(http, headers, transactions(so_line("T3", **{"Cstmr Nm": "é" * 300})))
     assert at_limit.status_code == 200, at_limit.text
+    worker.run_until_idle(engine)  # (PostgreSQL holds the rows until staging)
     with transaction(engine) as conn:
         stored = conn.execute(
             select(stage_line.c.cstmr_nm).where(stage_line.c.upload_id == at_limit.json()["result"]["id"])

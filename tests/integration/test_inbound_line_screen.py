@@ -21,15 +21,15 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from revrec.db.stage_columns import sql_name
-from revrec.db.tables import client, stage_error, stage_line, upload
+from revrec.db.stage_columns import COST_LINE_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.tables import client, stage_error, stage_line, stage_line_hold, upload
 from revrec.inbound import repository as repo
-from revrec.inbound import staging
+from revrec.inbound import staging, uploads
 from revrec.inbound.bulk import read_rows
 from revrec.inbound.line_rules import BILLING_TYPES, SUPPORTED_TYPES, LineContext, validate_line
-from revrec.inbound.line_screen import screen_lines
+from revrec.inbound.line_screen import move_held, screen_lines
 from revrec.inbound.staging import VALIDATED_COLUMNS, _KnownSoLines
 from revrec.inbound.templates_std import STANDARD_TRANSACTION
 from revrec.jobs.queue import Job
@@ -145,8 +145,9 @@ def _store(conn: Connection, client_id: int, upload_id: int, lines: list[Line], 
     stamp = datetime.now(UTC)
     rows = []
     for n, line in enumerate(lines, start=1):
-        billing = line.get("TYPE") in BILLING_TYPES
-        key = line.get("INV_LINE_ID" if billing else "SO_LINE_ID")
+        # the line key as pre-stage computes it
+        parts = (line.get(c) or "" for c in ("TYPE", "INV_LINE_ID", "SO_LINE_ID", "COST_LINE_ID"))
+        key = uploads._key(*parts) or None
         row = {sql_name(c): line.get(c) for c in VALIDATED_COLUMNS}
         system = {"client_id": client_id, "upload_id": upload_id, "row_num": n + 1, "line_key": key,
                   "processed_flag": flag}  # fmt: skip
@@ -177,6 +178,8 @@ def _check(conn: Connection, client_id: int, lines: list[Line]) -> tuple[int, in
                                 by="t", stamp=datetime.now(UTC))  # fmt: skip
         flags = dict(conn.execute(select(stage_line.c.id, stage_line.c.processed_flag)
                                   .where(stage_line.c.upload_id == upload_id)).all())  # fmt: skip
+        if conn.dialect.name == "postgresql":
+            _check_held(conn, client_id, upload_id)
         # the reference: every line of the upload, in id order, as staging validates them
         conn.execute(
             stage_line.update().where(stage_line.c.upload_id == upload_id).values(processed_flag="P")
@@ -196,6 +199,32 @@ def _check(conn: Connection, client_id: int, lines: list[Line]) -> tuple[int, in
             pytest.fail(f"screen left valid row {row_num} {values}")
     assert screened == sum(f == "N" for f in flags.values())
     return screened, sum(not e for e in errors.values())
+
+
+def _check_held(conn: Connection, client_id: int, upload_id: int) -> None:
+    """PostgreSQL: the same lines held (as pre-stage holds them: text of the stored form) and moved into
+    stage_line by staging's move, which flags them with the screen read over the holding table, get the
+    flags ``screen_lines`` gave them, row by row, and the same values and line keys."""
+    names = [sql_name(c) for c, _ in LINE_COLUMNS + COST_LINE_COLUMNS]
+    order = stage_line.c.row_num
+    read = select(stage_line.c.row_num, stage_line.c.processed_flag, stage_line.c.line_key,
+                  *(stage_line.c[n] for n in names)).where(stage_line.c.upload_id == upload_id)  # fmt: skip
+    with conn.begin_nested() as savepoint:
+        screened = conn.execute(read.order_by(order)).all()
+        conn.execute(text(
+            f"INSERT INTO stage_line_hold (client_id, upload_id, row_num, {', '.join(names)}) "  # noqa: S608
+            f"SELECT client_id, upload_id, row_num, {', '.join(f'{n}::text' for n in names)} "
+            "FROM stage_line WHERE upload_id = :u"
+        ), {"u": upload_id})  # fmt: skip
+        conn.execute(stage_line.delete().where(stage_line.c.upload_id == upload_id))
+        stamp = datetime.now(UTC)
+        moved = move_held(conn, client_id=client_id, upload_id=upload_id, reporting_currency="USD", by="t",
+                          created=stamp, stamp=stamp)  # fmt: skip
+        held = conn.execute(read.order_by(order)).all()
+        left = conn.execute(select(func.count()).where(stage_line_hold.c.upload_id == upload_id)).scalar()
+        savepoint.rollback()
+    assert moved == len(screened) and left == 0
+    assert [tuple(r) for r in held] == [tuple(r) for r in screened]
 
 
 def _line_id(values: Mapping[str, object]) -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -13,10 +14,11 @@ from sqlalchemy import Engine, func, select, update
 from inbound_data import so_line, transactions
 from revrec.config import Settings
 from revrec.db.session import transaction
-from revrec.db.tables import job, stage_error, stage_line, upload
+from revrec.db.tables import job, stage_error, stage_line, stage_line_hold, upload
 from revrec.http.app import create_app
 from revrec.inbound import bulk
 from revrec.inbound.bulk import RowWriter
+from revrec.inbound.prestage import PrestageChecker
 from revrec.jobs import queue, worker
 from support import login, make_tenant, unique
 
@@ -28,8 +30,12 @@ def _headers(token: dict[str, str]) -> dict[str, str]:
 
 
 def _count(engine: Engine, upload_id: int) -> int:
+    """Rows of the upload in stage_line and (PostgreSQL pre-stage) stage_line_hold."""
     with transaction(engine) as conn:
-        return int(conn.execute(select(func.count()).where(stage_line.c.upload_id == upload_id)).scalar_one())
+        return sum(
+            int(conn.execute(select(func.count()).where(t.c.upload_id == upload_id)).scalar_one())
+            for t in (stage_line, stage_line_hold)
+        )
 
 
 def test_crash_mid_upload_leaves_no_partial_batch(
@@ -47,6 +53,15 @@ def test_crash_mid_upload_leaves_no_partial_batch(
         real(self)
 
     monkeypatch.setattr(RowWriter, "flush", dying_flush)
+    real_records = PrestageChecker.records
+
+    def dying_records(self: PrestageChecker, lines: Any, lead: str) -> Iterator[str]:  # PostgreSQL's path
+        for n, record in enumerate(real_records(self, lines, lead)):
+            if n == 300:
+                raise RuntimeError("simulated crash after the first records were written")
+            yield record
+
+    monkeypatch.setattr(PrestageChecker, "records", dying_records)
     monkeypatch.setattr(bulk, "COPY_BYTES", 1)  # PostgreSQL: the COPY is open (and gets aborted) at the crash
     body = transactions(*(so_line(f"L{i}") for i in range(4500)))
     response = http.post(URL, headers=_headers(token), content=body.encode())
@@ -106,7 +121,10 @@ def test_failed_staging_job_rolls_back_and_retries(
             == 0
         )
         flags = conn.execute(select(stage_line.c.processed_flag).where(stage_line.c.upload_id == upload_id))
-        assert list(flags.scalars()) == ["P"]
+        held = conn.execute(select(stage_line_hold.c.row_num).where(stage_line_hold.c.upload_id == upload_id))
+        # rolled back: the row is pre-staged as before (PostgreSQL: still held, not in stage_line)
+        expected = ([], [2]) if engine.dialect.name == "postgresql" else (["P"], [])
+        assert (list(flags.scalars()), list(held.scalars())) == expected
 
 
 def test_two_workers_never_process_a_job_twice(http: TestClient, engine: Engine) -> None:

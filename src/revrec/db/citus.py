@@ -59,7 +59,8 @@ PLAN: dict[str, Placement] = {
             "rc_hold", "rc_hold_line", "rc_manual_action", "rc_revision_snapshot", "rc_return_reserve",
             "rc_cost", "rc_cost_schedule", "vc_schedule", "vc_reassessment", "vc_settlement", "journal_entry",
             "accounting_period", "transfer_batch", "transfer_line", "mje_head", "mje_line", "mje_approval",
-            "upload", "stage_line", "stage_event", "bundle_config", "vc_estimate", "stage_mje", "stage_error",
+            "upload", "stage_line", "stage_line_hold", "stage_event", "bundle_config", "vc_estimate",
+            "stage_mje", "stage_error",
             "control_audit", "approval_rule", "client_policy", "client_default", "accounting_setting",
             "return_setting", "cost_setting", "vc_setting", "hold_rule_setting", "gl_interface_setting",
         )

@@ -236,6 +236,19 @@ def _staging_table(name: str, columns: tuple[tuple[str, str], ...], *, flag_inde
 
 
 stage_line = _staging_table("stage_line", LINE_COLUMNS + COST_LINE_COLUMNS, flag_index=False)
+# PostgreSQL pre-stage of transaction uploads (migration 0032, docs/inbound.md): the checked rows of an
+# upload awaiting staging, each cell as the text of its stored form (numbers plain, dates ISO), keyed by
+# (upload_id, row_num). No index and no foreign key, so that pre-stage's COPY costs about what a COPY into
+# a bare table does; staging moves an upload's rows into stage_line in one INSERT ... SELECT and deletes
+# them, in its transaction. Rows are only ever read or deleted by upload (and client).
+stage_line_hold = Table(
+    "stage_line_hold",
+    metadata,
+    Column("client_id", Integer, nullable=False),
+    Column("upload_id", Integer, nullable=False),
+    Column("row_num", Integer, nullable=False),
+    *(Column(sql_name(c), Text, nullable=True) for c, _ in LINE_COLUMNS + COST_LINE_COLUMNS),
+)
 stage_event = _staging_table("stage_event", EVENT_COLUMNS)
 bundle_config = _staging_table("bundle_config", BUNDLE_COLUMNS)
 # Variable consideration estimates (upload kind ``vc``, migration 0019): staged rows, ``N`` once valid.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from decimal import Decimal
@@ -201,6 +201,51 @@ class RowWriter:
             names.append(name)
             values.append(f"?{len(values) - 4}" if mode == _PLAIN else f"nullif(?{len(values) - 4}, '')")
         return f"INSERT INTO {self.table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"  # noqa: S608
+
+
+def holds(conn: Connection, kind: str, sep: str) -> bool:
+    """Whether pre-stage stores an upload in stage_line_hold (``copy_held``): transaction uploads on
+    PostgreSQL whose field separator ``COPY`` takes as its delimiter (one ASCII character, not a quote or
+    line break)."""
+    usable = len(sep) == 1 and sep.isascii() and sep not in '"\r\n'
+    return conn.dialect.name == "postgresql" and kind == "transaction" and usable
+
+
+def copy_held(
+    conn: Connection,
+    stack: ExitStack,
+    columns: Callable[[], Sequence[str | None]],
+    sep: str,
+    records: Iterable[str],
+    failed: Callable[[], bool],
+) -> None:
+    """``COPY`` CSV records (``PrestageChecker.records``: client, upload, row number, then one cell per
+    file position) into stage_line_hold, :data:`COPY_BYTES` at a time, in one ``COPY`` opened on ``stack``
+    at the first write (``columns()`` then names the staging column of each position; every position of a
+    transaction template that passed the header check is one). Nothing more is written once ``failed()``."""
+    copy: Any = None
+    pending: list[str] = []
+    size = 0
+    for record in records:
+        pending.append(record)
+        size += len(record)
+        if size >= COPY_BYTES and not failed():
+            copy = copy or _open_held(conn, stack, columns(), sep)
+            copy.write("".join(pending))
+            pending, size = [], 0
+    if pending and not failed():
+        copy = copy or _open_held(conn, stack, columns(), sep)
+        copy.write("".join(pending))
+
+
+def _open_held(conn: Connection, stack: ExitStack, columns: Sequence[str | None], sep: str) -> Any:
+    if not all(c is not None and c in KINDS for c in columns):
+        raise ValueError("a held upload's every position must be a staging column")
+    names = ["client_id", "upload_id", "row_num", *(sql_name(c) for c in columns if c is not None)]
+    delimiter = sep.replace("'", "''")
+    sql = f"COPY stage_line_hold ({', '.join(names)}) FROM STDIN (FORMAT csv, DELIMITER '{delimiter}')"
+    cursor = stack.enter_context(conn.connection.driver_connection.cursor())  # type: ignore[union-attr]
+    return stack.enter_context(cursor.copy(sql))
 
 
 def _mode(cells: Sequence[object]) -> int:

@@ -24,11 +24,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, text, update
+from sqlalchemy import Connection, and_, bindparam, delete, text, update
 
-from revrec.db.stage_columns import sql_name
-from revrec.db.tables import stage_line
+from revrec.db.stage_columns import COST_LINE_COLUMNS, LINE_COLUMNS, sql_name
+from revrec.db.tables import stage_line, stage_line_hold
 from revrec.engine.conventions import UNIT_PRICE_PLACES
 from revrec.engine.money import AMOUNT_SCALE, CURRENCY_EXPONENTS, RATE_SCALE
 from revrec.inbound.line_rules import (
@@ -43,6 +44,10 @@ from revrec.inbound.line_rules import (
 )
 
 SO_TYPES = ("SO", "RORD")
+#: PostgreSQL ``work_mem`` of staging's move of held rows (one sort of the upload's rows by row number).
+MOVE_WORK_MEM = "128MB"
+#: Characters of the line key column (a longer joined key is stored as its SHA-256 digest).
+LINE_KEY_LENGTH: int = stage_line.c.line_key.type.length  # type: ignore[attr-defined]
 STAGED = ("N", "Y")
 
 
@@ -146,9 +151,19 @@ def _quantities_and_signs(tran_type: str) -> list[str]:
     return parts
 
 
-def _known_so_line(reference: str) -> str:
+def _known_so_line(reference: str, held: bool) -> str:
     """RPRO-00600 as repository.unknown_so_references decides it: an SO/RORD line of this upload, or a
-    staged or collected one of the client, whose line key is ``reference``."""
+    staged or collected one of the client, whose line key is ``reference``. ``held``: the upload's lines
+    are still in stage_line_hold (where an SO/RORD line's key is its SO_LINE_ID), not in stage_line."""
+    if held:
+        return (
+            f"({reference} IS NULL OR {reference} IN (SELECT h.so_line_id FROM stage_line_hold h "  # noqa: S608
+            "WHERE h.upload_id = :screen_upload AND h.client_id = :screen_client "
+            f"AND h.type IN {_in(SO_TYPES)}) "
+            f"OR EXISTS (SELECT 1 FROM stage_line so WHERE so.client_id = :screen_client "
+            f"AND so.line_key = {reference} AND so.type IN {_in(SO_TYPES)} "
+            f"AND so.processed_flag IN {_in(STAGED)}))"
+        )
     return (
         f"({reference} IS NULL OR EXISTS (SELECT 1 FROM stage_line so WHERE so.client_id = :screen_client "  # noqa: S608
         f"AND so.line_key = {reference} AND so.type IN {_in(SO_TYPES)} "
@@ -156,7 +171,7 @@ def _known_so_line(reference: str) -> str:
     )
 
 
-def _unique_line_id() -> str:
+def _unique_line_id(held: bool) -> str:
     """line_rules._check_links, RREV-00001: the line id is not repeated in the upload.
 
     The line id (INV_LINE_ID of billing lines, else SO_LINE_ID) is what pre-stage stores as the line key
@@ -167,6 +182,12 @@ def _unique_line_id() -> str:
     assert all(
         key_column(t) == ("INV_LINE_ID" if t in BILLING_TYPES else "SO_LINE_ID") for t in SUPPORTED_TYPES
     )
+    if held:
+        return (
+            f"{_c('LINE_KEY')} NOT IN (SELECT d.k FROM (SELECT {held_line_key('h')} AS k "  # noqa: S608
+            "FROM stage_line_hold h WHERE h.upload_id = :screen_upload AND h.client_id = :screen_client) d "
+            "WHERE d.k IS NOT NULL GROUP BY d.k HAVING count(*) > 1)"
+        )
     return (
         f"{_c('LINE_KEY')} NOT IN (SELECT d.line_key FROM stage_line d "  # noqa: S608
         "WHERE d.upload_id = :screen_upload AND d.line_key IS NOT NULL "
@@ -174,30 +195,74 @@ def _unique_line_id() -> str:
     )
 
 
-def _references(tran_type: str) -> list[str]:
+def held_line_key(alias: str) -> str:
+    """The line key of a stage_line_hold row (alias ``alias``), as pre-stage computes it for stage_line
+    (``revrec.inbound.uploads.line_key``): a cost line's ``CST:`` and its cost line id (a SHA-256 digest
+    when longer than the column), a billing line's INV_LINE_ID, else its SO_LINE_ID; NULL when none."""
+    cost = f"'CST:' || {alias}.{sql_name('COST_LINE_ID')}"
+    return (
+        f"CASE WHEN {alias}.type = 'CST' THEN CASE WHEN {alias}.{sql_name('COST_LINE_ID')} IS NULL THEN NULL "
+        f"WHEN length({cost}) <= {LINE_KEY_LENGTH} THEN {cost} "
+        f"ELSE 'sha256:' || encode(sha256(convert_to({cost}, 'UTF8')), 'hex') END "
+        f"WHEN {alias}.type IN {_in(BILLING_TYPES)} THEN {alias}.{sql_name('INV_LINE_ID')} "
+        f"ELSE {alias}.{sql_name('SO_LINE_ID')} END"
+    )
+
+
+def _references(tran_type: str, held: bool) -> list[str]:
     """line_rules._check_links, RPRO-00600: billing lines name their SO line (SO-based credits through
     ORIG_SO_LINE_ID), a RORD the SO line it reduces."""
     if tran_type in BILLING_TYPES:
-        return [_known_so_line(f"coalesce({_c('SO_LINE_ID')}, {_c('ORIG_SO_LINE_ID')})")]
+        return [_known_so_line(f"coalesce({_c('SO_LINE_ID')}, {_c('ORIG_SO_LINE_ID')})", held)]
     if tran_type == "RORD":
-        return [_known_so_line(_c("ORIG_SO_LINE_ID"))]
+        return [_known_so_line(_c("ORIG_SO_LINE_ID"), held)]
     return []
 
 
 @cache
-def screen_condition(sqlite: bool) -> str:
+def screen_condition(sqlite: bool, held: bool = False) -> str:
     """The SQL condition (binds ``screen_upload``, ``screen_client``, ``screen_reporting``,
-    ``screen_unit_quantum``) true only for lines that validate_line accepts in staging's context."""
+    ``screen_unit_quantum``) true only for lines that validate_line accepts in staging's context.
+
+    ``held``: the upload's lines are read from stage_line_hold (:func:`move_held`), not stage_line."""
     d = _Dialect(sqlite)
     by_type = [
         _all([
             f"{_c('TYPE')} = '{tran_type}'",
             *(f"{_c(col)} IS NOT NULL" for col in mandatory_columns(tran_type)),  # mandatory columns
-            *_type_dates(tran_type), *_quantities_and_signs(tran_type), *_references(tran_type),
+            *_type_dates(tran_type), *_quantities_and_signs(tran_type), *_references(tran_type, held),
         ])
         for tran_type in SUPPORTED_TYPES
     ]  # fmt: skip
-    return _all([*_currency(d), *_dates_and_flags(d), _unique_line_id(), "(" + " OR ".join(by_type) + ")"])
+    by_type_sql = "(" + " OR ".join(by_type) + ")"
+    return _all([*_currency(d), *_dates_and_flags(d), _unique_line_id(held), by_type_sql])
+
+
+def _bound(sql: str, client_id: int, upload_id: int, reporting: str, places: int, sqlite: bool) -> Any:
+    # the unit-price quantum in stored units: 10**(scale − places) integers on SQLite, 10**-places NUMERIC
+    quantum = 10 ** (AMOUNT_SCALE - places) if sqlite else Decimal(1).scaleb(-places)
+    return text(sql).bindparams(
+        bindparam("screen_upload", upload_id),
+        bindparam("screen_client", client_id),
+        bindparam("screen_reporting", reporting),
+        bindparam("screen_unit_quantum", quantum),
+    )
+
+
+def _without_jit(
+    conn: Connection, statement: Any, params: dict[str, Any] | None = None, work_mem: str | None = None
+) -> int:
+    """PostgreSQL: run ``statement`` with JIT off (and ``work_mem`` when given); its rowcount. The planner
+    prices the per-row subqueries (which rarely run) so high that it JIT-compiles the statement: about a
+    second of compilation for a 60,000-line upload."""
+    settings = {"jit": "off", **({"work_mem": work_mem} if work_mem else {})}
+    before = {k: conn.execute(text("SELECT current_setting(:k)"), {"k": k}).scalar_one() for k in settings}
+    for name, value in settings.items():
+        conn.execute(text("SELECT set_config(:k, :v, true)"), {"k": name, "v": value})
+    rowcount = conn.execute(statement, params or {}).rowcount
+    for name, value in before.items():
+        conn.execute(text("SELECT set_config(:k, :v, true)"), {"k": name, "v": value})
+    return int(rowcount)
 
 
 def screen_lines(
@@ -212,14 +277,8 @@ def screen_lines(
 ) -> int:
     """Mark ``N`` the upload's pre-staged lines the screen proves valid; the number of lines marked."""
     sqlite = conn.dialect.name == "sqlite"
-    # the unit-price quantum in stored units: 10**(scale − places) integers on SQLite, 10**-places NUMERIC
-    quantum = 10 ** (AMOUNT_SCALE - unit_price_places) if sqlite else Decimal(1).scaleb(-unit_price_places)
-    condition = text(screen_condition(sqlite)).bindparams(
-        bindparam("screen_upload", upload_id),
-        bindparam("screen_client", client_id),
-        bindparam("screen_reporting", reporting_currency),
-        bindparam("screen_unit_quantum", quantum),
-    )
+    condition = _bound(screen_condition(sqlite), client_id, upload_id, reporting_currency, unit_price_places,
+                       sqlite)  # fmt: skip
     statement = (
         update(stage_line)
         .where(and_(stage_line.c.upload_id == upload_id, stage_line.c.processed_flag == "P", condition))
@@ -227,10 +286,59 @@ def screen_lines(
     )
     if conn.dialect.name != "postgresql":
         return int(conn.execute(statement).rowcount)
-    # The planner prices the per-row subqueries (which rarely run) so high that it JIT-compiles the
-    # statement: about a second of compilation for a 60,000-line upload. Off for this statement only.
-    jit = conn.execute(text("SELECT current_setting('jit')")).scalar_one()
-    conn.execute(text("SELECT set_config('jit', 'off', true)"))
-    rowcount = conn.execute(statement).rowcount
-    conn.execute(text("SELECT set_config('jit', :jit, true)"), {"jit": jit})
-    return int(rowcount)
+    return _without_jit(conn, statement)
+
+
+def _held_value(col_name: str, kind: str) -> str:
+    """A stage_line_hold cell (text of the stored form) as its stage_line column's value."""
+    column = f"h.{sql_name(col_name)}"
+    if kind in ("N", "R"):
+        return f"CAST({column} AS NUMERIC)"
+    return f"CAST({column} AS DATE)" if kind == "D" else column
+
+
+@cache
+def _move_sql() -> str:
+    names = [sql_name(c) for c, _ in LINE_COLUMNS + COST_LINE_COLUMNS]
+    values = [f"{_held_value(c, k)} AS {sql_name(c)}" for c, k in LINE_COLUMNS + COST_LINE_COLUMNS]
+    held = (  # the upload's held rows, typed and keyed as stage_line's, under the name the screen reads
+        f"(SELECT h.client_id, h.upload_id, h.row_num, {held_line_key('h')} AS line_key, {', '.join(values)} "  # noqa: S608
+        "FROM stage_line_hold h WHERE h.upload_id = :screen_upload AND h.client_id = :screen_client) "
+        "stage_line"
+    )
+    return (
+        "INSERT INTO stage_line (client_id, upload_id, row_num, processed_flag, line_key, crtd_by, crtd_dt, "  # noqa: S608
+        f"updt_by, updt_dt, {', '.join(names)}) "
+        "SELECT stage_line.client_id, stage_line.upload_id, stage_line.row_num, "
+        f"CASE WHEN {screen_condition(False, held=True)} THEN 'N' ELSE 'P' END, stage_line.line_key, "
+        f":move_by, :move_created, :move_by, :move_stamp, {', '.join(f'stage_line.{n}' for n in names)} "
+        f"FROM {held} ORDER BY stage_line.row_num"
+    )
+
+
+def move_held(
+    conn: Connection,
+    *,
+    client_id: int,
+    upload_id: int,
+    reporting_currency: str,
+    by: str,
+    created: datetime,
+    stamp: datetime,
+    unit_price_places: int = UNIT_PRICE_PLACES,
+) -> int:
+    """PostgreSQL: move the upload's rows from stage_line_hold into stage_line, in file order, each written
+    once with its flag: ``N`` where the screen proves it valid (the condition of :func:`screen_lines`,
+    reading the upload's other lines from the holding table), else ``P``; then delete the held rows. The
+    number of rows moved (0 when the upload's rows were stored in stage_line by pre-stage itself)."""
+    statement = _bound(_move_sql(), client_id, upload_id, reporting_currency, unit_price_places, False)
+    params = {"move_by": by, "move_created": created, "move_stamp": stamp}
+    # the upload's rows are sorted by row number in memory (4 MB, the default, spills them to disk)
+    moved = _without_jit(conn, statement, params, work_mem=MOVE_WORK_MEM)
+    if moved:
+        conn.execute(
+            delete(stage_line_hold).where(
+                stage_line_hold.c.upload_id == upload_id, stage_line_hold.c.client_id == client_id
+            )
+        )
+    return moved

@@ -386,6 +386,37 @@ class PrestageChecker:
         out.append(row)
         return out
 
+    def records(self, lines: Iterable[str] | str, lead: str) -> Iterator[str]:
+        """Read the whole upload; yield each valid row as one CSV record, while nothing has failed.
+
+        A record is ``lead`` (text ending with the field separator), the row number, then every cell in
+        its stored form, as :meth:`chunks` gives it (numbers plain, dates ISO, blank empty), separated by
+        the template's field separator. A row the screen takes is its own line with its dates replaced (it
+        has no quote, line break or separator inside a cell); any other is written by ``csv.writer``.
+        Pre-stage of transaction uploads on PostgreSQL ``COPY``-es these into ``stage_line_hold``.
+        """
+        sep = self.template.field_separator
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+        dates = self._dates.__getitem__
+        for row, cells, text in self._data_rows(lines):
+            positions = self._date_positions
+            # a cell with a quote or line break must be quoted in CSV: such rows go through csv.writer
+            if self._screen(text) and '"' not in text and "\n" not in text and "\r" not in text:
+                days = [dates(cells[i]) for i in positions]
+                if MISS not in days:
+                    for i, day in zip(positions, days, strict=True):
+                        cells[i] = day
+                    if not self.error_count:
+                        yield f"{lead}{row}{sep}{sep.join(cells)}\n"
+                    continue
+            stored = self._reference(row, cells)
+            if stored is not None and not self.error_count:
+                writer.writerow([row, *stored[:-1]])
+                yield lead + out.getvalue()
+                out.seek(0)
+                out.truncate()
+
     def rows(self, lines: Iterable[str] | str) -> Iterator[StagedRow]:
         """Valid rows one by one as values (Decimal, date, str or None), while nothing has failed."""
         for chunk in self.chunks(lines, 1):

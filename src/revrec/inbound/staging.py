@@ -23,7 +23,7 @@ from revrec.inbound.bundle_rules import check_bundles
 from revrec.inbound.cost_rules import COLUMNS as COST_COLUMNS
 from revrec.inbound.event_rules import EventContext, validate_event
 from revrec.inbound.line_rules import BILLING_TYPES, LineContext, validate_line
-from revrec.inbound.line_screen import SO_TYPES, STAGED, screen_lines
+from revrec.inbound.line_screen import SO_TYPES, STAGED, move_held, screen_lines
 from revrec.inbound.problems import LineError
 from revrec.inbound.uploads import STAGING_TABLES
 from revrec.jobs.queue import Job
@@ -82,12 +82,21 @@ def _finish(conn: Connection, table: Table, kind: str, job: Job, errored: dict[i
 def stage_transactions(conn: Connection, job: Job) -> str:
     client = tenancy.get_client(conn, job.client_id)
     assert client is not None and job.ref_id is not None
-    repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
-    # The screen marks N the lines it proves valid (same transaction); the rest, exactly, below.
+    # The screen marks N the lines it proves valid (same transaction); the rest, exactly, below. Rows
+    # pre-stage held (PostgreSQL) are moved into stage_line with the screen's flag, each written once.
     currency = client.reporting_currency
     places = policies_for(conn, client).conventions.unit_price_places
-    screen_lines(conn, client_id=job.client_id, upload_id=job.ref_id, reporting_currency=currency,
-                 by=job.created_by, stamp=repo.now(), unit_price_places=places)  # fmt: skip
+    screen = {"client_id": job.client_id, "upload_id": job.ref_id, "reporting_currency": currency,
+              "by": job.created_by, "unit_price_places": places}  # fmt: skip
+    moved = 0
+    if conn.dialect.name == "postgresql":
+        created = repo.upload_by_id(conn, job.ref_id).created_at
+        moved = move_held(conn, created=created, stamp=repo.now(), **screen)  # type: ignore[arg-type]
+    # PostgreSQL: statistics that count the new rows before any other staging query is planned
+    refresh_statistics(conn, stage_line, moved or upload_lines(conn, job.ref_id))
+    repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
+    if not moved:
+        screen_lines(conn, stamp=repo.now(), **screen)  # type: ignore[arg-type]
     context = LineContext(
         known_so_line_ids=_KnownSoLines(conn, job.client_id, job.ref_id),
         unit_price_places=places,
@@ -136,6 +145,11 @@ PLANNED_COLUMNS = ("client_id", "upload_id", "processed_flag", "line_key", "type
                    "orig_so_line_id", "inv_line_id")  # fmt: skip
 
 
+def upload_lines(conn: Connection, upload_id: int) -> int:
+    """The data lines of an upload (as pre-stage counted them)."""
+    return int(repo.upload_by_id(conn, upload_id).data_lines)
+
+
 def refresh_statistics(conn: Connection, table: Table, added: int) -> bool:
     """PostgreSQL: refresh the statistics of ``table``'s :data:`PLANNED_COLUMNS` after a load of ``added``
     rows when it is large (``revrec.db.statistics.refresh_after_load``); True when it did."""
@@ -147,8 +161,9 @@ def stage_upload(conn: Connection, job: Job) -> str:
     """The ``stage_upload`` job: validate the upload's pre-staged rows by its kind."""
     assert job.ref_id is not None
     upload = repo.upload_by_id(conn, job.ref_id)
-    # PostgreSQL: statistics that count the new rows before any staging query is planned
-    refresh_statistics(conn, STAGING_TABLES[upload.kind], upload.data_lines)
+    if upload.kind != "transaction":  # (transactions: once their rows are in stage_line)
+        # PostgreSQL: statistics that count the new rows before any staging query is planned
+        refresh_statistics(conn, STAGING_TABLES[upload.kind], upload.data_lines)
     handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
                 "mje": stage_mje, "vc": stage_vc}  # fmt: skip
     return handlers[upload.kind](conn, job)

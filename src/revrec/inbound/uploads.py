@@ -31,7 +31,7 @@ from revrec.db.tables import bundle_config, stage_event, stage_line, stage_mje, 
 from revrec.errors import Conflict, InvalidInput, NotFound, Throttled
 from revrec.inbound import receivers
 from revrec.inbound import repository as repo
-from revrec.inbound.bulk import LineKey, RowWriter, storage_limits, text_limit
+from revrec.inbound.bulk import LineKey, RowWriter, copy_held, holds, storage_limits, text_limit
 from revrec.inbound.cells import control_character
 from revrec.inbound.line_rules import BILLING_TYPES
 from revrec.inbound.prestage import PrestageChecker
@@ -265,6 +265,12 @@ def _store_rows(
     }
     writer: RowWriter | None = None
     with ExitStack() as stack:  # PostgreSQL's COPY: completed at the end, aborted by an exception
+        sep = checker.template.field_separator
+        if holds(conn, checker.template.kind, sep):  # checked rows as text, moved to stage_line by staging
+            lead = f"{caller.client_id}{sep}{upload_id}{sep}"
+            plan = lambda: [c and c.col_name for c in checker.columns]  # noqa: E731
+            copy_held(conn, stack, plan, sep, checker.records(lines, lead), lambda: checker.failed)
+            return
         for chunk in checker.chunks(lines, CHUNK_ROWS):  # (bad UTF-8 is one of the errors it records)
             if writer is None:  # the column plan is known once the header is read
                 names = [c and c.col_name for c in checker.columns]
