@@ -210,10 +210,17 @@ def _staging_delete(args: argparse.Namespace, _s: Settings, engine: Engine) -> i
             conn, client_id=client.id, kind=args.kind, row_ids=args.id or (), upload_id=args.upload,
             errors_only=not args.include_valid,
         )  # fmt: skip
+        held = (
+            0  # a transaction upload not staged yet (PostgreSQL): its rows are still held, not in stage_line
+        )
+        if args.include_valid and args.upload is not None and args.kind == "transaction":
+            held = inbound_service.delete_held(conn, client_id=client.id, upload_id=args.upload)
         if args.dry_run:
             conn.rollback()
     verb = "would delete" if args.dry_run else "deleted"
     print(f"{verb} {len(deleted)} {args.kind} staging row(s): {', '.join(map(str, deleted)) or '-'}")
+    if held:
+        print(f"{verb} {held} row(s) of upload {args.upload} not yet staged")
     return 0
 
 

@@ -9,10 +9,13 @@ the reference check (``PrestageChecker``) and the values staging ends with are t
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from cli_support import point_cli_at, run
 from inbound_data import so_line, transactions
+from revrec.config import Settings
 from revrec.db.session import transaction
 from revrec.db.stage_columns import sql_name
 from revrec.db.tables import stage_line, stage_line_hold
@@ -101,3 +104,45 @@ def test_valid_rows_of_every_form_are_stored_as_checked(http: TestClient, engine
         values = row._mapping
         for col_name, value in expected[row.row_num].items():
             assert values[sql_name(col_name)] == value, (row.row_num, col_name)
+
+
+def test_deleting_an_upload_not_yet_staged_leaves_staging_nothing(
+    http: TestClient,
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``revrec staging delete --upload N --include-valid`` before staging ran: on PostgreSQL the upload's
+    rows are still held (stage_line_hold), on SQLite they are pre-staged (P) lines of stage_line; either way
+    they are deleted, and staging then stages none of them. A dry run deletes nothing."""
+    point_cli_at(monkeypatch, settings)
+    tenant = make_tenant(engine)
+    token = login(http, tenant)
+    status, answer = _send(http, token, transactions(so_line("D1"), so_line("D2"), so_line("D3")))
+    assert status == 200, answer
+    upload_id = str(answer["result"]["id"])  # type: ignore[index]
+    args = ("staging", "delete", "--client", tenant.client, "--upload", upload_id, "--include-valid")
+    assert run(capsys, *args, "--dry-run")[0] == 0
+    assert _lines(engine, int(upload_id)) == 3
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    if engine.dialect.name == "postgresql":
+        assert out.splitlines() == [
+            "deleted 0 transaction staging row(s): -",
+            f"deleted 3 row(s) of upload {upload_id} not yet staged",
+        ]
+    else:
+        assert out.startswith("deleted 3 transaction staging row(s): ")
+    assert _lines(engine, int(upload_id)) == 0
+    worker.run_until_idle(engine)
+    assert _lines(engine, int(upload_id)) == 0
+
+
+def _lines(engine: Engine, upload_id: int) -> int:
+    """The upload's rows in stage_line and stage_line_hold."""
+    with transaction(engine) as conn:
+        return sum(
+            len(conn.execute(select(t.c.row_num).where(t.c.upload_id == upload_id)).all())
+            for t in (stage_line, stage_line_hold)
+        )

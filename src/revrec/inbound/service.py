@@ -23,6 +23,7 @@ from revrec.db.tables import (
     stage_error,
     stage_event,
     stage_line,
+    stage_line_hold,
     stage_mje,
     vc_estimate,
 )
@@ -176,6 +177,15 @@ def delete_staged(
         conn.execute(delete(stage_error).where(stage_error.c.kind == kind, stage_error.c.row_id.in_(chunk)))
         conn.execute(delete(table).where(table.c.id.in_(chunk)))
     return ids
+
+
+def delete_held(conn: Connection, *, client_id: int, upload_id: int) -> int:
+    """Delete the rows of transaction upload ``upload_id`` that pre-stage holds for staging
+    (``stage_line_hold``, PostgreSQL: not yet in ``stage_line``), so that staging finds none; their count."""
+    held = stage_line_hold.c
+    return conn.execute(
+        delete(stage_line_hold).where(held.client_id == client_id, held.upload_id == upload_id)
+    ).rowcount
 
 
 # --- setup document section ------------------------------------------------------------------------------
