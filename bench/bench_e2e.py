@@ -383,6 +383,13 @@ def run(
     setup_client(engine, client_name, vc=vc_percent > 0)
     headers = login(http, client_name)
     timings: dict[str, int] = {"upload": 0, "staging": 0}
+    peaks: dict[str, int] = {}  # the process's peak RSS (MB) once each stage has run: where memory grows
+    started = time.perf_counter()
+
+    def reached(stage: str) -> None:
+        peaks[stage] = _peak_rss_mb()
+        print(f"{time.perf_counter() - started:8.1f} s  {stage}: peak RSS {peaks[stage]} MB", file=sys.stderr)
+
     for start in range(0, lines, FILE_LINES):
         data = generate(start, min(FILE_LINES, lines - start))
         began = time.perf_counter_ns()
@@ -396,6 +403,7 @@ def run(
         began = time.perf_counter_ns()
         worker.run_until_idle(engine)
         timings["staging"] += time.perf_counter_ns() - began
+    reached("upload_and_staging")
     vc_rows = 0
     if vc_percent:
         timings["vc_upload_and_staging"] = 0
@@ -413,10 +421,12 @@ def run(
             assert response.status_code == 200, response.text[:500]
             worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
+        reached("vc_upload_and_staging")
     began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
     with EngineClock() as clock, _profiled(profiler, statements):
         status = collect(http, engine, headers)
     timings["collection_and_journal"] = time.perf_counter_ns() - began
+    reached("collection_and_journal")
     cpu = {"collection_and_journal": time.process_time_ns() - cpu_began}
     engine_ns = {"collection": clock.ns}
     later_rows, later_status = 0, None
@@ -436,10 +446,12 @@ def run(
             assert response.status_code == 200, response.text[:500]
             worker.run_until_idle(engine)
         timings["later_upload_and_staging"] = time.perf_counter_ns() - began
+        reached("later_upload_and_staging")
         began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
         with EngineClock() as clock, _profiled(profiler, statements):
             later_status = collect(http, engine, headers)
         timings["later_collection_and_journal"] = time.perf_counter_ns() - began
+        reached("later_collection_and_journal")
         cpu["later_collection_and_journal"] = time.process_time_ns() - cpu_began
         engine_ns["later_collection"] = clock.ns
     with transaction(engine) as conn:
@@ -454,6 +466,7 @@ def run(
         began = time.perf_counter_ns()
         summary_rows = accounting.journalize(conn, scope, opened)
         timings["journal_regeneration"] = time.perf_counter_ns() - began
+    reached("journal_regeneration")
     began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
     close = http.post(
         "/api/integration/v1/1/programs/152/submit", headers=headers, json={"parameters": []}
@@ -461,6 +474,7 @@ def run(
     worker.run_until_idle(engine)
     timings["period_close"] = time.perf_counter_ns() - began
     cpu["period_close"] = time.process_time_ns() - cpu_began
+    reached("period_close")
     closed = http.get(f"/api/integration/v1/1/jobs/{close['job_id']}", headers=headers).json()["data"]
     with engine.connect() as conn:  # what the VC reassessment wrote (0 without --vc-percent)
         mine = {"client": client.id}
@@ -516,9 +530,14 @@ def run(
             else {}
         ),
         "total_s": round(total / 1e9, 1),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb_after": peaks,
         "database_mb": size // (1 << 20),
     }
+
+
+def _peak_rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def main() -> int:
