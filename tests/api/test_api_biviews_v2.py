@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from biviews_support import until_read
 from revrec.biviews.columns import columns
 from revrec.biviews.service import BiviewsRuntime
+from revrec.biviews.tasks import Task
 from revrec.biviews.views import RowsSource, ViewDef, ViewQuery
 from revrec.config import Settings
 from revrec.db.session import transaction
@@ -54,17 +55,19 @@ class Server:
     def gated(
         self, name: str, rows: int = 4, stop_before: int = 2
     ) -> tuple[threading.Event, threading.Event]:
-        """Register a view of ``rows`` rows (column N) whose reader waits before row ``stop_before`` until
-        the returned gate is set; the second event is set when the reader got there."""
+        """Register a view of ``rows`` rows (column N) whose reader waits once it has read row
+        ``stop_before`` until the returned gate is set; the second event is set when the reader got there.
+        The page writer reads one row ahead, so the pages before row ``stop_before`` are cached meanwhile
+        and the page holding it is not."""
         gate, reached = threading.Event(), threading.Event()
         self.gates.append(gate)
 
         def produce(_conn: Connection, _q: ViewQuery) -> Iterator[tuple[int]]:
             for n in range(1, rows + 1):
+                yield (n,)
                 if n == stop_before:
                     reached.set()
                     gate.wait(10)
-                yield (n,)
 
         self.rt.views.register(ViewDef(name, columns(["N:N"]), RowsSource(produce)))
         return gate, reached
@@ -201,7 +204,8 @@ def test_pages_of_a_token_do_not_change_when_data_arrives(server: Server, engine
 
 
 def test_the_reader_sees_one_snapshot_from_first_to_last_statement(server: Server, engine: Engine) -> None:
-    """The reader runs two statements with a pause in between; a commit during the pause is not seen."""
+    """The reader runs three statements with a pause before the last; a commit during the pause is not
+    seen (the page writer reads one row ahead, so page 1 is served once row 2 is read)."""
     tenant = make_tenant(engine)
     headers = login(server.http, tenant)
     gate, reached = threading.Event(), threading.Event()
@@ -210,9 +214,10 @@ def test_the_reader_sees_one_snapshot_from_first_to_last_statement(server: Serve
     def produce(conn: Connection, q: ViewQuery) -> Iterator[tuple[int, int]]:
         counted = select(func.count()).select_from(org).where(org.c.client_id == q.client_id)
         yield (1, conn.execute(counted).scalar_one())
+        yield (2, conn.execute(counted).scalar_one())
         reached.set()
         gate.wait(10)
-        yield (2, conn.execute(counted).scalar_one())
+        yield (3, conn.execute(counted).scalar_one())
 
     server.rt.views.register(ViewDef("TEST_SNAPSHOT", columns(["STEP:N", "ORGS:N"]), RowsSource(produce)))
     first = get(server, headers, "TEST_SNAPSHOT", pageSize=1, outputType="csv")
@@ -221,9 +226,9 @@ def test_the_reader_sees_one_snapshot_from_first_to_last_statement(server: Serve
     add_orgs(engine, tenant, 7)
     gate.set()
     token = first.headers["continuation-token"]
-    until(lambda: get(server, headers, "TEST_SNAPSHOT", token, pagenum=2).status_code == 200)
-    assert csv_rows(get(server, headers, "TEST_SNAPSHOT", token, pagenum=2, outputType="csv"))[1] == [
-        "2",
+    until(lambda: get(server, headers, "TEST_SNAPSHOT", token, pagenum=3).status_code == 200)
+    assert csv_rows(get(server, headers, "TEST_SNAPSHOT", token, pagenum=3, outputType="csv"))[1] == [
+        "3",
         "1",
     ]
 
@@ -278,6 +283,34 @@ def test_query_limits_per_view_and_per_client(server: Server, engine: Engine) ->
     gate_a.set()
     gate_b.set()
     until(lambda: server.http.get("/api/integration/v1/biviews/BI3_ORG", headers=headers).status_code == 200)
+
+
+def test_a_query_whose_last_page_is_served_no_longer_counts_against_the_limits(
+    server: Server, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once page 1 is served and it is the whole result, the same view can be queried again at once, even
+    while the reader is still closing its snapshot (held here before it records its end)."""
+    headers = login(server.http, make_tenant(engine))
+    closing, release = threading.Event(), threading.Event()
+    finish = server.rt.tasks.finish
+
+    def held_finish(task: Task, status: str, message: str) -> None:
+        closing.set()
+        release.wait(10)
+        finish(task, status, message)
+
+    monkeypatch.setattr(server.rt.tasks, "finish", held_finish)
+    try:
+        first = server.http.post(
+            V2 + "BI3_ORG", headers=headers, params={"outputType": "csv"}, json=["ORG_NAME"]
+        )
+        assert csv_rows(first) == [["ORG_NAME"], ["DEFAULT"]]
+        until(closing.is_set)
+        again = get(server, headers, "BI3_ORG", outputType="csv")
+        assert again.status_code == 200, again.text
+        assert len(csv_rows(again)) == 2  # the header and the DEFAULT org
+    finally:
+        release.set()
 
 
 def test_completed_tasks_are_kept_then_drained(server: Server, engine: Engine) -> None:
@@ -404,6 +437,7 @@ def test_a_failed_query_is_reported(server: Server, engine: Engine, caplog: pyte
 
     def produce(_conn: Connection, _q: ViewQuery) -> Iterator[tuple[int]]:
         yield (1,)
+        yield (2,)  # read ahead of page 1, which is then cached; page 2 never is
         raise RuntimeError("boom")
 
     server.rt.views.register(ViewDef("TEST_BROKEN", columns(["N:N"]), RowsSource(produce)))

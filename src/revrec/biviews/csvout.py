@@ -83,7 +83,8 @@ class GzipPageWriter:
     """Writes cells as a sequence of gzip CSV page files ``page-000001.csv.gz`` ... of ``page_size`` rows.
 
     Each page is written under a temporary name and renamed when complete, so a page file that exists is
-    whole; ``on_page(pages, rows)`` is called after each rename with the totals so far.
+    whole; ``on_page(pages, rows, last)`` is called after each rename with the totals so far, and whether
+    that page is the last (the writer reads one row ahead to know it).
     """
 
     def __init__(self, directory: Path, header: Sequence[str], page_size: int):
@@ -93,17 +94,19 @@ class GzipPageWriter:
         self.pages = 0
         self.rows = 0
 
-    def write(self, cells: Iterable[Cells], on_page: Callable[[int, int], None]) -> None:
+    def write(self, cells: Iterable[Cells], on_page: Callable[[int, int, bool], None]) -> None:
         remaining = iter(cells)
-        while (first := next(remaining, None)) is not None:
+        first = next(remaining, None)
+        while first is not None:
             part = page_path(self.directory, self.pages + 1).with_suffix(".part")
             with gzip.open(part, "wt", encoding="utf-8", newline="", compresslevel=GZIP_LEVEL) as handle:
                 page = itertools.chain((first,), itertools.islice(remaining, self.page_size - 1))
                 written = write_cells(handle, self.header, page)
+            first = next(remaining, None)  # the next page's first row: None when this page is the last
             os.replace(part, page_path(self.directory, self.pages + 1))
             self.pages += 1
             self.rows += written
-            on_page(self.pages, self.rows)
+            on_page(self.pages, self.rows, first is None)
 
 
 def page_path(directory: Path, number: int) -> Path:

@@ -40,7 +40,7 @@ def reader_for(
         try:
             with repository.snapshot(engine) as conn:
                 rows = _until_cancelled(repository.stream_cells(conn, view, query, projection), task)
-                writer.write(rows, lambda pages, count: registry.progress(task, pages, count))
+                writer.write(rows, lambda pages, count, last: registry.progress(task, pages, count, last))
         except _Cancelled:
             registry.finish(task, CANCELLED, "Cancelled")
         except Exception:  # noqa: BLE001 - any failure ends the task; the client sees a message, the log the cause

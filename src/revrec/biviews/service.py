@@ -177,7 +177,7 @@ def _cached(
         if manifest is None or manifest.cancelled:
             raise InvalidInput("The continuation-token was cancelled or has expired; start again from page 1")
         path = rt.tasks.cache.page(client_id, token, number)
-        if path is not None:
+        if path is not None and manifest.pages >= number:  # counted: a last page is known to be the last
             return path
         if manifest.error:
             raise InvalidInput(manifest.error)

@@ -67,6 +67,7 @@ class Task:
     reader_status: str = RUNNING
     message: str = "Query running; caching pages"
     finished_at: Instant | None = None
+    last_page_cached: bool = False  # every row is read and cached; the reader is only closing its snapshot
     cancel: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -102,7 +103,9 @@ class TaskRegistry:
 
     def _check_limits(self, client_id: int, view: str) -> None:
         running = [
-            t.view for t in self._tasks.values() if t.client_id == client_id and t.reader_status == RUNNING
+            t.view
+            for t in self._tasks.values()
+            if t.client_id == client_id and t.reader_status == RUNNING and not t.last_page_cached
         ]
         per_view = running.count(view) + self._sync[(client_id, view)]
         per_client = len(running) + sum(n for (c, _v), n in self._sync.items() if c == client_id)
@@ -148,9 +151,12 @@ class TaskRegistry:
         thread.start()
         return task
 
-    def progress(self, task: Task, pages: int, rows: int) -> None:
+    def progress(self, task: Task, pages: int, rows: int, last: bool = False) -> None:
+        """The reader cached page ``pages`` (``last``: the final one; its query no longer counts against
+        the limits, even before the reader has closed its snapshot)."""
         with self._lock:
             task.manifest.pages, task.manifest.rows = pages, rows
+            task.last_page_cached = last
             self._save(task)
             self._changed.notify_all()
 

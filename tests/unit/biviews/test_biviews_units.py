@@ -197,8 +197,8 @@ def test_pages_are_written_whole_with_a_header_each(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     writer = GzipPageWriter(tmp_path, ["A", "B"], 2)
     rows = typed_cells([(1, "x"), (2, "y,z"), (3, None), (4, True)], (0, 1))
-    writer.write(rows, lambda p, r: seen.append((p, r)))
-    assert seen == [(1, 2), (2, 4)] and not page_path(tmp_path, 3).exists()
+    writer.write(rows, lambda p, r, last: seen.append((p, r, last)))
+    assert seen == [(1, 2, False), (2, 4, True)] and not page_path(tmp_path, 3).exists()
     assert gzip.decompress(page_path(tmp_path, 1).read_bytes()) == b'A,B\r\n1,x\r\n2,"y,z"\r\n'
     assert gzip.decompress(page_path(tmp_path, 2).read_bytes()) == b"A,B\r\n3,\r\n4,Y\r\n"
     assert not list(tmp_path.glob("*.part"))
