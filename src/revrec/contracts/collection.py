@@ -149,6 +149,7 @@ def run_collection(engine: Engine, job: Job, partitions: int = 1) -> tuple[str, 
             cursor["after"] = last
     with transaction(engine) as conn:
         entries = accounting.journalize(conn, ctx.scope, ctx.open)
+        queue.renew_lease(conn, job.id, job.lease_seconds)  # a long journal on SQLite blocks the heartbeat
     return _outcome(tally, ctx.open.key, entries)
 
 

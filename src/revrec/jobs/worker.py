@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from revrec.db.session import transaction
 from revrec.errors import RevrecError
@@ -76,8 +77,13 @@ def heartbeat(engine: Engine, job: Job, owner: str) -> Iterator[None]:
                 if not held:
                     log.warning("job %s: lease lost (taken over or finished)", job.id)
                     return
-            except Exception:  # noqa: BLE001 - a missed beat is retried; the lease has slack for two
-                log.exception("job %s: heartbeat failed", job.id)
+            except Exception as exc:  # noqa: BLE001 - a missed beat is retried; the lease has slack for two
+                if not _sqlite_locked(exc):
+                    log.exception("job %s: heartbeat failed", job.id)
+                    continue
+                # SQLite has one writer: a step of this job writing for longer than the busy timeout holds
+                # the lock. Nobody can claim the job meanwhile, and the step renews the lease as it commits.
+                log.warning("job %s: lease not renewed: the database is locked by a long write", job.id)
 
     thread = threading.Thread(target=beat, name=f"revrec-heartbeat-{job.id}", daemon=True)
     thread.start()
@@ -86,6 +92,10 @@ def heartbeat(engine: Engine, job: Job, owner: str) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+def _sqlite_locked(exc: Exception) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
 def run_one(
