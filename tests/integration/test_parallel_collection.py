@@ -348,7 +348,7 @@ def test_two_split_jobs_of_one_client_take_turns(
     assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
 
 
-# A template with an attribute rule in a window, a rule on a field with a fallback (F_CUR, else CURR) and
+# A template with an attribute rule in a window, a rule on two fields (F_CUR is read with CURR, its fallback),
 # an attribute filter, and a bundle chosen by SO date and an attribute criterion whose children set the
 # attribute the first rule groups by (one with a duration, read from the start date). A second template
 # groups a bundle's children by their parent's line id.
