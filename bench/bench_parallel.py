@@ -12,10 +12,19 @@ processes, timed from submission to the job's end (the workers are already polli
 Prints wall times, the speed-up of 2 workers over the serial run, the serial parts measured apart (the
 plan, i.e. reading and grouping the due lines, and the journal regeneration), the load average before
 and after, and whether the digests of all contracts, lines, schedules, bills and journal entries
-(``revrec.contracts.digest``, business keys only) are equal. Exit 1 when they differ.
+(``revrec.contracts.digest``, business keys only) are equal. Exit 1 when they differ. CPU seconds next
+to the wall times (steadier on a shared machine): of the worker processes (their rusage once ended) and
+of this database's PostgreSQL backends (``/proc/<pid>/stat`` of the backends ``pg_stat_activity`` lists,
+sampled while the job runs: a backend that ends between two samples loses its last few ticks), and of
+the plan (this process, and its connection's backend).
 
-Run: REVREC_BENCH_DATABASE_URL=postgresql://... python bench/bench_parallel.py [--lines N]
-(without a PostgreSQL URL it says so and exits 0: SQLite has one writer, nothing runs in parallel).
+``--plan-only``: stage one client (or reuse it when a client of that name exists, e.g. from an earlier
+run) and time ``partitions.assign`` alone ``--repeat`` times, wall and CPU seconds: steadier than the
+whole benchmark on a loaded machine.
+
+Run: REVREC_BENCH_DATABASE_URL=postgresql://... python bench/bench_parallel.py [--lines N] [--plan-only]
+(without a PostgreSQL URL it says so and exits 0: SQLite has one writer, nothing runs in parallel). The
+workers import revrec as this process does (``PYTHONPATH`` is passed on).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -44,6 +54,7 @@ from revrec.jobs import queue, worker  # noqa: E402
 from revrec.jobs.queue import Job  # noqa: E402
 from revrec.periods import service as periods  # noqa: E402
 from revrec.policies.service import policies_for  # noqa: E402
+from revrec.tenancy import repository as tenancy_repo  # noqa: E402
 from revrec.tenancy import service as tenancy  # noqa: E402
 
 SECRET = "bench-secret-key-bench-secret-key-bench-secret-key-000000"
@@ -53,6 +64,47 @@ RUNS = (("serial", 1, 1), ("split_2_workers", 2, 2), ("split_1_worker", 2, 1))  
 
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far; 0 once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class ServerCpu:
+    """CPU seconds of this database's PostgreSQL backends since :meth:`start` (other databases excluded)."""
+
+    QUERY = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+
+    def __init__(self, engine: Any) -> None:
+        self.conn = engine.connect()
+        self.base: dict[int, float] = {}
+        self.seen: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.seen = {}
+        self.base = {pid: _cpu_of(pid) for pid in self._pids()}
+
+    def sample(self) -> None:
+        for pid in self._pids():
+            self.seen[pid] = max(self.seen.get(pid, 0.0), _cpu_of(pid))
+
+    def seconds(self) -> float:
+        return sum(cpu - self.base.get(pid, 0.0) for pid, cpu in self.seen.items())
+
+    def _pids(self) -> list[int]:
+        pids = [int(pid) for pid in self.conn.exec_driver_sql(self.QUERY).scalars()]
+        self.conn.rollback()
+        return pids
 
 
 def _stage(http: Any, engine: Any, headers: dict[str, str], lines: int) -> None:
@@ -69,6 +121,7 @@ def _stage(http: Any, engine: Any, headers: dict[str, str], lines: int) -> None:
 def _workers(url: str, tmp: str, parts: int, count: int) -> list[subprocess.Popen[bytes]]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
         "REVREC_DATABASE_URL": url,
         "REVREC_SECRET_KEY": SECRET,
         "REVREC_DATA_DIR": tmp,
@@ -79,8 +132,8 @@ def _workers(url: str, tmp: str, parts: int, count: int) -> list[subprocess.Pope
     return [subprocess.Popen([REVREC, "worker"], env=env) for _ in range(count)]
 
 
-def _collect(http: Any, engine: Any, headers: dict[str, str]) -> tuple[float, str, str]:
-    """Submit a Data Collection and wait for its end: (seconds, status, message)."""
+def _collect(http: Any, engine: Any, headers: dict[str, str], server: ServerCpu) -> tuple[float, str, str]:
+    """Submit a Data Collection and wait for its end, sampling server CPU: (seconds, status, message)."""
     began = time.perf_counter()
     submitted = http.post(
         "/api/integration/v1/job/collection/template",
@@ -90,22 +143,29 @@ def _collect(http: Any, engine: Any, headers: dict[str, str]) -> tuple[float, st
     while True:
         with transaction(engine, readonly=True) as conn:
             row = queue.by_number(conn, int(submitted["job_id"]))
+        server.sample()
         if row.status not in queue.ACTIVE:
             return time.perf_counter() - began, row.status, row.error_message
         time.sleep(0.05)
 
 
-def _plan_seconds(engine: Any, client_id: int) -> float:
-    """The plan of a 2-partition split, computed and rolled back (the serial part before the split)."""
+def _plan(engine: Any, client_id: int) -> dict[str, float]:
+    """The plan of a 2-partition split, computed and rolled back (the serial part before the split): wall
+    seconds, CPU seconds of this process and of its connection's backend."""
     with engine.connect() as conn, conn.begin() as outer:
         probe = Job(0, client_id, None, "data_collection", None, {"rc_template_name": "Bench"}, 1, "bench")
         ctx, _, _ = prepare(conn, probe)
         assert ctx is not None
-        began = time.perf_counter()
+        backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        began, cpu, server = time.perf_counter(), time.process_time(), _cpu_of(backend)
         partitions.assign(conn, ctx, "Bench", 2)
-        seconds = time.perf_counter() - began
+        found = {
+            "plan_s": time.perf_counter() - began,
+            "plan_cpu_s": time.process_time() - cpu,
+            "plan_server_cpu_s": _cpu_of(backend) - server,
+        }
         outer.rollback()
-    return seconds
+    return {name: round(value, 2) for name, value in found.items()}
 
 
 def _journal_seconds(engine: Any, client: Any) -> float:
@@ -134,19 +194,25 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     with transaction(engine) as conn:
         clients = {name: tenancy.require_client(conn, client_name) for name, client_name in names.items()}
     result: dict[str, Any] = {"benchmark": "parallel collection", "lines": lines, "load_before": _load()}
-    result["plan_s"] = round(_plan_seconds(engine, clients["split_2_workers"].id), 1)
+    result.update(_plan(engine, clients["split_2_workers"].id))
     digests: dict[str, str] = {}
+    server = ServerCpu(engine)
     for name, parts, count in RUNS:
+        workers_cpu = _children_cpu()
         processes = _workers(url, tmp, parts, count)
         time.sleep(2)  # started and polling
+        server.start()
         try:
-            seconds, status, message = _collect(http, engine, headers[name])
+            seconds, status, message = _collect(http, engine, headers[name], server)
+            server.sample()
         finally:
             for process in processes:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=60)
         result[f"{name}_s"] = round(seconds, 1)
+        result[f"{name}_cpu_workers_s"] = round(_children_cpu() - workers_cpu, 1)
+        result[f"{name}_cpu_server_s"] = round(server.seconds(), 1)
         result[f"{name}_status"] = f"{status}: {message}"
         with transaction(engine, readonly=True) as conn:
             digests[name], counts = collection_digest(conn, clients[name].id)
@@ -157,6 +223,30 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     result["digests_equal"] = len(set(digests.values())) == 1
     result["digest"] = digests["serial"][:16]
     result["load_after"] = _load()
+    server.conn.close()
+    engine.dispose()
+    return result
+
+
+def plan_only(lines: int, url: str, tmp: str, repeat: int) -> dict[str, Any]:
+    """Time ``partitions.assign`` alone on one client of ``lines`` staged lines (staged once, reused)."""
+    from fastapi.testclient import TestClient
+
+    settings = load_settings(database_url=url, data_dir=Path(tmp), run_worker=False, secret_key=SECRET)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    name = f"parplan{lines}"
+    with transaction(engine) as conn:
+        client = tenancy_repo.find_client(conn, name)
+    if client is None:
+        http = TestClient(create_app(settings, engine=engine))
+        setup_client(engine, name)
+        _stage(http, engine, login(http, name), lines)
+        with transaction(engine) as conn:
+            client = tenancy.require_client(conn, name)
+    result: dict[str, Any] = {"benchmark": "parallel collection plan", "lines": lines, "load_before": _load()}
+    result["runs"] = [_plan(engine, client.id) for _ in range(repeat)]
+    result["load_after"] = _load()
     engine.dispose()
     return result
 
@@ -164,12 +254,17 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--plan-only", action="store_true", help="time partitions.assign alone")
+    parser.add_argument("--repeat", type=int, default=5, help="plans timed with --plan-only")
     args = parser.parse_args()
     url = os.environ.get("REVREC_BENCH_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         print("bench_parallel: skipped, set REVREC_BENCH_DATABASE_URL=postgresql://... (PostgreSQL only)")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
+        if args.plan_only:
+            print(json.dumps(plan_only(args.lines, url, tmp, args.repeat), indent=2))
+            return 0
         result = run(args.lines, url, tmp)
     print(json.dumps(result, indent=2))
     return 0 if result["digests_equal"] else 1

@@ -14,21 +14,34 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from accounting_support import COLLECTION, accounting_tenant, bill, scope_of, send, subscription, verify
+from accounting_support import (
+    COLLECTION,
+    WORKED_POLICIES,
+    accounting_tenant,
+    bill,
+    collect,
+    scope_of,
+    send,
+    subscription,
+    verify,
+)
 from inbound_data import so_line
-from revrec.contracts import collection, parallel, partitions
+from revrec.contracts import collection, parallel, partitions, repository
 from revrec.contracts.collection import COLLECTION_JOB, collection_failed, run_collection
 from revrec.contracts.digest import collection_digest
 from revrec.db.session import transaction
 from revrec.db.tables import collection_part_line, job, rc_bill, rc_line, stage_line
+from revrec.engine.policies import Policies
 from revrec.errors import InvalidInput
 from revrec.jobs import queue, worker
 from revrec.jobs.queue import Job
+from revrec.setup import service as setup_service
 from support import Tenant, login
 
 # The same line ids in every tenant: digests compare business keys. What one run found: the digest and the
@@ -333,3 +346,123 @@ def test_two_split_jobs_of_one_client_take_turns(
     assert collected == [0, len(_second()) - 1], outcomes  # one collected everything, the other nothing
     assert _digest(engine, tenant) == digest and verify(engine, tenant) == []
     assert _flags(engine, tenant) == {"Y": 24 + len(_second()) - 1, "E": 1}
+
+
+# A template with an attribute rule in a window, a rule on two fields (F_CUR is read with CURR, its fallback),
+# an attribute filter, and a bundle chosen by SO date and an attribute criterion whose children set the
+# attribute the first rule groups by (one with a duration, read from the start date). A second template
+# groups a bundle's children by their parent's line id.
+MIXED_POLICIES: dict[str, Any] = {
+    **WORKED_POLICIES,
+    "rc_grouping_templates": [
+        *WORKED_POLICIES["rc_grouping_templates"],
+        {
+            "name": "Mixed",
+            "filters": [{"field": "Num1", "operator": "<", "value": "100"}],
+            "rules": [
+                {"seq": 1, "name": "By project", "group_by": ["Atr5"], "duration": 60},
+                {"seq": 2, "name": "By customer", "group_by": ["Cust Num", "F Cur"]},
+            ],
+        },
+        {"name": "Parent", "rules": [{"name": "By parent", "group_by": ["Bndl Prnt Id"]}]},
+    ],
+    "bundles": [
+        {
+            "parent_item_num": "BNDL",
+            "valid_from": "2025-01-01",
+            "criteria": [{"field": "Atr6", "value": "X"}],
+            "children": [
+                {"item_num": "SUB", "sell_split_value": "70", "list_split_value": "70", "duration_months": 12,
+                 "fields": {"Atr5": "P2"}},
+                {"item_num": "SETUP", "sell_split_value": "30", "list_split_value": "30",
+                 "fields": {"Atr5": "P4"}},
+            ],
+        }
+    ],
+}  # fmt: skip
+
+
+def _mixed(line_id: str, so: str, cust: str, **extra: str) -> dict[str, str]:
+    return subscription(line_id, so, "1000.00", **{"Cust Num": cust, "Num1": "5", **extra})
+
+
+def _mixed_first() -> list[dict[str, str]]:
+    return [
+        _mixed("M-A-1", "M-SA", "C-A", Atr5="P1"),
+        _mixed("M-A-2", "M-SA", "C-A"),
+        _mixed("M-B-1", "M-SB", "C-B", Atr5="P2"),
+        _mixed("M-C-1", "M-SC", "C-C", Atr5="P7"),
+    ]
+
+
+def _mixed_second() -> list[dict[str, str]]:
+    invoiced = {"Inv Date": "15-JAN-2026"}
+    bundle = {"Item Num": "BNDL", "Atr6": "X"}
+    return [
+        _mixed("M-A-2", "M-SA", "C-A", Atr5="P3"),  # revised: links contract C-A and project P3
+        _mixed("M-D-1", "M-SD", "C-D", Atr5="P3"),
+        _mixed("M-E-1", "M-SE", "C-A", Atr5="P1", Num1="500"),  # filtered out: alone
+        _mixed("M-F-1", "M-SF", "C-F", Atr5="PB", **bundle),  # children in P2 (collected) and P4
+        _mixed("M-F-2", "M-SF2", "C-F2", Atr5="PC", **bundle),  # as M-F-1 in the bundle's fields
+        _mixed("M-G-1", "M-SG", "C-G", Atr5="P4"),
+        _mixed("M-H-1", "M-SH", "C-H", Atr5="P5", **{**bundle, "Atr6": "Y"}),  # not a bundle: P5
+        _mixed("M-I-1", "M-SI", "C-I", Atr5="P5"),
+        _mixed("M-K-1", "M-SK", "C-K", Curr="EUR", **{"F Cur": "EUR"}),
+        _mixed("M-K-2", "M-SL", "C-K", Atr5="P6", Curr="EUR", **{"F Cur": "EUR"}),
+        _mixed("M-K-3", "M-SN", "C-K"),  # C-K in USD
+        _mixed("M-L-1", "M-SM", "C-M", Atr5="P8"),
+        bill("INV", "M-B-1", "M-IB1", "1000.00", **invoiced),  # collected SO line
+        bill("INV", "M-L-1", "M-IL1", "1000.00", **invoiced),  # SO line in this upload
+        _rord("M-R-C1", "M-C-1", "M-SC"),
+    ]
+
+
+def test_the_plan_from_grouping_columns_is_the_plan_from_whole_rows(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan reads only the grouping columns and computes the keys once per distinct values; computed
+    row by row from whole rows instead, it is the same (for every partition count and template)."""
+    tenant = accounting_tenant(engine)
+    with transaction(engine) as conn:
+        setup_service.apply_setup(conn, client_name=tenant.client, document={"policies": MIXED_POLICIES})
+    headers = login(http, tenant)
+    send(http, headers, *_mixed_first())
+    assert collect(http, engine, headers, "Mixed")["status"] == "Completed"
+    send(http, headers, *_mixed_second())
+    worker.run_until_idle(engine)
+    probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Mixed"}, 1, "t")
+    read_values = repository.due_so_values
+
+    def plans() -> dict[tuple[str, int], tuple[list[tuple[int, int, int]], int]]:
+        with transaction(engine) as conn:
+            ctx, _, _ = collection.prepare(conn, probe)
+            assert ctx is not None
+            return {
+                (t, n): partitions.assign(conn, ctx, t, n) for t in ("Mixed", "Parent") for n in (1, 2, 3)
+            }
+
+    read = plans()
+    grouping = ("ATR5", "CURR", "CUST_NUM", "F_CUR", "NUM1")
+    bundles = ("ATR6", "EXT_LST_PRC", "EXT_SLL_PRC", "ITEM_NUM", "ORD_QTY", "SO_DATE", "START_DATE")
+    mixed = partitions.plan_columns(Policies.from_mapping(MIXED_POLICIES), "Mixed")
+    assert sorted(mixed) == sorted((*grouping, *bundles))
+    assert partitions.plan_columns(Policies.from_mapping(WORKED_POLICIES), "Std") == ("CUST_NUM", "SO_NUM")
+    # whole rows (all columns), each row's keys computed from itself (its key includes its staging id)
+    monkeypatch.setattr(repository, "due_so_values", lambda *args: read_values(*args[:5], None))
+    monkeypatch.setattr(partitions._SoKeys, "key_start", staticmethod(lambda *_: 0))
+    assert read == plans()
+    plan, groups = read["Mixed", 3]
+    group_of = {row_id: group for row_id, _, group in plan}
+
+    def linked(*rows: tuple[str, str]) -> bool:
+        return len({group_of[_stage_id(engine, tenant, kind, line_id)] for kind, line_id in rows}) == 1
+
+    assert len(plan) == len(_mixed_second()) and groups == 8
+    assert linked(("SO", "M-A-2"), ("SO", "M-D-1"))
+    assert linked(("SO", "M-F-1"), ("INV", "M-IB1"), ("SO", "M-G-1"), ("SO", "M-F-2"))
+    assert linked(("SO", "M-H-1"), ("SO", "M-I-1"))
+    assert linked(("SO", "M-K-1"), ("SO", "M-K-2"))
+    assert linked(("SO", "M-L-1"), ("INV", "M-IL1"))
+    assert not linked(("SO", "M-E-1"), ("SO", "M-A-2")) and not linked(("SO", "M-K-1"), ("SO", "M-K-3"))
+    group_of = {row_id: group for row_id, _, group in read["Parent", 3][0]}
+    assert not linked(("SO", "M-F-1"), ("SO", "M-F-2"))  # the same values, but each its own parent

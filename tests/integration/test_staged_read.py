@@ -1,6 +1,8 @@
 """Collection reads staging rows without SQLAlchemy's type processing (contracts/staged.py ``read``): the
 values it gives must be exactly those the column types give (Decimal amounts and rates with their scale,
-dates, text, NULLs), on SQLite (converted from the stored integers and ISO text) and PostgreSQL."""
+dates, text, NULLs), on SQLite (converted from the stored integers and ISO text) and PostgreSQL. Read with
+only the columns a set of fields comes from (``source_columns``, the plan of a split collection), a row has
+the values of those fields it has read whole."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from inbound_data import so_line
 from revrec.contracts import staged
 from revrec.db.session import transaction
 from revrec.db.tables import stage_line
+from revrec.engine.lines import FIELD_ATTRIBUTES, line_field
 from revrec.jobs import worker
 from support import login, unique
 
@@ -36,6 +39,11 @@ def test_read_gives_what_the_column_types_give(http: TestClient, engine: Engine)
         ).scalar_one()
         where = stage_line.c.client_id == client_id
         fast = staged.read(conn, where, (stage_line.c.id,))
+        fields = (*FIELD_ATTRIBUTES, *staged._ATTRIBUTES, "INV_NUM", "NO_SUCH_FIELD")
+        partial = {
+            name: staged.read_values(conn, where, staged.source_columns([name]), (stage_line.c.id,))
+            for name in fields
+        }
         typed = select(*(stage_line.c[c] for c in staged.COLUMNS)).where(where).order_by(stage_line.c.id)
         expected = [
             staged.to_staged(dict(zip(staged._NAMES, row, strict=True))) for row in conn.execute(typed)
@@ -49,3 +57,12 @@ def test_read_gives_what_the_column_types_give(http: TestClient, engine: Engine)
     assert str(fast[0].line.f_ex_rate) == "0.9123456789"
     assert fast[1].line.attributes["DATE1"] == "2028-02-29"
     assert fast[1].line.attributes["NUM1"] == "-3.000001"
+    for name, values in partial.items():
+        rows = [values.staged(row) for row in values.rows]
+        assert [(r.row_id, r.ref) for r in rows] == [(r.row_id, r.ref) for r in fast]
+        assert [values.ref(row) for row in values.rows] == [r.ref for r in fast]
+        found = [repr(line_field(r.line, name)) for r in rows]
+        assert found == [repr(line_field(r.line, name)) for r in fast], name
+    columns = staged.source_columns(["F_CUR", "EXT_LIST_PRICE", "SO_LINE_ID"])
+    assert columns == ("F_CUR", "CURR", "EXT_LST_PRC", "SO_LINE_ID", "ORIG_SO_LINE_ID")
+    assert staged.source_columns(["NUM1", "INV_NUM", "BNDL_PRNT_ID", "SO_BOOK_DATE"]) == ("NUM1", "SO_DATE")

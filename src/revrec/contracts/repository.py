@@ -180,25 +180,20 @@ def share_client(conn: Connection, client_id: int, book_id: int) -> None:
         conn.execute(select(book.c.id).where(book.c.id == book_id).with_for_update(read=True))
 
 
-def due_so_rows(
-    conn: Connection, client_id: int, after: int, due_end: dt.date, limit: int
-) -> list[StagedRow]:
-    """The next due SO rows after staging id ``after`` (the plan reads them in batches)."""
-    return staged.read(conn, and_(_so_due(client_id, due_end), S.id > after), (S.id,), limit)
+def due_so_values(
+    conn: Connection, client_id: int, after: int, due_end: dt.date, limit: int, names: Iterable[str]
+) -> staged.Values:
+    """The next due SO rows after staging id ``after``, with only the staging columns ``names`` (besides
+    id, type and SO line ids): the plan reads them in batches."""
+    where = and_(_so_due(client_id, due_end), S.id > after)
+    return staged.read_values(conn, where, names, (S.id,), limit)
 
 
 def due_activity_refs(conn: Connection, client_id: int, due_end: dt.date) -> list[tuple[int, str | None]]:
     """(staging id, ref) of the due activity rows, ``ref`` as :mod:`revrec.contracts.staged` defines it."""
     query = select(S.id, S.type, S.so_line_id, S.orig_so_line_id).where(_activity_due(client_id, due_end))
-    found: list[tuple[int, str | None]] = []
-    for row_id, kind, so_line_id, orig in conn.execute(query.order_by(S.id)):
-        if kind == staged.RORD:
-            found.append((int(row_id), orig))
-        elif kind in staged.BILL_TYPES:
-            found.append((int(row_id), so_line_id or orig))
-        else:
-            found.append((int(row_id), so_line_id))
-    return found
+    rows = conn.execute(query.order_by(S.id))
+    return [(int(row_id), staged.ref_of(kind, so_line_id, orig)) for row_id, kind, so_line_id, orig in rows]
 
 
 def contract_keys_of(conn: Connection, client_id: int, refs: Iterable[str]) -> dict[str, str]:

@@ -21,7 +21,7 @@ from revrec.db.id_lists import among, batches
 from revrec.db.stage_columns import LINE_COLUMNS, sql_name
 from revrec.db.tables import stage_line
 from revrec.db.types import Money, Rate
-from revrec.engine.lines import TransactionLine
+from revrec.engine.lines import FIELD_ATTRIBUTES, TransactionLine
 from revrec.inbound.screen import Memo
 
 SO: Final = "SO"
@@ -73,10 +73,19 @@ _EXTRA: Final = (
 _ATTRIBUTES: Final = tuple(
     c for c, kind in LINE_COLUMNS if c not in _DIRECT and c not in _EXTRA and kind in ("C", "N", "D")
 )
+_ATTRIBUTE_SET: Final = frozenset(_ATTRIBUTES)
 COLUMNS: Final = ("id", *(sql_name(c) for c in (*_DIRECT, *_EXTRA, *_ATTRIBUTES)))
 _NAMES: Final = ("ID", *_DIRECT, *_EXTRA, *_ATTRIBUTES)
 ONE: Final = Decimal(1)
 ZERO: Final = Decimal(0)
+#: the staging columns :func:`to_staged` makes a line attribute of, where not its own upper-case name
+_SOURCES: Final = {
+    "line_id": ("SO_LINE_ID", "ORIG_SO_LINE_ID"),  # the row's ref, by its TYPE
+    "f_cur": ("F_CUR", "CURR"),
+    "bndl_prnt_id": (),  # set by bundle explosion only
+}
+#: what a row read first gives: its id, and what its ref comes from
+KEY_NAMES: Final = ("ID", "TYPE", "SO_LINE_ID", "ORIG_SO_LINE_ID")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +111,38 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def to_staged(values: dict[str, Any]) -> StagedRow:
-    """A staging row (staging names → values) as a StagedRow."""
+def source_columns(fields: Iterable[str]) -> tuple[str, ...]:
+    """The staging columns the values of line ``fields`` (normalized field names, as rules and conditions
+    name them: ``line_field``) come from: a row read with only these (:func:`read_values`) has the same
+    values in those fields as read whole. A name that is neither a line field nor a staging column read
+    into ``attributes`` (``INV_NUM``, a typo) is blank on every line and needs none."""
+    found: dict[str, None] = {}
+    for name in fields:
+        attribute = FIELD_ATTRIBUTES.get(name)
+        if attribute is None:
+            sources: tuple[str, ...] = (name,) if name in _ATTRIBUTE_SET else ()
+        else:
+            sources = _SOURCES.get(attribute, (attribute.upper(),))
+        found.update(dict.fromkeys(sources))
+    return tuple(found)
+
+
+def ref_of(kind: str | None, so_line_id: str | None, orig_so_line_id: str | None) -> str | None:
+    """The SO line a row of type ``kind`` belongs to (see the module's docstring)."""
+    if kind == RORD:
+        return orig_so_line_id
+    if kind in BILL_TYPES:
+        return so_line_id or orig_so_line_id
+    return so_line_id
+
+
+def to_staged(values: dict[str, Any], attribute_names: Iterable[str] = _ATTRIBUTES) -> StagedRow:
+    """A staging row (staging names → values) as a StagedRow (its ``attributes`` from ``attribute_names``;
+    a name missing from ``values`` reads as NULL)."""
     get = values.get
     kind = get("TYPE") or SO
-    if kind == RORD:
-        ref = get("ORIG_SO_LINE_ID")
-    elif kind in BILL_TYPES:
-        ref = get("SO_LINE_ID") or get("ORIG_SO_LINE_ID")
-    else:
-        ref = get("SO_LINE_ID")
-    attributes = {name: _text(v) for name in _ATTRIBUTES if (v := get(name)) is not None}
+    ref = ref_of(kind, get("SO_LINE_ID"), get("ORIG_SO_LINE_ID"))
+    attributes = {name: _text(v) for name in attribute_names if (v := get(name)) is not None}
     line = TransactionLine(
         line_id=ref or "",
         type=kind,
@@ -158,37 +188,78 @@ def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
     raise TypeError(f"no conversion for staging column type {column_type!r}")  # a new type: add it here
 
 
+@dataclass(frozen=True, slots=True)
+class Values:
+    """Staging rows read as sequences of the values of ``names`` (:func:`read_values`), ``KEY_NAMES`` first
+    (a slice of a row is a tuple)."""
+
+    names: tuple[str, ...]
+    rows: list[Sequence[Any]]
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        return tuple(name for name in self.names if name in _ATTRIBUTE_SET)
+
+    @staticmethod
+    def ref(row: Sequence[Any]) -> str | None:
+        return ref_of(row[1], row[2], row[3])
+
+    def staged(self, row: Sequence[Any], attributes: Iterable[str] | None = None) -> StagedRow:
+        """``row`` as a StagedRow, the columns not read as NULL (``attributes``: :attr:`attributes`)."""
+        names = attributes if attributes is not None else self.attributes
+        return to_staged(dict(zip(self.names, row, strict=True)), names)
+
+
+def _columns(names: Sequence[str]) -> list[Any]:
+    return [stage_line.c[sql_name(name) if name != "ID" else "id"] for name in names]
+
+
+_WHOLE: Final = tuple(dict.fromkeys((*KEY_NAMES, *_NAMES)))
 #: the selected columns without their types (the values come back as the driver gives them)
-_RAW: Final = tuple(type_coerce(stage_line.c[c], NullType()).label(c) for c in COLUMNS)
-_SQLITE: Final = tuple(
-    (name, f)
-    for name, c in zip(_NAMES, COLUMNS, strict=True)
-    if (f := _sqlite_converter(stage_line.c[c].type))
-)
+_RAW: Final = tuple(type_coerce(c, NullType()).label(c.name) for c in _columns(_WHOLE))
+
+
+def read_values(
+    conn: Connection,
+    where: Any,
+    names: Iterable[str] | None = None,
+    order_by: Sequence[Any] = (),
+    limit: int | None = None,
+) -> Values:
+    """The staging rows matching ``where`` (a clause on stage_line) with only their id, type and SO line ids
+    (``KEY_NAMES``) and the columns ``names`` (:func:`source_columns`; None: all of :func:`read`'s).
+
+    The values are read without SQLAlchemy's per-value type processing: PostgreSQL's driver already gives
+    ``Decimal`` and ``date``; on SQLite the stored integers and ISO dates are converted as the column types
+    would, through memos (amounts and dates repeat across a chunk's rows)."""
+    selected = _WHOLE if names is None else tuple(dict.fromkeys((*KEY_NAMES, *names)))
+    columns = _columns(selected)
+    raw = _RAW if names is None else [type_coerce(c, NullType()).label(c.name) for c in columns]
+    query = select(*raw).where(where)
+    if order_by:
+        query = query.order_by(*order_by)
+    if limit is not None:
+        query = query.limit(limit)
+    result = conn.execute(query)
+    if conn.dialect.name != "sqlite":
+        return Values(selected, list(result))
+    convert = [(i, Memo(f)) for i, c in enumerate(columns) if (f := _sqlite_converter(c.type))]
+    rows: list[Sequence[Any]] = []
+    for found in result:
+        row = list(found)
+        for index, memo in convert:
+            if (value := row[index]) is not None:
+                row[index] = memo[value]
+        rows.append(row)
+    return Values(selected, rows)
 
 
 def read(
     conn: Connection, where: Any, order_by: Sequence[Any] = (), limit: int | None = None
 ) -> list[StagedRow]:
-    """Staging rows matching ``where`` (a clause on stage_line), as StagedRows.
-
-    The values are read without SQLAlchemy's per-value type processing: PostgreSQL's driver already gives
-    ``Decimal`` and ``date``; on SQLite the stored integers and ISO dates are converted as the column types
-    would, through memos (amounts and dates repeat across a chunk's rows)."""
-    query = select(*_RAW).where(where)
-    if order_by:
-        query = query.order_by(*order_by)
-    if limit is not None:
-        query = query.limit(limit)
-    convert = [(name, Memo(f)) for name, f in _SQLITE] if conn.dialect.name == "sqlite" else []
-    found: list[StagedRow] = []
-    for row in conn.execute(query):
-        values = dict(zip(_NAMES, row, strict=True))
-        for name, memo in convert:
-            if (value := values[name]) is not None:
-                values[name] = memo[value]
-        found.append(to_staged(values))
-    return found
+    """Staging rows matching ``where`` (a clause on stage_line), whole, as StagedRows (``read_values``)."""
+    values = read_values(conn, where, None, order_by, limit)
+    return [values.staged(row, _ATTRIBUTES) for row in values.rows]
 
 
 def by_ids(conn: Connection, row_ids: Iterable[int]) -> list[StagedRow]:

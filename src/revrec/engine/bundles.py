@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Final
 
 from .calendar import add_months
 from .conditions import all_match
@@ -100,6 +101,27 @@ def explode(
         _child(line, i + 1, child, sells[i], lists[i]) for i, child in enumerate(config.children)
     )
     return children, None
+
+
+#: the fields of a line :func:`explode` reads besides its id (a child's other fields are the parent's)
+_EXPLODE_FIELDS: Final = frozenset(
+    {"ITEM_NUM", "SO_DATE", "START_DATE", "EXT_SLL_PRC", "EXT_LST_PRC", "ORD_QTY", "CURR"}
+)
+
+
+def bundle_fields(policies: Policies) -> frozenset[str]:
+    """The line fields :func:`explode_bundles` reads to choose and explode bundles (none when it is off):
+    lines equal in these fields and their ids explode alike, their children differing only in the
+    parent's other fields."""
+    if not policies.bundle_explosion or not policies.bundles_by_item:
+        return frozenset()
+    criteria = (
+        condition.field
+        for configs in policies.bundles_by_item.values()
+        for config in configs
+        for condition in config.criteria
+    )
+    return _EXPLODE_FIELDS.union(criteria)
 
 
 def explode_bundles(

@@ -169,6 +169,12 @@ def grouping_bases(line: TransactionLine, template: RcGroupingTemplate) -> tuple
     return tuple(bases)
 
 
+def bases_fields(template: RcGroupingTemplate) -> frozenset[str]:
+    """The line fields :func:`grouping_bases` reads under ``template`` (its filters' and active rules')."""
+    rules = (name for rule in template.active_rules for name in rule.group_by)
+    return frozenset((*rules, *(condition.field for condition in template.filters)))
+
+
 def base_of(key: str) -> str:
     """A contract key without its window suffix (``T|R|C1#2`` → ``T|R|C1``)."""
     head, mark, tail = key.rpartition("#")
