@@ -374,6 +374,8 @@ def run(
         data_dir=Path(tmp),
         run_worker=False,
         secret_key="bench-secret-key-bench-secret-key-bench-secret-key-000000",
+        # one login for the whole run: at 5,000,000 lines one collection outlasts the default 30 minutes
+        token_ttl_seconds=86400,
     )
     engine = make_engine(url)
     migrate.upgrade(engine)
