@@ -17,7 +17,7 @@ command-line shell; Debian/Ubuntu: ``apt-get install sqlite3``) or ``psql -c "CO
 CSV HEADER"``.
 
 CPU seconds of each timed part: ``client`` is the child processes' (the server of an export, ``psql`` or
-``sqlite3`` for the floor; SQLite's own work runs in them), ``database`` the PostgreSQL backends serving the
+``sqlite3`` for the floor; SQLite's own work runs in them), ``database`` the PostgreSQL client backends of the
 benchmark's database meanwhile (sampled from ``pg_stat_activity`` and ``/proc/<pid>/stat`` every 0.2 s, so a
 database server on this host; ``null`` on SQLite). ``load_average`` is taken before the data and at the end.
 
@@ -153,7 +153,10 @@ def _proc_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+BACKENDS = (  # client backends only: an autovacuum worker of the database is not the benchmark's work
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_type = 'client backend'"
+)
 
 
 @contextmanager

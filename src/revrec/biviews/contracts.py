@@ -500,9 +500,7 @@ def head_view(query: ViewQuery) -> Select[Any]:
         "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at, rc.c.crtd_by),
     }  # fmt: skip
     values.update(hold_flags.head_flags(rc))
-    values["MANUAL_CV_FLAG"] = _yn(
-        in_force_clause(ALLOCATION_OVERRIDE, rc.c.client_id, rc.c.id)
-    )  # allocation overridden
+    values["MANUAL_CV_FLAG"] = _yn(in_force_clause(ALLOCATION_OVERRIDE, rc.c.id))  # allocation overridden
     return (
         select(*_mapped(HEAD_COLUMNS, values))
         .where(rc.c.client_id == query.client_id, *_window(query))
@@ -529,9 +527,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
         "CLIENT_ID": rc_line.c.client_id, **_audit(rc_line.c.crtd_dt, rc_line.c.crtd_by),
     }  # fmt: skip
     # a user's SSP override of the line is in force (revrec.controls.manual_actions)
-    values["MANUAL_FV_FLAG"] = _yn(
-        in_force_clause(SSP_OVERRIDE, rc_line.c.client_id, rc_line.c.rc_id, rc_line.c.line_id)
-    )
+    values["MANUAL_FV_FLAG"] = _yn(in_force_clause(SSP_OVERRIDE, rc_line.c.rc_id, rc_line.c.line_id))
     recognised = minor_to_micros(_recognised_to_date(rc_line, rc), rc_line.c.curr)
     values["REC_AMT"] = MoneyFromMicros(recognised)
     values["DEF_AMT"] = MoneyFromMicros(MoneyMicros(rc_line.c.allocated) - recognised)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, and_, case, cast, literal, or_, select
+from sqlalchemy import BigInteger, Select, case, cast, literal, or_, select
 
 from revrec.biviews.contracts import (
     WF_SUMM_COLUMNS,
@@ -35,7 +35,6 @@ from revrec.biviews.contracts import (
     rc,
 )
 from revrec.biviews.views import ViewQuery
-from revrec.db.routing import same_client
 from revrec.db.tables import rc_cost, rc_cost_schedule
 
 SCHD_ID_OFFSET = 10**17
@@ -68,11 +67,8 @@ def cost_rows(query: ViewQuery) -> list[Select[Any]]:
         moved = or_(*(k[f"amount_{x}"] != 0 for x in "tfr"))
         branches.append(
             select(*_mapped(WF_SUMM_COLUMNS, values))
-            .select_from(
-                rc_cost_schedule.join(
-                    rc_cost, and_(same_client(c.client_id, k.client_id), c.id == k.cost_id)
-                ).join(rc, of_contract(k))
-            )
+            # rc_cost by id only: with its client PostgreSQL read the client's cost schedule once per cost
+            .select_from(rc_cost_schedule.join(rc_cost, c.id == k.cost_id).join(rc, of_contract(k)))
             .where(k.client_id == query.client_id, moved, *_window(query))
         )
     return branches

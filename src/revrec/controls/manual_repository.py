@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, insert, or_, select
 
-from revrec.db.routing import same_client
 from revrec.db.tables import rc_line, rc_manual_action, rc_revision_snapshot, revenue_contract
 from revrec.engine.lines import ManualRelease
 from revrec.engine.overrides import Overrides
@@ -163,32 +162,16 @@ def reject_actions(conn: Connection, client_id: int, snapshot_id: int, by: str, 
     return len(rows)
 
 
-def in_force_clause(kind: str, client_id: Any, rc_id: Any, line_id: Any = None) -> ColumnElement[bool]:
-    """SQL: the contract ``rc_id`` of client ``client_id`` (of the line ``line_id``) has an action of ``kind``
-    in force (BI views): one that no ending (a rejection, or a withdrawal not itself rejected) targets."""
+def in_force_clause(kind: str, rc_id: Any, line_id: Any = None) -> ColumnElement[bool]:
+    """SQL: the contract ``rc_id`` (of the line ``line_id``) has an action of ``kind`` in force (BI views)."""
     m, e, r = (rc_manual_action.alias(name) for name in ("m", "e", "r"))
-    rejected = (  # a rejection of ending e (correlated to m two levels up: named, not automatic)
-        select(r.c.id)
-        .where(
-            same_client(r.c.client_id, m.c.client_id),
-            r.c.rc_id == m.c.rc_id,
-            r.c.kind == REJECTION,
-            r.c.target_id == e.c.id,
-        )
-        .correlate_except(r)
-    )
+    rejected = select(r.c.target_id).where(r.c.kind == REJECTION, r.c.rc_id == m.c.rc_id)
     ending = select(e.c.id).where(
-        same_client(e.c.client_id, m.c.client_id),
         e.c.target_id == m.c.id,
         e.c.kind.in_(ENDINGS),
-        or_(e.c.kind == REJECTION, ~exists(rejected)),
+        or_(e.c.kind == REJECTION, e.c.id.not_in(rejected)),
     )
-    conditions = [
-        same_client(m.c.client_id, client_id),
-        m.c.rc_id == rc_id,
-        m.c.kind == kind,
-        ~exists(ending),
-    ]
+    conditions = [m.c.rc_id == rc_id, m.c.kind == kind, ~exists(ending)]
     if line_id is not None:
         conditions.append(m.c.line_id == line_id)
     return exists(select(m.c.id).where(*conditions))
