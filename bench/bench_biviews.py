@@ -16,6 +16,11 @@ values) written as CSV by the database's own client, read through a pipe: ``sqli
 command-line shell; Debian/Ubuntu: ``apt-get install sqlite3``) or ``psql -c "COPY (...) TO STDOUT WITH
 CSV HEADER"``.
 
+CPU seconds of each timed part: ``client`` is the child processes' (the server of an export, ``psql`` or
+``sqlite3`` for the floor; SQLite's own work runs in them), ``database`` the PostgreSQL client backends of the
+benchmark's database meanwhile (sampled from ``pg_stat_activity`` and ``/proc/<pid>/stat`` every 0.2 s, so a
+database server on this host; ``null`` on SQLite). ``load_average`` is taken before the data and at the end.
+
 Targets: each export within 2x the floor's time and peak RSS under 300 MB (exit 1 when missed).
 Run: python bench/bench_biviews.py [--lines N]   (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL)
 """
@@ -27,17 +32,23 @@ import base64
 import http.client
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-from bench_auth import REVREC, _free_port, _wait  # noqa: E402
+from auth_mixed import start_server  # noqa: E402
 from bench_e2e import FILE_LINES, collect, login, setup_client  # noqa: E402
 from inbound_data import TRANSACTION_LABELS, so_line, to_csv  # noqa: E402
 from revrec.biviews import repository  # noqa: E402
@@ -124,6 +135,62 @@ def build(url: str, tmp: str, lines: int, client_name: str) -> dict[str, Any]:
     }
 
 
+# --- CPU seconds ------------------------------------------------------------------------------------------
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's waited-for children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _proc_cpu(pid: int) -> float | None:
+    """CPU seconds of process ``pid`` (user + system, from /proc), None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+BACKENDS = (  # client backends only: an autovacuum worker of the database is not the benchmark's work
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_type = 'client backend'"
+)
+
+
+@contextmanager
+def cpu_seconds(url: str) -> Iterator[dict[str, Any]]:
+    """While the block runs: the children's CPU seconds (``client``) and, on PostgreSQL, the CPU seconds of
+    the backends connected to the benchmark's database (``database``, the last sample of each backend)."""
+    found: dict[str, Any] = {"client": None, "database": None}
+    backends: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        dsn = url.replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while not done.is_set():
+                rows = conn.execute(BACKENDS).fetchall()
+                for (pid,) in rows:
+                    if (seconds := _proc_cpu(pid)) is not None:
+                        backends[pid] = max(backends.get(pid, 0.0), seconds)
+                done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True) if url.startswith("postgres") else None
+    began = _children_cpu()
+    if sampler is not None:
+        sampler.start()
+    try:
+        yield found
+    finally:
+        done.set()
+        if sampler is not None:
+            sampler.join()
+            found["database"] = round(sum(backends.values()), 1)
+        found["client"] = round(_children_cpu() - began, 1)
+
+
 # --- the floor --------------------------------------------------------------------------------------------
 
 
@@ -157,14 +224,16 @@ def floor(url: str, sql: str) -> dict[str, Any]:
             raise SystemExit(SQLITE_MISSING)
         command = ["sqlite3", "-readonly", "-csv", "-header", url.removeprefix("sqlite:///"), sql]
         tool = "sqlite3 -csv -header"
-    began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE)
-    assert process.stdout is not None
-    size, lines = _drain(process.stdout)
-    if process.wait() != 0:
-        raise SystemExit(f"{tool} failed")
-    seconds = time.perf_counter() - began
-    return {"tool": tool, "rows": lines - 1, "seconds": round(seconds, 2), "bytes": size, "_s": seconds}
+    with cpu_seconds(url) as cpu:
+        began = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE)
+        assert process.stdout is not None
+        size, lines = _drain(process.stdout)
+        if process.wait() != 0:
+            raise SystemExit(f"{tool} failed")
+        seconds = time.perf_counter() - began
+    return {"tool": tool, "rows": lines - 1, "seconds": round(seconds, 2), "bytes": size, "cpu_s": cpu,
+            "_s": seconds}  # fmt: skip
 
 
 # --- the export -------------------------------------------------------------------------------------------
@@ -174,7 +243,6 @@ class Server:
     """``revrec serve`` in a child process on a free loopback port."""
 
     def __init__(self, url: str, tmp: str) -> None:
-        self.port = _free_port()
         env = {
             **os.environ,
             "REVREC_DATABASE_URL": url,
@@ -183,12 +251,7 @@ class Server:
             "REVREC_RUN_WORKER": "false",
             "REVREC_LOG_LEVEL": "WARNING",
         }
-        self.process = subprocess.Popen(
-            [REVREC, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        _wait(self.port, self.process)
+        self.process, self.port = start_server(env)
 
     def peak_rss_mb(self) -> int:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
@@ -216,7 +279,14 @@ def _login(conn: http.client.HTTPConnection, client_name: str) -> str:
 
 
 def export(url: str, tmp: str, client_name: str, output: str, page_size: int) -> dict[str, Any]:
-    """Every page of the view through v2 over HTTP; rows from the 404 totals, bytes as read."""
+    """Every page of the view through v2 over HTTP; rows from the 404 totals, bytes as read; CPU seconds
+    from the server's start to its end (see :func:`cpu_seconds`)."""
+    with cpu_seconds(url) as cpu:
+        result = _export(url, tmp, client_name, output, page_size)
+    return {**result, "cpu_s": cpu}
+
+
+def _export(url: str, tmp: str, client_name: str, output: str, page_size: int) -> dict[str, Any]:
     server = Server(url, tmp)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
@@ -267,6 +337,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=70_000)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         if not url.startswith("postgres") and shutil.which("sqlite3") is None:
@@ -298,7 +369,7 @@ def main() -> int:
                 "data": data,
                 "floor": base,
                 **results,
-                "load_average": os.getloadavg(),
+                "load_average": {"before": load_before, "end": os.getloadavg()},
             },
             indent=2,
         )

@@ -33,6 +33,7 @@ from revrec.biviews.contracts import (
     decimal_amount,
     index_series,
     months,
+    of_contract,
     org_of,
     rc,
     run_at,
@@ -91,7 +92,7 @@ def _spans(query: ViewQuery) -> Any:
             rc.c.updated_at,
         )  # fmt: skip
         .select_from(
-            rc_schedule.join(rc, rc.c.id == s.rc_id)
+            rc_schedule.join(rc, of_contract(s))
             .join(
                 rc_line,
                 and_(

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    and_,
     case,
     cast,
     func,
@@ -52,6 +53,7 @@ from revrec.biviews import hold_flags
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import ViewQuery
 from revrec.controls.manual_repository import ALLOCATION_OVERRIDE, SSP_OVERRIDE, in_force_clause
+from revrec.db.routing import same_client
 from revrec.db.tables import (
     accounting_period,
     journal_entry,
@@ -266,10 +268,12 @@ def _current_line_id(client_id: Any, line_id: Any) -> Any:
     )
 
 
-def _pob_id(rc_id: Any, pob_key: Any) -> Any:
+def _pob_id(client_id: Any, rc_id: Any, pob_key: Any) -> Any:
     return (
         select(func.min(rc_pob.c.id))
-        .where(rc_pob.c.rc_id == rc_id, rc_pob.c.pob_key == pob_key)
+        .where(
+            same_client(rc_pob.c.client_id, client_id), rc_pob.c.rc_id == rc_id, rc_pob.c.pob_key == pob_key
+        )
         .scalar_subquery()
     )
 
@@ -451,6 +455,12 @@ def _post_batch(client_id: int, rc_id: Any, key: Any) -> Any:
 rc = revenue_contract
 
 
+def of_contract(row: Any) -> ColumnElement[bool]:
+    """The join of ``row`` (the columns of a table or subquery with ``client_id`` and ``rc_id``) to its
+    contract ``rc``, on the client too: co-located on Citus, the view stays on one shard (docs/scaling.md)."""
+    return and_(same_client(rc.c.client_id, row.client_id), rc.c.id == row.rc_id)
+
+
 def _window(query: ViewQuery) -> list[ColumnElement[bool]]:
     return query.window.conditions(rc.c.updated_at)
 
@@ -473,7 +483,11 @@ def _audit(created: Any = None, created_by: Any = None) -> dict[str, Any]:
 
 def head_view(query: ViewQuery) -> Select[Any]:
     """BI3_RC_HEAD: one row per contract; amounts summed over its current lines."""
-    current = rc_line.c.rc_id == rc.c.id, rc_line.c.current_flag == true()
+    current = (
+        same_client(rc_line.c.client_id, rc.c.client_id),
+        rc_line.c.rc_id == rc.c.id,
+        rc_line.c.current_flag == true(),
+    )
 
     def total(expr: Any) -> Any:
         return select(func.sum(expr)).where(*current).scalar_subquery()
@@ -498,7 +512,7 @@ def lines_view(query: ViewQuery) -> Select[Any]:
     """BI3_RC_LNS: the current version of every line."""
     values = {
         "ID": rc_line.c.id, "RC_ID": rc_line.c.rc_id, "TYPE": rc_line.c.type,
-        "RC_POB_ID": _pob_id(rc_line.c.rc_id, rc_line.c.pob_key),
+        "RC_POB_ID": _pob_id(rc_line.c.client_id, rc_line.c.rc_id, rc_line.c.pob_key),
         "EXT_SLL_PRC": rc_line.c.ext_sll_prc, "EXT_LST_PRC": rc_line.c.ext_lst_prc,
         "ALCTBL_XT_PRC": rc_line.c.allocatable, "ALCTD_XT_PRC": rc_line.c.allocated,
         "CV_AMT": rc_line.c.carve,
@@ -524,8 +538,12 @@ def lines_view(query: ViewQuery) -> Select[Any]:
     return (
         select(*_mapped(LINES_COLUMNS, values, stage_line))
         .select_from(
-            rc_line.join(rc, rc.c.id == rc_line.c.rc_id).outerjoin(
-                stage_line, stage_line.c.id == rc_line.c.stage_row_id
+            rc_line.join(rc, of_contract(rc_line.c)).outerjoin(
+                stage_line,
+                and_(
+                    same_client(stage_line.c.client_id, rc_line.c.client_id),
+                    stage_line.c.id == rc_line.c.stage_row_id,
+                ),
             )
         )
         .where(rc_line.c.client_id == query.client_id, rc_line.c.current_flag == true(), *_window(query))
@@ -566,7 +584,7 @@ def pob_view(query: ViewQuery) -> Select[Any]:
     }  # fmt: skip
     return (
         select(*_mapped(POB_COLUMNS, values))
-        .select_from(rc_pob.join(rc, rc.c.id == rc_pob.c.rc_id))
+        .select_from(rc_pob.join(rc, of_contract(rc_pob.c)))
         .where(rc_pob.c.client_id == query.client_id, *_window(query))
         .order_by(rc_pob.c.id)
     )
@@ -587,8 +605,12 @@ def bill_view(query: ViewQuery) -> Select[Any]:
     return (
         select(*_mapped(BILL_COLUMNS, values, stage_line))
         .select_from(
-            rc_bill.join(rc, rc.c.id == rc_bill.c.rc_id).outerjoin(
-                stage_line, stage_line.c.id == rc_bill.c.stage_row_id
+            rc_bill.join(rc, of_contract(rc_bill.c)).outerjoin(
+                stage_line,
+                and_(
+                    same_client(stage_line.c.client_id, rc_bill.c.client_id),
+                    stage_line.c.id == rc_bill.c.stage_row_id,
+                ),
             )
         )
         .where(rc_bill.c.client_id == query.client_id, *_window(query))
@@ -679,7 +701,7 @@ def _current_schedules(query: ViewQuery) -> Any:
     line_id = func.coalesce(in_contract, elsewhere)
     # joined by primary key, so that PostgreSQL estimates one line per schedule: joined on the correlated
     # columns (contract, SO line) it took the result for a few rows and sorted it whole
-    joined = s.join(kinds, true()).join(rc, rc.c.id == s.c.rc_id).join(line, line.c.id == line_id)
+    joined = s.join(kinds, true()).join(rc, of_contract(s.c)).join(line, line.c.id == line_id)
     return (
         select(
             *(s.c[name] for name in _SCHEDULE_KEYS),
@@ -699,7 +721,7 @@ def _current_schedules(query: ViewQuery) -> Any:
             line.c.g_ex_rate,
             line.c.unbill_flag,
             segment.label("segment"),
-            _pob_id(s.c.rc_id, line.c.pob_key).label("pob_id"),
+            _pob_id(s.c.client_id, s.c.rc_id, line.c.pob_key).label("pob_id"),
         )  # fmt: skip
         .select_from(joined)
         .where(

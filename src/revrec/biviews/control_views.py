@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from revrec.biviews.columns import columns
-from revrec.biviews.contracts import _current_line_id, _mapped, _yn, org_of, rc
+from revrec.biviews.contracts import _current_line_id, _mapped, _yn, of_contract, org_of, rc
 from revrec.biviews.views import ViewQuery
 from revrec.db.tables import control_audit, rc_hold
 
@@ -71,7 +71,7 @@ def holds_view(query: ViewQuery) -> Select[Any]:
     }  # fmt: skip
     return (
         select(*_mapped(HOLD_COLUMNS, values))
-        .select_from(rc_hold.join(rc, rc.c.id == h.rc_id))
+        .select_from(rc_hold.join(rc, of_contract(h)))
         .where(h.client_id == query.client_id, *query.window.conditions(changed))
         .order_by(h.id)
     )

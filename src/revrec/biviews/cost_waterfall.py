@@ -31,6 +31,7 @@ from revrec.biviews.contracts import (
     _mapped,
     _window,
     decimal_amount,
+    of_contract,
     rc,
 )
 from revrec.biviews.views import ViewQuery
@@ -66,7 +67,8 @@ def cost_rows(query: ViewQuery) -> list[Select[Any]]:
         moved = or_(*(k[f"amount_{x}"] != 0 for x in "tfr"))
         branches.append(
             select(*_mapped(WF_SUMM_COLUMNS, values))
-            .select_from(rc_cost_schedule.join(rc_cost, c.id == k.cost_id).join(rc, rc.c.id == k.rc_id))
+            # rc_cost by id only: with its client PostgreSQL read the client's cost schedule once per cost
+            .select_from(rc_cost_schedule.join(rc_cost, c.id == k.cost_id).join(rc, of_contract(k)))
             .where(k.client_id == query.client_id, moved, *_window(query))
         )
     return branches

@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, exists, literal, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from revrec.db.routing import same_client
 from revrec.db.tables import rc_hold, rc_line
 
 _h = rc_hold.c
@@ -36,22 +37,25 @@ def _yn(condition: ColumnElement[bool]) -> ColumnElement[str]:
     return case((condition, literal("Y")), else_=literal("N"))
 
 
-def _open_hold(rc_id: Any, *conditions: Any) -> ColumnElement[bool]:
-    return exists().where(_h.rc_id == rc_id, _h.released_flag.is_(False), *conditions)
+def _open_hold(client_id: Any, rc_id: Any, *conditions: Any) -> ColumnElement[bool]:
+    """An open hold of contract ``rc_id`` of client ``client_id`` (the outer row's columns)."""
+    return exists().where(
+        same_client(_h.client_id, client_id), _h.rc_id == rc_id, _h.released_flag.is_(False), *conditions
+    )
 
 
 def head_flags(contract: Any) -> dict[str, Any]:
     """Column name → flag expression for BI3_RC_HEAD (``contract`` the revenue_contract table)."""
-    rc_id = contract.c.id
-    revenue = _yn(_open_hold(rc_id, _REVENUE_SCHEDULE))
-    allocation = _yn(_open_hold(rc_id, _ALLOCATION_SCHEDULE))
+    of = contract.c.client_id, contract.c.id
+    revenue = _yn(_open_hold(*of, _REVENUE_SCHEDULE))
+    allocation = _yn(_open_hold(*of, _ALLOCATION_SCHEDULE))
     return {
-        "IS_HOLD_APPLIED_FLAG": _yn(_open_hold(rc_id)),
+        "IS_HOLD_APPLIED_FLAG": _yn(_open_hold(*of)),
         "SCHD_HOLD_FLAG": revenue,
         "REVREV_HOLD_FLAG": revenue,
         "ALLOC_SCHD_HOLD_FLAG": allocation,
         "ALLOC_REC_HOLD_FLAG": allocation,
-        "MANUAL_HOLD_FLAG": _yn(_open_hold(rc_id, _h.source == "MANUAL")),
+        "MANUAL_HOLD_FLAG": _yn(_open_hold(*of, _h.source == "MANUAL")),
     }
 
 
@@ -84,13 +88,13 @@ def _covers(line: Any) -> ColumnElement[bool]:
 
 def line_flags(line: Any) -> dict[str, Any]:
     """Column name → flag expression for BI3_RC_LNS (``line`` the rc_line table)."""
-    covers = _covers(line)
-    revenue = _yn(_open_hold(line.c.rc_id, covers, _REVENUE_SCHEDULE))
-    allocation = _yn(_open_hold(line.c.rc_id, covers, _ALLOCATION_SCHEDULE))
+    covers, of = _covers(line), (line.c.client_id, line.c.rc_id)
+    revenue = _yn(_open_hold(*of, covers, _REVENUE_SCHEDULE))
+    allocation = _yn(_open_hold(*of, covers, _ALLOCATION_SCHEDULE))
     return {
         "REV_SCHD_HOLD_FLAG": revenue,
         "REV_REC_HOLD_FLAG": revenue,
         "ALLOC_SCHD_HOLD_FLAG": allocation,
         "ALLOC_REC_HOLD_FLAG": allocation,
-        "TRNSFR_HOLD_FLAG": _yn(_open_hold(line.c.rc_id, covers, _TRANSFER)),
+        "TRNSFR_HOLD_FLAG": _yn(_open_hold(*of, covers, _TRANSFER)),
     }

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, union_all
+from sqlalchemy import Select, and_, case, func, select, union_all
 
 from revrec.biviews import mje_view
 from revrec.biviews.columns import columns
-from revrec.biviews.contracts import _audit, _mapped, _window, _yn, decimal_amount, org_of, rc
+from revrec.biviews.contracts import _audit, _mapped, _window, _yn, decimal_amount, of_contract, org_of, rc
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import same_client
 from revrec.db.tables import journal_entry, rc_approval
 
 RI_ACCT_SUMM_COLUMNS = columns(
@@ -65,7 +66,7 @@ def _summary(query: ViewQuery) -> Any:
             func.min(case((j.posted_flag, 1), else_=0)).label("posted"),  # 1: every entry posted
             func.max(j.post_batch_id).label("batch"),
         )
-        .select_from(journal_entry.join(rc, rc.c.id == j.rc_id))
+        .select_from(journal_entry.join(rc, of_contract(j)))
         .where(j.client_id == query.client_id, *_window(query))
         .group_by(*(j[name] for name in _GROUP))
         .subquery("ri_summ")
@@ -91,7 +92,10 @@ def presummary_view(query: ViewQuery) -> Select[Any]:
         "POST_BATCH_ID": s.c.batch, "INTERFACED_FLAG": _yn(s.c.batch.is_not(None)), "BOOK_ID": s.c.book_id,
         "CLIENT_ID": rc.c.client_id, **_audit(rc.c.created_at, rc.c.crtd_by),
     }  # fmt: skip
-    contracts = select(*_mapped(RI_ACCT_SUMM_COLUMNS, values)).select_from(s.join(rc, rc.c.id == s.c.rc_id))
+    of_summary = and_(
+        same_client(rc.c.client_id, query.client_id), rc.c.id == s.c.rc_id
+    )  # the summary is the client's
+    contracts = select(*_mapped(RI_ACCT_SUMM_COLUMNS, values)).select_from(s.join(rc, of_summary))
     rows = union_all(contracts, mje_view.mje_presummary(query, RI_ACCT_SUMM_COLUMNS)).subquery("ri_rows")
     c = rows.c  # c0 RC_ID, c1 PRD_ID, c3 ACCTG_SEG, c4 ACCTG_TYPE_ID, c5-c7 currencies; manual entries last
     return select(*c).order_by(case((c.c0.is_(None), 1), else_=0), c.c0, c.c1, c.c4, c.c3, c.c5, c.c6, c.c7)

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, String, case, cast, func, literal, select
+from sqlalchemy import Select, String, and_, case, cast, func, literal, select
 
 from revrec.biviews.contracts import _mapped, _yn, decimal_amount, org_of
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import same_client
 from revrec.db.tables import journal_entry, mje_approval, mje_head, mje_line
 
 
 def mje_view(query: ViewQuery, columns: Any) -> Select[Any]:
     h, m, a = mje_head.c, mje_line.c, mje_approval.c
     debit = m.dr_t > 0
-    steps = select(func.count()).where(a.mje_id == h.id).scalar_subquery()
+    steps = (
+        select(func.count()).where(same_client(a.client_id, h.client_id), a.mje_id == h.id).scalar_subquery()
+    )
     approval = case(
         (h.status == "Pending", literal("P")),
         (h.status == "Rejected", literal("R")),
@@ -76,7 +79,7 @@ def mje_view(query: ViewQuery, columns: Any) -> Select[Any]:
     }
     return (
         select(*_mapped(columns, values))
-        .select_from(mje_line.join(mje_head, h.id == m.mje_id))
+        .select_from(mje_line.join(mje_head, and_(same_client(h.client_id, m.client_id), h.id == m.mje_id)))
         .where(h.client_id == query.client_id, *query.window.conditions(h.updated_at))
         .order_by(h.id, m.line_num)
     )
@@ -109,7 +112,7 @@ def mje_presummary(query: ViewQuery, columns: Any) -> Select[Any]:
             func.min(case((j.posted_flag, 1), else_=0)).label("posted"),
             func.max(j.post_batch_id).label("batch"),
         )
-        .select_from(journal_entry.join(mje_head, h.id == j.mje_id))
+        .select_from(journal_entry.join(mje_head, h.id == j.mje_id))  # not on the client: docs/scaling.md
         .where(
             j.client_id == query.client_id,
             j.mje_id.is_not(None),

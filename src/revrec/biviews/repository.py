@@ -184,13 +184,13 @@ def org_view(query: ViewQuery) -> Select[Any]:
     )  # fmt: skip
 
 
-def open_period(book_id: Any) -> Any:
+def open_period(client_id: Any, book_id: Any) -> Any:
     """``OPEN_PRD_ID``: the book's current (Open or Soft Close) period; with several orgs the earliest, so
     that every period before it is closed in every org."""
     ap = accounting_period.c
     return (
         select(func.min(ap.period_key))
-        .where(ap.book_id == book_id, ap.status.in_(CURRENT_STATUSES))
+        .where(ap.client_id == client_id, ap.book_id == book_id, ap.status.in_(CURRENT_STATUSES))
         .scalar_subquery()
     )
 
@@ -206,8 +206,8 @@ def book_view(query: ViewQuery) -> Select[Any]:
     """BI3_BOOK in the column order of ``catalog.BOOK_COLUMNS``."""
     return (
         select(
-            book.c.id, book.c.name, null(), book.c.book_type, null(), open_period(book.c.id), *_empty(8),
-            book.c.primary_flag,
+            book.c.id, book.c.name, null(), book.c.book_type, null(),
+            open_period(book.c.client_id, book.c.id), *_empty(8), book.c.primary_flag,
             literal("N"), book.c.client_id, *_empty(5), book.c.enabled,
         )
         .where(book.c.client_id == query.client_id)

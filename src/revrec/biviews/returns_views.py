@@ -30,6 +30,7 @@ from revrec.biviews.contracts import (
     _mapped,
     _window,
     decimal_amount,
+    of_contract,
     rc,
 )
 from revrec.biviews.views import ViewQuery
@@ -103,7 +104,7 @@ def reserve_rows(query: ViewQuery) -> list[Select[Any]]:
         }  # fmt: skip
         branches.append(
             select(*_mapped(WF_SUMM_COLUMNS, values))
-            .select_from(m.join(rc, rc.c.id == m.c.rc_id))
+            .select_from(m.join(rc, of_contract(m.c)))
             .where(or_(t != 0, f != 0, r != 0), *_window(query))
         )
     return branches

@@ -25,7 +25,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, cast, literal, literal_column, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    and_,
+    cast,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from revrec.biviews.contracts import (
     SCHD_COLUMNS,
@@ -34,10 +45,12 @@ from revrec.biviews.contracts import (
     _period_name,
     _window,
     decimal_amount,
+    of_contract,
     org_of,
     rc,
 )
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import same_client
 from revrec.db.tables import rc_line, vc_schedule
 from revrec.vc.repository import SCHD_ID_OFFSET  # SCHD_ID of a V row: offset + vc_schedule.id * 2 + leg
 
@@ -78,7 +91,9 @@ def vc_rows(query: ViewQuery) -> list[Select[Any]]:
             literal_column(str(leg), Integer).label("k2"),
             literal_column("0", Integer).label("k3"),
         ]
-        joined = vc_schedule.join(rc, rc.c.id == v.rc_id).outerjoin(line, line.c.id == line_pk)
+        joined = vc_schedule.join(rc, of_contract(v)).outerjoin(
+            line, and_(same_client(line.c.client_id, v.client_id), line.c.id == line_pk)
+        )
         branches.append(
             select(*_mapped(SCHD_COLUMNS, values), *keys)
             .select_from(joined)

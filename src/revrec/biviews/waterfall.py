@@ -33,6 +33,7 @@ from revrec.biviews.contracts import (
     _series,
     _window,
     decimal_amount,
+    of_contract,
     rc,
 )
 from revrec.biviews.cost_waterfall import cost_rows
@@ -57,7 +58,7 @@ def _billing_rows(query: ViewQuery) -> Select[Any]:
     }  # fmt: skip
     return (
         select(*_mapped(WF_SUMM_COLUMNS, values))
-        .select_from(rc_bill.join(rc, rc.c.id == b.rc_id))
+        .select_from(rc_bill.join(rc, of_contract(b)))
         .where(b.client_id == query.client_id, *_window(query))
     )
 
@@ -80,7 +81,7 @@ def _netting_rows(query: ViewQuery, reversal: bool) -> Select[Any]:
     }  # fmt: skip
     return (
         select(*_mapped(WF_SUMM_COLUMNS, values))
-        .select_from(journal_entry.join(rc, rc.c.id == j.rc_id))
+        .select_from(journal_entry.join(rc, of_contract(j)))
         .where(
             j.client_id == query.client_id, j.acctg_type == "A", or_(t != 0, f != 0, r != 0), *_window(query)
         )

@@ -15,6 +15,7 @@ from revrec.contracts.bulk_write import converted, insert_rows
 from revrec.contracts.revisions import Packed, decode_triple
 from revrec.contracts.staged import StagedRow
 from revrec.db.id_lists import SQLITE_BATCH, among, batches
+from revrec.db.routing import same_client
 from revrec.db.tables import (
     book,
     client,
@@ -127,13 +128,13 @@ def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> se
     return found
 
 
-def mark_collected(conn: Connection, row_ids: Sequence[int], by: str) -> None:
+def mark_collected(conn: Connection, client_id: int, row_ids: Sequence[int], by: str) -> None:
     """Flag collected rows Y (one UPDATE per batch of ids, not one per row)."""
     stamp = now()
     for chunk in batches(conn, row_ids):
         conn.execute(
             update(stage_line)
-            .where(among(conn, S.id, chunk))
+            .where(same_client(S.client_id, client_id), among(conn, S.id, chunk))
             .values(processed_flag="Y", updt_by=by, updt_dt=stamp)
         )
 
@@ -145,7 +146,7 @@ def mark_errors(conn: Connection, client_id: int, errors: Sequence[tuple[int, st
     stamp = now()
     conn.execute(
         update(stage_line)
-        .where(S.id == bindparam("rid"))
+        .where(same_client(S.client_id, client_id), S.id == bindparam("rid"))
         .values(processed_flag="E", updt_by=by, updt_dt=stamp),
         [{"rid": row_id} for row_id, _, _ in errors],
     )

@@ -132,7 +132,7 @@ def process_chunk(
     waiting = {row.row_id for row, _ in settling} - set(settled) - errored  # their SO line is still staged
     left = errored | computation.skipped | waiting
     collected = [i for i in chunk_ids if i not in left]
-    repo.mark_collected(conn, collected, by)
+    repo.mark_collected(conn, ctx.scope.client_id, collected, by)
     repo.mark_errors(conn, ctx.scope.client_id, errors, by)
     tally.rows += len(chunk_ids)
     tally.collected += len(collected)

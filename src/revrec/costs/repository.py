@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from revrec.db.routing import same_client
 from revrec.db.tables import (
     flagged,
     rc_cost,
@@ -90,12 +91,14 @@ def insert_schedule(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(insert(rc_cost_schedule), list(rows))
 
 
-def mark_rows(conn: Connection, row_ids: Sequence[int], flag: str, by: str) -> None:
+def mark_rows(conn: Connection, client_id: int, row_ids: Sequence[int], flag: str, by: str) -> None:
     stamp = now()
     for start in range(0, len(row_ids), 500):
         chunk = list(row_ids[start : start + 500])
         conn.execute(
-            update(stage_line).where(S.id.in_(chunk)).values(processed_flag=flag, updt_by=by, updt_dt=stamp)
+            update(stage_line)
+            .where(same_client(S.client_id, client_id), S.id.in_(chunk))
+            .values(processed_flag=flag, updt_by=by, updt_dt=stamp)
         )
 
 

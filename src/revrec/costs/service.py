@@ -135,8 +135,8 @@ def record_costs(
             tally.capitalised += plan.capitalised
             tally.warnings.extend(plan.warnings)
             done.append(row.id)
-        repo.mark_rows(conn, done, "Y", by)
-        repo.mark_rows(conn, [e[0] for e in errors], "E", by)
+        repo.mark_rows(conn, scope.client_id, done, "Y", by)
+        repo.mark_rows(conn, scope.client_id, [e[0] for e in errors], "E", by)
         repo.insert_errors(conn, scope.client_id, errors)
         tally.errored += len(errors)
     return tally

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, text, update
 
+from revrec.db.routing import same_client
 from revrec.db.stage_columns import COST_LINE_COLUMNS, LINE_COLUMNS, sql_name
 from revrec.db.tables import stage_line, stage_line_hold
 from revrec.engine.conventions import UNIT_PRICE_PLACES
@@ -171,7 +172,7 @@ def _known_so_line(reference: str, held: bool) -> str:
     )
 
 
-def _unique_line_id(held: bool) -> str:
+def _unique_line_id(held: bool, sqlite: bool) -> str:
     """line_rules._check_links, RREV-00001: the line id is not repeated in the upload.
 
     The line id (INV_LINE_ID of billing lines, else SO_LINE_ID) is what pre-stage stores as the line key
@@ -188,9 +189,10 @@ def _unique_line_id(held: bool) -> str:
             "FROM stage_line_hold h WHERE h.upload_id = :screen_upload AND h.client_id = :screen_client) d "
             "WHERE d.k IS NOT NULL GROUP BY d.k HAVING count(*) > 1)"
         )
+    client = "+d.client_id" if sqlite else "d.client_id"  # by upload, not by client (revrec.db.routing)
     return (
         f"{_c('LINE_KEY')} NOT IN (SELECT d.line_key FROM stage_line d "  # noqa: S608
-        "WHERE d.upload_id = :screen_upload AND d.line_key IS NOT NULL "
+        f"WHERE {client} = :screen_client AND d.upload_id = :screen_upload AND d.line_key IS NOT NULL "
         "GROUP BY d.line_key HAVING count(*) > 1)"
     )
 
@@ -235,7 +237,7 @@ def screen_condition(sqlite: bool, held: bool = False) -> str:
         for tran_type in SUPPORTED_TYPES
     ]  # fmt: skip
     by_type_sql = "(" + " OR ".join(by_type) + ")"
-    return _all([*_currency(d), *_dates_and_flags(d), _unique_line_id(held), by_type_sql])
+    return _all([*_currency(d), *_dates_and_flags(d), _unique_line_id(held, sqlite), by_type_sql])
 
 
 def _bound(sql: str, client_id: int, upload_id: int, reporting: str, places: int, sqlite: bool) -> Any:
@@ -281,7 +283,14 @@ def screen_lines(
                        sqlite)  # fmt: skip
     statement = (
         update(stage_line)
-        .where(and_(stage_line.c.upload_id == upload_id, stage_line.c.processed_flag == "P", condition))
+        .where(
+            and_(
+                same_client(stage_line.c.client_id, client_id),
+                stage_line.c.upload_id == upload_id,
+                stage_line.c.processed_flag == "P",
+                condition,
+            )
+        )
         .values(processed_flag="N", updt_dt=stamp, updt_by=by)
     )
     if conn.dialect.name != "postgresql":

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, delete, func, insert, or_, select, union, update
+from sqlalchemy import Connection, Table, case, delete, func, insert, or_, select, union, update
 
+from revrec.db.routing import same_client
 from revrec.db.tables import flagged, stage_error, upload, upload_template, upload_template_field
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
 
@@ -128,20 +129,17 @@ def insert_upload(conn: Connection, **values: Any) -> int:
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def update_upload(conn: Connection, upload_id: int, **values: Any) -> None:
+def update_upload(conn: Connection, client_id: int, upload_id: int, **values: Any) -> None:
     if "problems" in values and values["problems"] is not None:
         values["problems"] = json.dumps(values["problems"])
-    conn.execute(update(upload).where(upload.c.id == upload_id).values(updated_at=now(), **values))
+    mine = (upload.c.client_id == client_id, upload.c.id == upload_id)
+    conn.execute(update(upload).where(*mine).values(updated_at=now(), **values))
 
 
 def get_upload(conn: Connection, client_id: int, upload_id: int) -> Any:
     return conn.execute(
         select(upload).where(upload.c.client_id == client_id, upload.c.id == upload_id)
     ).first()
-
-
-def upload_by_id(conn: Connection, upload_id: int) -> Any:
-    return conn.execute(select(upload).where(upload.c.id == upload_id)).first()
 
 
 def receiving_uploads(conn: Connection, client_id: int | None, stale_before: datetime) -> list[Any]:
@@ -166,11 +164,11 @@ def fail_receiving(conn: Connection, upload_ids: Sequence[int], message: str) ->
     return int(result.rowcount)
 
 
-def finish_receiving(conn: Connection, upload_id: int, **values: Any) -> bool:
+def finish_receiving(conn: Connection, client_id: int, upload_id: int, **values: Any) -> bool:
     """Move an upload out of Receiving; False when it is no longer Receiving (failed as interrupted)."""
     result = conn.execute(
         update(upload)
-        .where(upload.c.id == upload_id, upload.c.status == "Receiving")
+        .where(upload.c.client_id == client_id, upload.c.id == upload_id, upload.c.status == "Receiving")
         .values(updated_at=now(), **values)
     )
     return int(result.rowcount) == 1
@@ -252,16 +250,24 @@ def insert_errors(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(stage_error), rows)
 
 
-def set_flags(conn: Connection, table: Table, upload_id: int, errored_ids: Sequence[int], by: str) -> None:
+def set_flags(
+    conn: Connection, table: Table, client_id: int, upload_id: int, errored_ids: Sequence[int], by: str
+) -> None:
     """Errored rows become E, the other pre-staged rows of the upload N."""
     stamp = now()
     for start in range(0, len(errored_ids), 500):
         chunk = list(errored_ids[start : start + 500])
         conn.execute(
-            update(table).where(table.c.id.in_(chunk)).values(processed_flag="E", updt_dt=stamp, updt_by=by)
+            update(table)
+            .where(same_client(table.c.client_id, client_id), table.c.id.in_(chunk))
+            .values(processed_flag="E", updt_dt=stamp, updt_by=by)
         )
     conn.execute(
         update(table)
-        .where(and_(table.c.upload_id == upload_id, table.c.processed_flag == "P"))
+        .where(
+            same_client(table.c.client_id, client_id),
+            table.c.upload_id == upload_id,
+            table.c.processed_flag == "P",
+        )
         .values(processed_flag="N", updt_dt=stamp, updt_by=by)
     )

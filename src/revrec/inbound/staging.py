@@ -73,9 +73,9 @@ def _finish(conn: Connection, table: Table, kind: str, job: Job, errored: dict[i
         r for row_id, errs in errored.items() for r in _error_rows(job.client_id, kind, row_id, errs)
     ]
     repo.insert_errors(conn, error_rows)
-    repo.set_flags(conn, table, job.ref_id or 0, sorted(errored), job.created_by)
-    repo.update_upload(conn, job.ref_id or 0, status="Staged", message="Data Staged Successfully",
-                       error_lines=len(errored))  # fmt: skip
+    repo.set_flags(conn, table, job.client_id, job.ref_id or 0, sorted(errored), job.created_by)
+    repo.update_upload(conn, job.client_id, job.ref_id or 0, status="Staged",
+                       message="Data Staged Successfully", error_lines=len(errored))  # fmt: skip
     return "Warning" if errored else "Completed"
 
 
@@ -90,10 +90,10 @@ def stage_transactions(conn: Connection, job: Job) -> str:
               "by": job.created_by, "unit_price_places": places}  # fmt: skip
     moved = 0
     if conn.dialect.name == "postgresql":
-        created = repo.upload_by_id(conn, job.ref_id).created_at
+        created = repo.get_upload(conn, job.client_id, job.ref_id).created_at
         moved = move_held(conn, created=created, stamp=repo.now(), **screen)  # type: ignore[arg-type]
     # PostgreSQL: statistics that count the new rows before any other staging query is planned
-    refresh_statistics(conn, stage_line, moved or upload_lines(conn, job.ref_id))
+    refresh_statistics(conn, stage_line, moved or upload_lines(conn, job.client_id, job.ref_id))
     repo.replace_errored(conn, stage_line, "transaction", job.client_id, job.ref_id)
     if not moved:
         screen_lines(conn, stamp=repo.now(), **screen)  # type: ignore[arg-type]
@@ -145,9 +145,9 @@ PLANNED_COLUMNS = ("client_id", "upload_id", "processed_flag", "line_key", "type
                    "orig_so_line_id", "inv_line_id")  # fmt: skip
 
 
-def upload_lines(conn: Connection, upload_id: int) -> int:
+def upload_lines(conn: Connection, client_id: int, upload_id: int) -> int:
     """The data lines of an upload (as pre-stage counted them)."""
-    return int(repo.upload_by_id(conn, upload_id).data_lines)
+    return int(repo.get_upload(conn, client_id, upload_id).data_lines)
 
 
 def refresh_statistics(conn: Connection, table: Table, added: int) -> bool:
@@ -160,7 +160,7 @@ def refresh_statistics(conn: Connection, table: Table, added: int) -> bool:
 def stage_upload(conn: Connection, job: Job) -> str:
     """The ``stage_upload`` job: validate the upload's pre-staged rows by its kind."""
     assert job.ref_id is not None
-    upload = repo.upload_by_id(conn, job.ref_id)
+    upload = repo.get_upload(conn, job.client_id, job.ref_id)
     if upload.kind != "transaction":  # (transactions: once their rows are in stage_line)
         # PostgreSQL: statistics that count the new rows before any staging query is planned
         refresh_statistics(conn, STAGING_TABLES[upload.kind], upload.data_lines)
@@ -171,4 +171,6 @@ def stage_upload(conn: Connection, job: Job) -> str:
 
 def staging_failed(conn: Connection, job: Job, message: str) -> None:
     if job.ref_id is not None:
-        repo.update_upload(conn, job.ref_id, status="Failed", message=f"Staging failed: {message}"[:300])
+        repo.update_upload(
+            conn, job.client_id, job.ref_id, status="Failed", message=f"Staging failed: {message}"[:300]
+        )

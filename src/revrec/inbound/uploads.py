@@ -194,6 +194,7 @@ def receive(
             if result.ok:
                 received = repo.finish_receiving(
                     conn,
+                    caller.client_id,
                     upload_id,
                     status="Successfully Uploaded",
                     message="Data Received",
@@ -211,11 +212,12 @@ def receive(
             else:
                 conn.rollback()
     except BaseException:
-        _mark_failed(engine, upload_id, receivers.INTERRUPTED, [], 0, 0)
+        _mark_failed(engine, caller.client_id, upload_id, receivers.INTERRUPTED, [], 0, 0)
         raise
     if not result.ok:
         _mark_failed(
             engine,
+            caller.client_id,
             upload_id,
             failure_message(result.error_count, len(result.errors)),
             list(result.errors),
@@ -235,11 +237,18 @@ def failure_message(count: int, listed: int | None = None) -> str:
 
 
 def _mark_failed(
-    engine: Engine, upload_id: int, message: str, problems: list[RowError], count: int, lines: int
+    engine: Engine,
+    client_id: int,
+    upload_id: int,
+    message: str,
+    problems: list[RowError],
+    count: int,
+    lines: int,
 ) -> None:
     with transaction(engine) as conn:
         repo.update_upload(
             conn,
+            client_id,
             upload_id,
             status="Failed",
             message=message[:300],

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, literal, select, update
 
 from revrec.auth.service import Principal
+from revrec.db.routing import same_client
 from revrec.db.stage_columns import MJE_COLUMNS
 from revrec.db.tables import stage_mje as table
 from revrec.engine import manual_entries as rules
@@ -179,11 +180,13 @@ def stage_mje(conn: Connection, job: Job) -> str:
         stored = service.create(conn, caller, entry)
         service.submit(conn, caller, stored["id"], f"upload {job.ref_id}")
     inbound_repo.insert_errors(conn, errors)
-    inbound_repo.set_flags(conn, table, job.ref_id, errored, by)
+    inbound_repo.set_flags(conn, table, job.client_id, job.ref_id, errored, by)
     m = table.c
     conn.execute(
-        update(table).where(m.upload_id == job.ref_id, m.processed_flag == "N").values(processed_flag="Y")
+        update(table)
+        .where(same_client(m.client_id, job.client_id), m.upload_id == job.ref_id, m.processed_flag == "N")
+        .values(processed_flag="Y")
     )
-    inbound_repo.update_upload(conn, job.ref_id, status="Staged", message="Data Staged Successfully",
-                               error_lines=len(errored))  # fmt: skip
+    inbound_repo.update_upload(conn, job.client_id, job.ref_id, status="Staged",
+                               message="Data Staged Successfully", error_lines=len(errored))  # fmt: skip
     return "Warning" if errored else "Completed"

@@ -126,7 +126,7 @@ def stage_vc(conn: Connection, job: Job) -> str:
         for row_id, errs in errored.items() for e in errs
     ]  # fmt: skip
     repo.insert_errors(conn, error_rows)
-    repo.set_flags(conn, vc_estimate, job.ref_id, sorted(errored), job.created_by)
-    repo.update_upload(conn, job.ref_id, status="Staged", message="Data Staged Successfully",
+    repo.set_flags(conn, vc_estimate, job.client_id, job.ref_id, sorted(errored), job.created_by)
+    repo.update_upload(conn, job.client_id, job.ref_id, status="Staged", message="Data Staged Successfully",
                        error_lines=len(errored))  # fmt: skip
     return "Warning" if errored else "Completed"
