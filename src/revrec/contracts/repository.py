@@ -90,9 +90,22 @@ def next_so_rows(
         return rows, 0
     cursor = rows[-1].row_id
     if len(rows) == limit and rows[-1].line.so_num:
-        rest = and_(_so_due(client_id, due_end), S.id > cursor, S.so_num == rows[-1].line.so_num)
-        rows.extend(staged.read(conn, rest, (S.id,)))
+        rows.extend(staged.read(conn, so_rest(client_id, due_end, cursor, rows[-1].line.so_num), (S.id,)))
     return rows, cursor
+
+
+def so_rest(client_id: int, due_end: dt.date, after: int, so_num: str) -> Any:
+    """The due SO rows of sales order ``so_num`` after id ``after``. The flag is compared without the flag
+    index's term: the look-up must take the SO number index (``ix_stage_line_client_so_num_waiting``),
+    not scan every waiting line after ``after`` through the flag index (quadratic in the backlog)."""
+    return and_(
+        S.client_id == client_id,
+        S.so_num == so_num,
+        S.processed_flag == "N",
+        S.type == "SO",
+        S.so_date < due_end,
+        S.id > after,
+    )
 
 
 def next_activity_rows(

@@ -622,6 +622,19 @@ Index(
     postgresql_where=text(NOT_PRESTAGED),
 )
 
+# Collection adds to a chunk the rest of its last sales order (migration 0033): the waiting SO lines of that
+# SO number after the chunk, found by this index instead of a scan of every waiting line after the chunk.
+# Queries name the index's term exactly (``processed_flag = 'N'``), which SQLite needs to use it.
+WAITING = "processed_flag = 'N'"
+Index(
+    "ix_stage_line_client_so_num_waiting",
+    stage_line.c.client_id,
+    stage_line.c.so_num,
+    stage_line.c.id,
+    sqlite_where=text(WAITING),
+    postgresql_where=text(WAITING),
+)
+
 # The console (migration 0016): contract search by SO number and item, and the close checklist's counts of
 # contracts in error and of entries not yet in a transfer batch, and a contract's events, without scanning the
 # tables.
