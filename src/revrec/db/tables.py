@@ -613,27 +613,21 @@ Index("ix_stage_line_client_orig_so_line", stage_line.c.client_id, stage_line.c.
 # entry and staging only adds one (N or E). A query by flag names the index's term (flagged()), which
 # SQLite needs to use a partial index.
 NOT_PRESTAGED = "processed_flag <> 'P'"
-Index(
-    "ix_stage_line_client_flag_id",
-    stage_line.c.client_id,
-    stage_line.c.processed_flag,
-    stage_line.c.id,
-    sqlite_where=text(NOT_PRESTAGED),
-    postgresql_where=text(NOT_PRESTAGED),
-)
+
+
+def _partial_index(name: str, where: str, *columns: str) -> Index:
+    """An index of ``stage_line`` on the rows matching ``where`` (on both databases)."""
+    cols = [stage_line.c[c] for c in columns]
+    return Index(name, *cols, sqlite_where=text(where), postgresql_where=text(where))
+
+
+_partial_index("ix_stage_line_client_flag_id", NOT_PRESTAGED, "client_id", "processed_flag", "id")
 
 # Collection adds to a chunk the rest of its last sales order (migration 0033): the waiting SO lines of that
 # SO number after the chunk, found by this index instead of a scan of every waiting line after the chunk.
 # Queries name the index's term exactly (``processed_flag = 'N'``), which SQLite needs to use it.
 WAITING = "processed_flag = 'N'"
-Index(
-    "ix_stage_line_client_so_num_waiting",
-    stage_line.c.client_id,
-    stage_line.c.so_num,
-    stage_line.c.id,
-    sqlite_where=text(WAITING),
-    postgresql_where=text(WAITING),
-)
+_partial_index("ix_stage_line_client_so_num_waiting", WAITING, "client_id", "so_num", "id")
 
 # The console (migration 0016): contract search by SO number and item, and the close checklist's counts of
 # contracts in error and of entries not yet in a transfer batch, and a contract's events, without scanning the
