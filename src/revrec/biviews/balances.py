@@ -33,12 +33,12 @@ from revrec.biviews.contracts import (
     decimal_amount,
     index_series,
     months,
-    of_contract,
     org_of,
     rc,
     run_at,
 )
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import of_contract
 from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule
 
 LN_ACCT_SUMM_COLUMNS = columns(

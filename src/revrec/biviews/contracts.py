@@ -53,7 +53,7 @@ from revrec.biviews import hold_flags
 from revrec.biviews.columns import Column, columns
 from revrec.biviews.views import ViewQuery
 from revrec.controls.manual_repository import ALLOCATION_OVERRIDE, SSP_OVERRIDE, in_force_clause
-from revrec.db.routing import same_client
+from revrec.db.routing import of_contract, same_client
 from revrec.db.tables import (
     accounting_period,
     journal_entry,
@@ -453,12 +453,6 @@ def _post_batch(client_id: int, rc_id: Any, key: Any) -> Any:
 # --- the views ----------------------------------------------------------------------------------------------
 
 rc = revenue_contract
-
-
-def of_contract(row: Any) -> ColumnElement[bool]:
-    """The join of ``row`` (the columns of a table or subquery with ``client_id`` and ``rc_id``) to its
-    contract ``rc``, on the client too: co-located on Citus, the view stays on one shard (docs/scaling.md)."""
-    return and_(same_client(rc.c.client_id, row.client_id), rc.c.id == row.rc_id)
 
 
 def _window(query: ViewQuery) -> list[ColumnElement[bool]]:

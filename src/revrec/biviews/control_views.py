@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from revrec.biviews.columns import columns
-from revrec.biviews.contracts import _current_line_id, _mapped, _yn, of_contract, org_of, rc
+from revrec.biviews.contracts import _current_line_id, _mapped, _yn, org_of, rc
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import of_contract
 from revrec.db.tables import control_audit, rc_hold
 
 HOLD_COLUMNS = columns(

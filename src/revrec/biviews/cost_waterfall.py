@@ -31,10 +31,10 @@ from revrec.biviews.contracts import (
     _mapped,
     _window,
     decimal_amount,
-    of_contract,
     rc,
 )
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import of_contract
 from revrec.db.tables import rc_cost, rc_cost_schedule
 
 SCHD_ID_OFFSET = 10**17

@@ -28,9 +28,9 @@ from sqlalchemy import Select, and_, case, func, select, union_all
 
 from revrec.biviews import mje_view
 from revrec.biviews.columns import columns
-from revrec.biviews.contracts import _audit, _mapped, _window, _yn, decimal_amount, of_contract, org_of, rc
+from revrec.biviews.contracts import _audit, _mapped, _window, _yn, decimal_amount, org_of, rc
 from revrec.biviews.views import ViewQuery
-from revrec.db.routing import same_client
+from revrec.db.routing import of_contract, same_client
 from revrec.db.tables import journal_entry, rc_approval
 
 RI_ACCT_SUMM_COLUMNS = columns(

@@ -30,10 +30,10 @@ from revrec.biviews.contracts import (
     _mapped,
     _window,
     decimal_amount,
-    of_contract,
     rc,
 )
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import of_contract
 from revrec.db.tables import rc_return_reserve
 
 SCHD_ID_OFFSET = 10**14

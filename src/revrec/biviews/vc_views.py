@@ -45,12 +45,11 @@ from revrec.biviews.contracts import (
     _period_name,
     _window,
     decimal_amount,
-    of_contract,
     org_of,
     rc,
 )
 from revrec.biviews.views import ViewQuery
-from revrec.db.routing import same_client
+from revrec.db.routing import of_contract, same_client
 from revrec.db.tables import rc_line, vc_schedule
 from revrec.vc.repository import SCHD_ID_OFFSET  # SCHD_ID of a V row: offset + vc_schedule.id * 2 + leg
 

@@ -33,12 +33,12 @@ from revrec.biviews.contracts import (
     _series,
     _window,
     decimal_amount,
-    of_contract,
     rc,
 )
 from revrec.biviews.cost_waterfall import cost_rows
 from revrec.biviews.returns_views import reserve_rows
 from revrec.biviews.views import ViewQuery
+from revrec.db.routing import of_contract
 from revrec.db.tables import journal_entry, rc_bill
 
 PERIOD_SPAN = 1_000_000  # a YYYYMM key fits below it

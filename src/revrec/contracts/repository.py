@@ -50,8 +50,11 @@ def lock_client(conn: Connection, client_id: int) -> None:
 # --- staged lines --------------------------------------------------------------------------------------
 
 
-def _so_due(client_id: int, due_end: dt.date) -> Any:
-    return and_(S.client_id == client_id, flagged(S.processed_flag, "N"), S.type == "SO", S.so_date < due_end)
+def _so_due(client_id: int, due_end: dt.date, *, by_ref: bool = False) -> Any:
+    """Due SO rows. ``by_ref``: for a look-up by SO number, which must use the SO number index (the flag is
+    then compared without the flag index's term, as in :func:`_activity_due`)."""
+    waiting = S.processed_flag == "N" if by_ref else flagged(S.processed_flag, "N")
+    return and_(S.client_id == client_id, waiting, S.type == "SO", S.so_date < due_end)
 
 
 def _activity_due(client_id: int, due_end: dt.date, *, by_ref: bool = False) -> Any:
@@ -98,14 +101,7 @@ def so_rest(client_id: int, due_end: dt.date, after: int, so_num: str) -> Any:
     """The due SO rows of sales order ``so_num`` after id ``after``. The flag is compared without the flag
     index's term: the look-up must take the SO number index (``ix_stage_line_client_so_num_waiting``),
     not scan every waiting line after ``after`` through the flag index (quadratic in the backlog)."""
-    return and_(
-        S.client_id == client_id,
-        S.so_num == so_num,
-        S.processed_flag == "N",
-        S.type == "SO",
-        S.so_date < due_end,
-        S.id > after,
-    )
+    return and_(_so_due(client_id, due_end, by_ref=True), S.so_num == so_num, S.id > after)
 
 
 def next_activity_rows(

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, and_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+
+from revrec.db.tables import revenue_contract
 
 
 class _ClientTerm(FunctionElement[int]):
@@ -44,3 +46,15 @@ def same_client(client_column: Any, client: Any) -> ColumnElement[bool]:
     the outer row's ``client_id``), as a routing term that leaves the index choice to the ids."""
     term: ColumnElement[bool] = _ClientTerm(client_column) == client
     return term
+
+
+def same_client_sql(column: str, sqlite: bool) -> str:
+    """:func:`same_client`'s term in hand-written SQL: ``column`` as is, ``+column`` on SQLite."""
+    return f"+{column}" if sqlite else column
+
+
+def of_contract(row: Any) -> ColumnElement[bool]:
+    """The join of ``row`` (the columns of a table or subquery with ``client_id`` and ``rc_id``) to its
+    contract, on the client too: co-located on Citus, the statement stays on one shard."""
+    rc = revenue_contract.c
+    return and_(same_client(rc.client_id, row.client_id), rc.id == row.rc_id)

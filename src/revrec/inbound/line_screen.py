@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, text, update
 
-from revrec.db.routing import same_client
+from revrec.db.routing import same_client, same_client_sql
 from revrec.db.stage_columns import COST_LINE_COLUMNS, LINE_COLUMNS, sql_name
 from revrec.db.tables import stage_line, stage_line_hold
 from revrec.engine.conventions import UNIT_PRICE_PLACES
@@ -189,7 +189,7 @@ def _unique_line_id(held: bool, sqlite: bool) -> str:
             "FROM stage_line_hold h WHERE h.upload_id = :screen_upload AND h.client_id = :screen_client) d "
             "WHERE d.k IS NOT NULL GROUP BY d.k HAVING count(*) > 1)"
         )
-    client = "+d.client_id" if sqlite else "d.client_id"  # by upload, not by client (revrec.db.routing)
+    client = same_client_sql("d.client_id", sqlite)  # by upload, not by client
     return (
         f"{_c('LINE_KEY')} NOT IN (SELECT d.line_key FROM stage_line d "  # noqa: S608
         f"WHERE {client} = :screen_client AND d.upload_id = :screen_upload AND d.line_key IS NOT NULL "

@@ -78,12 +78,12 @@ def heartbeat(engine: Engine, job: Job, owner: str) -> Iterator[None]:
                     log.warning("job %s: lease lost (taken over or finished)", job.id)
                     return
             except Exception as exc:  # noqa: BLE001 - a missed beat is retried; the lease has slack for two
-                if not _sqlite_locked(exc):
+                if _sqlite_locked(exc):
+                    # SQLite has one writer: a step of this job writing longer than the busy timeout holds the
+                    # lock. Nobody can claim the job meanwhile, and the step renews the lease as it commits.
+                    log.warning("job %s: lease not renewed: the database is locked by a long write", job.id)
+                else:
                     log.exception("job %s: heartbeat failed", job.id)
-                    continue
-                # SQLite has one writer: a step of this job writing for longer than the busy timeout holds
-                # the lock. Nobody can claim the job meanwhile, and the step renews the lease as it commits.
-                log.warning("job %s: lease not renewed: the database is locked by a long write", job.id)
 
     thread = threading.Thread(target=beat, name=f"revrec-heartbeat-{job.id}", daemon=True)
     thread.start()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
-from revrec.db.routing import same_client
+from revrec.db.routing import of_contract
 from revrec.db.stage_columns import sql_name
 from revrec.db.tables import (
     journal_entry,
@@ -125,7 +125,7 @@ def vc_contracts(conn: Connection, scope: Any, open_key: int, before: dt.date) -
     settled = select(s.line_id).where(*_settlement_scope(scope), s.period_key <= open_key)
     holding = (
         select(r.rc_id)
-        .join(revenue_contract, and_(same_client(c.client_id, r.client_id), c.id == r.rc_id))
+        .join(revenue_contract, of_contract(r))
         .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
                c.org_id == scope.org_id, or_(r.line_id.in_(estimated), r.line_id.in_(settled)))
     )  # fmt: skip
@@ -245,7 +245,7 @@ def changed_contracts(conn: Connection, scope: Any, since: dt.datetime) -> set[i
     )
     estimated = (
         select(r.rc_id)
-        .join(revenue_contract, and_(same_client(c.client_id, r.client_id), c.id == r.rc_id))
+        .join(revenue_contract, of_contract(r))
         .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
                c.org_id == scope.org_id,
                r.line_id.in_(select(e.so_line_id).where(e.client_id == scope.client_id, e.updt_dt >= since)))
@@ -358,7 +358,7 @@ def scope_lines(conn: Connection, scope: Any, line_ids: Iterable[str]) -> dict[s
     for chunk in _chunks(sorted(set(line_ids))):
         query = (
             select(r.rc_id, r.line_id, r.curr, r.f_cur)
-            .join(revenue_contract, and_(same_client(c.client_id, r.client_id), c.id == r.rc_id))
+            .join(revenue_contract, of_contract(r))
             .where(r.client_id == scope.client_id, r.current_flag.is_(True), r.line_id.in_(chunk),
                    c.book_id == scope.book_id, c.org_id == scope.org_id)
         )  # fmt: skip
