@@ -123,6 +123,7 @@ def run_collection(engine: Engine, job: Job, partitions: int = 1) -> tuple[str, 
     tally = Tally()
     by = job.created_by
     cursor = {"after": 0}
+    due = ctx.open.end
 
     def so_chunk(conn: Connection) -> int:
         rows, last = repo.next_so_rows(conn, ctx.scope.client_id, cursor["after"], ctx.open.end, CHUNK)
@@ -130,7 +131,16 @@ def run_collection(engine: Engine, job: Job, partitions: int = 1) -> tuple[str, 
             activity = repo.activity_for(
                 conn, ctx.scope.client_id, {r.ref for r in rows if r.ref}, ctx.open.end
             )
-            process_chunk(conn, ctx, template=template, so_rows=rows, activity=activity, by=by, tally=tally)
+            process_chunk(
+                conn,
+                ctx,
+                template=template,
+                so_rows=rows,
+                activity=activity,
+                by=by,
+                tally=tally,
+                fold_due=due,
+            )
         return last
 
     def activity_chunk(conn: Connection) -> int:
@@ -140,7 +150,9 @@ def run_collection(engine: Engine, job: Job, partitions: int = 1) -> tuple[str, 
         waiting = repo.pending_so_refs(conn, ctx.scope.client_id, {r.ref for r in rows if r.ref})
         ready = [r for r in rows if r.ref not in waiting]
         if ready:
-            process_chunk(conn, ctx, template=template, so_rows=[], activity=ready, by=by, tally=tally)
+            process_chunk(
+                conn, ctx, template=template, so_rows=[], activity=ready, by=by, tally=tally, fold_due=due
+            )
         return rows[-1].row_id
 
     for work in (so_chunk, activity_chunk):

@@ -11,6 +11,7 @@ template's filters leave out stay ``N``. A re-sent SO line that groups into anot
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,26 @@ def _with_history(
     return list(so_rows.values()), sorted(acts.values(), key=lambda r: r.row_id)
 
 
+def _folded(
+    conn: Connection,
+    ctx: Context,
+    all_so: Sequence[StagedRow],
+    so_rows: Sequence[StagedRow],
+    due_end: dt.date,
+) -> list[StagedRow]:
+    """The due activity rows on the other lines of the contracts a chunk revises (``all_so``: their lines
+    with the chunk's; the activity of the chunk's own SO rows, ``so_rows``, was read with them), except
+    on a line whose SO row is still waiting in staging (it is collected after that row, as the activity
+    chunks would)."""
+    read = {r.ref for r in so_rows}
+    refs = {r.ref for r in all_so if r.ref and r.ref not in read}
+    if not refs:
+        return []
+    found = repo.activity_for(conn, ctx.scope.client_id, refs, due_end)
+    waiting = repo.pending_so_refs(conn, ctx.scope.client_id, {r.ref for r in found if r.ref})
+    return [r for r in found if r.ref not in waiting]
+
+
 def process_chunk(
     conn: Connection,
     ctx: Context,
@@ -101,8 +122,13 @@ def process_chunk(
     activity: Sequence[StagedRow],
     by: str,
     tally: Tally,
+    fold_due: dt.date | None = None,
 ) -> None:
-    """Collect one chunk (see the module docstring)."""
+    """Collect one chunk (see the module docstring). ``fold_due`` (the end of the open period; None: no):
+    the due activity on the other lines of the contracts the chunk revises joins the chunk
+    (:func:`_folded`), so that a contract with an SO update and bills on other lines is revised once, not
+    once for the update and again for the bills (a serial collection, whose activity chunks would take
+    them later; never a partition, whose rows are planned)."""
     chunk_ids = [r.row_id for r in so_rows] + [r.row_id for r in activity]
     activity, settling = vc_settlement.split(conn, ctx, activity)  # VC settlement bills: not contract input
     latest, superseded = _latest(so_rows)
@@ -112,6 +138,14 @@ def process_chunk(
         if affected
         else (list(latest.values()), list(activity))
     )
+    if affected and fold_due is not None:
+        taken = set(chunk_ids)
+        extra = [r for r in _folded(conn, ctx, all_so, so_rows, fold_due) if r.row_id not in taken]
+        chunk_ids += [r.row_id for r in extra]
+        more, more_settling = vc_settlement.split(conn, ctx, extra)
+        activity = [*activity, *more]
+        settling = [*settling, *more_settling]
+        all_acts = sorted([*all_acts, *more], key=lambda r: r.row_id)
     # processed events belong to collected lines, so only contracts already stored can have some
     refs = {r.ref or "" for r in all_so}
     history = events.processed_events(conn, ctx.scope.client_id, refs) if affected else []

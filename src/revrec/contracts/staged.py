@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Final
 
 from sqlalchemy import Connection, Date, Integer, String, select, type_coerce
@@ -30,9 +32,12 @@ RORD: Final = "RORD"
 ENGINE_BILLS: Final = frozenset({"INV", "CM", "CM-C", "CM-R"})
 BILL_TYPES: Final = frozenset({"INV", "CM", "CM-C", "CM-R", "CM-RO"})
 
-_DIRECT: Final = {
+#: the staging columns a TransactionLine's own fields come from, in :meth:`_Reader.__call__`'s order
+_LINE_NAMES: Final = (
+    "ID",
     "TYPE",
     "SO_LINE_ID",
+    "ORIG_SO_LINE_ID",
     "SO_NUM",
     "CUST_NUM",
     "ITEM_NUM",
@@ -56,7 +61,9 @@ _DIRECT: Final = {
     "INV_LINE_ID",
     "INV_DATE",
     "INV_QTY",
-}
+)
+#: the staging columns read into a TransactionLine (ORIG_SO_LINE_ID, a source of the ref, is in ``extra``)
+_DIRECT: Final = tuple(name for name in _LINE_NAMES if name not in ("ID", "ORIG_SO_LINE_ID"))
 _EXTRA: Final = (
     "ORIG_SO_LINE_ID",
     "ORIG_INV_LINE_ID",
@@ -136,43 +143,71 @@ def ref_of(kind: str | None, so_line_id: str | None, orig_so_line_id: str | None
     return so_line_id
 
 
+class _Reader:
+    """Makes StagedRows from rows of the values of ``names`` (a name missing from them reads as NULL), by
+    position: no dict per row (collection reads every staging row it collects through one of these)."""
+
+    __slots__ = ("_take", "_extra", "_attributes")
+
+    def __init__(self, names: tuple[str, ...], attribute_names: tuple[str, ...]) -> None:
+        index = {name: i for i, name in enumerate(names)}
+        blank = len(names)  # the NULL appended to every row
+        self._take = itemgetter(*(index.get(name, blank) for name in _LINE_NAMES))
+        self._extra = tuple((name, index.get(name, blank)) for name in _EXTRA)
+        self._attributes = tuple((name, index[name]) for name in attribute_names if name in index)
+
+    def __call__(self, found: Sequence[Any]) -> StagedRow:
+        row = (*found, None)
+        (
+            row_id, kind, so_line_id, orig_so_line_id, so_num, cust_num, item_num, prod_ctgry, prod_class,
+            prod_fmly, prod_ln, so_date, start_date, end_date, ord_qty, ext_lst_prc, ext_sll_prc,
+            unit_list_prc, unit_sell_prc, curr, f_cur, f_ex_rate, g_ex_rate, cv_eligible_flag, inv_line_id,
+            inv_date, inv_qty,
+        ) = self._take(row)  # fmt: skip
+        kind = kind or SO
+        ref = ref_of(kind, so_line_id, orig_so_line_id)
+        attributes = {name: _text(v) for name, i in self._attributes if (v := row[i]) is not None}
+        line = TransactionLine(
+            line_id=ref or "",
+            type=kind,
+            so_num=so_num or "",
+            cust_num=cust_num or "",
+            item_num=item_num or "",
+            prod_ctgry=prod_ctgry or "",
+            prod_class=prod_class or "",
+            prod_fmly=prod_fmly or "",
+            prod_ln=prod_ln or "",
+            so_date=so_date,
+            start_date=start_date,
+            end_date=end_date,
+            ord_qty=ord_qty or ONE,
+            ext_lst_prc=ext_lst_prc or ZERO,
+            ext_sll_prc=ext_sll_prc or ZERO,
+            unit_list_prc=unit_list_prc,
+            unit_sell_prc=unit_sell_prc,
+            curr=curr or "USD",
+            f_cur=f_cur or curr or "USD",
+            f_ex_rate=f_ex_rate or ONE,
+            g_ex_rate=g_ex_rate or ONE,
+            cv_eligible_flag=cv_eligible_flag or "",
+            inv_line_id=inv_line_id or "",
+            inv_date=inv_date,
+            inv_qty=inv_qty,
+            attributes=attributes,
+        )
+        extra = {name: row[i] for name, i in self._extra}
+        return StagedRow(int(row_id), kind, ref, line, extra)
+
+
+@lru_cache(maxsize=64)
+def _reader(names: tuple[str, ...], attribute_names: tuple[str, ...]) -> _Reader:
+    return _Reader(names, attribute_names)
+
+
 def to_staged(values: dict[str, Any], attribute_names: Iterable[str] = _ATTRIBUTES) -> StagedRow:
     """A staging row (staging names → values) as a StagedRow (its ``attributes`` from ``attribute_names``;
     a name missing from ``values`` reads as NULL)."""
-    get = values.get
-    kind = get("TYPE") or SO
-    ref = ref_of(kind, get("SO_LINE_ID"), get("ORIG_SO_LINE_ID"))
-    attributes = {name: _text(v) for name in attribute_names if (v := get(name)) is not None}
-    line = TransactionLine(
-        line_id=ref or "",
-        type=kind,
-        so_num=get("SO_NUM") or "",
-        cust_num=get("CUST_NUM") or "",
-        item_num=get("ITEM_NUM") or "",
-        prod_ctgry=get("PROD_CTGRY") or "",
-        prod_class=get("PROD_CLASS") or "",
-        prod_fmly=get("PROD_FMLY") or "",
-        prod_ln=get("PROD_LN") or "",
-        so_date=get("SO_DATE"),
-        start_date=get("START_DATE"),
-        end_date=get("END_DATE"),
-        ord_qty=get("ORD_QTY") or ONE,
-        ext_lst_prc=get("EXT_LST_PRC") or ZERO,
-        ext_sll_prc=get("EXT_SLL_PRC") or ZERO,
-        unit_list_prc=get("UNIT_LIST_PRC"),
-        unit_sell_prc=get("UNIT_SELL_PRC"),
-        curr=get("CURR") or "USD",
-        f_cur=get("F_CUR") or get("CURR") or "USD",
-        f_ex_rate=get("F_EX_RATE") or ONE,
-        g_ex_rate=get("G_EX_RATE") or ONE,
-        cv_eligible_flag=get("CV_ELIGIBLE_FLAG") or "",
-        inv_line_id=get("INV_LINE_ID") or "",
-        inv_date=get("INV_DATE"),
-        inv_qty=get("INV_QTY"),
-        attributes=attributes,
-    )
-    extra = {name: get(name) for name in _EXTRA}
-    return StagedRow(int(values["ID"]), kind, ref, line, extra)
+    return _reader(tuple(values), tuple(attribute_names))(tuple(values.values()))
 
 
 def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
@@ -206,8 +241,8 @@ class Values:
 
     def staged(self, row: Sequence[Any], attributes: Iterable[str] | None = None) -> StagedRow:
         """``row`` as a StagedRow, the columns not read as NULL (``attributes``: :attr:`attributes`)."""
-        names = attributes if attributes is not None else self.attributes
-        return to_staged(dict(zip(self.names, row, strict=True)), names)
+        names = tuple(attributes) if attributes is not None else self.attributes
+        return _reader(self.names, names)(row)
 
 
 def _columns(names: Sequence[str]) -> list[Any]:
@@ -259,7 +294,8 @@ def read(
 ) -> list[StagedRow]:
     """Staging rows matching ``where`` (a clause on stage_line), whole, as StagedRows (``read_values``)."""
     values = read_values(conn, where, None, order_by, limit)
-    return [values.staged(row, _ATTRIBUTES) for row in values.rows]
+    reader = _reader(values.names, _ATTRIBUTES)
+    return [reader(row) for row in values.rows]
 
 
 def by_ids(conn: Connection, row_ids: Iterable[int]) -> list[StagedRow]:
