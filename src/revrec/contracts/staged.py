@@ -143,18 +143,26 @@ def ref_of(kind: str | None, so_line_id: str | None, orig_so_line_id: str | None
     return so_line_id
 
 
+def _picker(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at ``positions`` of a row, always as a tuple (``itemgetter`` of one gives the value)."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    return lambda row: tuple(row[i] for i in positions)
+
+
 class _Reader:
     """Makes StagedRows from rows of the values of ``names`` (a name missing from them reads as NULL), by
     position: no dict per row (collection reads every staging row it collects through one of these)."""
 
-    __slots__ = ("_take", "_extra", "_attributes")
+    __slots__ = ("_take", "_extra", "_attribute_names", "_attributes")
 
     def __init__(self, names: tuple[str, ...], attribute_names: tuple[str, ...]) -> None:
         index = {name: i for i, name in enumerate(names)}
         blank = len(names)  # the NULL appended to every row
         self._take = itemgetter(*(index.get(name, blank) for name in _LINE_NAMES))
-        self._extra = tuple((name, index.get(name, blank)) for name in _EXTRA)
-        self._attributes = tuple((name, index[name]) for name in attribute_names if name in index)
+        self._extra = _picker([index.get(name, blank) for name in _EXTRA])
+        self._attribute_names = tuple(name for name in attribute_names if name in index)
+        self._attributes = _picker([index[name] for name in self._attribute_names])
 
     def __call__(self, found: Sequence[Any]) -> StagedRow:
         row = (*found, None)
@@ -166,7 +174,16 @@ class _Reader:
         ) = self._take(row)  # fmt: skip
         kind = kind or SO
         ref = ref_of(kind, so_line_id, orig_so_line_id)
-        attributes = {name: _text(v) for name, i in self._attributes if (v := row[i]) is not None}
+        found_attributes = self._attributes(row)
+        attributes = (
+            {
+                name: _text(v)
+                for name, v in zip(self._attribute_names, found_attributes, strict=True)
+                if v is not None
+            }
+            if found_attributes.count(None) != len(found_attributes)  # most rows have none
+            else {}
+        )
         line = TransactionLine(
             line_id=ref or "",
             type=kind,
@@ -195,7 +212,7 @@ class _Reader:
             inv_qty=inv_qty,
             attributes=attributes,
         )
-        extra = {name: row[i] for name, i in self._extra}
+        extra = dict(zip(_EXTRA, self._extra(row), strict=True))
         return StagedRow(int(row_id), kind, ref, line, extra)
 
 
