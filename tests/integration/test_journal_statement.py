@@ -16,12 +16,22 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select
 
 from revrec.accounting import repository as repo
+from revrec.accounting import service as accounting
 from revrec.contracts.revisions import encode
 from revrec.db.session import transaction
-from revrec.db.tables import rc_bill, rc_line, rc_return_reserve, rc_schedule, revenue_contract
+from revrec.db.tables import (
+    journal_entry,
+    rc_bill,
+    rc_cost,
+    rc_cost_schedule,
+    rc_line,
+    rc_return_reserve,
+    rc_schedule,
+    revenue_contract,
+)
 from revrec.periods import service as periods
 from revrec.tenancy import service as tenancy
 from support import unique
@@ -328,13 +338,19 @@ class Reference:
         return sorted((*group, *sums[:6]) for group, sums in grouped.items() if sums[6])
 
 
-def test_journal_statement_equals_a_reference_computed_row_by_row(engine: Engine) -> None:
+def _data_set(engine: Engine) -> Any:
+    """A new client holding the random data set; its scope."""
     rng = random.Random(20261206)
     with transaction(engine) as conn:
         client_id = tenancy.create_client(conn, name=unique("journalref"))
         scope = periods.default_scope(conn, client_id)
         for number in range(60):
             _contract(rng, conn, scope, number, scope.org_id if number % 10 else scope.org_id + 1)
+    return scope
+
+
+def test_journal_statement_equals_a_reference_computed_row_by_row(engine: Engine) -> None:
+    scope = _data_set(engine)
     compared = 0
     with transaction(engine) as conn:
         for index in range(FIRST_INDEX - 2, FIRST_INDEX + 8):
@@ -359,3 +375,84 @@ def test_journal_statement_equals_a_reference_computed_row_by_row(engine: Engine
             assert got == Reference(conn, scope, index, _key(index)).entries(), index
             compared += len(got)
     assert compared > 1000  # the data set reaches every kind of leg, not only a few rows
+
+
+def _cost(conn: Any, scope: Any, key: int) -> None:
+    """A contract cost amortised in period ``key``: entries that the journal's own UPDATE must post."""
+    rc_id = conn.execute(
+        select(revenue_contract.c.id).where(revenue_contract.c.client_id == scope.client_id)
+    ).scalar()
+    cost_id = conn.execute(
+        insert(rc_cost).values(
+            client_id=scope.client_id,
+            book_id=scope.book_id,
+            org_id=scope.org_id,
+            rc_id=rc_id,
+            cost_line_id="K1",
+            line_id="L0-0",
+            stage_row_id=0,
+            cost_type="Commission",
+            cost_kind="INC",
+            treatment="Capitalise",
+            capitalised_flag=True,
+            incurred_date=dt.date(2026, 1, 5),
+            curr="USD",
+            f_cur="USD",
+            r_cur="USD",
+            f_ex_rate=Decimal(1),
+            g_ex_rate=Decimal(1),
+            amount_t=1200,
+            amount_f=1200,
+            amount_r=1200,
+            asset_segments="ASSET",
+            expense_segments="EXPENSE",
+            payable_segments="PAYABLE",
+            impairment_segments="IMPAIR",
+            crtd_prd_id=key,
+            crtd_by="test",
+            crtd_dt=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+    ).inserted_primary_key[0]
+    conn.execute(
+        insert(rc_cost_schedule).values(
+            client_id=scope.client_id,
+            cost_id=cost_id,
+            rc_id=rc_id,
+            period_key=key,
+            entry_kind="amortise",
+            dr_type="I",
+            cr_type="G",
+            amount_t=100,
+            amount_f=100,
+            amount_r=100,
+            crtd_prd_id=key,
+        )  # fmt: skip
+    )
+
+
+def test_period_close_posts_the_rows_journalize_then_post_gave(engine: Engine) -> None:
+    """Period Close writes the revenue entries posted instead of posting them by an UPDATE: the period's rows
+    and the count it reports are those of regenerating and then posting."""
+    scope = _data_set(engine)
+    index = FIRST_INDEX + 1
+    opened = periods.OpenPeriod(_key(index), index, dt.date(2026, 2, 1), dt.date(2026, 3, 1))
+    j = journal_entry.c
+    columns = [c for c in journal_entry.c if c.name != "id"]
+    period = select(*columns).where(j.client_id == scope.client_id, j.period_key == opened.key)
+    found = {}
+    for way in ("journalize, post", "journalize_and_post"):
+        with engine.connect() as conn, conn.begin() as trans:
+            _cost(conn, scope, opened.key)
+            accounting.journalize(conn, scope, opened)  # what collection left: unposted entries to replace
+            if way == "journalize_and_post":
+                posted = accounting.journalize_and_post(conn, scope, opened)
+            else:
+                accounting.journalize(conn, scope, opened)
+                posted = accounting.post(conn, scope, opened.key)
+            found[way] = (posted, sorted(tuple(r) for r in conn.execute(period)))
+            trans.rollback()
+    posted, rows = found["journalize_and_post"]
+    assert found["journalize, post"] == (posted, rows)
+    named = [dict(zip([c.name for c in columns], r, strict=True)) for r in rows]
+    assert posted == len(rows) > 100 and all(r["posted_flag"] for r in named)
+    assert {r["acctg_type"] for r in named} >= {"A", "C", "G", "I", "L", "R", "U", "X", "Y"}

@@ -246,8 +246,13 @@ def compute_entries(
         )
 
 
-def replace_unposted(conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]) -> int:
-    """Regenerate the unposted entries of period ``key``; returns how many were written."""
+def replace_unposted(
+    conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str], *, posted: bool = False
+) -> int:
+    """Regenerate the unposted entries of period ``key``; returns how many were written.
+
+    ``posted``: write them posted, for a Period Close that posts the period in the same transaction (an
+    UPDATE of every entry afterwards makes PostgreSQL write each row and its index entries again)."""
     c = journal_entry.c
     conn.execute(
         delete(journal_entry).where(
@@ -264,7 +269,7 @@ def replace_unposted(conn: Connection, scope: Any, index: int, key: int, account
         f"SELECT :client, :book, :org, :p, :posted, {columns} FROM ({journal_select(conn.dialect.name)}) j"
     ).bindparams(bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean))
     with _without_jit(conn):
-        result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": False})
+        result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": posted})
     return int(result.rowcount)
 
 
