@@ -6,10 +6,11 @@ ends with a Period Close, so the open period is the next one (February) with its
 
 Run: python bench/bench_journal.py (--dir DIR | --url URL) [--client NAME] [--repeat N] [--explain]
 
-Each round, in one transaction that is rolled back at the end (the database is left as it was): the whole
-journalize (what bench_e2e reports as ``journal_regeneration_s``), then Period Close's posting UPDATE of
-the period's entries. Every statement's wall time is summed by its first words (``DELETE``, ``INSERT``,
-``UPDATE`` ...), so the regeneration's DELETE, its ``INSERT ... SELECT`` and the posting are reported apart.
+Each round, in transactions rolled back at their end (the database is left as it was): the whole journalize
+(what bench_e2e reports as ``journal_regeneration_s``), then Period Close's first generation with the
+posting of the period (``journalize_and_post``; with code older than it, journalize then the posting
+UPDATE). Every statement's wall time is summed by its first words (``DELETE``, ``INSERT``, ``UPDATE`` ...),
+so the regeneration's DELETE, its ``INSERT ... SELECT`` and the posting are reported apart.
 ``digest`` is a SHA-256 of the period's regenerated rows (ids left out): equal digests before and after a
 change of the statement mean the same entries. ``--explain`` prints the plan of the ``INSERT ... SELECT``
 (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), run and rolled back).
@@ -24,6 +25,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +68,41 @@ def _digest(conn: Connection, scope: Any, key: int) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
+def _cpu_clock(conn: Connection) -> Callable[[], float | None]:
+    """CPU seconds of the work: this process on SQLite, the server's backend process on PostgreSQL (read
+    from /proc when the server runs on this machine, else unknown). Steadier than wall time on a shared
+    machine."""
+    if conn.dialect.name != "postgresql":
+        return time.process_time
+    with conn.begin():
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    stat = Path(f"/proc/{pid}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backend() -> float | None:
+        if not stat.exists():
+            return None
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    return backend
+
+
+def _timed(cpu: Callable[[], float | None], work: Callable[[], int]) -> tuple[int, float, float | None]:
+    """``work``'s result, wall seconds and CPU seconds."""
+    began, cpu_began = time.perf_counter(), cpu()
+    result = work()
+    cpu_end = cpu()
+    used = None if cpu_began is None or cpu_end is None else round(cpu_end - cpu_began, 2)
+    return result, round(time.perf_counter() - began, 2), used
+
+
 class Statements:
     """Wall time per statement kind (its first two words) while ``on``."""
 
     def __init__(self, engine: Any) -> None:
         self.on = False
+        self.cpu: Callable[[], float | None] = time.process_time
         self.seconds: dict[str, float] = defaultdict(float)
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
@@ -114,11 +146,53 @@ def _explain(conn: Connection, scope: Any, opened: Any) -> str:
     return "\n".join(" | ".join(str(v) for v in row) for row in rows)
 
 
+def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) -> dict[str, Any]:
+    """One regeneration (journalize), then, in a transaction of its own, Period Close's generation with the
+    posting (``journalize_and_post``, or journalize then post where the code has no such function); both
+    rolled back."""
+    cpu = statements.cpu
+
+    def close() -> int:
+        if hasattr(accounting, "journalize_and_post"):
+            return int(accounting.journalize_and_post(conn, scope, opened))
+        accounting.journalize(conn, scope, opened)
+        return journal_repo.post_period(conn, scope, opened.key)
+
+    with conn.begin() as trans:
+        statements.on = True
+        written, journalize_s, journalize_cpu = _timed(
+            cpu, lambda: accounting.journalize(conn, scope, opened)
+        )
+        statements.on = False
+        during = statements.take()
+        digest, count = _digest(conn, scope, opened.key)
+        trans.rollback()
+    with conn.begin() as trans:
+        statements.on = True
+        posted, close_s, close_cpu = _timed(cpu, close)
+        statements.on = False
+        closing = statements.take()
+        trans.rollback()
+    return {
+        "journalize_s": journalize_s,
+        "journalize_cpu_s": journalize_cpu,
+        "statements_s": during,
+        "close_generation_and_post_s": close_s,
+        "close_generation_and_post_cpu_s": close_cpu,
+        "close_statements_s": closing,
+        "rows": written,
+        "posted": posted,
+        "digest": digest,
+        "digest_rows": count,
+    }
+
+
 def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, Any]:
     engine = make_engine(url)
     statements = Statements(engine)
     rounds = []
     with engine.connect() as conn:
+        statements.cpu = _cpu_clock(conn)
         with conn.begin():
             name = _client_name(conn, client)
             found = tenancy.require_client(conn, name)
@@ -126,34 +200,7 @@ def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, A
             opened = periods.current_open(conn, scope, policies_for(conn, found).calendar)
             assert opened is not None
         for _ in range(repeat):
-            trans = conn.begin()
-            try:
-                statements.on = True
-                began = time.perf_counter()
-                written = accounting.journalize(conn, scope, opened)
-                journalize_s = time.perf_counter() - began
-                during = statements.take()
-                statements.on = False
-                digest, count = _digest(conn, scope, opened.key)
-                statements.on = True
-                began = time.perf_counter()
-                posted = journal_repo.post_period(conn, scope, opened.key)
-                post_s = time.perf_counter() - began
-                statements.on = False
-                statements.take()
-            finally:
-                trans.rollback()
-            rounds.append(
-                {
-                    "journalize_s": round(journalize_s, 2),
-                    "statements_s": during,
-                    "post_period_s": round(post_s, 2),
-                    "rows": written,
-                    "posted": posted,
-                    "digest": digest,
-                    "digest_rows": count,
-                }
-            )
+            rounds.append(_round(conn, scope, opened, statements))
             print(json.dumps(rounds[-1]), file=sys.stderr)
         plan = None
         if explain:
@@ -168,6 +215,9 @@ def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, A
         "period": opened.key,
         "rounds": rounds,
         "best_journalize_s": min(r["journalize_s"] for r in rounds) if rounds else None,
+        "best_close_generation_and_post_s": (
+            min(r["close_generation_and_post_s"] for r in rounds) if rounds else None
+        ),
         **({"plan": plan} if plan is not None else {}),
     }
 

@@ -40,8 +40,8 @@ def _run(dialect: str, column: str, k: str) -> str:
     """SQL for the running total of packed series ``column`` through calendar index ``:k``."""
     offset = f"{'LEAST' if dialect == 'postgresql' else 'MIN'}(:{k} - s.first_index, s.n - 1)"
     if dialect == "postgresql":
-        # ``json``, not ``jsonb``: the text is read as it is up to the element, no tree is built (a jsonb
-        # cast of every array cost 1.2 s of a 2.8 s schedule scan at 160,000 schedules)
+        # ``json``, not ``jsonb``: the text is read as it is up to the element, no tree is built (the scan
+        # of 160,000 schedules took 2.0-2.3 s with jsonb, 1.2-1.3 s with json; docs/performance.md)
         element = f"(CAST({column} AS json) ->> ({offset}))::bigint"
     else:
         element = f"json_extract({column}, '$[' || ({offset}) || ']')"
