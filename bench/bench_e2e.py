@@ -546,6 +546,20 @@ def _peak_rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
+@contextmanager
+def _data_dir(keep: str | None) -> Iterator[str]:
+    """``keep`` (created when missing) if given, else a temporary directory removed afterwards."""
+    if keep is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield tmp
+        return
+    path = Path(keep)
+    path.mkdir(parents=True, exist_ok=True)
+    if (path / "bench.sqlite3").exists():
+        raise SystemExit(f"{path / 'bench.sqlite3'} exists: --keep builds a new database")
+    yield str(path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -557,8 +571,14 @@ def main() -> int:
         "--profile",
         help="cProfile statistics of both collections to FILE, statements' times to FILE.statements.txt",
     )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="build the SQLite database and the data files in DIR and keep them (bench/bench_journal.py "
+        "times journal generations on it); DIR must not hold a database yet",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with _data_dir(args.keep) as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         result = run(args.lines, url, tmp, args.vc_percent, args.later_percent, args.profile)
     target = (120 if result["database"] == "postgresql" else 150) * args.lines / 1_000_000

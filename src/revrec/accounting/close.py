@@ -96,8 +96,7 @@ def run_period_close(engine: Engine, job: Job) -> tuple[str, str | None]:
         )
         if found and not force:
             return "Error", f"Period {open_period.key} cannot be closed: " + "; ".join(found)
-        accounting.journalize(conn, scope, open_period)
-        posted = accounting.post(conn, scope, open_period.key)
+        posted = accounting.journalize_and_post(conn, scope, open_period)
         closed, opened = periods.close_open_period(conn, scope, calendar, by=job.created_by)
         next_open = periods.current_open(conn, scope, calendar)
         assert next_open is not None

@@ -15,6 +15,8 @@ never rewritten, so a closed period's entries computed again equal the posted on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 RESERVE_CTE = """
     rsv AS MATERIALIZED (
       SELECT x.*, CASE WHEN x.period_key = :p THEN 1 ELSE -1 END AS sgn FROM (
@@ -40,10 +42,12 @@ _LEGS = (
 ACCOUNT_TYPES = ("N", "S", "O", "Q")
 
 
-def legs_sql() -> str:
-    """The legs as SELECTs over ``rsv`` joined by UNION ALL, shaped as the journal statement's legs."""
+def legs_sql(nonzero: Callable[[str, str, str], str]) -> str:
+    """The legs as SELECTs over ``rsv`` joined by UNION ALL, shaped as the journal statement's legs;
+    ``nonzero`` gives the WHERE that leaves out a leg of zero (its T, F and R expressions)."""
     return " UNION ALL ".join(
         f"SELECT rc_id, '{kind}', {account}, curr, f_cur, r_cur, "
-        f"{sign}sgn * {col}_t, {sign}sgn * {col}_f, {sign}sgn * {col}_r FROM rsv"
+        f"{sign}sgn * {col}_t, {sign}sgn * {col}_f, {sign}sgn * {col}_r FROM rsv "
+        + nonzero(f"{col}_t", f"{col}_f", f"{col}_r")
         for kind, account, sign, col in _LEGS
     )

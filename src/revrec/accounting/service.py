@@ -54,15 +54,32 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     """(Re)generate the unposted entries of the open period; returns how many summary rows.
 
     Takes the book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
+    revenue, others = _journalize(conn, scope, open_period, posted=False)
+    return revenue + others
+
+
+def journalize_and_post(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
+    """Period Close: regenerate the open period's entries and post (freeze) them all; how many were posted.
+
+    The revenue entries (all but a few) are written posted; the contract cost and VC entries, written
+    unposted by their own steps, are posted by an UPDATE. The rows are those of :func:`journalize` then
+    :func:`post`, without rewriting every entry to set its flag (docs/performance.md)."""
+    revenue, _ = _journalize(conn, scope, open_period, posted=True)
+    return revenue + post(conn, scope, open_period.key)
+
+
+def _journalize(conn: Connection, scope: Scope, open_period: OpenPeriod, *, posted: bool) -> tuple[int, int]:
+    """The steps of :func:`journalize`: (revenue entries, cost and VC entries) written."""
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
     before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
     # only the tables changed much since their last analysis: a journal regenerated with nothing new
     # (the Period Close after a collection, the next period's) pays no ANALYZE
     statistics.refresh_stale(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
     returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
-    count = repo.replace_unposted(conn, scope, open_period.index, open_period.key, book_accounts(conn, scope))
-    count += journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
-    return count + vc_service.reassess(conn, scope, open_period)  # variable consideration (V/W/K)
+    accounts = book_accounts(conn, scope)
+    revenue = repo.replace_unposted(conn, scope, open_period.index, open_period.key, accounts, posted=posted)
+    others = journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
+    return revenue, others + vc_service.reassess(conn, scope, open_period)  # variable consideration (V/W/K)
 
 
 def stamp_period_change(conn: Connection, scope: Scope, keys: tuple[int, ...]) -> int:

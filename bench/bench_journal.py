@@ -1,0 +1,248 @@
+"""Journal generation benchmark: times N regenerations of the open period's journal on a database built once.
+
+Build the database with ``python bench/bench_e2e.py --lines N --keep DIR`` (SQLite: ``DIR/bench.sqlite3``;
+PostgreSQL: ``REVREC_BENCH_DATABASE_URL=postgresql://...``, the database is kept anyway). The end-to-end run
+ends with a Period Close, so the open period is the next one (February) with its unposted journal.
+
+Run: python bench/bench_journal.py (--dir DIR | --url URL) [--client NAME] [--repeat N] [--explain]
+
+Each round, in transactions rolled back at their end (the database is left as it was): the whole journalize
+(what bench_e2e reports as ``journal_regeneration_s``), then Period Close's first generation with the
+posting of the period (``journalize_and_post``; with code older than it, journalize then the posting
+UPDATE). Every statement's wall time is summed by its first words (``DELETE``, ``INSERT``, ``UPDATE`` ...),
+so the regeneration's DELETE, its ``INSERT ... SELECT`` and the posting are reported apart.
+``digest`` is a SHA-256 of the period's regenerated rows (ids left out): equal digests before and after a
+change of the statement mean the same entries. ``--explain`` prints the plan of the ``INSERT ... SELECT``
+(SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), run and rolled back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, event, text
+
+from revrec.accounting import repository as journal_repo
+from revrec.accounting import service as accounting
+from revrec.db.session import make_engine
+from revrec.periods import service as periods
+from revrec.policies.service import policies_for
+from revrec.tenancy import service as tenancy
+
+
+def _client_name(conn: Connection, name: str | None) -> str:
+    """``name``, else the newest client whose name starts with ``bench`` (bench_e2e's)."""
+    if name:
+        return name
+    found = conn.execute(text("SELECT name FROM client WHERE name LIKE 'bench%' ORDER BY id DESC")).first()
+    if found is None:
+        raise SystemExit("no bench client in this database: build one with bench_e2e.py --keep DIR")
+    return str(found.name)
+
+
+def _digest(conn: Connection, scope: Any, key: int) -> tuple[str, int]:
+    """SHA-256 of the period's unposted system rows in a fixed order, and their count."""
+    rows = conn.execute(
+        text(
+            "SELECT rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, dr_t, cr_t, dr_f, cr_f, dr_r, cr_r,"
+            " origin"
+            " FROM journal_entry WHERE client_id = :c AND book_id = :b AND org_id = :o AND period_key = :p"
+            " AND posted_flag = :no AND mje_id IS NULL"
+            " ORDER BY rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, origin, dr_t, cr_t"
+        ),
+        {"c": scope.client_id, "b": scope.book_id, "o": scope.org_id, "p": key, "no": False},
+    )
+    digest, count = hashlib.sha256(), 0
+    for row in rows:
+        digest.update(repr(tuple(row)).encode())
+        count += 1
+    return digest.hexdigest(), count
+
+
+def _cpu_clock(conn: Connection) -> Callable[[], float | None]:
+    """CPU seconds of the work: this process on SQLite, the server's backend process on PostgreSQL (read
+    from /proc when the server runs on this machine, else unknown). Steadier than wall time on a shared
+    machine."""
+    if conn.dialect.name != "postgresql":
+        return time.process_time
+    with conn.begin():
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    stat = Path(f"/proc/{pid}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backend() -> float | None:
+        if not stat.exists():
+            return None
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    return backend
+
+
+def _timed(cpu: Callable[[], float | None], work: Callable[[], int]) -> tuple[int, float, float | None]:
+    """``work``'s result, wall seconds and CPU seconds."""
+    began, cpu_began = time.perf_counter(), cpu()
+    result = work()
+    cpu_end = cpu()
+    used = None if cpu_began is None or cpu_end is None else round(cpu_end - cpu_began, 2)
+    return result, round(time.perf_counter() - began, 2), used
+
+
+class Statements:
+    """Wall time per statement kind (its first two words) while ``on``."""
+
+    def __init__(self, engine: Any) -> None:
+        self.on = False
+        self.cpu: Callable[[], float | None] = time.process_time
+        self.seconds: dict[str, float] = defaultdict(float)
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, *args: Any) -> None:
+        conn.info["bench_began"] = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.on:
+            kind = " ".join(statement.split()[:2]).upper()
+            self.seconds[kind] += time.perf_counter() - conn.info["bench_began"]
+
+    def take(self) -> dict[str, float]:
+        taken = {k: round(v, 2) for k, v in sorted(self.seconds.items(), key=lambda kv: -kv[1]) if v >= 0.01}
+        self.seconds.clear()
+        return taken
+
+
+def _explain(conn: Connection, scope: Any, opened: Any) -> str:
+    """The plan of the journal's ``INSERT ... SELECT`` (PostgreSQL: executed, in the caller's transaction)."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.lstrip().startswith("INSERT INTO journal_entry"):
+            captured.append((statement, parameters))
+
+    event.listen(conn, "before_cursor_execute", capture)
+    try:
+        journal_repo.replace_unposted(
+            conn, scope, opened.index, opened.key, accounting.book_accounts(conn, scope)
+        )
+    finally:
+        event.remove(conn, "before_cursor_execute", capture)
+    statement, parameters = captured[0]
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+    else:
+        prefix = "EXPLAIN QUERY PLAN "
+    rows = conn.exec_driver_sql(prefix + statement, parameters).all()
+    return "\n".join(" | ".join(str(v) for v in row) for row in rows)
+
+
+def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) -> dict[str, Any]:
+    """One regeneration (journalize), then, in a transaction of its own, Period Close's generation with the
+    posting (``journalize_and_post``, or journalize then post where the code has no such function); both
+    rolled back."""
+    cpu = statements.cpu
+
+    def close() -> int:
+        if hasattr(accounting, "journalize_and_post"):
+            return int(accounting.journalize_and_post(conn, scope, opened))
+        accounting.journalize(conn, scope, opened)
+        return journal_repo.post_period(conn, scope, opened.key)
+
+    with conn.begin() as trans:
+        statements.on = True
+        written, journalize_s, journalize_cpu = _timed(
+            cpu, lambda: accounting.journalize(conn, scope, opened)
+        )
+        statements.on = False
+        during = statements.take()
+        digest, count = _digest(conn, scope, opened.key)
+        trans.rollback()
+    with conn.begin() as trans:
+        statements.on = True
+        posted, close_s, close_cpu = _timed(cpu, close)
+        statements.on = False
+        closing = statements.take()
+        trans.rollback()
+    return {
+        "journalize_s": journalize_s,
+        "journalize_cpu_s": journalize_cpu,
+        "statements_s": during,
+        "close_generation_and_post_s": close_s,
+        "close_generation_and_post_cpu_s": close_cpu,
+        "close_statements_s": closing,
+        "rows": written,
+        "posted": posted,
+        "digest": digest,
+        "digest_rows": count,
+    }
+
+
+def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, Any]:
+    engine = make_engine(url)
+    statements = Statements(engine)
+    rounds = []
+    with engine.connect() as conn:
+        statements.cpu = _cpu_clock(conn)
+        with conn.begin():
+            name = _client_name(conn, client)
+            found = tenancy.require_client(conn, name)
+            scope = periods.default_scope(conn, found.id)
+            opened = periods.current_open(conn, scope, policies_for(conn, found).calendar)
+            assert opened is not None
+        for _ in range(repeat):
+            rounds.append(_round(conn, scope, opened, statements))
+            print(json.dumps(rounds[-1]), file=sys.stderr)
+        plan = None
+        if explain:
+            with conn.begin() as trans:
+                plan = _explain(conn, scope, opened)
+                trans.rollback()
+    engine.dispose()
+    return {
+        "benchmark": "journal",
+        "database": engine.dialect.name,
+        "client": name,
+        "period": opened.key,
+        "rounds": rounds,
+        "best_journalize_s": min(r["journalize_s"] for r in rounds) if rounds else None,
+        "best_close_generation_and_post_s": (
+            min(r["close_generation_and_post_s"] for r in rounds) if rounds else None
+        ),
+        **({"plan": plan} if plan is not None else {}),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--dir", help="the directory bench_e2e.py --keep built (SQLite)")
+    where.add_argument("--url", help="database URL (default: REVREC_BENCH_DATABASE_URL)")
+    parser.add_argument("--client", help="client name (default: the newest bench client)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--explain", action="store_true", help="print the INSERT ... SELECT's plan")
+    args = parser.parse_args()
+    url = args.url or os.environ.get("REVREC_BENCH_DATABASE_URL")
+    if args.dir:
+        url = f"sqlite:///{Path(args.dir) / 'bench.sqlite3'}"
+    if not url:
+        parser.error("--dir or --url (or REVREC_BENCH_DATABASE_URL) is required")
+    result = run(url, args.client, args.repeat, args.explain)
+    plan = result.pop("plan", None)
+    print(json.dumps(result, indent=2))
+    if plan is not None:
+        print(plan)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
