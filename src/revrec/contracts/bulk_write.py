@@ -7,7 +7,7 @@ handed to the driver without per-row statement compilation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -16,12 +16,18 @@ from revrec.inbound.screen import Memo
 
 
 def insert_rows(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    core: bool = False,
 ) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table``."""
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table``. ``core``: values converted as a Core
+    ``INSERT`` converts them (see :func:`converted`)."""
     if not rows:
         return
-    rows = converted(conn, table, columns, rows)
+    rows = converted(conn, table, columns, rows, core=core)
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
@@ -33,17 +39,36 @@ def insert_rows(
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", list(rows))  # noqa: S608
 
 
+def processors(
+    conn: Connection, table: Table, columns: Sequence[str], *, core: bool = False
+) -> list[Callable[[Any], Any] | None]:
+    """The bind processor of each of ``columns``: the column type's own (Money, Rate, Boolean; the driver
+    adapts the rest: sqlite3 stores dates and times as ``isoformat`` text), or with ``core`` the dialect's
+    type's, as a Core statement converts (SQLite: times as text without the zone). Tables written by Core
+    statements before keep their stored form only with ``core``."""
+    dialect = conn.dialect
+    types = [table.c[c].type for c in columns]
+    if core:
+        return [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+    return [t.bind_processor(dialect) for t in types]
+
+
 def converted(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    core: bool = False,
 ) -> Sequence[Sequence[Any]]:
     """``rows`` with each value as the column's bind processor stores it (the rows as they are when no
-    column has one). Column by column (only the columns with a processor are touched), memoised per column:
-    amounts, dates and currencies repeat across the rows of a chunk."""
-    processors = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
-    if not rows or all(p is None for p in processors):
+    column has one; ``core``: see :func:`processors`). Column by column (only the columns with a processor
+    are touched), memoised per column: amounts, dates and currencies repeat across the rows of a chunk."""
+    found = processors(conn, table, columns, core=core)
+    if not rows or all(p is None for p in found):
         return rows
     values = list(zip(*rows, strict=True))
-    for index, processor in enumerate(processors):
+    for index, processor in enumerate(found):
         if processor is not None:
             memo = Memo(processor)
             values[index] = tuple([None if v is None else memo[v] for v in values[index]])

@@ -23,7 +23,7 @@ prospective ones at the new full consideration once the line is fully released a
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -70,28 +70,61 @@ class Packed:
 
 
 def pack(schedule: LineSchedule, first_index: int) -> Packed:
-    rev = tuple(list(s) for s in schedule.running_revenue)
-    cv = tuple(
-        [a - r for a, r in zip(alloc, revenue, strict=True)]
-        for alloc, revenue in zip(schedule.running_allocated, schedule.running_revenue, strict=True)
-    )
-    return Packed(first_index, rev, cv)  # type: ignore[arg-type]
+    revenue, allocated = schedule.running_revenue, schedule.running_allocated
+    rev = _per_currency(list, revenue)
+    if allocated is revenue:  # no carve: the engine shares the series
+        return Packed(first_index, rev, _per_currency(_zeros, revenue))
+    return Packed(first_index, rev, _per_currency(_difference, allocated, revenue))
+
+
+def _per_currency(make: Callable[..., Series], *triples: Sequence[Sequence[int]]) -> Triple:
+    """``make`` of the series of ``triples`` per currency; a currency whose series are the previous one's
+    (the engine shares them between currencies at one rate) shares its result too (no packed series is
+    changed in place)."""
+    t = make(*(triple[0] for triple in triples))
+    f = t if all(triple[1] is triple[0] for triple in triples) else make(*(triple[1] for triple in triples))
+    same = all(triple[2] is triple[1] for triple in triples)
+    return t, f, f if same else make(*(triple[2] for triple in triples))
+
+
+def _zeros(series: Sequence[int]) -> Series:
+    return [0] * len(series)
+
+
+def _difference(allocated: Sequence[int], revenue: Sequence[int]) -> Series:
+    return [a - r for a, r in zip(allocated, revenue, strict=True)]
+
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # the C encoder: a list of ints as "[1,2,3]"
 
 
 def encode(series: Series) -> str:
-    return "[" + ",".join(map(str, series)) + "]"
+    return _encode(series)
 
 
 def encode_triple(triple: Triple) -> tuple[str, str | None, str | None]:
     """JSON texts of the T, F and R series; F (R) is None when equal to T (F)."""
     t, f, r = triple
-    return encode(t), None if f == t else encode(f), None if r == f else encode(r)
+    return _encode(t), None if f == t else _encode(f), None if r == f else _encode(r)
 
 
 def decode_triple(t: str, f: str | None, r: str | None) -> Triple:
     ts = json.loads(t)
     fs = ts if f is None else json.loads(f)
     return ts, fs, fs if r is None else json.loads(r)
+
+
+def decode_packed(
+    first_index: int,
+    n: int,
+    rev: tuple[str, str | None, str | None],
+    cv: tuple[str | None, str | None, str | None],
+) -> Packed:
+    """A stored schedule's texts (``rev_t/f/r``, ``cv_t/f/r``; no carve when ``cv_t`` is NULL) packed."""
+    if cv[0] is None:
+        zero = [0] * n  # shared: no packed series is changed in place
+        return Packed(first_index, decode_triple(*rev), (zero, zero, zero))
+    return Packed(first_index, decode_triple(*rev), decode_triple(cv[0], cv[1], cv[2]))
 
 
 def _retrospective_series(old: Packed, new: Packed, kind: str, c: int, open_index: int) -> tuple[int, Series]:
