@@ -7,10 +7,11 @@ handed to the driver without per-row statement compilation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Date, DateTime, Table
 
 from revrec.inbound.screen import Memo
 
@@ -42,15 +43,33 @@ def insert_rows(
 def processors(
     conn: Connection, table: Table, columns: Sequence[str], *, core: bool = False
 ) -> list[Callable[[Any], Any] | None]:
-    """The bind processor of each of ``columns``: the column type's own (Money, Rate, Boolean; the driver
-    adapts the rest: sqlite3 stores dates and times as ``isoformat`` text), or with ``core`` the dialect's
-    type's, as a Core statement converts (SQLite: times as text without the zone). Tables written by Core
-    statements before keep their stored form only with ``core``."""
+    """The bind processor of each of ``columns``: the column type's own (Money, Rate, Boolean), the driver
+    adapting the rest (on SQLite dates and times as sqlite3's default adapters store them, done here once
+    per distinct value: :func:`sqlite_adapted`); or with ``core`` the dialect's type's, as a Core
+    statement converts (SQLite: times as text without the zone). Tables written by Core statements before
+    keep their stored form only with ``core``."""
     dialect = conn.dialect
     types = [table.c[c].type for c in columns]
     if core:
         return [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
-    return [t.bind_processor(dialect) for t in types]
+    found: list[Callable[[Any], Any] | None] = []
+    for column_type in types:
+        processor = column_type.bind_processor(dialect)
+        if processor is None and dialect.name == "sqlite" and isinstance(column_type, Date | DateTime):
+            processor = sqlite_adapted
+        found.append(processor)
+    return found
+
+
+def sqlite_adapted(value: Any) -> Any:
+    """What sqlite3's default adapters make of ``value`` (chosen by its exact type, as sqlite3 does): a
+    date's ``isoformat()``, a datetime's ``isoformat(" ")``; anything else as it is."""
+    kind = type(value)
+    if kind is dt.datetime:
+        return value.isoformat(" ")
+    if kind is dt.date:
+        return value.isoformat()
+    return value
 
 
 def converted(

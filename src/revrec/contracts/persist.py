@@ -331,7 +331,8 @@ def line_values(
 _NO_ERROR: tuple[None, None] = (None, None)
 
 
-def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
+def head_values(ctx: Context, contract: RevenueContract, stamp: datetime) -> dict[str, Any]:
+    """The head columns a computation sets; ``updated_at`` is ``stamp`` (one clock read per batch)."""
     _, head = _errors_of(contract)
     allocation = contract.allocation
     return {
@@ -342,7 +343,7 @@ def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
         "error_code": head[0] if head else None,
         "error_message": head[1] if head else None,
         "updt_prd_id": ctx.open.key,
-        "updated_at": repo.now(),
+        "updated_at": stamp,
     }
 
 
@@ -369,7 +370,7 @@ def insert_new(
             "crtd_prd_id": ctx.open.key,
             "created_at": stamp,
             "crtd_by": ctx.created_by,
-            **head_values(ctx, c.contract),
+            **head_values(ctx, c.contract, stamp),
         }
         for c in computed
     ]
@@ -524,10 +525,11 @@ def update_many(
     if not revised:
         return
     rc_ids = [int(head.id) for _, head in revised]
+    stamp = repo.now()
     repo.update_contracts(
         conn,
         [
-            (int(head.id), {"version": head.version + 1, **head_values(ctx, item.contract)})
+            (int(head.id), {"version": head.version + 1, **head_values(ctx, item.contract, stamp)})
             for item, head in revised
         ],
     )

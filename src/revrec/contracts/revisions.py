@@ -23,7 +23,7 @@ prospective ones at the new full consideration once the line is fully released a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -70,29 +70,22 @@ class Packed:
 
 
 def pack(schedule: LineSchedule, first_index: int) -> Packed:
+    """The engine's schedule as lists. The engine shares one series between currencies at one rate, and
+    between revenue and allocated when there is no carve: so do the lists (no packed series is changed in
+    place), each built once."""
     revenue, allocated = schedule.running_revenue, schedule.running_allocated
-    rev = _per_currency(list, revenue)
-    if allocated is revenue:  # no carve: the engine shares the series
-        return Packed(first_index, rev, _per_currency(_zeros, revenue))
-    return Packed(first_index, rev, _per_currency(_difference, allocated, revenue))
-
-
-def _per_currency(make: Callable[..., Series], *triples: Sequence[Sequence[int]]) -> Triple:
-    """``make`` of the series of ``triples`` per currency; a currency whose series are the previous one's
-    (the engine shares them between currencies at one rate) shares its result too (no packed series is
-    changed in place)."""
-    t = make(*(triple[0] for triple in triples))
-    f = t if all(triple[1] is triple[0] for triple in triples) else make(*(triple[1] for triple in triples))
-    same = all(triple[2] is triple[1] for triple in triples)
-    return t, f, f if same else make(*(triple[2] for triple in triples))
-
-
-def _zeros(series: Sequence[int]) -> Series:
-    return [0] * len(series)
-
-
-def _difference(allocated: Sequence[int], revenue: Sequence[int]) -> Series:
-    return [a - r for a, r in zip(allocated, revenue, strict=True)]
+    t, f, r = revenue
+    rev_t = list(t)
+    rev_f = rev_t if f is t else list(f)
+    rev_r = rev_f if r is f else list(r)
+    if allocated is revenue:
+        zero = [0] * len(rev_t)
+        return Packed(first_index, (rev_t, rev_f, rev_r), (zero, zero, zero))
+    a_t, a_f, a_r = allocated
+    cv_t = [a - b for a, b in zip(a_t, t, strict=True)]
+    cv_f = cv_t if a_f is a_t and f is t else [a - b for a, b in zip(a_f, f, strict=True)]
+    cv_r = cv_f if a_r is a_f and r is f else [a - b for a, b in zip(a_r, r, strict=True)]
+    return Packed(first_index, (rev_t, rev_f, rev_r), (cv_t, cv_f, cv_r))
 
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # the C encoder: a list of ints as "[1,2,3]"
