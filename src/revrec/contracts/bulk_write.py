@@ -13,8 +13,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Table
 
-from revrec.inbound.screen import Memo
-
 
 def insert_rows(
     conn: Connection,
@@ -89,6 +87,17 @@ def converted(
     values = list(zip(*rows, strict=True))
     for index, processor in enumerate(found):
         if processor is not None:
-            memo = Memo(processor)
-            values[index] = tuple([None if v is None else memo[v] for v in values[index]])
+            values[index] = tuple(map(_Memo(processor).__getitem__, values[index]))
     return list(zip(*values, strict=True))
+
+
+class _Memo(dict[Any, Any]):
+    """One column's conversions in one call: NULL stays NULL, each other value converted once."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__({None: None})
+        self.convert = convert
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.convert(key)
+        return value
