@@ -86,9 +86,24 @@ def converted(
         return rows
     values = list(zip(*rows, strict=True))
     for index, processor in enumerate(found):
-        if processor is not None:
+        if processor is sqlite_adapted:
+            values[index] = _adapted_by_object(values[index])
+        elif processor is not None:
             values[index] = tuple(map(_Memo(processor).__getitem__, values[index]))
     return list(zip(*values, strict=True))
+
+
+def _adapted_by_object(values: Sequence[Any]) -> tuple[Any, ...]:
+    """:func:`sqlite_adapted` of ``values``, once per object: not per equal value, since equal times in
+    two zones have two texts (a run's rows share one stamp object)."""
+    done: dict[int, Any] = {}
+    found = []
+    for value in values:
+        text = done.get(id(value))
+        if text is None:
+            text = done[id(value)] = sqlite_adapted(value)
+        found.append(text)
+    return tuple(found)
 
 
 class _Memo(dict[Any, Any]):

@@ -14,8 +14,9 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from sqlalchemy import Column, Date, DateTime, MetaData, Table, create_engine
 
-from revrec.contracts.bulk_write import sqlite_adapted
+from revrec.contracts.bulk_write import converted, sqlite_adapted
 from revrec.contracts.revisions import Packed, decode_packed, encode, encode_triple, pack
 from revrec.engine.schedules import LineSchedule
 
@@ -104,3 +105,20 @@ def test_sqlite_adapted_stores_what_sqlite3_adapts() -> None:
     stored = dict(raw.execute("SELECT i, quote(v) FROM t"))
     assert all(stored[i] == stored[-i - 1] for i in range(len(VALUES)))
     assert stored[1] == "'2026-12-06 06:23:33.232725+00:00'"
+
+
+def test_equal_times_in_two_zones_keep_their_own_text() -> None:
+    """Dates and times are adapted once per object, not per equal value: equal instants in two zones are
+    two texts for sqlite3."""
+    table = Table("probe", MetaData(), Column("at", DateTime(timezone=True)), Column("day", Date))
+    utc = dt.datetime(2026, 1, 1, 10, tzinfo=dt.UTC)
+    east = utc.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    assert utc == east
+    day = dt.date(2026, 1, 1)
+    with create_engine("sqlite://").connect() as conn:
+        found = converted(conn, table, ["at", "day"], [(utc, day), (east, None), (utc, day)])
+    assert found == [
+        ("2026-01-01 10:00:00+00:00", "2026-01-01"),
+        ("2026-01-01 05:00:00-05:00", None),
+        ("2026-01-01 10:00:00+00:00", "2026-01-01"),
+    ]
