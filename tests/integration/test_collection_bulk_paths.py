@@ -1,8 +1,9 @@
 """Collection's set-based write and read paths give what the plain statements give, on both databases:
 
-* contracts inserted by ``COPY`` with ids drawn from the sequence (PostgreSQL) are stored exactly as by
-  ``INSERT ... RETURNING``, their ids map to their keys, ascend in row order, and later plain inserts still
-  get fresh ids;
+* contracts inserted in bulk with ids reserved first (``COPY`` with ids drawn from the sequence on
+  PostgreSQL, an executemany after the largest id on SQLite) are stored exactly as by ``INSERT ...
+  RETURNING`` (times in the same form), their ids map to their keys, ascend in row order, and later plain
+  inserts still get fresh ids;
 * ``id_lists.among`` over ``id_lists.batches`` (``= ANY(array)`` on PostgreSQL, ``IN`` lists of at most
   900 on SQLite) selects the same rows as ``IN``;
 * ``column_statistics.refresh_columns`` analyses only the columns named and leaves the table's changed-rows
@@ -16,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, insert, select, text
+from sqlalchemy import Connection, Engine, Text, cast, insert, select, text
 from sqlalchemy.exc import StatementError
 
 from revrec.contracts import repository as repo
@@ -67,11 +68,17 @@ def _heads(client_id: int, book_id: int, prefix: str, count: int) -> list[dict[s
 
 
 def _stored(conn: Connection, ids: dict[str, int], prefix: str) -> list[tuple[Any, ...]]:
-    """The stored rows of ``ids`` (all columns but id, key without ``prefix``), in key order; checks each
-    row's id is the one returned for its key."""
+    """The stored rows of ``ids`` (all columns but id, key without ``prefix``, and the times' stored text),
+    in key order; checks each row's id is the one returned for its key."""
     found = []
     for chunk in batches(conn, ids.values()):
-        for row in conn.execute(select(revenue_contract).where(among(conn, revenue_contract.c.id, chunk))):
+        c = revenue_contract.c
+        stored_times = (
+            cast(c.created_at, Text).label("created_text"),
+            cast(c.updated_at, Text).label("updated_text"),
+        )
+        query = select(revenue_contract, *stored_times).where(among(conn, c.id, chunk))
+        for row in conn.execute(query):  # the times as stored too (their text on SQLite)
             assert ids[row.rc_key] == row.id
             values = row._asdict()
             del values["id"]
@@ -86,11 +93,10 @@ def test_contracts_by_copy_equal_the_insert_path(engine: Engine) -> None:
     with transaction(engine) as conn:
         first, second = unique("CPY"), unique("INS")
         rows_a, rows_b = _heads(client_id, book_id, first, ROWS), _heads(client_id, book_id, second, ROWS)
-        ids_a = repo.insert_contracts(conn, rows_a)  # COPY on PostgreSQL, INSERT ... RETURNING on SQLite
+        ids_a = repo.insert_contracts(conn, rows_a)  # ids reserved, then COPY / executemany
         ids_b = repo.insert_contracts_returning(conn, rows_b)
-        if conn.dialect.name == "postgresql":
-            ids_c = repo.copy_contracts(conn, _heads(client_id, book_id, unique("CPY"), 3))
-            assert len(set(ids_c.values())) == 3 and min(ids_c.values()) > max(ids_b.values())
+        ids_c = repo.insert_contracts(conn, _heads(client_id, book_id, unique("CPY"), 3))
+        assert len(set(ids_c.values())) == 3 and min(ids_c.values()) > max(ids_b.values())
         for ids, rows in ((ids_a, rows_a), (ids_b, rows_b)):
             assert list(ids) == [r["rc_key"] for r in rows]
             assert list(ids.values()) == sorted(set(ids.values()))  # distinct, ascending in row order

@@ -6,11 +6,13 @@ from typing import Any
 
 from revrec.engine.discount_allocation import AppliedDiscount
 
+NO_DISCOUNT: tuple[None, None, None] = (None, None, None)
 
-def discount_values(discount: AppliedDiscount | None, line_id: str) -> dict[str, Any]:
-    """The line's part of the contract discount, as a percent of its SSP, and the rule; NULL when no rule
-    named the line."""
+
+def discount_values(discount: AppliedDiscount | None, line_id: str) -> tuple[Any, Any, Any]:
+    """``disc_amt``, ``disc_pct``, ``disc_rule``: the line's part of the contract discount, as a percent
+    of its SSP, and the rule; NULL when no rule named the line."""
     found = discount.of(line_id) if discount is not None else None
     if discount is None or found is None:
-        return {"disc_amt": None, "disc_pct": None, "disc_rule": None}
-    return {"disc_amt": found.amount, "disc_pct": found.percent, "disc_rule": discount.rule}
+        return NO_DISCOUNT
+    return found.amount, found.percent, discount.rule

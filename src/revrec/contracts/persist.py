@@ -35,12 +35,9 @@ from revrec.engine.schedules import LineSchedule
 from revrec.jobs.queue import Job
 from revrec.periods.service import OpenPeriod, Scope
 
-LINE_COLUMNS = (
-    "client_id",
-    "rc_id",
+# The columns of a line version :func:`line_values` computes, in its order.
+LINE_VALUE_COLUMNS = (
     "line_id",
-    "version",
-    "current_flag",
     "stage_row_id",
     "type",
     "so_num",
@@ -69,14 +66,22 @@ LINE_COLUMNS = (
     "return_flag",
     "error_code",
     "error_message",
-    "cust_num",
-    "cstmr_nm",
-    "crtd_prd_id",
-    "crtd_by",
-    "crtd_dt",
     "disc_amt",
     "disc_pct",
     "disc_rule",
+    "cust_num",
+    "cstmr_nm",
+)
+# A new line version: its contract, version and creation, then its values.
+LINE_COLUMNS = (
+    "client_id",
+    "rc_id",
+    "version",
+    "current_flag",
+    "crtd_prd_id",
+    "crtd_by",
+    "crtd_dt",
+    *LINE_VALUE_COLUMNS,
 )
 # Columns an unchanged line version takes in place when its contract is reallocated.
 REALLOCATED_FIELDS = (
@@ -95,6 +100,9 @@ REALLOCATED_FIELDS = (
     "disc_pct",
     "disc_rule",
 )
+_REALLOCATED_AT = tuple(LINE_VALUE_COLUMNS.index(name) for name in REALLOCATED_FIELDS)
+_STAGE_ROW_AT = LINE_VALUE_COLUMNS.index("stage_row_id")
+_SOURCE_COLUMNS = ("DEF_SEGMENTS", "REV_SEGMENTS", "AL_ACCOUNT", "AR_ACCOUNT", "CA_ACCOUNT", "UNBILL_FLAG")
 SCHEDULE_COLUMNS = (
     "client_id",
     "rc_id",
@@ -229,26 +237,27 @@ def bill_row(ctx: Context, rc_id: int, row: StagedRow) -> tuple[Any, ...]:
 def schedule_row(
     ctx: Context, rc_id: int, line_id: str, version: int, packed: Packed, currencies: Sequence[str]
 ) -> tuple[Any, ...]:
-    first_period = ctx.calendar.keys[packed.first_index]
-    rev = encode_triple(packed.rev)
-    cv = encode_triple(packed.cv) if packed.has_carve else (None, None, None)
+    first_index = packed.first_index
     return (
         ctx.scope.client_id,
         rc_id,
         line_id,
         version,
         True,
-        first_period,
-        packed.first_index,
+        ctx.calendar.keys[first_index],
+        first_index,
         packed.n,
         currencies[0],
         currencies[1],
         currencies[2],
-        *rev,
-        *cv,
+        *encode_triple(packed.rev),
+        *(encode_triple(packed.cv) if packed.has_carve else _NO_CARVE),
         ctx.open.key,
         *ctx.created(),
     )
+
+
+_NO_CARVE: tuple[None, None, None] = (None, None, None)
 
 
 def packed_schedule(ctx: Context, schedule: LineSchedule) -> Packed:
@@ -274,55 +283,56 @@ def _errors_of(contract: RevenueContract) -> tuple[dict[str, tuple[str, str]], t
 
 
 def line_values(
-    ctx: Context,
     computed: Computed,
     index: int,
     alloc: Allocation,
     errors: dict[str, tuple[str, str]],
-    pobs: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """``pobs``: line id → POB key of the contract (computed once per contract by the caller)."""
+    pobs: dict[str, str],
+) -> tuple[Any, ...]:
+    """The values of line ``index`` of a computed contract, in :data:`LINE_VALUE_COLUMNS` order (a tuple,
+    not a dict per line). ``pobs``: line id → POB key of the contract (:func:`_pob_of`, once per contract)."""
     contract = computed.contract
     line = contract.lines[index]
-    source = computed.so_rows.get(line.line_id) or computed.so_rows[line.bndl_prnt_id]
-    error = errors.get(line.line_id, (None, None))
-    return {
-        "line_id": line.line_id,
-        "stage_row_id": source.row_id,
-        "type": "SO",
-        "so_num": line.so_num or None,
-        "item_num": line.item_num or None,
-        "pob_key": (_pob_of(contract) if pobs is None else pobs).get(line.line_id),
-        "so_date": line.so_date,
-        "start_date": line.start_date,
-        "end_date": line.end_date,
-        "ord_qty": line.ord_qty,
-        "ext_lst_prc": line.ext_lst_prc,
-        "ext_sll_prc": source.line.ext_sll_prc if source.line.line_id == line.line_id else line.ext_sll_prc,
-        "ssp": alloc.ssp,
-        "allocatable": alloc.allocatable,
-        "allocated": alloc.allocated,
-        "carve": alloc.carve,
-        "curr": line.curr,
-        "f_cur": line.f_cur,
-        "f_ex_rate": line.f_ex_rate,
-        "g_ex_rate": line.g_ex_rate,
-        "def_segments": source.get("DEF_SEGMENTS"),
-        "rev_segments": source.get("REV_SEGMENTS"),
-        "al_account": source.get("AL_ACCOUNT"),
-        "ar_account": source.get("AR_ACCOUNT"),
-        "ca_account": source.get("CA_ACCOUNT"),
-        "unbill_flag": source.get("UNBILL_FLAG"),
-        "return_flag": "Y" if line.line_id in computed.returned else source.get("RETURN_FLAG"),
-        "error_code": error[0],
-        "error_message": error[1],
-        **discount_values(contract.allocation.discount, line.line_id),
-        "cust_num": line.cust_num or None,
-        "cstmr_nm": line.attributes.get("CSTMR_NM") or source.line.attributes.get("CSTMR_NM"),
-    }
+    line_id = line.line_id
+    source = computed.so_rows.get(line_id) or computed.so_rows[line.bndl_prnt_id]
+    extra = source.extra
+    code, message = errors.get(line_id, _NO_ERROR)
+    return (
+        line_id,
+        source.row_id,
+        "SO",
+        line.so_num or None,
+        line.item_num or None,
+        pobs.get(line_id),
+        line.so_date,
+        line.start_date,
+        line.end_date,
+        line.ord_qty,
+        line.ext_lst_prc,
+        source.line.ext_sll_prc if source.line.line_id == line_id else line.ext_sll_prc,
+        alloc.ssp,
+        alloc.allocatable,
+        alloc.allocated,
+        alloc.carve,
+        line.curr,
+        line.f_cur,
+        line.f_ex_rate,
+        line.g_ex_rate,
+        *[extra.get(name) for name in _SOURCE_COLUMNS],
+        "Y" if line_id in computed.returned else extra.get("RETURN_FLAG"),
+        code,
+        message,
+        *discount_values(contract.allocation.discount, line_id),
+        line.cust_num or None,
+        line.attributes.get("CSTMR_NM") or source.line.attributes.get("CSTMR_NM"),
+    )
 
 
-def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
+_NO_ERROR: tuple[None, None] = (None, None)
+
+
+def head_values(ctx: Context, contract: RevenueContract, stamp: datetime) -> dict[str, Any]:
+    """The head columns a computation sets; ``updated_at`` is ``stamp`` (one clock read per batch)."""
     _, head = _errors_of(contract)
     allocation = contract.allocation
     return {
@@ -333,7 +343,7 @@ def head_values(ctx: Context, contract: RevenueContract) -> dict[str, Any]:
         "error_code": head[0] if head else None,
         "error_message": head[1] if head else None,
         "updt_prd_id": ctx.open.key,
-        "updated_at": repo.now(),
+        "updated_at": stamp,
     }
 
 
@@ -360,7 +370,7 @@ def insert_new(
             "crtd_prd_id": ctx.open.key,
             "created_at": stamp,
             "crtd_by": ctx.created_by,
-            **head_values(ctx, c.contract),
+            **head_values(ctx, c.contract, stamp),
         }
         for c in computed
     ]
@@ -387,35 +397,28 @@ def _add_lines(
     rows: Rows,
     current: dict[str, Any],
     allocated: dict[str, int] | None = None,
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """New line versions go to ``rows``; returns in-place reallocations and the versions replaced.
-    ``allocated``: line id → allocated amount (minor units) replacing the engine's (contracts/added_lines)."""
+) -> tuple[list[tuple[Any, ...]], list[int]]:
+    """New line versions go to ``rows``; returns in-place reallocations (id, then the
+    :data:`REALLOCATED_FIELDS`) and the versions replaced. ``allocated``: line id → allocated amount
+    (minor units) replacing the engine's (contracts/added_lines)."""
     errors, _ = _errors_of(item.contract)
     pobs = _pob_of(item.contract)
-    updates: list[dict[str, Any]] = []
+    updates: list[tuple[Any, ...]] = []
     retired: list[int] = []
+    client_id, open_key = ctx.scope.client_id, ctx.open.key
+    created_by, created_at = ctx.created()
     for index, alloc in enumerate(item.contract.allocation.lines):
         if allocated and alloc.line_id in allocated:
             alloc = replace(alloc, allocated_minor=allocated[alloc.line_id])
-        values = line_values(ctx, item, index, alloc, errors, pobs)
-        old = current.get(values["line_id"])
-        if old is not None and old.stage_row_id == values["stage_row_id"] and old.rc_id == rc_id:
-            updates.append({"rid": old.id, **{k: values[k] for k in REALLOCATED_FIELDS}})
+        values = line_values(item, index, alloc, errors, pobs)
+        old = current.get(values[0])
+        if old is not None and old.stage_row_id == values[_STAGE_ROW_AT] and old.rc_id == rc_id:
+            updates.append((old.id, *[values[i] for i in _REALLOCATED_AT]))
             continue
         version = 1 if old is None else old.version + 1
         if old is not None:
             retired.append(old.id)
-        row = {
-            "client_id": ctx.scope.client_id,
-            "rc_id": rc_id,
-            "version": version,
-            "current_flag": True,
-            "crtd_prd_id": ctx.open.key,
-            "crtd_by": ctx.created_by,
-            "crtd_dt": repo.now(),
-            **values,
-        }
-        rows.lines.append(tuple(row[c] for c in LINE_COLUMNS))
+        rows.lines.append((client_id, rc_id, version, True, open_key, created_by, created_at, *values))
     return updates, retired
 
 
@@ -522,10 +525,11 @@ def update_many(
     if not revised:
         return
     rc_ids = [int(head.id) for _, head in revised]
+    stamp = repo.now()
     repo.update_contracts(
         conn,
         [
-            (int(head.id), {"version": head.version + 1, **head_values(ctx, item.contract)})
+            (int(head.id), {"version": head.version + 1, **head_values(ctx, item.contract, stamp)})
             for item, head in revised
         ],
     )
@@ -534,7 +538,7 @@ def update_many(
         conn, ctx.scope.client_id, {line.line_id for item, _ in revised for line in item.contract.lines}
     )
     retired_lines: list[int] = []
-    line_updates: list[dict[str, Any]] = []
+    line_updates: list[tuple[Any, ...]] = []
     replaced: list[int] = []
     for item, head in revised:
         rc_id = int(head.id)
@@ -553,7 +557,7 @@ def update_many(
         retired_lines.extend(retired)
         replaced.extend(schedules_replaced)
     repo.retire(conn, "rc_line", retired_lines)
-    repo.update_lines(conn, line_updates)
+    repo.update_lines(conn, REALLOCATED_FIELDS, line_updates)
     repo.retire(conn, "rc_schedule", replaced)
     repo.delete_pobs_of(conn, rc_ids)
     for item, head in revised:
@@ -572,7 +576,7 @@ def _revise(
     current: dict[str, Any],
     new_activity: set[int],
     rows: Rows,
-) -> tuple[list[dict[str, Any]], list[int], list[int]]:
+) -> tuple[list[tuple[Any, ...]], list[int], list[int]]:
     """One contract's new line and schedule versions (to ``rows``); returns its in-place line
     reallocations, the line versions and the schedule versions they replace."""
     patterns = (

@@ -4,15 +4,16 @@ schedules. Every query is scoped by client."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, text, update
 
 from revrec.contracts import staged
 from revrec.contracts.bulk_write import converted, insert_rows
-from revrec.contracts.revisions import Packed, decode_triple
+from revrec.contracts.revisions import Packed, decode_packed
 from revrec.contracts.staged import StagedRow
 from revrec.db.id_lists import SQLITE_BATCH, among, batches
 from revrec.db.routing import same_client
@@ -309,21 +310,33 @@ def history_rows(conn: Connection, rc_ids: Iterable[int]) -> tuple[list[int], li
 
 def packed_of(row: Any) -> Packed:
     """The packed schedule of an ``rc_schedule`` row."""
-    rev = decode_triple(row.rev_t, row.rev_f, row.rev_r)
-    if row.cv_t is None:
-        return Packed(row.first_index, rev, ([0] * row.n, [0] * row.n, [0] * row.n))
-    return Packed(row.first_index, rev, decode_triple(row.cv_t, row.cv_f, row.cv_r))
+    return decode_packed(
+        row.first_index, row.n, (row.rev_t, row.rev_f, row.rev_r), (row.cv_t, row.cv_f, row.cv_r)
+    )
 
 
-def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, tuple[int, int, Packed]]:
-    """Line id → (schedule id, version, packed schedule) of the current schedules of ``rc_ids``."""
-    found: dict[str, tuple[int, int, Packed]] = {}
+Current = tuple[int, int, Packed]  # a current schedule: its id, version and packed schedule
+# What a revision reads of a current schedule: not the whole row (its times are parsed on SQLite).
+_PACKED_COLUMNS = tuple(
+    rc_schedule.c[name]
+    for name in ("id", "rc_id", "line_id", "version", "first_index", "n")
+    + ("rev_t", "rev_f", "rev_r", "cv_t", "cv_f", "cv_r")
+)
+
+
+def _current_packed(conn: Connection, rc_ids: Iterable[int]) -> Iterator[tuple[int, str, Current]]:
+    """(contract id, line id, current schedule) of the current schedules of ``rc_ids``."""
     c = rc_schedule.c
     for chunk in batches(conn, rc_ids):
-        query = select(rc_schedule).where(among(conn, c.rc_id, chunk), c.current_flag.is_(True))
-        for row in conn.execute(query):
-            found[row.line_id] = (row.id, row.version, packed_of(row))
-    return found
+        query = select(*_PACKED_COLUMNS).where(among(conn, c.rc_id, chunk), c.current_flag.is_(True))
+        for sid, rc_id, line_id, version, first, n, *texts in conn.execute(query):
+            packed = decode_packed(first, n, (texts[0], texts[1], texts[2]), (texts[3], texts[4], texts[5]))
+            yield rc_id, line_id, (sid, version, packed)
+
+
+def current_schedules(conn: Connection, rc_ids: Iterable[int]) -> dict[str, Current]:
+    """Line id → (schedule id, version, packed schedule) of the current schedules of ``rc_ids``."""
+    return {line_id: found for _, line_id, found in _current_packed(conn, rc_ids)}
 
 
 def current_line_schedules(conn: Connection, client_id: int, pairs: Iterable[tuple[int, str]]) -> list[Any]:
@@ -339,45 +352,59 @@ def current_line_schedules(conn: Connection, client_id: int, pairs: Iterable[tup
     return found
 
 
-def current_schedules_by_contract(
-    conn: Connection, rc_ids: Iterable[int]
-) -> dict[int, dict[str, tuple[int, int, Packed]]]:
+def current_schedules_by_contract(conn: Connection, rc_ids: Iterable[int]) -> dict[int, dict[str, Current]]:
     """Contract id → its :func:`current_schedules` (line id → (schedule id, version, packed schedule))."""
-    found: dict[int, dict[str, tuple[int, int, Packed]]] = {}
-    c = rc_schedule.c
-    for chunk in batches(conn, rc_ids):
-        query = select(rc_schedule).where(among(conn, c.rc_id, chunk), c.current_flag.is_(True))
-        for row in conn.execute(query):
-            found.setdefault(int(row.rc_id), {})[row.line_id] = (row.id, row.version, packed_of(row))
+    found: dict[int, dict[str, Current]] = {}
+    for rc_id, line_id, schedule in _current_packed(conn, rc_ids):
+        found.setdefault(rc_id, {})[line_id] = schedule
     return found
 
 
 def insert_contracts(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert contracts (dicts with the same columns, in the same order); their ids by key, ascending in
-    the order of ``rows``."""
+    """Insert contracts (dicts with the same columns); their ids by key, ascending in the order of
+    ``rows``. Values are converted once, as Core converts them, and go without per-row statements:
+    SQLAlchemy's ``INSERT ... RETURNING`` sends one row a statement on SQLite when the ids must follow the
+    rows, and on PostgreSQL renders long statement text that psycopg parses again per batch."""
     if not rows:
         return {}
-    if conn.dialect.name == "postgresql":
-        return copy_contracts(conn, rows)
-    return insert_contracts_returning(conn, rows)
-
-
-def copy_contracts(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """PostgreSQL: ids drawn from the column's sequence, then one ``COPY``. An ``INSERT ... RETURNING`` of
-    thousands of rows is long statement text that SQLAlchemy renders and psycopg parses again per batch."""
-    query = text(
+    columns = tuple(rows[0])
+    values = [tuple(r[c] for c in columns) for r in rows]
+    if conn.dialect.name != "postgresql":
+        return _insert_contracts_sqlite(conn, columns, values)
+    query = text(  # ids drawn from the column's sequence (concurrent writers get distinct ones), then COPY
         "SELECT nextval(pg_get_serial_sequence('revenue_contract', 'id')) AS id"
         " FROM generate_series(1, :n) ORDER BY id"
     )
     ids = [int(i) for i in conn.execute(query, {"n": len(rows)}).scalars()]
-    columns = ("id", *rows[0])
-    values = [(i, *(r[c] for c in columns[1:])) for i, r in zip(ids, rows, strict=True)]
-    insert_rows(conn, revenue_contract, columns, values)
+    with_ids = [(i, *v) for i, v in zip(ids, values, strict=True)]
+    insert_rows(conn, revenue_contract, ("id", *columns), with_ids, core=True)
     return {r["rc_key"]: i for i, r in zip(ids, rows, strict=True)}
 
 
+def _insert_contracts_sqlite(
+    conn: Connection, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
+) -> dict[str, int]:
+    """SQLite: one multi-row ``INSERT ... RETURNING id, rc_key`` per batch of rows, at most
+    :data:`SQLITE_BATCH` bound values a statement (SQLite numbers the rows of a statement in order; the key
+    says which id is whose)."""
+    per_statement = max(SQLITE_BATCH // len(columns), 1)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    key = columns.index("rc_key")
+    stored = converted(conn, revenue_contract, columns, values, core=True)
+    found: dict[str, int] = {}
+    for start in range(0, len(stored), per_statement):
+        chunk = stored[start : start + per_statement]
+        statement = (
+            f"INSERT INTO revenue_contract ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608
+            " RETURNING id, rc_key"
+        )
+        returned = conn.exec_driver_sql(statement, tuple(chain(*chunk)))
+        found.update({rc_key: rc_id for rc_id, rc_key in returned})
+    return {v[key]: found[v[key]] for v in values}
+
+
 def insert_contracts_returning(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """``INSERT ... RETURNING`` (SQLite; any database)."""
+    """``INSERT ... RETURNING``, row by row (the plain statement :func:`insert_contracts` must match)."""
     result = conn.execute(
         insert(revenue_contract).returning(
             revenue_contract.c.id, revenue_contract.c.rc_key, sort_by_parameter_order=True
@@ -397,26 +424,38 @@ def update_contracts(conn: Connection, values: Sequence[tuple[int, dict[str, Any
 
 
 def update_by_id(conn: Connection, table: Table, values: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """New values of many rows of ``table`` ((id, values) pairs, each id once, the same columns in each).
-
-    PostgreSQL: one ``UPDATE ... FROM unnest(...)`` with one array parameter per column (an executemany
-    is one statement per row on the server); elsewhere one executemany. Values go through the columns'
-    bind processors either way (Money and Rate refuse more decimals than their scale)."""
+    """New values of many rows of ``table`` ((id, values) pairs, each id once, the same columns in each);
+    see :func:`update_rows`."""
     if not values:
         return
     columns = list(values[0][1])
-    if conn.dialect.name != "postgresql":
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("rid"))
-            .values({c: bindparam(f"v_{c}") for c in columns})
-        )
-        conn.execute(statement, [{"rid": rid, **{f"v_{c}": v[c] for c in columns}} for rid, v in values])
+    update_rows(conn, table, columns, [(rid, *(v[c] for c in columns)) for rid, v in values])
+
+
+def update_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """New values of many rows of ``table``: ``rows`` of (id, then the values of ``columns``), each id once.
+
+    PostgreSQL: one ``UPDATE ... FROM unnest(...)`` with one array parameter per column (an executemany
+    is one statement per row on the server). Elsewhere one executemany of the statement text, values
+    converted once as Core converts them (no statement compiled and no parameter dict built per row).
+    Values go through the columns' bind processors either way (Money and Rate refuse more decimals than
+    their scale)."""
+    if not rows:
         return
     names = ["id", *columns]
     assert all(n.isidentifier() for n in names)  # column names of the schema, never input
-    rows = converted(conn, table, names, [(rid, *(v[c] for c in columns)) for rid, v in values])
-    arrays = {f"a{i}": list(a) for i, a in enumerate(zip(*rows, strict=True))}
+    if conn.dialect.name != "postgresql":
+        converted_rows = converted(conn, table, names, rows, core=True)
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        conn.exec_driver_sql(
+            f"UPDATE {table.name} SET {sets} WHERE id = ?",  # noqa: S608
+            [(*row[1:], row[0]) for row in converted_rows],
+        )
+        return
+    converted_rows = converted(conn, table, names, rows)
+    arrays = {f"a{i}": list(a) for i, a in enumerate(zip(*converted_rows, strict=True))}
     types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
     source = ", ".join(f"CAST(:a{i} AS {t}[])" for i, t in enumerate(types))
     sets = ", ".join(f"{c} = v.{c}" for c in columns)
@@ -436,9 +475,10 @@ def retire(conn: Connection, table_name: str, ids: Sequence[int]) -> None:
         conn.execute(update(table).where(among(conn, table.c.id, chunk)).values(current_flag=False))
 
 
-def update_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
-    """Reallocation of unchanged line versions: new allocation figures in place (keys ``rid`` + columns)."""
-    update_by_id(conn, rc_line, [(v["rid"], {k: x for k, x in v.items() if k != "rid"}) for v in values])
+def update_lines(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Reallocation of unchanged line versions: new allocation figures in place (``rows`` of (id, then the
+    values of ``columns``))."""
+    update_rows(conn, rc_line, columns, rows)
 
 
 def delete_pobs(conn: Connection, rc_id: int) -> None:

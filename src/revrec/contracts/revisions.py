@@ -70,15 +70,29 @@ class Packed:
 
 
 def pack(schedule: LineSchedule, first_index: int) -> Packed:
-    rev = tuple(list(s) for s in schedule.running_revenue)
-    cv = tuple(
-        [a - r for a, r in zip(alloc, revenue, strict=True)]
-        for alloc, revenue in zip(schedule.running_allocated, schedule.running_revenue, strict=True)
-    )
-    return Packed(first_index, rev, cv)  # type: ignore[arg-type]
+    """The engine's schedule as lists. The engine shares one series between currencies at one rate, and
+    between revenue and allocated when there is no carve: so do the lists (no packed series is changed in
+    place), each built once."""
+    revenue, allocated = schedule.running_revenue, schedule.running_allocated
+    t, f, r = revenue
+    rev_t = list(t)
+    rev_f = rev_t if f is t else list(f)
+    rev_r = rev_f if r is f else list(r)
+    if allocated is revenue:
+        zero = [0] * len(rev_t)
+        return Packed(first_index, (rev_t, rev_f, rev_r), (zero, zero, zero))
+    a_t, a_f, a_r = allocated
+    cv_t = [a - b for a, b in zip(a_t, t, strict=True)]
+    cv_f = cv_t if a_f is a_t and f is t else [a - b for a, b in zip(a_f, f, strict=True)]
+    cv_r = cv_f if a_r is a_f and r is f else [a - b for a, b in zip(a_r, r, strict=True)]
+    return Packed(first_index, (rev_t, rev_f, rev_r), (cv_t, cv_f, cv_r))
 
 
 def encode(series: Series) -> str:
+    """JSON text of a series of ints, ``[1,2,3]``: a list's own text without its spaces (the fastest way
+    for the short series of a schedule; an int's repr is its text)."""
+    if type(series) is list:
+        return str(series).replace(" ", "")
     return "[" + ",".join(map(str, series)) + "]"
 
 
@@ -92,6 +106,19 @@ def decode_triple(t: str, f: str | None, r: str | None) -> Triple:
     ts = json.loads(t)
     fs = ts if f is None else json.loads(f)
     return ts, fs, fs if r is None else json.loads(r)
+
+
+def decode_packed(
+    first_index: int,
+    n: int,
+    rev: tuple[str, str | None, str | None],
+    cv: tuple[str | None, str | None, str | None],
+) -> Packed:
+    """A stored schedule's texts (``rev_t/f/r``, ``cv_t/f/r``; no carve when ``cv_t`` is NULL) packed."""
+    if cv[0] is None:
+        zero = [0] * n  # shared: no packed series is changed in place
+        return Packed(first_index, decode_triple(*rev), (zero, zero, zero))
+    return Packed(first_index, decode_triple(*rev), decode_triple(cv[0], cv[1], cv[2]))
 
 
 def _retrospective_series(old: Packed, new: Packed, kind: str, c: int, open_index: int) -> tuple[int, Series]:

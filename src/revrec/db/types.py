@@ -34,12 +34,14 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        number = to_decimal(value)
+        # a finite Decimal, what the domain writes, is used as it is (to_decimal checks the rest)
+        number = value if type(value) is Decimal and value.is_finite() else to_decimal(value)
         scaled = number.scaleb(self.scale)
-        if scaled != scaled.to_integral_value():
+        integral = int(scaled)
+        if integral != scaled:
             raise ValueError(f"{number} has more than {self.scale} decimals")
         if dialect.name == "sqlite":
-            return int(scaled)
+            return integral
         return number
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
