@@ -5,6 +5,8 @@ PostgreSQL: ``REVREC_BENCH_DATABASE_URL=postgresql://...``, the database is kept
 ends with a Period Close, so the open period is the next one (February) with its unposted journal.
 
 Run: python bench/bench_journal.py (--dir DIR | --url URL) [--client NAME] [--repeat N] [--explain]
+With neither (``make bench``), it first builds a SQLite database of ``--lines`` (default 100,000) lines with
+bench_e2e.py in a temporary directory, removed afterwards.
 
 Each round, in transactions rolled back at their end (the database is left as it was): the whole journalize
 (what bench_e2e reports as ``journal_regeneration_s``), then Period Close's first generation with the
@@ -22,7 +24,9 @@ import argparse
 import hashlib
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -230,13 +234,22 @@ def main() -> int:
     parser.add_argument("--client", help="client name (default: the newest bench client)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--explain", action="store_true", help="print the INSERT ... SELECT's plan")
+    parser.add_argument(
+        "--lines", type=int, default=100_000, help="without --dir or --url: the lines of the database built"
+    )
     args = parser.parse_args()
     url = args.url or os.environ.get("REVREC_BENCH_DATABASE_URL")
     if args.dir:
         url = f"sqlite:///{Path(args.dir) / 'bench.sqlite3'}"
-    if not url:
-        parser.error("--dir or --url (or REVREC_BENCH_DATABASE_URL) is required")
-    result = run(url, args.client, args.repeat, args.explain)
+    if url:
+        result = run(url, args.client, args.repeat, args.explain)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            built = Path(tmp) / "db"
+            script = Path(__file__).with_name("bench_e2e.py")
+            command = [sys.executable, str(script), "--lines", str(args.lines), "--keep", str(built)]
+            subprocess.run(command, check=False, stdout=subprocess.DEVNULL)  # it may miss its own target
+            result = run(f"sqlite:///{built / 'bench.sqlite3'}", args.client, args.repeat, args.explain)
     plan = result.pop("plan", None)
     print(json.dumps(result, indent=2))
     if plan is not None:
