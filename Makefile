@@ -23,7 +23,7 @@ install: $(STAMP) browser
 # The console's browser tests drive Debian's chromium (apt-get update only when it is missing).
 CHROMIUM ?= /usr/bin/chromium
 browser:
-	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -x $(CHROMIUM) || { apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
 
 # A port already in use stops here with one line (revrec serve --check-port), before the banner.
 run: $(STAMP)

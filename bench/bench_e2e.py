@@ -272,17 +272,24 @@ class StatementClock:
             for key, (count, seconds) in sorted(self.seen.items(), key=lambda kv: -kv[1][1]):
                 out.write(f"{seconds:9.3f} s {int(count):7d}  {key}\n")
 
+    def take(self) -> dict[str, list[float]]:
+        """What was counted so far; counting starts again from nothing."""
+        seen, self.seen = self.seen, {}
+        return seen
+
 
 @contextmanager
 def _profiled(profiler: cProfile.Profile | None, statements: StatementClock | None) -> Iterator[None]:
-    if profiler is not None and statements is not None:
+    if profiler is not None:
         profiler.enable()
+    if statements is not None:
         statements.on = True
     try:
         yield
     finally:
-        if profiler is not None and statements is not None:
+        if profiler is not None:
             profiler.disable()
+        if statements is not None:
             statements.on = False
 
 
@@ -368,7 +375,8 @@ def run(
     lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0, profile: str | None = None
 ) -> dict[str, Any]:
     """``profile``: a file to write the cProfile statistics of both Data Collection jobs to (and, to
-    ``profile``.statements.txt, the wall time and count of each statement they ran)."""
+    ``profile``.statements.txt, the wall time and count of each statement they ran; to
+    ``profile``.close.statements.txt, those of the Period Close)."""
     from fastapi.testclient import TestClient
 
     profiler = cProfile.Profile() if profile else None
@@ -470,14 +478,17 @@ def run(
         )
         assert opened is not None
         began = time.perf_counter_ns()
-        summary_rows = accounting.journalize(conn, scope, opened)
+        # a full generation, as every generation was before they became incremental (comparable figures)
+        summary_rows = accounting.journalize(conn, scope, opened, full=True)
         timings["journal_regeneration"] = time.perf_counter_ns() - began
     reached("journal_regeneration")
     began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
+    collected = statements.take() if statements is not None else {}
     close = http.post(
         "/api/integration/v1/1/programs/152/submit", headers=headers, json={"parameters": []}
     ).json()
-    worker.run_until_idle(engine)
+    with _profiled(None, statements):
+        worker.run_until_idle(engine)
     timings["period_close"] = time.perf_counter_ns() - began
     cpu["period_close"] = time.process_time_ns() - cpu_began
     reached("period_close")
@@ -497,6 +508,8 @@ def run(
         ).scalar()
     if profiler is not None and statements is not None and profile:
         profiler.dump_stats(profile)
+        statements.write(profile + ".close.statements.txt")
+        statements.seen = collected
         statements.write(profile + ".statements.txt")
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
@@ -569,7 +582,8 @@ def main() -> int:
     )
     parser.add_argument(
         "--profile",
-        help="cProfile statistics of both collections to FILE, statements' times to FILE.statements.txt",
+        help="cProfile statistics of both collections to FILE, statements' times to FILE.statements.txt "
+        "(the Period Close's to FILE.close.statements.txt)",
     )
     parser.add_argument(
         "--keep",

@@ -9,7 +9,9 @@ With neither (``make bench``), it first builds a SQLite database of ``--lines`` 
 bench_e2e.py in a temporary directory, removed afterwards.
 
 Each round, in transactions rolled back at their end (the database is left as it was): the whole journalize
-(what bench_e2e reports as ``journal_regeneration_s``), then Period Close's first generation with the
+(a full generation, what bench_e2e reports as ``journal_regeneration_s``); then, where the code regenerates
+incrementally, a generation with nothing changed and one after 1 % of the contracts were stamped changed
+(``incremental_*``); then Period Close's first generation with the
 posting of the period (``journalize_and_post``; with code older than it, journalize then the posting
 UPDATE). Every statement's wall time is summed by its first words (``DELETE``, ``INSERT``, ``UPDATE`` ...),
 so the regeneration's DELETE, its ``INSERT ... SELECT`` and the posting are reported apart.
@@ -21,7 +23,9 @@ change of the statement mean the same entries. ``--explain`` prints the plan of 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
+import inspect
 import json
 import os
 import subprocess
@@ -150,6 +154,38 @@ def _explain(conn: Connection, scope: Any, opened: Any) -> str:
     return "\n".join(" | ".join(str(v) for v in row) for row in rows)
 
 
+#: the code regenerates incrementally (journalize takes ``full``; before that, every generation was full)
+INCREMENTAL = "full" in inspect.signature(accounting.journalize).parameters
+
+
+def _journalize(conn: Connection, scope: Any, opened: Any) -> int:
+    """A full generation, whatever the code would choose (the end-to-end run's Period Close stamped every
+    contract anyway)."""
+    if INCREMENTAL:
+        return int(accounting.journalize(conn, scope, opened, full=True))
+    return int(accounting.journalize(conn, scope, opened))
+
+
+def _incremental(
+    conn: Connection, scope: Any, opened: Any, cpu: Callable[[], float | None], digest: str
+) -> dict[str, Any]:
+    """After the full generation: an incremental one with nothing changed, then one after 1 % of the
+    contracts were stamped changed (as a small Data Collection revising them would). Their rows must be the
+    full generation's (``incremental_digest_equal``)."""
+    _, nothing_s, nothing_cpu = _timed(cpu, lambda: int(accounting.journalize(conn, scope, opened)))
+    stamp = text("UPDATE revenue_contract SET updated_at = :now WHERE client_id = :client AND id % 100 = 0")
+    stamped = conn.execute(stamp, {"now": dt.datetime.now(dt.UTC), "client": scope.client_id}).rowcount
+    _, one_s, one_cpu = _timed(cpu, lambda: int(accounting.journalize(conn, scope, opened)))
+    return {
+        "incremental_unchanged_s": nothing_s,
+        "incremental_unchanged_cpu_s": nothing_cpu,
+        "incremental_contracts_stamped": int(stamped),
+        "incremental_1pct_s": one_s,
+        "incremental_1pct_cpu_s": one_cpu,
+        "incremental_digest_equal": _digest(conn, scope, opened.key)[0] == digest,
+    }
+
+
 def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) -> dict[str, Any]:
     """One regeneration (journalize), then, in a transaction of its own, Period Close's generation with the
     posting (``journalize_and_post``, or journalize then post where the code has no such function); both
@@ -162,14 +198,15 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
         accounting.journalize(conn, scope, opened)
         return journal_repo.post_period(conn, scope, opened.key)
 
+    incremental: dict[str, Any] = {}
     with conn.begin() as trans:
         statements.on = True
-        written, journalize_s, journalize_cpu = _timed(
-            cpu, lambda: accounting.journalize(conn, scope, opened)
-        )
+        written, journalize_s, journalize_cpu = _timed(cpu, lambda: _journalize(conn, scope, opened))
         statements.on = False
         during = statements.take()
         digest, count = _digest(conn, scope, opened.key)
+        if INCREMENTAL:
+            incremental = _incremental(conn, scope, opened, cpu, digest)
         trans.rollback()
     with conn.begin() as trans:
         statements.on = True
@@ -181,6 +218,7 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
         "journalize_s": journalize_s,
         "journalize_cpu_s": journalize_cpu,
         "statements_s": during,
+        **incremental,
         "close_generation_and_post_s": close_s,
         "close_generation_and_post_cpu_s": close_cpu,
         "close_statements_s": closing,
@@ -219,6 +257,9 @@ def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, A
         "period": opened.key,
         "rounds": rounds,
         "best_journalize_s": min(r["journalize_s"] for r in rounds) if rounds else None,
+        "best_incremental_1pct_s": (
+            min(r["incremental_1pct_s"] for r in rounds) if rounds and INCREMENTAL else None
+        ),
         "best_close_generation_and_post_s": (
             min(r["close_generation_and_post_s"] for r in rounds) if rounds else None
         ),

@@ -21,6 +21,10 @@ from revrec.http.app import create_app
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-every-hmac-0123456789abcdef"
 
+# every incremental journal generation of the suite (and of the servers and workers it starts) is compared
+# with a full one: a change that reaches a contract without stamping it fails the test that makes it
+os.environ.setdefault("REVREC_JOURNAL_CHECK", "1")
+
 
 def _fresh_postgres(url: str) -> None:
     engine = make_engine(url)

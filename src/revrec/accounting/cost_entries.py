@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, delete, insert
 
 from revrec.costs import repository as costs_repo
 from revrec.db.tables import journal_entry
@@ -24,6 +24,8 @@ ACCOUNT_COLUMN = {
     "P": "payable_segments",
     "H": "impairment_segments",
 }
+#: the account types only contract cost entries use
+COST_ACCOUNT_TYPES = tuple(ACCOUNT_COLUMN)
 _Key = tuple[int, str, str, str, str, str]
 
 
@@ -69,7 +71,16 @@ def cost_entry_rows(conn: Connection, scope: Any, period_key: int) -> list[dict[
 
 
 def journalize_costs(conn: Connection, scope: Any, period_key: int) -> int:
-    """Insert the open period's cost entries (unposted); returns how many summary rows."""
+    """Replace the open period's cost entries (unposted); returns how many summary rows. (A full journal
+    generation has deleted them already; an incremental one keeps every row but its contracts' revenue.)"""
+    j = journal_entry.c
+    conn.execute(
+        delete(journal_entry).where(
+            j.client_id == scope.client_id, j.book_id == scope.book_id, j.org_id == scope.org_id,
+            j.period_key == period_key, j.posted_flag.is_(False), j.mje_id.is_(None), j.origin.is_(None),
+            j.acctg_type.in_(COST_ACCOUNT_TYPES),
+        )
+    )  # fmt: skip
     values = cost_entry_rows(conn, scope, period_key)
     if values:
         conn.execute(insert(journal_entry), values)

@@ -21,16 +21,26 @@ Each leg pair balances, so every period balances in each currency. Rights of ret
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Boolean
 
 from revrec.accounting import returns_entries
-from revrec.db.tables import journal_entry, rc_bill, rc_line, rc_schedule, revenue_contract
+from revrec.accounting.cost_entries import COST_ACCOUNT_TYPES
+from revrec.db.tables import (
+    journal_entry,
+    journal_state,
+    rc_bill,
+    rc_line,
+    rc_return_reserve,
+    rc_schedule,
+    revenue_contract,
+)
 
 DEFAULT_UNBILLED = "UNBILLED-AR"
 DEFAULT_CLEARING = "BILLING-CLEARING"
@@ -63,7 +73,8 @@ def _sched_sql(dialect: str) -> str:
         COALESCE(l.ca_account, l.def_segments, '') AS a_seg, COALESCE(l.unbill_flag, 'N') AS unbill
       FROM rc_schedule s JOIN revenue_contract c ON c.id = s.rc_id
       JOIN rc_line l ON l.client_id = s.client_id AND l.line_id = s.line_id AND l.current_flag = :yes
-      WHERE s.client_id = :client AND s.current_flag = :yes AND c.book_id = :book AND c.org_id = :org
+      WHERE s.client_id = :client AND s.current_flag = :yes AND c.book_id = :book
+        AND c.org_id = :org{{only_s}}
     ),
     sched AS MATERIALIZED (
       SELECT rc_id, line_id, curr, f_cur, r_cur, l_seg, r_seg, y_seg, x_seg, a_seg, unbill,
@@ -89,7 +100,7 @@ _BILLS = """
         CAST(SUM(CASE WHEN b.prd_id < :p THEN b.amount_f ELSE 0 END) AS BIGINT) AS bf0,
         CAST(SUM(CASE WHEN b.prd_id < :p THEN b.amount_r ELSE 0 END) AS BIGINT) AS br0
       FROM rc_bill b JOIN revenue_contract c ON c.id = b.rc_id
-      WHERE b.client_id = :client AND b.prd_id <= :p AND c.book_id = :book AND c.org_id = :org
+      WHERE b.client_id = :client AND b.prd_id <= :p AND c.book_id = :book AND c.org_id = :org{only_b}
       GROUP BY b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur
     ),
     lf AS MATERIALIZED (
@@ -186,8 +197,23 @@ def _legs_sql() -> str:
     return " UNION ALL ".join(parts)
 
 
-def journal_select(dialect: str) -> str:
-    """The SELECT of one period's summarised journal entries (see the module docstring).
+def _only(dialect: str, column: str) -> str:
+    """The condition keeping the contracts of the ``:only`` parameter (:func:`only_param`)."""
+    if dialect == "postgresql":
+        return f" AND {column} = ANY(CAST(:only AS INTEGER[]))"
+    return f" AND {column} IN (SELECT value FROM json_each(:only))"
+
+
+def only_param(dialect: str, rc_ids: Iterable[int]) -> Any:
+    """Contract ids as the ``:only`` parameter: an array on PostgreSQL, a JSON array on SQLite."""
+    ids = sorted(rc_ids)
+    return ids if dialect == "postgresql" else json.dumps(ids)
+
+
+def journal_select(dialect: str, *, only: bool = False) -> str:
+    """The SELECT of one period's summarised journal entries (see the module docstring); ``only``: of the
+    contracts of the ``:only`` parameter alone (a contract's entries depend only on its own schedules,
+    bills and reserve rows, so they are the same as in the statement over every contract).
 
     Every leg is non-zero in T, F or R (:func:`_nonzero`), so every group is an entry to write."""
     pos = "CASE WHEN {v} > 0 THEN {v} ELSE 0 END"
@@ -196,13 +222,17 @@ def journal_select(dialect: str) -> str:
         f"SUM({pos.format(v=v)}) AS dr_{c}, SUM({neg.format(v=v)}) AS cr_{c}"
         for c, v in (("t", "vt"), ("f", "vf"), ("r", "vr"))
     )
-    return f"""
+    sql = f"""
     WITH {_sched_sql(dialect)},{_BILLS}{returns_entries.RESERVE_CTE}
     legs AS ({_legs_sql()} UNION ALL {returns_entries.legs_sql(_nonzero)})
     SELECT rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, {sums}
     FROM legs
     GROUP BY rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur
     """
+    # the reserve rows are filtered after their window (a line's previous row is found among all of them)
+    for token, column in (("{only_s}", "s.rc_id"), ("{only_b}", "b.rc_id"), ("{only_v}", "x.rc_id")):
+        sql = sql.replace(token, _only(dialect, column) if only else "")
+    return sql
 
 
 def _params(scope: Any, index: int, key: int, accounts: tuple[str, str]) -> dict[str, Any]:
@@ -246,31 +276,149 @@ def compute_entries(
         )
 
 
+_COLUMNS = "rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, dr_t, cr_t, dr_f, cr_f, dr_r, cr_r"
+# the rows the journal statement writes: not a manual entry's, not the VC journal's (``origin`` V), not a
+# contract cost's (revrec.accounting.cost_entries, which replaces its own)
+_REVENUE_ROWS = (
+    "client_id = :client AND book_id = :book AND org_id = :org AND period_key = :p AND posted_flag = :no "
+    "AND origin IS NULL AND mje_id IS NULL AND acctg_type NOT IN ({costs})".format(
+        costs=", ".join(f"'{t}'" for t in COST_ACCOUNT_TYPES)
+    )
+)
+
+
 def replace_unposted(
-    conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str], *, posted: bool = False
+    conn: Connection,
+    scope: Any,
+    index: int,
+    key: int,
+    accounts: tuple[str, str],
+    *,
+    posted: bool = False,
+    only: Iterable[int] | None = None,
 ) -> int:
     """Regenerate the unposted entries of period ``key``; returns how many were written.
 
     ``posted``: write them posted, for a Period Close that posts the period in the same transaction (an
-    UPDATE of every entry afterwards makes PostgreSQL write each row and its index entries again)."""
+    UPDATE of every entry afterwards makes PostgreSQL write each row and its index entries again).
+    ``only``: regenerate the revenue entries of these contracts alone (the other contracts' rows, and the
+    cost and VC rows, stay); without it every unposted row of the period is deleted first."""
     c = journal_entry.c
-    conn.execute(
-        delete(journal_entry).where(
-            c.client_id == scope.client_id,
-            c.book_id == scope.book_id,
-            c.org_id == scope.org_id,
-            c.period_key == key,
-            c.posted_flag.is_(False),
+    dialect = conn.dialect.name
+    params = {**_params(scope, index, key, accounts), "posted": posted, "no": False}
+    if only is None:
+        conn.execute(
+            delete(journal_entry).where(
+                c.client_id == scope.client_id,
+                c.book_id == scope.book_id,
+                c.org_id == scope.org_id,
+                c.period_key == key,
+                c.posted_flag.is_(False),
+            )
         )
-    )
-    columns = "rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, dr_t, cr_t, dr_f, cr_f, dr_r, cr_r"
+    else:
+        params["only"] = only_param(dialect, only)
+        if params["only"] in ([], "[]"):
+            return 0
+        conn.execute(
+            text(f"DELETE FROM journal_entry WHERE {_REVENUE_ROWS}{_only(dialect, 'rc_id')}").bindparams(
+                bindparam("no", type_=Boolean)
+            ),
+            params,
+        )
     sql = text(
-        f"INSERT INTO journal_entry (client_id, book_id, org_id, period_key, posted_flag, {columns}) "  # noqa: S608
-        f"SELECT :client, :book, :org, :p, :posted, {columns} FROM ({journal_select(conn.dialect.name)}) j"
+        f"INSERT INTO journal_entry (client_id, book_id, org_id, period_key, posted_flag, {_COLUMNS}) "  # noqa: S608
+        f"SELECT :client, :book, :org, :p, :posted, {_COLUMNS} "
+        f"FROM ({journal_select(dialect, only=only is not None)}) j"
     ).bindparams(bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean))
     with _without_jit(conn):
-        result = conn.execute(sql, {**_params(scope, index, key, accounts), "posted": posted})
+        result = conn.execute(sql, params)
     return int(result.rowcount)
+
+
+def stored_revenue_entries(conn: Connection, scope: Any, key: int) -> list[tuple[Any, ...]]:
+    """The unposted revenue entries of period ``key`` as stored (the rows :func:`replace_unposted` writes),
+    as tuples in the order of :func:`compute_entries`' columns, sorted."""
+    sql = text(f"SELECT {_COLUMNS} FROM journal_entry WHERE {_REVENUE_ROWS}").bindparams(  # noqa: S608
+        bindparam("no", type_=Boolean)
+    )
+    params = {"client": scope.client_id, "book": scope.book_id, "org": scope.org_id, "p": key, "no": False}
+    return sorted(_entry_tuple(row) for row in conn.execute(sql, params))
+
+
+def count_revenue_entries(conn: Connection, scope: Any, key: int) -> int:
+    """How many unposted revenue entries period ``key`` holds."""
+    sql = text(f"SELECT count(*) FROM journal_entry WHERE {_REVENUE_ROWS}").bindparams(  # noqa: S608
+        bindparam("no", type_=Boolean)
+    )
+    params = {"client": scope.client_id, "book": scope.book_id, "org": scope.org_id, "p": key, "no": False}
+    return int(conn.execute(sql, params).scalar_one())
+
+
+def _entry_tuple(row: Any) -> tuple[Any, ...]:
+    return (
+        int(row.rc_id), row.acctg_type, row.acctg_seg, row.curr, row.f_cur, row.r_cur,
+        *(int(getattr(row, c)) for c in ("dr_t", "cr_t", "dr_f", "cr_f", "dr_r", "cr_r")),
+    )  # fmt: skip
+
+
+def computed_revenue_entries(
+    conn: Connection, scope: Any, index: int, key: int, accounts: tuple[str, str]
+) -> list[tuple[Any, ...]]:
+    """The revenue entries of period ``key`` computed now over every contract, shaped as
+    :func:`stored_revenue_entries`."""
+    return sorted(_entry_tuple(row) for row in compute_entries(conn, scope, index, key, accounts))
+
+
+# --- what the last generation of the open period was made with (incremental regeneration) ------------------
+
+
+def journal_state_of(conn: Connection, scope: Any) -> Any | None:
+    s = journal_state.c
+    query = select(journal_state).where(
+        s.client_id == scope.client_id, s.book_id == scope.book_id, s.org_id == scope.org_id
+    )
+    return conn.execute(query).first()
+
+
+def save_journal_state(conn: Connection, scope: Any, values: dict[str, Any]) -> None:
+    """Record what the generation just written was made with (``values``: the state's other columns)."""
+    s = journal_state.c
+    mine = (s.client_id == scope.client_id, s.book_id == scope.book_id, s.org_id == scope.org_id)
+    if conn.execute(update(journal_state).where(*mine).values(**values)).rowcount:
+        return
+    conn.execute(
+        insert(journal_state).values(
+            client_id=scope.client_id, book_id=scope.book_id, org_id=scope.org_id, **values
+        )
+    )
+
+
+def contracts_changed_since(conn: Connection, scope: Any, since: dt.datetime) -> set[int]:
+    """The scope's contracts stamped changed (``updated_at``) at or after ``since``."""
+    c = revenue_contract.c
+    query = select(c.id).where(
+        c.client_id == scope.client_id,
+        c.book_id == scope.book_id,
+        c.org_id == scope.org_id,
+        c.updated_at >= since,
+    )
+    return {int(i) for i in conn.execute(query).scalars()}
+
+
+def count_contracts(conn: Connection, scope: Any) -> int:
+    c = revenue_contract.c
+    query = select(func.count()).where(
+        c.client_id == scope.client_id, c.book_id == scope.book_id, c.org_id == scope.org_id
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def contracts_with_reserve_rows(conn: Connection, client_id: int, key: int) -> set[int]:
+    """Contracts with a return reserve row of period ``key`` (the rows its reserve legs come from)."""
+    v = rc_return_reserve.c
+    query = select(v.rc_id).where(v.client_id == client_id, v.period_key == key).distinct()
+    return {int(i) for i in conn.execute(query).scalars()}
 
 
 def _stamp_contracts(conn: Connection, client_id: int, *entries: ColumnElement[bool]) -> int:

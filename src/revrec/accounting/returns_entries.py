@@ -26,7 +26,7 @@ RESERVE_CTE = """
         FROM rc_return_reserve v JOIN revenue_contract c ON c.id = v.rc_id
         WHERE v.client_id = :client AND v.period_key <= :p AND c.book_id = :book AND c.org_id = :org
       ) x
-      WHERE x.last_key = :p AND x.rn <= 2
+      WHERE x.last_key = :p AND x.rn <= 2{only_v}
     ),"""
 
 # ruff: noqa: S608 - statements are assembled from constant fragments; values are bound parameters

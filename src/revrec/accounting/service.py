@@ -8,6 +8,8 @@ see revrec.contracts.revisions). Amounts are stored in minor units and returned 
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +25,7 @@ from revrec.contracts import returns_reserve
 from revrec.contracts.revisions import decode_triple, run_at
 from revrec.controls.holds_freeze import before_journal
 from revrec.db import statistics
+from revrec.db.watermarks import watermark
 from revrec.engine.calendar import AccountingCalendar
 from revrec.engine.money import from_minor
 from revrec.periods import repository as periods_repo
@@ -50,36 +53,120 @@ def book_accounts(conn: Connection, scope: Scope) -> tuple[str, str]:
     return unbilled, clearing
 
 
-def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
-    """(Re)generate the unposted entries of the open period; returns how many summary rows.
+def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod, *, full: bool = False) -> int:
+    """(Re)generate the unposted entries of the open period; returns how many summary rows it then holds.
 
-    Takes the book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
-    revenue, others = _journalize(conn, scope, open_period, posted=False)
+    Only the contracts changed since the last generation are regenerated when that generation was of the
+    same period, accounts and statement (:func:`_changed`); ``full`` regenerates every contract. Takes the
+    book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
+    revenue, others = _journalize(conn, scope, open_period, posted=False, full=full)
     return revenue + others
 
 
 def journalize_and_post(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     """Period Close: regenerate the open period's entries and post (freeze) them all; how many were posted.
 
-    The revenue entries (all but a few) are written posted; the contract cost and VC entries, written
+    Always a full generation: what a period closes with is computed afresh from every contract. The
+    revenue entries (all but a few) are written posted; the contract cost and VC entries, written
     unposted by their own steps, are posted by an UPDATE. The rows are those of :func:`journalize` then
     :func:`post`, without rewriting every entry to set its flag (docs/performance.md)."""
-    revenue, _ = _journalize(conn, scope, open_period, posted=True)
+    revenue, _ = _journalize(conn, scope, open_period, posted=True, full=True)
     return revenue + post(conn, scope, open_period.key)
 
 
-def _journalize(conn: Connection, scope: Scope, open_period: OpenPeriod, *, posted: bool) -> tuple[int, int]:
-    """The steps of :func:`journalize`: (revenue entries, cost and VC entries) written."""
+def _journalize(
+    conn: Connection, scope: Scope, open_period: OpenPeriod, *, posted: bool, full: bool
+) -> tuple[int, int]:
+    """The steps of :func:`journalize`: (revenue entries the period holds, cost and VC entries written)."""
     periods_repo.lock_scope(conn, scope.client_id, scope.book_id, scope.org_id)
+    # taken before anything is read: a change stamped from here on is seen by the next generation
+    generated_at = watermark(conn, dt.datetime.now(dt.UTC))
     before_journal(conn, scope, open_period)  # hold rules; revenue holds stay in force
     # only the tables changed much since their last analysis: a journal regenerated with nothing new
     # (the Period Close after a collection, the next period's) pays no ANALYZE
     statistics.refresh_stale(conn, ("rc_schedule", "rc_line", "revenue_contract", "rc_bill"))
-    returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
     accounts = book_accounts(conn, scope)
-    revenue = repo.replace_unposted(conn, scope, open_period.index, open_period.key, accounts, posted=posted)
-    others = journalize_costs(conn, scope, open_period.key)  # contract costs (G/I/P/H)
+    state = _state(open_period, accounts, generated_at)
+    only = None if full else _changed(conn, scope, state)
+    key = open_period.key
+    if only is not None:  # the contracts whose reserve rows refresh() replaces: before and after
+        only |= repo.contracts_with_reserve_rows(conn, scope.client_id, key)
+    returns_reserve.refresh(conn, scope, open_period)  # rights of return: the open period's positions
+    if only is not None:
+        only |= repo.contracts_with_reserve_rows(conn, scope.client_id, key)
+    revenue = repo.replace_unposted(conn, scope, open_period.index, key, accounts, posted=posted, only=only)
+    repo.save_journal_state(conn, scope, state)
+    if only is not None:
+        revenue = repo.count_revenue_entries(conn, scope, key)
+        if checking():
+            check_incremental(conn, scope, open_period, accounts, changed=len(only))
+    others = journalize_costs(conn, scope, key)  # contract costs (G/I/P/H)
     return revenue, others + vc_service.reassess(conn, scope, open_period)  # variable consideration (V/W/K)
+
+
+#: the journal statement's version (revrec.accounting.repository.journal_select): raise it with every change
+#: to what the statement writes, so that the first generation after an upgrade is a full one
+STATEMENT_VERSION = 1
+
+
+def _state(open_period: OpenPeriod, accounts: tuple[str, str], generated_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "period_key": open_period.key,
+        "period_index": open_period.index,
+        "unbilled_account": accounts[0],
+        "clearing_account": accounts[1],
+        "statement_version": STATEMENT_VERSION,
+        "generated_at": generated_at,
+    }
+
+
+def _changed(conn: Connection, scope: Scope, state: dict[str, Any]) -> set[int] | None:
+    """The contracts to regenerate: None (all of them) when there was no generation yet, or it was of
+    another period, calendar index, default accounts or statement version; else those stamped changed
+    (``updated_at``: a revision, hold, approval, manual action, VC change, transfer or close) since the last
+    generation's watermark. The others' entries are a function of what did not change, so they stay."""
+    last = repo.journal_state_of(conn, scope)
+    if last is None or any(getattr(last, name) != state[name] for name in _SAME):
+        return None
+    since = last.generated_at
+    changed = repo.contracts_changed_since(
+        conn, scope, since if since.tzinfo else since.replace(tzinfo=dt.UTC)
+    )
+    if len(changed) > FULL_ABOVE and len(changed) * 2 > repo.count_contracts(conn, scope):
+        return None  # most contracts (a Period Close stamps them all): a full generation is cheaper
+    return changed
+
+
+_SAME = ("period_key", "period_index", "unbilled_account", "clearing_account", "statement_version")
+#: above this many changed contracts, and when they are more than half of the scope's, generate in full
+FULL_ABOVE = 1000
+
+
+class JournalCheckError(RuntimeError):
+    """An incremental journal generation left rows other than a full generation computes."""
+
+
+def checking() -> bool:
+    """``REVREC_JOURNAL_CHECK=1``: every incremental generation is compared with a full computation."""
+    return os.environ.get("REVREC_JOURNAL_CHECK", "").strip() == "1"
+
+
+def check_incremental(
+    conn: Connection, scope: Scope, open_period: OpenPeriod, accounts: tuple[str, str], *, changed: int
+) -> None:
+    """Raise :class:`JournalCheckError` when the open period's stored revenue entries differ from those a
+    full generation computes now (a change that reached a contract without stamping it)."""
+    stored = repo.stored_revenue_entries(conn, scope, open_period.key)
+    computed = repo.computed_revenue_entries(conn, scope, open_period.index, open_period.key, accounts)
+    if stored == computed:
+        return
+    extra = sorted(set(stored) - set(computed))[:5]
+    missing = sorted(set(computed) - set(stored))[:5]
+    raise JournalCheckError(
+        f"the incremental journal of period {open_period.key} ({changed} contract(s) regenerated) differs "
+        f"from a full generation: {len(stored)} row(s) stored, {len(computed)} computed; "
+        f"stored but not computed {extra}; computed but not stored {missing}"
+    )
 
 
 def stamp_period_change(conn: Connection, scope: Scope, keys: tuple[int, ...]) -> int:

@@ -58,6 +58,7 @@ PLAN: dict[str, Placement] = {
             "revenue_contract", "rc_line", "rc_pob", "rc_bill", "rc_schedule", "rc_warning", "rc_approval",
             "rc_hold", "rc_hold_line", "rc_manual_action", "rc_revision_snapshot", "rc_return_reserve",
             "rc_cost", "rc_cost_schedule", "vc_schedule", "vc_reassessment", "vc_settlement", "journal_entry",
+            "journal_state",
             "accounting_period", "transfer_batch", "transfer_line", "mje_head", "mje_line", "mje_approval",
             "upload", "stage_line", "stage_line_hold", "stage_event", "bundle_config", "vc_estimate",
             "stage_mje", "stage_error",

@@ -1121,6 +1121,24 @@ vc_reassessment = Table(
     Column("reassessed_at", DateTime(timezone=True), nullable=False),
 )
 
+# The open period's revenue journal as last generated, per book and org (migration 0034): period, calendar
+# index, the book's default accounts and the statement's version it was generated with, and the time every
+# contract change stamped before was reflected by (a watermark). A later generation with the same period,
+# accounts and version regenerates only the contracts stamped since (revrec.accounting.service).
+journal_state = Table(
+    "journal_state",
+    metadata,
+    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, primary_key=True),
+    Column("period_key", Integer, nullable=False),
+    Column("period_index", Integer, nullable=False),
+    Column("unbilled_account", String(300), nullable=False),
+    Column("clearing_account", String(300), nullable=False),
+    Column("statement_version", Integer, nullable=False),
+    Column("generated_at", DateTime(timezone=True), nullable=False),
+)
+
 # Settlement bills of variable consideration (migration 0029): an INV or CM transaction line whose settlement
 # attribute (setup ``variable_consideration.settlement_attribute``) names a VC type. Kept out of the contract
 # computation and of rc_bill: the sum of a line's settlement bills of a type is its actual, and each one books

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
 from revrec.db.routing import of_contract
@@ -316,21 +316,6 @@ def stamp_contracts(conn: Connection, client_id: int, rc_ids: set[int], at: dt.d
             .where(c.client_id == client_id, c.id.in_(chunk), c.updated_at < at)  # never backwards
             .values(updated_at=at)
         )
-
-
-def watermark(conn: Connection, started: dt.datetime) -> dt.datetime:
-    """What the next reassessment compares change times with: ``started``, or on PostgreSQL the start of the
-    oldest other transaction still open if earlier — a contract it stamped before ``started`` but commits
-    after this reassessment's reads is then still seen as changed next time. (SQLite has one writer.)"""
-    if conn.dialect.name != "postgresql":
-        return started
-    oldest = conn.execute(
-        text(
-            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
-        )
-    ).scalar()
-    return started if oldest is None or oldest >= started else oldest
 
 
 # --- settlement bills (migration 0029, revrec.vc.settlement) -----------------------------------------------

@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 from revrec.accounting import vc_entries
 from revrec.accounting.repository import DEFAULT_CLEARING
 from revrec.contracts.revisions import decode_triple, run_at
+from revrec.db.watermarks import watermark
 from revrec.engine import vc as engine
 from revrec.engine.money import from_minor, quantize, to_minor
 from revrec.periods import repository as periods_repo
@@ -216,7 +217,7 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     # their BI3_RC_SCHD V rows and VC_AMT changed: stamped just before this reassessment's start, a time of
     # this transaction that the next reassessment does not take for a change made since
     repo.stamp_contracts(conn, scope.client_id, changed, started - dt.timedelta(microseconds=1))
-    repo.mark_reassessed(conn, scope, open_period.key, repo.watermark(conn, started))
+    repo.mark_reassessed(conn, scope, open_period.key, watermark(conn, started))
     return journalize(conn, scope, open_period.key)
 
 
