@@ -8,14 +8,25 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, event, select
 
-from accounting_support import close_period, collect, send, subscription, upload_csv, verify, worked_lines
+from accounting_support import (
+    close_period,
+    collect,
+    scope_of,
+    send,
+    subscription,
+    upload_csv,
+    verify,
+    worked_lines,
+)
 from api.test_api_vc_settlement import VC_LABELS, _estimate, _settling, _tenant
 from inbound_data import to_csv
 from revrec.db.session import transaction
 from revrec.db.tables import journal_entry, vc_reassessment, vc_schedule
+from revrec.periods import service as periods
 from revrec.tenancy import repository as tenancy
+from revrec.vc import repository as vc_repo
 from revrec.vc import service as vc_service
 from support import Tenant, login, unique
 
@@ -49,9 +60,9 @@ def _one_pass(
     collect(http, engine, headers)
 
 
-def test_chunked_reassessment_equals_one_pass(
-    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _bonuses(http: TestClient, engine: Engine) -> tuple[Tenant, dict[str, str], str]:
+    """Five contracts with a performance bonus estimate each, one settled by an invoice; collected before
+    the estimates and the invoice, which the next collection takes (not run here)."""
     tenant = _tenant(engine)
     headers = login(http, tenant)
     p = unique("vk")
@@ -69,6 +80,13 @@ def test_chunked_reassessment_equals_one_pass(
     upload_csv(http, headers, "Standard VC", to_csv(VC_LABELS, bonuses), "vc")
     invoice = _settling(f"{p}-2-1", f"{p}-SO2", "INV", "250.00", "performance_bonus", "20-JAN-2026")
     send(http, headers, invoice)
+    return tenant, headers, p
+
+
+def test_chunked_reassessment_equals_one_pass(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant, headers, p = _bonuses(http, engine)
     monkeypatch.setattr(vc_service, "CHUNK_CONTRACTS", 1)
     collect(http, engine, headers)
     chunked = _state(engine, tenant)
@@ -87,3 +105,34 @@ def test_chunked_reassessment_equals_one_pass(
     _one_pass(http, engine, headers, monkeypatch)
     assert _state(engine, tenant) == chunked
     assert verify(engine, tenant) == []
+
+
+def test_a_chunk_reads_only_its_own_contracts_rows(http: TestClient, engine: Engine) -> None:
+    """Syncing one chunk's open-period VC rows reads the rows of the chunk's contracts only, by contract id
+    (it used to read the whole period's rows for every chunk: chunks × rows at scale), and leaves unchanged
+    rows and the other contracts' rows as they are."""
+    tenant, headers, _ = _bonuses(http, engine)
+    collect(http, engine, headers)
+    scope, calendar = scope_of(engine, tenant)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "FROM vc_schedule" in statement:
+            statements.append((statement, parameters))
+
+    with transaction(engine) as conn:
+        key = periods.current_open(conn, scope, calendar).key  # type: ignore[union-attr]
+        before = vc_repo.open_rows(conn, scope, key)
+        rc_id = int(before[0].rc_id)
+        mine = [dict(r._mapping) for r in before if int(r.rc_id) == rc_id]
+        event.listen(conn, "before_cursor_execute", capture)
+        try:
+            changed = vc_repo.sync_open(conn, scope, key, mine, {rc_id})
+        finally:
+            event.remove(conn, "before_cursor_execute", capture)
+        after = vc_repo.open_rows(conn, scope, key)
+    assert changed == set() and after == before  # nothing differed: same rows, same ids
+    assert len({int(r.rc_id) for r in before}) == 5 and statements
+    for statement, parameters in statements:
+        assert "rc_id IN" in statement, statement
+        assert rc_id in (parameters.values() if isinstance(parameters, dict) else parameters), parameters

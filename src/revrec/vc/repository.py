@@ -285,9 +285,8 @@ def sync_open(
     the rows that differ (an unchanged row keeps its id and time); returns the contracts whose rows
     changed."""
     v = vc_schedule.c
-    old = open_rows(conn, scope, open_key)
-    if rc_ids is not None:
-        old = [row for row in old if int(row.rc_id) in rc_ids]
+    # read by contract (a reassessment in chunks of contracts used to read the whole period for each chunk)
+    old = open_rows(conn, scope, open_key, None if rc_ids is None else sorted(rc_ids))
     kept = {_identity(row._mapping): row for row in old}
     wanted = {_identity(n) for n in rows}
     stale = [row for key, row in kept.items() if key not in wanted]
