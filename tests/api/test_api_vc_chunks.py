@@ -4,11 +4,12 @@ open period."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, event, select
+from sqlalchemy import Engine, delete, event, select, update
 
 from accounting_support import (
     close_period,
@@ -23,7 +24,7 @@ from accounting_support import (
 from api.test_api_vc_settlement import VC_LABELS, _estimate, _settling, _tenant
 from inbound_data import to_csv
 from revrec.db.session import transaction
-from revrec.db.tables import journal_entry, vc_reassessment, vc_schedule
+from revrec.db.tables import journal_entry, rc_line, revenue_contract, vc_reassessment, vc_schedule
 from revrec.periods import service as periods
 from revrec.tenancy import repository as tenancy
 from revrec.vc import repository as vc_repo
@@ -136,3 +137,49 @@ def test_a_chunk_reads_only_its_own_contracts_rows(http: TestClient, engine: Eng
     for statement, parameters in statements:
         assert "rc_id IN" in statement, statement
         assert rc_id in (parameters.values() if isinstance(parameters, dict) else parameters), parameters
+
+
+def test_a_reassessment_takes_only_changed_contracts_with_vc(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After every contract is stamped (as a Period Close stamps every contract with entries), the next
+    reassessment takes the stamped contracts that have VC only, not the one without any (it used to take
+    every stamped contract: 200,000 ids held at 1,000,000 lines after a close, none with VC), and leaves the
+    VC rows and entries as they were."""
+    tenant, headers, p = _bonuses(http, engine)
+    collect(http, engine, headers)
+    send(http, headers, subscription(f"{p}-plain-1", f"{p}-PLAIN"))
+    collect(http, engine, headers)
+    before = _state(engine, tenant)
+    scope, calendar = scope_of(engine, tenant)
+    taken: list[int] = []
+    targets = vc_service.targets
+
+    def spy(conn: Any, scope: Any, open_period: Any, rc_ids: set[int] | None = None) -> Any:
+        taken.extend(sorted(rc_ids or ()))
+        return targets(conn, scope, open_period, rc_ids)
+
+    monkeypatch.setattr(vc_service, "targets", spy)
+    with transaction(engine) as conn:
+        client = tenancy.find_client(conn, tenant.client)
+        assert client is not None
+        rc = revenue_contract.c
+        everyone = set(conn.execute(select(rc.id).where(rc.client_id == client.id)).scalars())
+        plain = conn.execute(
+            select(rc_line.c.rc_id).where(
+                rc_line.c.client_id == client.id, rc_line.c.line_id == f"{p}-plain-1"
+            )
+        ).scalar_one()
+        conn.execute(
+            update(revenue_contract)
+            .where(rc.client_id == client.id)
+            .values(updated_at=dt.datetime.now(dt.UTC))
+        )
+        open_period = periods.current_open(conn, scope, calendar)
+        assert open_period is not None
+        vc_service.reassess(conn, scope, open_period)
+    with_vc = {int(r.rc_id) for r in before[0]}
+    assert len(everyone) == 6 and plain in everyone and len(with_vc) == 5
+    assert sorted(taken) == sorted(with_vc)  # each once, the plain one not at all
+    assert _state(engine, tenant) == before
+    assert verify(engine, tenant) == []

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import CompoundSelect, Connection, and_, delete, func, insert, or_, select, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
 from revrec.db.routing import of_contract
@@ -116,9 +116,14 @@ def closed_totals(conn: Connection, scope: Any, open_key: int, lines: Sequence[s
     return found
 
 
-def vc_contracts(conn: Connection, scope: Any, open_key: int, before: dt.date) -> list[int]:
+def vc_contracts(
+    conn: Connection, scope: Any, open_key: int, before: dt.date, changed_since: dt.datetime | None = None
+) -> list[int]:
     """The scope's contracts with VC, in id order: those holding a line with a valid estimate dated before
-    ``before`` or a settlement bill through ``open_key``, and those with a VC row in period ``open_key``."""
+    ``before`` or a settlement bill through ``open_key``, and those with a VC row in period ``open_key``; of
+    those changed at or after ``changed_since`` only, when given (:func:`changed_contracts`). The two sets
+    meet in SQL: after a Period Close every contract with entries is stamped, and only the few with VC come
+    back."""
     c, r, e, s, v = revenue_contract.c, rc_line.c, vc_estimate.c, vc_settlement.c, vc_schedule.c
     estimated = select(e.so_line_id).where(e.client_id == scope.client_id, e.processed_flag == "N",
                                            e.est_date < before)  # fmt: skip
@@ -130,7 +135,14 @@ def vc_contracts(conn: Connection, scope: Any, open_key: int, before: dt.date) -
                c.org_id == scope.org_id, or_(r.line_id.in_(estimated), r.line_id.in_(settled)))
     )  # fmt: skip
     open_rows = select(v.rc_id).where(*_scope(scope), v.period_key == open_key)
-    return sorted({int(i) for i in conn.execute(holding.union(open_rows)).scalars()})
+    with_vc = holding.union(open_rows)
+    if changed_since is None:
+        return sorted({int(i) for i in conn.execute(with_vc).scalars()})
+    both = with_vc.subquery()
+    rc_id = list(both.c)[0]
+    changed = _changed(scope, changed_since).subquery()
+    query = select(rc_id).where(rc_id.in_(select(list(changed.c)[0])))
+    return sorted({int(i) for i in conn.execute(query).scalars()})
 
 
 def contracts_of_period(conn: Connection, scope: Any, key: int) -> list[int]:
@@ -233,7 +245,7 @@ def setting_changed_at(conn: Connection, client_id: int) -> dt.datetime | None:
     return conn.execute(select(vc_setting.c.updated_at).where(vc_setting.c.client_id == client_id)).scalar()
 
 
-def changed_contracts(conn: Connection, scope: Any, since: dt.datetime) -> set[int]:
+def _changed(scope: Any, since: dt.datetime) -> CompoundSelect[Any]:
     """The scope's contracts changed at or after ``since`` (a revision, hold, approval, period close or
     transfer stamps ``updated_at``), and those holding a line of an estimate staged or re-validated since."""
     c, r, e = revenue_contract.c, rc_line.c, vc_estimate.c
@@ -250,7 +262,7 @@ def changed_contracts(conn: Connection, scope: Any, since: dt.datetime) -> set[i
                c.org_id == scope.org_id,
                r.line_id.in_(select(e.so_line_id).where(e.client_id == scope.client_id, e.updt_dt >= since)))
     )  # fmt: skip
-    return {int(i) for i in conn.execute(stamped.union(estimated)).scalars()}
+    return stamped.union(estimated)
 
 
 def lines_of_contracts(conn: Connection, scope: Any, rc_ids: Sequence[int]) -> list[Any]:

@@ -202,11 +202,10 @@ def reassess(conn: Connection, scope: Scope, open_period: OpenPeriod) -> int:
     client = tenancy.get_client(conn, scope.client_id)
     assert client is not None
     started = dt.datetime.now(dt.UTC)
-    dirty = _changed_contracts(conn, scope, open_period)
-    if dirty is None:  # every contract with VC (estimates, settlement bills, or open-period VC rows)
-        contracts = repo.vc_contracts(conn, scope, open_period.key, open_period.end)
-    else:
-        contracts = sorted(dirty)
+    # the contracts with VC (estimates, settlement bills, or open-period VC rows), changed since the last
+    # reassessment when there is one to go from: a contract without any has no VC rows to write or remove
+    since = _changed_since(conn, scope, open_period)
+    contracts = repo.vc_contracts(conn, scope, open_period.key, open_period.end, since)
     stamp = dt.datetime.now(dt.UTC)
     changed: set[int] = set()
     for start in range(0, len(contracts), CHUNK_CONTRACTS):
@@ -257,11 +256,11 @@ def _open_rows(
     return rows
 
 
-def _changed_contracts(conn: Connection, scope: Scope, open_period: OpenPeriod) -> set[int] | None:
-    """The contracts to reassess: None (all of them) when the open period or the VC setup changed since the
-    last reassessment, or there was none; else those changed since it started (a revision, hold, approval
-    or transfer stamps the contract; estimates staged since name their lines). The others' VC is a function
-    of what did not change, so their rows stay as they are."""
+def _changed_since(conn: Connection, scope: Scope, open_period: OpenPeriod) -> dt.datetime | None:
+    """When the contracts to reassess changed from: None (take all of them) when the open period or the VC
+    setup changed since the last reassessment, or there was none; else the start of the last one (a
+    revision, hold, approval or transfer stamps the contract; estimates staged since name their lines). The
+    others' VC is a function of what did not change, so their rows stay as they are."""
     last = repo.last_reassessment(conn, scope)
     if last is None or int(last.period_key) != open_period.key:
         return None
@@ -269,7 +268,7 @@ def _changed_contracts(conn: Connection, scope: Scope, open_period: OpenPeriod) 
     setting_at = repo.setting_changed_at(conn, scope.client_id)
     if setting_at is not None and _aware(setting_at) >= since:
         return None
-    return repo.changed_contracts(conn, scope, since)
+    return since
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
