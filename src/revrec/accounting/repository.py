@@ -26,12 +26,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Boolean
 
 from revrec.accounting import returns_entries
 from revrec.accounting.cost_entries import COST_ACCOUNT_TYPES
+from revrec.db.bounded import delete_where
 from revrec.db.tables import (
     journal_entry,
     journal_state,
@@ -306,15 +307,15 @@ def replace_unposted(
     c = journal_entry.c
     dialect = conn.dialect.name
     params = {**_params(scope, index, key, accounts), "posted": posted, "no": False}
-    if only is None:
-        conn.execute(
-            delete(journal_entry).where(
-                c.client_id == scope.client_id,
-                c.book_id == scope.book_id,
-                c.org_id == scope.org_id,
-                c.period_key == key,
-                c.posted_flag.is_(False),
-            )
+    if only is None:  # in bounded batches on SQLite (revrec.db.bounded): millions of rows at scale
+        delete_where(
+            conn,
+            journal_entry,
+            c.client_id == scope.client_id,
+            c.book_id == scope.book_id,
+            c.org_id == scope.org_id,
+            c.period_key == key,
+            c.posted_flag.is_(False),
         )
     else:
         params["only"] = only_param(dialect, only)
