@@ -74,8 +74,11 @@ def heartbeat(engine: Engine, job: Job, owner: str) -> Iterator[None]:
             try:
                 with transaction(engine) as conn:
                     held = queue.renew_lease(conn, job.id, job.lease_seconds, owner)
+                    current = None if held else queue.get(conn, job.id)
                 if not held:
-                    log.warning("job %s: lease lost (taken over or finished)", job.id)
+                    if current is not None and current.status == "Running":
+                        log.warning("job %s: lease lost: taken over by %s", job.id, current.lease_owner)
+                    # else the job ended while this beat waited (on SQLite, for the job's own final commit)
                     return
             except Exception as exc:  # noqa: BLE001 - a missed beat is retried; the lease has slack for two
                 if _sqlite_locked(exc):
