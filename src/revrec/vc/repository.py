@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import CompoundSelect, Connection, and_, delete, func, insert, or_, select, union, update
 
 from revrec.accounting.vc_entries import VC_ACCOUNT_TYPES, VcEntry
 from revrec.db.routing import of_contract
@@ -128,14 +128,17 @@ def vc_contracts(
     estimated = select(e.so_line_id).where(e.client_id == scope.client_id, e.processed_flag == "N",
                                            e.est_date < before)  # fmt: skip
     settled = select(s.line_id).where(*_settlement_scope(scope), s.period_key <= open_key)
-    holding = (
-        select(r.rc_id)
-        .join(revenue_contract, of_contract(r))
-        .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
-               c.org_id == scope.org_id, or_(r.line_id.in_(estimated), r.line_id.in_(settled)))
-    )  # fmt: skip
+
+    def holding(lines: Any) -> Any:  # one query per source: an OR of the two made SQLite scan every line
+        return (
+            select(r.rc_id)
+            .join(revenue_contract, of_contract(r))
+            .where(r.client_id == scope.client_id, r.line_id.in_(lines), r.current_flag.is_(True),
+                   c.book_id == scope.book_id, c.org_id == scope.org_id)
+        )  # fmt: skip
+
     open_rows = select(v.rc_id).where(*_scope(scope), v.period_key == open_key)
-    with_vc = holding.union(open_rows)
+    with_vc = union(holding(estimated), holding(settled), open_rows)
     if changed_since is None:
         return sorted({int(i) for i in conn.execute(with_vc).scalars()})
     both = with_vc.subquery()
