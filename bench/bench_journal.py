@@ -15,8 +15,10 @@ incrementally, a generation with nothing changed and one after 1 % of the contra
 posting of the period (``journalize_and_post``; with code older than it, journalize then the posting
 UPDATE). Every statement's wall time is summed by its first words (``DELETE``, ``INSERT``, ``UPDATE`` ...),
 so the regeneration's DELETE, its ``INSERT ... SELECT`` and the posting are reported apart.
-``digest`` is a SHA-256 of the period's regenerated rows (ids left out): equal digests before and after a
-change of the statement mean the same entries. ``--explain`` prints the plan of the ``INSERT ... SELECT``
+``journalize_peak_rss_growth_mb``: how far the full generation's peak RSS rose above the RSS before it (the
+peak is reset first, Linux only; SQLite does its work in this process). ``digest`` is a SHA-256 of the
+period's regenerated rows (ids left out): equal digests before and after a change of the statement mean the
+same entries. ``--explain`` prints the plan of the ``INSERT ... SELECT``
 (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), run and rolled back).
 """
 
@@ -186,6 +188,28 @@ def _incremental(
     }
 
 
+def _status_mb(field: str) -> int | None:
+    """``VmRSS`` or ``VmHWM`` (peak) of this process in MB, from /proc (None elsewhere)."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return None
+    for line in status.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) // 1024
+    return None
+
+
+def _reset_peak() -> int | None:
+    """Reset this process's peak RSS to its current RSS (Linux: ``5`` to /proc/self/clear_refs), so that
+    the peak a step reaches is not hidden by an earlier one (the argon2 hash computed at import, 64 MB);
+    the RSS now, in MB, or None where that cannot be done."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status_mb("VmRSS")
+
+
 def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) -> dict[str, Any]:
     """One regeneration (journalize), then, in a transaction of its own, Period Close's generation with the
     posting (``journalize_and_post``, or journalize then post where the code has no such function); both
@@ -201,7 +225,10 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
     incremental: dict[str, Any] = {}
     with conn.begin() as trans:
         statements.on = True
+        rss_before = _reset_peak()
         written, journalize_s, journalize_cpu = _timed(cpu, lambda: _journalize(conn, scope, opened))
+        peak = _status_mb("VmHWM")
+        peak_growth = None if rss_before is None or peak is None else peak - rss_before
         statements.on = False
         during = statements.take()
         digest, count = _digest(conn, scope, opened.key)
@@ -217,6 +244,8 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
     return {
         "journalize_s": journalize_s,
         "journalize_cpu_s": journalize_cpu,
+        # how far the full generation's peak RSS rose above the RSS before it (SQLite works in this process)
+        "journalize_peak_rss_growth_mb": peak_growth,
         "statements_s": during,
         **incremental,
         "close_generation_and_post_s": close_s,
@@ -257,6 +286,7 @@ def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, A
         "period": opened.key,
         "rounds": rounds,
         "best_journalize_s": min(r["journalize_s"] for r in rounds) if rounds else None,
+        "first_journalize_peak_rss_growth_mb": rounds[0]["journalize_peak_rss_growth_mb"] if rounds else None,
         "best_incremental_1pct_s": (
             min(r["incremental_1pct_s"] for r in rounds) if rounds and INCREMENTAL else None
         ),
