@@ -201,7 +201,7 @@ def _status_mb(field: str) -> int | None:
 
 def _reset_peak() -> int | None:
     """Reset this process's peak RSS to its current RSS (Linux: ``5`` to /proc/self/clear_refs), so that
-    the peak a step reaches is not hidden by an earlier one (the argon2 hash computed at import, 64 MB);
+    the peak a step reaches is not hidden by an earlier one (an argon2 hash, an earlier round);
     the RSS now, in MB, or None where that cannot be done."""
     try:
         Path("/proc/self/clear_refs").write_text("5")
