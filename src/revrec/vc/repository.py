@@ -121,31 +121,32 @@ def vc_contracts(
 ) -> list[int]:
     """The scope's contracts with VC, in id order: those holding a line with a valid estimate dated before
     ``before`` or a settlement bill through ``open_key``, and those with a VC row in period ``open_key``; of
-    those changed at or after ``changed_since`` only, when given (:func:`changed_contracts`). The two sets
-    meet in SQL: after a Period Close every contract with entries is stamped, and only the few with VC come
-    back."""
-    c, r, e, s, v = revenue_contract.c, rc_line.c, vc_estimate.c, vc_settlement.c, vc_schedule.c
+    those changed at or after ``changed_since`` only, when given (:func:`_changed`). The two sets meet in
+    SQL: after a Period Close every contract with entries is stamped, and only the few with VC come back."""
+    e, s, v = vc_estimate.c, vc_settlement.c, vc_schedule.c
     estimated = select(e.so_line_id).where(e.client_id == scope.client_id, e.processed_flag == "N",
                                            e.est_date < before)  # fmt: skip
     settled = select(s.line_id).where(*_settlement_scope(scope), s.period_key <= open_key)
-
-    def holding(lines: Any) -> Any:  # one query per source: an OR of the two made SQLite scan every line
-        return (
-            select(r.rc_id)
-            .join(revenue_contract, of_contract(r))
-            .where(r.client_id == scope.client_id, r.line_id.in_(lines), r.current_flag.is_(True),
-                   c.book_id == scope.book_id, c.org_id == scope.org_id)
-        )  # fmt: skip
-
     open_rows = select(v.rc_id).where(*_scope(scope), v.period_key == open_key)
-    with_vc = union(holding(estimated), holding(settled), open_rows)
-    if changed_since is None:
-        return sorted({int(i) for i in conn.execute(with_vc).scalars()})
-    both = with_vc.subquery()
-    rc_id = list(both.c)[0]
-    changed = _changed(scope, changed_since).subquery()
-    query = select(rc_id).where(rc_id.in_(select(list(changed.c)[0])))
+    # one query per source: an OR of the two line sources made SQLite scan every contract line
+    query: Any = union(_holding(scope, estimated), _holding(scope, settled), open_rows)
+    if changed_since is not None:
+        with_vc = query.subquery()
+        rc_id = list(with_vc.c)[0]
+        changed = _changed(scope, changed_since).subquery()
+        query = select(rc_id).where(rc_id.in_(select(list(changed.c)[0])))
     return sorted({int(i) for i in conn.execute(query).scalars()})
+
+
+def _holding(scope: Any, lines: Any) -> Any:
+    """The scope's contracts holding a current line whose id is among ``lines`` (a subquery)."""
+    c, r = revenue_contract.c, rc_line.c
+    return (
+        select(r.rc_id)
+        .join(revenue_contract, of_contract(r))
+        .where(r.client_id == scope.client_id, r.line_id.in_(lines), r.current_flag.is_(True),
+               c.book_id == scope.book_id, c.org_id == scope.org_id)
+    )  # fmt: skip
 
 
 def contracts_of_period(conn: Connection, scope: Any, key: int) -> list[int]:
@@ -251,21 +252,15 @@ def setting_changed_at(conn: Connection, client_id: int) -> dt.datetime | None:
 def _changed(scope: Any, since: dt.datetime) -> CompoundSelect[Any]:
     """The scope's contracts changed at or after ``since`` (a revision, hold, approval, period close or
     transfer stamps ``updated_at``), and those holding a line of an estimate staged or re-validated since."""
-    c, r, e = revenue_contract.c, rc_line.c, vc_estimate.c
+    c, e = revenue_contract.c, vc_estimate.c
     stamped = select(c.id).where(
         c.client_id == scope.client_id,
         c.book_id == scope.book_id,
         c.org_id == scope.org_id,
         c.updated_at >= since,
     )
-    estimated = (
-        select(r.rc_id)
-        .join(revenue_contract, of_contract(r))
-        .where(r.client_id == scope.client_id, r.current_flag.is_(True), c.book_id == scope.book_id,
-               c.org_id == scope.org_id,
-               r.line_id.in_(select(e.so_line_id).where(e.client_id == scope.client_id, e.updt_dt >= since)))
-    )  # fmt: skip
-    return stamped.union(estimated)
+    estimated = select(e.so_line_id).where(e.client_id == scope.client_id, e.updt_dt >= since)
+    return stamped.union(_holding(scope, estimated))
 
 
 def lines_of_contracts(conn: Connection, scope: Any, rc_ids: Sequence[int]) -> list[Any]:
