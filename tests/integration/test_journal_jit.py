@@ -1,5 +1,5 @@
 """The journal statement runs with PostgreSQL's JIT off (its compilation cost seconds per generation,
-docs/performance.md) and the transaction's own setting is restored after it."""
+docs/performance.md) and its own ``work_mem``, and the transaction's own settings are restored after it."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ def test_journal_statement_leaves_the_jit_setting_as_it_found_it(engine: Engine)
         assert repo.compute_entries(conn, scope, 1, 202601, ("U", "C")) == []
         if postgres:
             assert conn.exec_driver_sql("SELECT current_setting('jit')").scalar() == "on"
-            with repo._without_jit(conn):
+            with repo._statement_settings(conn):
                 assert conn.exec_driver_sql("SELECT current_setting('jit')").scalar() == "off"
+                work_mem = conn.exec_driver_sql("SELECT current_setting('work_mem')").scalar()
+                assert work_mem == repo.JOURNAL_WORK_MEM
             assert conn.exec_driver_sql("SELECT current_setting('jit')").scalar() == "on"

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
@@ -33,6 +33,7 @@ from sqlalchemy.types import Boolean
 from revrec.accounting import returns_entries
 from revrec.accounting.cost_entries import COST_ACCOUNT_TYPES
 from revrec.db.bounded import delete_where
+from revrec.db.local_settings import local_settings
 from revrec.db.tables import (
     journal_entry,
     journal_state,
@@ -51,9 +52,10 @@ def _run(dialect: str, column: str, k: str) -> str:
     """SQL for the running total of packed series ``column`` through calendar index ``:k``."""
     offset = f"{'LEAST' if dialect == 'postgresql' else 'MIN'}(:{k} - s.first_index, s.n - 1)"
     if dialect == "postgresql":
-        # ``json``, not ``jsonb``: the text is read as it is up to the element, no tree is built (the scan
-        # of 160,000 schedules took 2.0-2.3 s with jsonb, 1.2-1.3 s with json; docs/performance.md)
-        element = f"(CAST({column} AS json) ->> ({offset}))::bigint"
+        # the series is ``[1,2,3]`` (revisions.encode: integers, no spaces), so the element is the text
+        # between two commas, less a bracket at either end: no JSON parse of the whole series (json_in
+        # validates all of it before ->> reads up to the element), about a tenth of the CPU a look-up
+        element = f"btrim(split_part({column}, ',', ({offset}) + 1), '[]')::bigint"
     else:
         element = f"json_extract({column}, '$[' || ({offset}) || ']')"
     return f"CASE WHEN s.n = 0 OR :{k} < s.first_index OR {column} IS NULL THEN NULL ELSE {element} END"
@@ -250,18 +252,17 @@ def _params(scope: Any, index: int, key: int, accounts: tuple[str, str]) -> dict
     }
 
 
-@contextmanager
-def _without_jit(conn: Connection) -> Iterator[None]:
-    """PostgreSQL's JIT off for the journal statement (restored after it): its many expressions and
-    the planner's high cost estimate (the per-line bill look-ups) made the JIT compile for about 3 s per
-    generation, most of the statement's time at 20,000 lines (docs/performance.md)."""
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    previous = conn.exec_driver_sql("SELECT current_setting('jit')").scalar()
-    conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
-    yield  # on an error the transaction-local setting goes with the rollback; restoring would mask it
-    conn.exec_driver_sql("SELECT set_config('jit', %(v)s, true)", {"v": previous})
+#: PostgreSQL ``work_mem`` of the journal statement: its sorts and hash aggregates of the period's schedule
+#: and entry rows stay in memory at 100,000 lines (4 MB, the default, spilled them to disk in 9-41 batches)
+JOURNAL_WORK_MEM = "64MB"
+
+
+def _statement_settings(conn: Connection) -> AbstractContextManager[None]:
+    """PostgreSQL's settings for the journal statement (restored after it): JIT off, since its many
+    expressions and the planner's high cost estimate (the per-line bill look-ups) made the JIT compile for
+    about 3 s per generation, most of the statement's time at 20,000 lines (docs/performance.md); and
+    :data:`JOURNAL_WORK_MEM`."""
+    return local_settings(conn, jit="off", work_mem=JOURNAL_WORK_MEM)
 
 
 def compute_entries(
@@ -269,7 +270,7 @@ def compute_entries(
 ) -> list[Any]:
     """The summarised entries of period ``key`` computed now (not stored)."""
     sql = text(journal_select(conn.dialect.name) + " ORDER BY rc_id, acctg_type, acctg_seg, curr")
-    with _without_jit(conn):
+    with _statement_settings(conn):
         return list(
             conn.execute(
                 sql.bindparams(bindparam("yes", type_=Boolean)), _params(scope, index, key, accounts)
@@ -332,7 +333,7 @@ def replace_unposted(
         f"SELECT :client, :book, :org, :p, :posted, {_COLUMNS} "
         f"FROM ({journal_select(dialect, only=only is not None)}) j"
     ).bindparams(bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean))
-    with _without_jit(conn):
+    with _statement_settings(conn):
         result = conn.execute(sql, params)
     return int(result.rowcount)
 

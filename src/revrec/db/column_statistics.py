@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
+
+from revrec.db.local_settings import local_settings
 
 
 def refresh_columns(
@@ -28,10 +30,5 @@ def refresh_columns(
     if target is None:
         conn.exec_driver_sql(statement)
         return
-    setting = "default_statistics_target"
-    before = conn.execute(text("SELECT current_setting(:s)"), {"s": setting}).scalar_one()
-    conn.execute(text("SELECT set_config(:s, :v, true)"), {"s": setting, "v": str(target)})
-    try:
+    with local_settings(conn, default_statistics_target=str(target)):
         conn.exec_driver_sql(statement)
-    finally:
-        conn.execute(text("SELECT set_config(:s, :v, true)"), {"s": setting, "v": before})

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from revrec.db.local_settings import local_settings
+
 #: A load that adds more than this fraction of a table's rows (as of its last analysis) refreshes them.
 STALE_FRACTION = 0.1
 #: ``default_statistics_target`` of a refresh limited to some columns (:func:`refresh_after_load`): the
@@ -48,13 +50,8 @@ def refresh_after_load(conn: Connection, table: str, added: int, columns: tuple[
         refresh(conn, (table,))
         return True
     assert all(c.isidentifier() for c in (table, *columns))  # names of the schema, never input
-    setting = "default_statistics_target"
-    before = conn.execute(text("SELECT current_setting(:s)"), {"s": setting}).scalar_one()
-    conn.execute(text("SELECT set_config(:s, :v, true)"), {"s": setting, "v": str(LOAD_STATISTICS_TARGET)})
-    try:
+    with local_settings(conn, default_statistics_target=str(LOAD_STATISTICS_TARGET)):
         conn.exec_driver_sql(f"ANALYZE (SKIP_LOCKED) {table} ({', '.join(columns)})")
-    finally:
-        conn.execute(text("SELECT set_config(:s, :v, true)"), {"s": setting, "v": before})
     return True
 
 

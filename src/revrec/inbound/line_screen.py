@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, text, update
 
+from revrec.db.local_settings import local_settings
 from revrec.db.routing import same_client, same_client_sql
 from revrec.db.stage_columns import COST_LINE_COLUMNS, LINE_COLUMNS, sql_name
 from revrec.db.tables import stage_line, stage_line_hold
@@ -257,14 +258,8 @@ def _without_jit(
     """PostgreSQL: run ``statement`` with JIT off (and ``work_mem`` when given); its rowcount. The planner
     prices the per-row subqueries (which rarely run) so high that it JIT-compiles the statement: about a
     second of compilation for a 60,000-line upload."""
-    settings = {"jit": "off", **({"work_mem": work_mem} if work_mem else {})}
-    before = {k: conn.execute(text("SELECT current_setting(:k)"), {"k": k}).scalar_one() for k in settings}
-    for name, value in settings.items():
-        conn.execute(text("SELECT set_config(:k, :v, true)"), {"k": name, "v": value})
-    rowcount = conn.execute(statement, params or {}).rowcount
-    for name, value in before.items():
-        conn.execute(text("SELECT set_config(:k, :v, true)"), {"k": name, "v": value})
-    return int(rowcount)
+    with local_settings(conn, jit="off", **({"work_mem": work_mem} if work_mem else {})):
+        return int(conn.execute(statement, params or {}).rowcount)
 
 
 def screen_lines(
