@@ -108,11 +108,13 @@ def test_cli_prints_the_citus_script(
     )
     assert "SELECT citus_add_local_table_to_metadata('job');" in out
     assert (
-        "ALTER TABLE rc_line ADD CONSTRAINT fk_rc_line_rc_id_revenue_contract FOREIGN KEY (client_id, rc_id) "
-        "REFERENCES revenue_contract (client_id, id) ON DELETE CASCADE;" in out
+        "ALTER TABLE rc_warning ADD CONSTRAINT fk_rc_warning_rc_id_revenue_contract FOREIGN KEY "
+        "(client_id, rc_id) REFERENCES revenue_contract (client_id, id) ON DELETE CASCADE;" in out
     )
     assert (
-        out.index("DROP CONSTRAINT fk_rc_line_rc_id")
+        out.index("DROP CONSTRAINT fk_rc_warning_rc_id")
         < out.index("create_reference_table")
-        < out.index("ADD CONSTRAINT fk_rc_line_rc_id")
+        < out.index("ADD CONSTRAINT fk_rc_warning_rc_id")
     )
+    # the tables whose foreign key to their contract already carries client_id (migration 0035) keep it
+    assert "fk_rc_line_" not in out

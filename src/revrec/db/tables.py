@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -48,6 +49,20 @@ NAMING = {
 }
 
 metadata = MetaData(naming_convention=NAMING)
+
+#: The high-volume tables under a contract (written for every collected line and every journal generation)
+#: reference it by ``(client_id, rc_id)`` (migration 0035): one foreign-key check a row instead of one for
+#: the client and one for the contract, and the database itself refuses a row whose contract belongs to
+#: another client. Deleting the client still removes them (through the contract's cascade).
+CONTRACT_CHILD_TABLES = ("rc_line", "rc_pob", "rc_bill", "rc_schedule", "journal_entry")
+
+
+def _of_contract() -> ForeignKeyConstraint:
+    """The row's contract, of the same client (unique index ix_revenue_contract_client_id)."""
+    return ForeignKeyConstraint(
+        ["client_id", "rc_id"], ["revenue_contract.client_id", "revenue_contract.id"], ondelete="CASCADE"
+    )
+
 
 client = Table(
     "client",
@@ -84,6 +99,8 @@ book = Table(
     Column("default_unbilled_ar_account", String(200), nullable=True),
     Column("default_billing_clearing_account", String(200), nullable=True),
     UniqueConstraint("client_id", "name", name="uq_book_client_name"),
+    # the target of journal_entry's (client_id, book_id) foreign key (migration 0035)
+    Index("uq_book_client_id", "client_id", "id", unique=True),
 )
 
 role = Table(
@@ -386,8 +403,9 @@ rc_line = Table(
     "rc_line",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
-    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", Integer, nullable=False),
+    Column("rc_id", Integer, nullable=False),
+    _of_contract(),
     Column("line_id", String(300), nullable=False),
     Column("version", Integer, nullable=False),
     Column("current_flag", Boolean, nullable=False),
@@ -437,8 +455,9 @@ rc_pob = Table(
     "rc_pob",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
-    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", Integer, nullable=False),
+    Column("rc_id", Integer, nullable=False),
+    _of_contract(),
     Column("pob_key", String(500), nullable=False),
     Column("template", String(200), nullable=False),
     Column("lead_line_id", String(300), nullable=False),
@@ -453,8 +472,9 @@ rc_bill = Table(
     "rc_bill",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
-    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", Integer, nullable=False),
+    Column("rc_id", Integer, nullable=False),
+    _of_contract(),
     Column("line_id", String(300), nullable=False),
     Column("stage_row_id", Integer, nullable=False),
     Column("type", String(10), nullable=False),
@@ -484,8 +504,9 @@ rc_schedule = Table(
     "rc_schedule",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
-    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", Integer, nullable=False),
+    Column("rc_id", Integer, nullable=False),
+    _of_contract(),
     Column("line_id", String(300), nullable=False),
     Column("version", Integer, nullable=False),
     Column("current_flag", Boolean, nullable=False),
@@ -533,12 +554,15 @@ journal_entry = Table(
     "journal_entry",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
-    Column("book_id", Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False),
+    # (client_id, book_id) → the book, of the same client (migration 0035: one check for both)
+    Column("client_id", Integer, nullable=False),
+    Column("book_id", Integer, nullable=False),
+    ForeignKeyConstraint(["client_id", "book_id"], ["book.client_id", "book.id"], ondelete="CASCADE"),
     Column("org_id", Integer, nullable=False),
     Column("period_key", Integer, nullable=False),
     # NULL for a manual journal entry's rows (``mje_id`` set, migration 0023): regeneration never deletes them
-    Column("rc_id", Integer, ForeignKey("revenue_contract.id", ondelete="CASCADE"), nullable=True),
+    Column("rc_id", Integer, nullable=True),
+    _of_contract(),
     Column("acctg_type", String(1), nullable=False),
     Column("acctg_seg", String(300), nullable=False),
     Column("curr", String(3), nullable=False),
@@ -656,8 +680,9 @@ Index(
     postgresql_ops={"rc_key": _PREFIX},
 )  # fmt: skip
 Index("ix_rc_approval_client_status", rc_approval.c.client_id, rc_approval.c.status, rc_approval.c.rc_id)
-# the contracts list, newest first, without sorting the client's contracts (SQLite and PostgreSQL)
-Index("ix_revenue_contract_client_id", revenue_contract.c.client_id, revenue_contract.c.id)
+# the contracts list, newest first, without sorting the client's contracts (SQLite and PostgreSQL); unique
+# since migration 0035, as the target of the (client_id, rc_id) foreign keys (CONTRACT_CHILD_TABLES)
+Index("ix_revenue_contract_client_id", revenue_contract.c.client_id, revenue_contract.c.id, unique=True)
 
 
 def flagged(flag_column: ColumnElement[str], flag: str) -> ColumnElement[bool]:
