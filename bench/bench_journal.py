@@ -149,6 +149,9 @@ def _explain(conn: Connection, scope: Any, opened: Any) -> str:
     statement, parameters = captured[0]
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
+        work_mem = getattr(journal_repo, "JOURNAL_WORK_MEM", None)  # the statement's own, where it sets one
+        if work_mem:
+            conn.exec_driver_sql("SELECT set_config('work_mem', %(v)s, true)", {"v": work_mem})
         prefix = "EXPLAIN (ANALYZE, BUFFERS) "
     else:
         prefix = "EXPLAIN QUERY PLAN "
