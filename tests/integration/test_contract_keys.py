@@ -7,14 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from revrec.db.session import transaction
-from revrec.db.tables import client, journal_entry, rc_bill, rc_line, rc_pob, rc_schedule, revenue_contract
+from revrec.db import migrate
+from revrec.db.session import make_engine, transaction
+from revrec.db.tables import (
+    CONTRACT_CHILD_TABLES,
+    client,
+    journal_entry,
+    rc_bill,
+    rc_line,
+    rc_pob,
+    rc_schedule,
+    revenue_contract,
+)
 from revrec.periods import service as periods
 from revrec.tenancy import service as tenancy
 from support import unique
@@ -102,3 +113,28 @@ def test_the_rows_go_with_their_client(engine: Engine) -> None:
             count = select(func.count()).select_from(table)
             assert conn.execute(count.where(table.c.client_id == mine.client_id)).scalar_one() == 0
             assert conn.execute(count.where(table.c.client_id == other.client_id)).scalar_one() == 1
+
+
+def test_migration_0035_keeps_every_row_and_pairs_the_keys(tmp_path: Path) -> None:
+    """A database with contracts and their rows at 0034 keeps every row through migration 0035 (SQLite
+    rebuilds the five tables) and ends with the paired foreign keys only."""
+    engine = make_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    migrate.upgrade(engine, "0034")
+    with transaction(engine) as conn:
+        scope = periods.default_scope(conn, tenancy.create_client(conn, name=unique("keys")))
+        rc_id = _contract(conn, scope)
+        rows = _rows(scope.client_id, rc_id, scope.book_id)
+        for table, values in rows.items():
+            conn.execute(insert(table).values(values))
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        for table in rows:
+            count = select(func.count()).select_from(table).where(table.c.client_id == scope.client_id)
+            assert conn.execute(count).scalar_one() == 1, table.name
+    keys = {t.name: {(tuple(k["constrained_columns"]), k["referred_table"]) for k in
+                     inspect(engine).get_foreign_keys(t.name)} for t in rows}  # fmt: skip
+    engine.dispose()
+    paired = {(("client_id", "rc_id"), "revenue_contract")}
+    for name in CONTRACT_CHILD_TABLES:
+        book = {(("client_id", "book_id"), "book")} if name == "journal_entry" else set()
+        assert keys[name] == paired | book, name
