@@ -4,14 +4,17 @@ Build the database with ``python bench/bench_e2e.py --lines N --keep DIR`` (SQLi
 PostgreSQL: ``REVREC_BENCH_DATABASE_URL=postgresql://...``, the database is kept anyway). The end-to-end run
 ends with a Period Close, so the open period is the next one (February) with its unposted journal.
 
-Run: python bench/bench_journal.py (--dir DIR | --url URL) [--client NAME] [--repeat N] [--explain]
+Run: python bench/bench_journal.py (--dir DIR | --url URL) [--client NAME] [--repeat N] [--explain
+[--explain-empty]]
 With neither (``make bench``), it first builds a SQLite database of ``--lines`` (default 100,000) lines with
 bench_e2e.py in a temporary directory, removed afterwards.
 
 Each round, in transactions rolled back at their end (the database is left as it was): the whole journalize
 (a full generation, what bench_e2e reports as ``journal_regeneration_s``); then, where the code regenerates
 incrementally, a generation with nothing changed and one after 1 % of the contracts were stamped changed
-(``incremental_*``); then Period Close's first generation with the
+(``incremental_*``); then a full generation into the period emptied of its unposted entries first
+(``journalize_into_empty_*``: a period's first generation, every entry written, which a regeneration that
+writes only what changed cannot spare); then Period Close's first generation with the
 posting of the period (``journalize_and_post``; with code older than it, journalize then the posting
 UPDATE). Every statement's wall time is summed by its first words (``DELETE``, ``INSERT``, ``UPDATE`` ...),
 so the regeneration's DELETE, its ``INSERT ... SELECT`` and the posting are reported apart.
@@ -131,12 +134,15 @@ class Statements:
         return taken
 
 
-def _explain(conn: Connection, scope: Any, opened: Any) -> str:
-    """The plan of the journal's ``INSERT ... SELECT`` (PostgreSQL: executed, in the caller's transaction)."""
+def _explain(conn: Connection, scope: Any, opened: Any, empty: bool = False) -> str:
+    """The plan of the journal's ``INSERT ... SELECT`` (PostgreSQL: executed, in the caller's transaction;
+    with ``--explain-empty`` into the period emptied of its unposted entries first)."""
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if statement.lstrip().startswith("INSERT INTO journal_entry"):
+        if (
+            "INSERT INTO journal_entry" in statement
+        ):  # ``WITH computed ...`` where only the difference is written
             captured.append((statement, parameters))
 
     event.listen(conn, "before_cursor_execute", capture)
@@ -147,6 +153,8 @@ def _explain(conn: Connection, scope: Any, opened: Any) -> str:
     finally:
         event.remove(conn, "before_cursor_execute", capture)
     statement, parameters = captured[0]
+    if empty:  # the capture ran the generation: the period holds its rows again
+        _empty_period(conn, scope, opened)
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
         work_mem = getattr(journal_repo, "JOURNAL_WORK_MEM", None)  # the statement's own, where it sets one
@@ -188,6 +196,31 @@ def _incremental(
         "incremental_1pct_s": one_s,
         "incremental_1pct_cpu_s": one_cpu,
         "incremental_digest_equal": _digest(conn, scope, opened.key)[0] == digest,
+    }
+
+
+def _empty_period(conn: Connection, scope: Any, opened: Any) -> None:
+    """Delete the open period's unposted entries (in the caller's transaction, rolled back)."""
+    conn.execute(
+        text(
+            "DELETE FROM journal_entry WHERE client_id = :c AND book_id = :b AND org_id = :o"
+            " AND period_key = :p AND posted_flag = :no"
+        ),
+        {"c": scope.client_id, "b": scope.book_id, "o": scope.org_id, "p": opened.key, "no": False},
+    )
+
+
+def _into_empty(conn: Connection, scope: Any, opened: Any, cpu: Callable[[], float | None]) -> dict[str, Any]:
+    """A full generation into the period emptied of its unposted entries first, as a period's first
+    generation is (the first Data Collection's, the next period's in a Period Close): every entry is
+    written, whatever the code does with entries already stored."""
+    _empty_period(conn, scope, opened)
+    written, seconds, cpu_s = _timed(cpu, lambda: _journalize(conn, scope, opened))
+    return {
+        "journalize_into_empty_s": seconds,
+        "journalize_into_empty_cpu_s": cpu_s,
+        "into_empty_digest": _digest(conn, scope, opened.key)[0],
+        "into_empty_rows": written,
     }
 
 
@@ -239,6 +272,9 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
             incremental = _incremental(conn, scope, opened, cpu, digest)
         trans.rollback()
     with conn.begin() as trans:
+        empty = _into_empty(conn, scope, opened, cpu)
+        trans.rollback()
+    with conn.begin() as trans:
         statements.on = True
         posted, close_s, close_cpu = _timed(cpu, close)
         statements.on = False
@@ -251,6 +287,7 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
         "journalize_peak_rss_growth_mb": peak_growth,
         "statements_s": during,
         **incremental,
+        **empty,
         "close_generation_and_post_s": close_s,
         "close_generation_and_post_cpu_s": close_cpu,
         "close_statements_s": closing,
@@ -261,7 +298,7 @@ def _round(conn: Connection, scope: Any, opened: Any, statements: Statements) ->
     }
 
 
-def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, Any]:
+def run(url: str, client: str | None, repeat: int, explain: bool, empty: bool = False) -> dict[str, Any]:
     engine = make_engine(url)
     statements = Statements(engine)
     rounds = []
@@ -279,7 +316,7 @@ def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, A
         plan = None
         if explain:
             with conn.begin() as trans:
-                plan = _explain(conn, scope, opened)
+                plan = _explain(conn, scope, opened, empty)
                 trans.rollback()
     engine.dispose()
     return {
@@ -290,6 +327,7 @@ def run(url: str, client: str | None, repeat: int, explain: bool) -> dict[str, A
         "rounds": rounds,
         "best_journalize_s": min(r["journalize_s"] for r in rounds) if rounds else None,
         "first_journalize_peak_rss_growth_mb": rounds[0]["journalize_peak_rss_growth_mb"] if rounds else None,
+        "best_journalize_into_empty_s": min(r["journalize_into_empty_s"] for r in rounds) if rounds else None,
         "best_incremental_1pct_s": (
             min(r["incremental_1pct_s"] for r in rounds) if rounds and INCREMENTAL else None
         ),
@@ -309,6 +347,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--explain", action="store_true", help="print the INSERT ... SELECT's plan")
     parser.add_argument(
+        "--explain-empty",
+        action="store_true",
+        help="with --explain: the plan of a generation into the period emptied of its unposted entries",
+    )
+    parser.add_argument(
         "--lines", type=int, default=100_000, help="without --dir or --url: the lines of the database built"
     )
     args = parser.parse_args()
@@ -316,14 +359,20 @@ def main() -> int:
     if args.dir:
         url = f"sqlite:///{Path(args.dir) / 'bench.sqlite3'}"
     if url:
-        result = run(url, args.client, args.repeat, args.explain)
+        result = run(url, args.client, args.repeat, args.explain, args.explain_empty)
     else:
         with tempfile.TemporaryDirectory() as tmp:
             built = Path(tmp) / "db"
             script = Path(__file__).with_name("bench_e2e.py")
             command = [sys.executable, str(script), "--lines", str(args.lines), "--keep", str(built)]
             subprocess.run(command, check=False, stdout=subprocess.DEVNULL)  # it may miss its own target
-            result = run(f"sqlite:///{built / 'bench.sqlite3'}", args.client, args.repeat, args.explain)
+            result = run(
+                f"sqlite:///{built / 'bench.sqlite3'}",
+                args.client,
+                args.repeat,
+                args.explain,
+                args.explain_empty,
+            )
     plan = result.pop("plan", None)
     print(json.dumps(result, indent=2))
     if plan is not None:

@@ -57,7 +57,8 @@ def journalize(conn: Connection, scope: Scope, open_period: OpenPeriod, *, full:
     """(Re)generate the unposted entries of the open period; returns how many summary rows it then holds.
 
     Only the contracts changed since the last generation are regenerated when that generation was of the
-    same period, accounts and statement (:func:`_changed`); ``full`` regenerates every contract. Takes the
+    same period, accounts and statement (:func:`_changed`); ``full`` regenerates every contract (on
+    PostgreSQL writing only the entries that differ from the stored ones: docs/accounting.md). Takes the
     book's lock first (PostgreSQL), so two jobs regenerating at once never both insert."""
     revenue, others = _journalize(conn, scope, open_period, posted=False, full=full)
     return revenue + others
@@ -98,8 +99,8 @@ def _journalize(
     repo.save_journal_state(conn, scope, state)
     if only is not None:
         revenue = repo.count_revenue_entries(conn, scope, key)
-        if checking():
-            check_incremental(conn, scope, open_period, accounts, changed=len(only))
+    if checking() and not posted:  # incremental, or only the difference written (PostgreSQL)
+        check_incremental(conn, scope, open_period, accounts, changed=None if only is None else len(only))
     others = journalize_costs(conn, scope, key)  # contract costs (G/I/P/H)
     return revenue, others + vc_service.reassess(conn, scope, open_period)  # variable consideration (V/W/K)
 
@@ -152,10 +153,16 @@ def checking() -> bool:
 
 
 def check_incremental(
-    conn: Connection, scope: Scope, open_period: OpenPeriod, accounts: tuple[str, str], *, changed: int
+    conn: Connection,
+    scope: Scope,
+    open_period: OpenPeriod,
+    accounts: tuple[str, str],
+    *,
+    changed: int | None,
 ) -> None:
     """Raise :class:`JournalCheckError` when the open period's stored revenue entries differ from those a
-    full generation computes now (a change that reached a contract without stamping it)."""
+    full generation computes now (a change that reached a contract without stamping it; ``changed``: how
+    many contracts were regenerated, None for all of them)."""
     stored = repo.stored_revenue_entries(conn, scope, open_period.key)
     computed = repo.computed_revenue_entries(conn, scope, open_period.index, open_period.key, accounts)
     if stored == computed:
@@ -163,7 +170,8 @@ def check_incremental(
     extra = sorted(set(stored) - set(computed))[:5]
     missing = sorted(set(computed) - set(stored))[:5]
     raise JournalCheckError(
-        f"the incremental journal of period {open_period.key} ({changed} contract(s) regenerated) differs "
+        f"the journal of period {open_period.key} "
+        f"({'every' if changed is None else changed} contract(s) regenerated) differs "
         f"from a full generation: {len(stored)} row(s) stored, {len(computed)} computed; "
         f"stored but not computed {extra}; computed but not stored {missing}"
     )
