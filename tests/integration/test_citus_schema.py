@@ -118,3 +118,4 @@ def test_cli_prints_the_citus_script(
     )
     # the tables whose foreign key to their contract already carries client_id (migration 0035) keep it
     assert "fk_rc_line_" not in out
+    assert "fk_stage_line_" not in out  # so does staging's to its upload (migration 0036)

@@ -226,6 +226,8 @@ upload = Table(
     Column("receiver", String(300), nullable=True),
     UniqueConstraint("client_id", "template_id", "active_name", name="uq_upload_client_template_name"),
     Index("ix_upload_status", "status"),
+    # since migration 0036, the target of the staging tables' (client_id, upload_id) foreign keys
+    Index("uq_upload_client_id", "client_id", "id", unique=True),
 )
 
 
@@ -236,8 +238,8 @@ def _staging_table(name: str, columns: tuple[tuple[str, str], ...], *, flag_inde
         name,
         metadata,
         Column("id", Integer, primary_key=True),
-        Column("client_id", Integer, ForeignKey("client.id", ondelete="CASCADE"), nullable=False),
-        Column("upload_id", Integer, ForeignKey("upload.id", ondelete="CASCADE"), nullable=False),
+        Column("client_id", Integer, nullable=False),
+        Column("upload_id", Integer, nullable=False),
         Column("row_num", Integer, nullable=False),
         Column("processed_flag", String(1), nullable=False),
         Column("line_key", String(300), nullable=True),
@@ -246,6 +248,10 @@ def _staging_table(name: str, columns: tuple[tuple[str, str], ...], *, flag_inde
         Column("updt_by", String(100), nullable=False),
         Column("updt_dt", DateTime(timezone=True), nullable=False),
         *(stage_column(c, k) for c, k in columns),
+        # the row's upload, of the same client (migration 0036): one check a row, and its client's
+        ForeignKeyConstraint(
+            ["client_id", "upload_id"], ["upload.client_id", "upload.id"], ondelete="CASCADE"
+        ),
         *([Index(f"ix_{name}_client_flag", "client_id", "processed_flag")] if flag_index else []),
         Index(f"ix_{name}_client_key", "client_id", "line_key"),
         Index(f"ix_{name}_upload", "upload_id"),
