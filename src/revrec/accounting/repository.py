@@ -257,12 +257,12 @@ def _params(scope: Any, index: int, key: int, accounts: tuple[str, str]) -> dict
 JOURNAL_WORK_MEM = "64MB"
 
 
-def _statement_settings(conn: Connection) -> AbstractContextManager[None]:
+def _statement_settings(conn: Connection, **more: str) -> AbstractContextManager[None]:
     """PostgreSQL's settings for the journal statement (restored after it): JIT off, since its many
     expressions and the planner's high cost estimate (the per-line bill look-ups) made the JIT compile for
     about 3 s per generation, most of the statement's time at 20,000 lines (docs/performance.md); and
-    :data:`JOURNAL_WORK_MEM`."""
-    return local_settings(conn, jit="off", work_mem=JOURNAL_WORK_MEM)
+    :data:`JOURNAL_WORK_MEM`; with ``more`` settings of the caller's."""
+    return local_settings(conn, jit="off", work_mem=JOURNAL_WORK_MEM, **more)
 
 
 def compute_entries(
@@ -325,7 +325,7 @@ def replace_unposted(
     c = journal_entry.c
     dialect = conn.dialect.name
     params = {**_params(scope, index, key, accounts), "posted": posted, "no": False}
-    if only is None and not posted and dialect == "postgresql":
+    if only is None and not posted and dialect == "postgresql" and _holds_revenue_entries(conn, params):
         return _rewrite_difference(conn, scope, key, params)
     if only is None:  # in bounded batches on SQLite (revrec.db.bounded): millions of rows at scale
         delete_where(
@@ -366,6 +366,16 @@ _OTHER_UNPOSTED = (
 )
 
 
+def _holds_revenue_entries(conn: Connection, params: dict[str, Any]) -> bool:
+    """Whether the period holds unposted revenue entries. Where it holds none (its first generation: the
+    first collection's, the next period's in a Period Close) the plain ``INSERT ... SELECT`` writes every
+    entry without materialising them and comparing with nothing first, which cost about a tenth more."""
+    sql = text(f"SELECT 1 FROM journal_entry WHERE {_REVENUE_ROWS} LIMIT 1").bindparams(  # noqa: S608
+        bindparam("no", type_=Boolean)
+    )
+    return conn.execute(sql, params).first() is not None
+
+
 def _rewrite_difference(conn: Connection, scope: Any, key: int, params: dict[str, Any]) -> int:
     """PostgreSQL, a generation of every contract, unposted: the rows left are those of deleting every
     unposted row of the period and inserting the computed entries, but an entry stored equal in every
@@ -389,7 +399,11 @@ def _rewrite_difference(conn: Connection, scope: Any, key: int, params: dict[str
     ).bindparams(
         bindparam("yes", type_=Boolean), bindparam("posted", type_=Boolean), bindparam("no", type_=Boolean)
     )
-    with _statement_settings(conn):
+    # no nested loops: where journal_entry has no statistics yet (a table that grew by a whole first
+    # collection since its last analysis), the planner takes the period's stored rows for one and joins
+    # them to the computed entries by a nested loop, once a stored row: hours at 1,000,000 lines. A hash
+    # anti join is linear whatever the estimates (docs/performance.md).
+    with _statement_settings(conn, enable_nestloop="off"):
         conn.execute(sql, params)
     return count_revenue_entries(conn, scope, key)
 
