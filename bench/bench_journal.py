@@ -140,9 +140,8 @@ def _explain(conn: Connection, scope: Any, opened: Any, empty: bool = False) -> 
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if (
-            "INSERT INTO journal_entry" in statement
-        ):  # ``WITH computed ...`` where only the difference is written
+        # also ``WITH computed ...``, the statement that writes only the difference (PostgreSQL)
+        if "INSERT INTO journal_entry" in statement:
             captured.append((statement, parameters))
 
     event.listen(conn, "before_cursor_execute", capture)
@@ -160,6 +159,9 @@ def _explain(conn: Connection, scope: Any, opened: Any, empty: bool = False) -> 
         work_mem = getattr(journal_repo, "JOURNAL_WORK_MEM", None)  # the statement's own, where it sets one
         if work_mem:
             conn.exec_driver_sql("SELECT set_config('work_mem', %(v)s, true)", {"v": work_mem})
+        if statement.lstrip().startswith("WITH computed"):  # the difference's own (no nested loops)
+            for name, value in getattr(journal_repo, "DIFFERENCE_SETTINGS", {}).items():
+                conn.exec_driver_sql("SELECT set_config(%(k)s, %(v)s, true)", {"k": name, "v": value})
         prefix = "EXPLAIN (ANALYZE, BUFFERS) "
     else:
         prefix = "EXPLAIN QUERY PLAN "

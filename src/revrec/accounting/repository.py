@@ -357,6 +357,9 @@ def replace_unposted(
     return int(result.rowcount)
 
 
+#: the settings of the statement that writes only the difference, beside :func:`_statement_settings`'s:
+#: no nested loops (see :func:`_rewrite_difference`)
+DIFFERENCE_SETTINGS = {"enable_nestloop": "off"}
 #: a stored entry ``e`` equal in every written column to a computed one ``c``
 _SAME_ENTRY = " AND ".join(f"c.{name} = e.{name}" for name in _COLUMNS.split(", "))
 #: the unposted rows of the period that are not revenue rows (contract cost and VC entries, which their own
@@ -403,7 +406,7 @@ def _rewrite_difference(conn: Connection, scope: Any, key: int, params: dict[str
     # collection since its last analysis), the planner takes the period's stored rows for one and joins
     # them to the computed entries by a nested loop, a scan of the computed entries a stored row (stopped
     # after 8 minutes at 1,000,000 lines). A hash anti join is linear whatever the estimates.
-    with _statement_settings(conn, enable_nestloop="off"):
+    with _statement_settings(conn, **DIFFERENCE_SETTINGS):
         conn.execute(sql, params)
     return count_revenue_entries(conn, scope, key)
 

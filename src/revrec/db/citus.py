@@ -10,7 +10,8 @@ authentication throttle is distributed by its own key.
 
 Today's schema keeps single-column ``id`` primary keys and ``rc_id``-style foreign keys without ``client_id``
 (they serve SQLite and one PostgreSQL alike; the high-volume tables of
-``revrec.db.tables.CONTRACT_CHILD_TABLES`` already pair ``client_id``, and are left as they are);
+``revrec.db.tables.CONTRACT_CHILD_TABLES`` and the staging tables' keys to their upload already pair
+``client_id``, and are left as they are);
 ``constraint_changes`` derives the changes Citus needs (``client_id`` first in every key and in every foreign
 key between distributed tables) from the live schema, and ``revrec.db.citus_rules.violations`` checks the
 result. Ids stay global (one sequence per table on the coordinator), so no query that finds a row by id
