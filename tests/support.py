@@ -6,6 +6,7 @@ import base64
 import itertools
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -88,3 +89,24 @@ def login(http: TestClient, tenant: Tenant, *, role: str = API_ROLE) -> dict[str
     response = http.post("/api/integration/v1/authenticate", headers=auth_headers(tenant, role=role))
     assert response.status_code == 200, response.text
     return {"token": response.headers["Revpro-Token"]}
+
+
+def client_and_upload(conn: Any, prefix: str) -> tuple[int, int]:
+    """A new client (named after ``prefix``) and an upload of it, under a transaction template of its own."""
+    from sqlalchemy import insert
+
+    from revrec.db.tables import upload_template
+    from revrec.inbound import repository as inbound_repo
+
+    client_id = tenancy.create_client(conn, name=unique(prefix))
+    template_id = conn.execute(
+        insert(upload_template).values(
+            client_id=client_id, name=unique("T"), kind="transaction", enabled=True,
+            date_format="DD-MON-YYYY", field_separator=",", start_row=1,
+        )
+    ).inserted_primary_key[0]  # fmt: skip
+    upload_id = inbound_repo.insert_upload(
+        conn, client_id=client_id, template_id=template_id, kind="transaction", file_name=unique("f"),
+        active_name=None, channel="api", created_by="test",
+    )  # fmt: skip
+    return int(client_id), upload_id

@@ -21,30 +21,15 @@ from revrec.db.tables import (
     stage_line,
     stage_mje,
     upload,
-    upload_template,
     vc_estimate,
 )
-from revrec.inbound import repository as inbound_repo
-from revrec.tenancy import service as tenancy
-from support import unique
+from support import client_and_upload
 
 STAGING_TABLES: tuple[Table, ...] = (stage_line, stage_event, bundle_config, vc_estimate, stage_mje)
 
 
 def _client_and_upload(conn: Any) -> tuple[int, int]:
-    """A new client and an upload of it (under a template of its own)."""
-    client_id = tenancy.create_client(conn, name=unique("stagekeys"))
-    template_id = conn.execute(
-        insert(upload_template).values(
-            client_id=client_id, name=unique("T"), kind="transaction", enabled=True,
-            date_format="DD-MON-YYYY", field_separator=",", start_row=1,
-        )
-    ).inserted_primary_key[0]  # fmt: skip
-    upload_id = inbound_repo.insert_upload(
-        conn, client_id=client_id, template_id=template_id, kind="transaction", file_name=unique("f"),
-        active_name=None, channel="api", created_by="test",
-    )  # fmt: skip
-    return int(client_id), upload_id
+    return client_and_upload(conn, "stagekeys")
 
 
 def _row(client_id: int, upload_id: int) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from revrec.db.tables import (
     revenue_contract,
     stage_error,
     stage_line,
+    waiting,
 )
 
 S = stage_line.c
@@ -53,19 +54,21 @@ def lock_client(conn: Connection, client_id: int) -> None:
 
 def _so_due(client_id: int, due_end: dt.date, *, by_ref: bool = False) -> Any:
     """Due SO rows. ``by_ref``: for a look-up by SO number, which must use the SO number index (the flag is
-    then compared without the flag index's term, as in :func:`_activity_due`)."""
-    waiting = S.processed_flag == "N" if by_ref else flagged(S.processed_flag, "N")
-    return and_(S.client_id == client_id, waiting, S.type == "SO", S.so_date < due_end)
+    then compared with the term of the waiting lines' indexes, not the flag index's, as in
+    :func:`_activity_due`)."""
+    flag = waiting(S.processed_flag) if by_ref else flagged(S.processed_flag, "N")
+    return and_(S.client_id == client_id, flag, S.type == "SO", S.so_date < due_end)
 
 
 def _activity_due(client_id: int, due_end: dt.date, *, by_ref: bool = False) -> Any:
     """Due activity rows. ``by_ref``: for a look-up by SO line id, which must use a line-id index: the flag
-    is then compared without the partial flag index's term, so that SQLite (no statistics) does not pick
-    that index and scan every waiting line of the client for each look-up (quadratic in the backlog)."""
+    is then compared with the term of the waiting lines' indexes (line ids among them), not the partial flag
+    index's, so that SQLite (no statistics) does not pick that index and scan every waiting line of the
+    client for each look-up (quadratic in the backlog)."""
     day = func.coalesce(S.inv_date, S.so_date)
     return and_(
         S.client_id == client_id,
-        S.processed_flag == "N" if by_ref else flagged(S.processed_flag, "N"),
+        waiting(S.processed_flag) if by_ref else flagged(S.processed_flag, "N"),
         S.type != "SO",
         S.type != "CST",  # cost lines are the cost process's (revrec.costs), not collection's
         or_(day.is_(None), day < due_end),
@@ -130,7 +133,7 @@ def pending_so_refs(conn: Connection, client_id: int, refs: Iterable[str]) -> se
     for chunk in batches(conn, refs):
         query = select(S.so_line_id).where(
             S.client_id == client_id,
-            S.processed_flag == "N",  # not flagged(): the look-up must take the SO line index (above)
+            waiting(S.processed_flag),  # not flagged(): the look-up must take the SO line index (above)
             S.type == "SO",
             among(conn, S.so_line_id, chunk),
         )

@@ -635,14 +635,13 @@ client_default = Table(
     Column("rc_template", String(200), nullable=True),
 )
 
-# Data collection finds the billing and RORD lines of the SO lines it collects by these references.
-Index("ix_stage_line_client_so_line", stage_line.c.client_id, stage_line.c.so_line_id)
-Index("ix_stage_line_client_orig_so_line", stage_line.c.client_id, stage_line.c.orig_so_line_id)
-# Data collection reads due lines in id order after a cursor (PostgreSQL needs id in the index to avoid
-# sorting every waiting line for each chunk). Pre-staged lines (P) are left out: pre-stage then writes no
-# entry and staging only adds one (N or E). A query by flag names the index's term (flagged()), which
-# SQLite needs to use a partial index.
-NOT_PRESTAGED = "processed_flag <> 'P'"
+# stage_line keeps every line it ever staged, but three of its look-up indexes serve only the lines not yet
+# collected: they are partial (migration 0037), so flagging a collected line Y adds no entry to them (a
+# flag update is not a HOT update: the flag is indexed) and they stay the size of the backlog, not of the
+# history. A query names the index's term exactly (waiting(), flagged()), which SQLite needs to use a
+# partial index and PostgreSQL to use one in a generic plan.
+WAITING = "processed_flag = 'N'"
+WAITING_OR_IN_ERROR = "processed_flag IN ('N', 'E')"
 
 
 def _partial_index(name: str, where: str, *columns: str) -> Index:
@@ -651,12 +650,17 @@ def _partial_index(name: str, where: str, *columns: str) -> Index:
     return Index(name, *cols, sqlite_where=text(where), postgresql_where=text(where))
 
 
-_partial_index("ix_stage_line_client_flag_id", NOT_PRESTAGED, "client_id", "processed_flag", "id")
+# Data collection finds the billing and RORD lines of the SO lines it collects, and the SO lines still
+# waiting, by these references (waiting lines only).
+_partial_index("ix_stage_line_client_so_line", WAITING, "client_id", "so_line_id")
+_partial_index("ix_stage_line_client_orig_so_line", WAITING, "client_id", "orig_so_line_id")
+# Data collection reads due lines in id order after a cursor (PostgreSQL needs id in the index to avoid
+# sorting every waiting line for each chunk); the console and Period Close count waiting and erroneous
+# lines. Pre-staged (P) and collected (Y) lines are left out.
+_partial_index("ix_stage_line_client_flag_id", WAITING_OR_IN_ERROR, "client_id", "processed_flag", "id")
 
 # Collection adds to a chunk the rest of its last sales order (migration 0033): the waiting SO lines of that
 # SO number after the chunk, found by this index instead of a scan of every waiting line after the chunk.
-# Queries name the index's term exactly (``processed_flag = 'N'``), which SQLite needs to use it.
-WAITING = "processed_flag = 'N'"
 _partial_index("ix_stage_line_client_so_num_waiting", WAITING, "client_id", "so_num", "id")
 
 # The console (migration 0016): contract search by SO number and item, and the close checklist's counts of
@@ -692,10 +696,18 @@ Index("ix_revenue_contract_client_id", revenue_contract.c.client_id, revenue_con
 
 
 def flagged(flag_column: ColumnElement[str], flag: str) -> ColumnElement[bool]:
-    """``processed_flag = flag`` (a flag other than P) with the term of the partial flag index."""
-    if flag == "P":
-        raise ValueError("pre-staged lines are not in the flag index; select them by upload")
-    return and_(flag_column == flag, flag_column != literal_column("'P'"))
+    """``processed_flag = flag`` (``N`` or ``E``) with the term of the partial flag index."""
+    if flag not in ("N", "E"):
+        raise ValueError(
+            "pre-staged (P) and collected (Y) lines are not in the flag index; select them by upload or id"
+        )
+    return and_(flag_column == flag, flag_column.in_([literal_column("'N'"), literal_column("'E'")]))
+
+
+def waiting(flag_column: ColumnElement[str]) -> ColumnElement[bool]:
+    """``processed_flag = 'N'``, the term of the partial indexes of waiting lines (by SO line id, original
+    SO line id and SO number), written as they are."""
+    return flag_column == literal_column("'N'")
 
 
 # GL transfer batches (domain §11, docs/outbound.md "Transfer accounting"): a batch summarises posted,
