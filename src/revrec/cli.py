@@ -370,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     domains.install(settings)
-    engine = make_engine(settings.effective_database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
+    engine = make_engine(settings.effective_database_url)
     try:
         handler: Handler = args.handler
         return handler(args, settings, engine)

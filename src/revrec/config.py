@@ -13,8 +13,6 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from revrec.db.session import SQLITE_CACHE_MB
-
 DEFAULT_DATA_DIR = Path("var")
 DEFAULT_SQLITE_FILE = "revrec.sqlite3"
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -61,7 +59,6 @@ class Settings(BaseSettings):
     worker_poll_ms: int = Field(default=200, ge=10, le=60000)
     job_lease_seconds: int = Field(default=30, ge=3, le=600)
     collection_partitions: int = Field(default=1, ge=1, le=64)  # Data Collection split by contract
-    sqlite_cache_mb: int = Field(default=SQLITE_CACHE_MB, ge=1, le=65536)  # page cache per connection
     # --- outbound: BI views (docs/outbound.md) ---
     biviews_max_queries_per_client: int = Field(default=5, ge=1)
     biviews_max_queries_per_view: int = Field(default=1, ge=1)

@@ -35,25 +35,6 @@ def test_sqlite_connection_settings(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
-        assert conn.execute(text("PRAGMA cache_size")).scalar() == -64 * 1024  # KiB: 64 MB, not SQLite's 2 MB
-
-
-def test_the_sqlite_page_cache_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``REVREC_SQLITE_CACHE_MB`` sizes SQLite's page cache of every connection of the engine revrec makes."""
-    from revrec.config import load_settings
-    from revrec.db.session import make_engine
-
-    monkeypatch.setenv("REVREC_SQLITE_CACHE_MB", "8")
-    settings = load_settings(data_dir=tmp_path, secret_key="s" * 40)
-    assert settings.sqlite_cache_mb == 8
-    engine = make_engine(f"sqlite:///{tmp_path}/c.sqlite3", sqlite_cache_mb=settings.sqlite_cache_mb)
-    try:
-        with engine.connect() as one, engine.connect() as two:  # two connections, reading (no write lock)
-            for conn in (one, two):
-                reader = conn.execution_options(revrec_readonly=True)
-                assert reader.execute(text("PRAGMA cache_size")).scalar() == -8 * 1024
-    finally:
-        engine.dispose()
 
 
 def test_flag_queries_use_the_partial_flag_index(engine: Engine) -> None:

@@ -41,7 +41,7 @@ log = logging.getLogger("revrec")
 
 
 def build_context(settings: Settings, engine: Engine | None = None) -> AppContext:
-    engine = engine or make_engine(settings.effective_database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
+    engine = engine or make_engine(settings.effective_database_url)
     return AppContext(
         settings=settings,
         engine=engine,
