@@ -7,7 +7,9 @@ Prints lines/s per stage, total time, peak memory (RSS) and database size. Targe
 target is missed (scaled to ``--lines``).
 
 Run: python bench/bench_e2e.py [--lines N] [--later-percent L] [--vc-percent P] [--profile FILE]
-(REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL). ``--later-percent L`` (default 20): after the
+[--workers W] (REVREC_BENCH_DATABASE_URL=postgresql://... for PostgreSQL). ``--workers W`` (PostgreSQL):
+both Data Collections split by contract into W partitions, run by the benchmark's in-process worker and
+W − 1 ``revrec worker`` processes started for each collection. ``--later-percent L`` (default 20): after the
 first collection, L % of the sales orders get later lines (an SO update of their first line, an invoice of
 their second, a credit memo against their third), sent as a second set of files and collected by a second
 Data Collection (revisions of existing contracts). The engine's own time inside both collections (the
@@ -30,6 +32,7 @@ import json
 import os
 import re
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -50,13 +53,15 @@ from revrec.db import migrate  # noqa: E402
 from revrec.db.session import make_engine, transaction  # noqa: E402
 from revrec.http.app import create_app  # noqa: E402
 from revrec.inbound.templates_std import STANDARD_VC  # noqa: E402
-from revrec.jobs import worker  # noqa: E402
+from revrec.jobs import queue, worker  # noqa: E402
 from revrec.periods import service as periods  # noqa: E402
 from revrec.policies.service import policies_for  # noqa: E402
 from revrec.setup import service as setup_service  # noqa: E402
 from revrec.tenancy import service as tenancy  # noqa: E402
 
 FILE_LINES = 60000
+SECRET = "bench-secret-key-bench-secret-key-bench-secret-key-000000"
+REVREC = str(Path(sys.executable).parent / "revrec")
 POLICIES: dict[str, Any] = {
     "rc_grouping_templates": [
         {
@@ -359,24 +364,92 @@ def login(http: Any, client_name: str) -> dict[str, str]:
     return {"token": auth.headers["Revpro-Token"]}
 
 
+def start_workers(url: str, tmp: str, parts: int, count: int) -> list[subprocess.Popen[bytes]]:
+    """``count`` ``revrec worker`` processes on the database at ``url``, splitting a Data Collection into
+    ``parts`` partitions (``REVREC_COLLECTION_PARTITIONS``), polling every 50 ms."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
+        "REVREC_DATABASE_URL": url,
+        "REVREC_SECRET_KEY": SECRET,
+        "REVREC_DATA_DIR": tmp,
+        "REVREC_COLLECTION_PARTITIONS": str(parts),
+        "REVREC_WORKER_POLL_MS": "50",
+        "REVREC_LOG_LEVEL": "WARNING",
+    }
+    return [subprocess.Popen([REVREC, "worker"], env=env) for _ in range(count)]
+
+
+def stop_workers(processes: list[subprocess.Popen[bytes]]) -> int:
+    """Stop the worker ``processes``; the largest peak RSS (MB) among them (``VmHWM``: since their
+    ``exec``, which the rusage of ended children does not count from)."""
+    peak = max(_process_peak_rss_mb(process.pid) for process in processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        if process.wait(timeout=60) not in (0, -15):
+            raise SystemExit(f"a worker process ended with status {process.returncode}")
+    return peak
+
+
 def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
-    """One Data Collection job (template ``Bench``) run to its end by the worker; the job's status."""
+    """One Data Collection job (template ``Bench``) run to its end by the in-process worker (with
+    ``--workers`` > 1 helped by the other workers, which may also have claimed the job itself: it is then
+    waited for); the job's status."""
     submitted = http.post(
         "/api/integration/v1/job/collection/template",
         headers=headers,
         json={"rc_template_name": "Bench", "org_id": 0},
     ).json()
     worker.run_until_idle(engine)
+    while True:
+        with transaction(engine, readonly=True) as conn:
+            if queue.by_number(conn, int(submitted["job_id"])).status not in queue.ACTIVE:
+                break
+        time.sleep(0.05)
     url = f"/api/integration/v1/job/collection/template/{submitted['job_id']}"
     return dict(http.get(url, headers=headers).json()["data"])
 
 
+@contextmanager
+def helped(
+    url: str, tmp: str, workers: int, cpu: dict[str, int], rss: dict[str, int], stage: str
+) -> Iterator[None]:
+    """``workers`` − 1 worker processes running beside the in-process worker while the block runs (started
+    and polling before it); once they have ended, their CPU time (their start and polling included) is
+    ``cpu[stage]``, their largest peak RSS ``rss[stage]`` (MB)."""
+    if workers < 2:
+        yield
+        return
+    before = _children_cpu_ns()
+    processes = start_workers(url, tmp, workers, workers - 1)
+    time.sleep(3)  # started and polling: their start is not the collection's time
+    try:
+        yield
+    finally:
+        rss[stage] = stop_workers(processes)
+        cpu[stage] = _children_cpu_ns() - before
+
+
+def _children_cpu_ns() -> int:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return int((usage.ru_utime + usage.ru_stime) * 1e9)
+
+
 def run(
-    lines: int, url: str, tmp: str, vc_percent: int = 0, later_percent: int = 0, profile: str | None = None
+    lines: int,
+    url: str,
+    tmp: str,
+    vc_percent: int = 0,
+    later_percent: int = 0,
+    profile: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """``profile``: a file to write the cProfile statistics of both Data Collection jobs to (and, to
     ``profile``.statements.txt, the wall time and count of each statement they ran; to
-    ``profile``.close.statements.txt, those of the Period Close)."""
+    ``profile``.close.statements.txt, those of the Period Close). ``workers`` > 1: both Data Collections
+    split by contract into that many partitions, run by this process's worker and ``workers`` − 1
+    ``revrec worker`` processes (docs/scaling.md, "Parallel Data Collection")."""
     from fastapi.testclient import TestClient
 
     profiler = cProfile.Profile() if profile else None
@@ -385,7 +458,8 @@ def run(
         database_url=url,
         data_dir=Path(tmp),
         run_worker=False,
-        secret_key="bench-secret-key-bench-secret-key-bench-secret-key-000000",
+        secret_key=SECRET,
+        collection_partitions=workers,
         # one login for the whole run: at 5,000,000 lines one collection outlasts the default 30 minutes
         token_ttl_seconds=86400,
     )
@@ -436,10 +510,13 @@ def run(
             worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
         reached("vc_upload_and_staging")
-    began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-    with EngineClock() as clock, _profiled(profiler, statements):
-        status = collect(http, engine, headers)
-    timings["collection_and_journal"] = time.perf_counter_ns() - began
+    helper_cpu: dict[str, int] = {}  # CPU time and peak RSS of the other worker processes (--workers)
+    helper_rss: dict[str, int] = {}
+    with helped(url, tmp, workers, helper_cpu, helper_rss, "collection_and_journal"):
+        began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
+        with EngineClock() as clock, _profiled(profiler, statements):
+            status = collect(http, engine, headers)
+        timings["collection_and_journal"] = time.perf_counter_ns() - began
     reached("collection_and_journal")
     cpu = {"collection_and_journal": time.process_time_ns() - cpu_began}
     engine_ns = {"collection": clock.ns}
@@ -461,10 +538,11 @@ def run(
             worker.run_until_idle(engine)
         timings["later_upload_and_staging"] = time.perf_counter_ns() - began
         reached("later_upload_and_staging")
-        began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-        with EngineClock() as clock, _profiled(profiler, statements):
-            later_status = collect(http, engine, headers)
-        timings["later_collection_and_journal"] = time.perf_counter_ns() - began
+        with helped(url, tmp, workers, helper_cpu, helper_rss, "later_collection_and_journal"):
+            began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
+            with EngineClock() as clock, _profiled(profiler, statements):
+                later_status = collect(http, engine, headers)
+            timings["later_collection_and_journal"] = time.perf_counter_ns() - began
         reached("later_collection_and_journal")
         cpu["later_collection_and_journal"] = time.process_time_ns() - cpu_began
         engine_ns["later_collection"] = clock.ns
@@ -540,12 +618,23 @@ def run(
         # CPU time of this process (the benchmark with its in-process worker; not the PostgreSQL server):
         # steadier than wall time on a shared machine
         **{f"{k}_cpu_s": round(v / 1e9, 1) for k, v in cpu.items()},
-        "engine_in_collection_s": round(engine_ns["collection"] / 1e9, 1),
-        "engine_lines_per_s": engine_rate,
-        "collection_to_engine_ratio": round(collection_rate / max(engine_rate, 1), 3),
+        # with --workers > 1: the other worker processes' CPU time, their peak RSS; the engine's time is
+        # then only this process's share of it, so the engine's rate and the ratio are not printed
+        "workers": workers,
+        **{f"{k}_other_workers_cpu_s": round(v / 1e9, 1) for k, v in helper_cpu.items()},
+        **{f"{k}_other_workers_peak_rss_mb": v for k, v in helper_rss.items()},
+        **(
+            {
+                "engine_in_collection_s": round(engine_ns["collection"] / 1e9, 1),
+                "engine_lines_per_s": engine_rate,
+                "collection_to_engine_ratio": round(collection_rate / max(engine_rate, 1), 3),
+            }
+            if workers == 1
+            else {}
+        ),
         **(
             {"engine_in_later_collection_s": round(engine_ns["later_collection"] / 1e9, 1)}
-            if "later_collection" in engine_ns
+            if "later_collection" in engine_ns and workers == 1
             else {}
         ),
         "total_s": round(total / 1e9, 1),
@@ -557,6 +646,13 @@ def run(
 
 def _peak_rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _process_peak_rss_mb(pid: int) -> int:
+    """Peak RSS (MB) of running process ``pid``."""
+    found = re.search(r"^VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
+    assert found is not None
+    return int(found.group(1)) // 1024
 
 
 @contextmanager
@@ -586,6 +682,13 @@ def main() -> int:
         "(the Period Close's to FILE.close.statements.txt)",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes for both Data Collections, each split by contract into as many partitions "
+        "(PostgreSQL; 1: the in-process worker alone, unsplit)",
+    )
+    parser.add_argument(
         "--keep",
         metavar="DIR",
         help="build the SQLite database and the data files in DIR and keep them (bench/bench_journal.py "
@@ -594,7 +697,11 @@ def main() -> int:
     args = parser.parse_args()
     with _data_dir(args.keep) as tmp:
         url = os.environ.get("REVREC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        result = run(args.lines, url, tmp, args.vc_percent, args.later_percent, args.profile)
+        if args.workers > 1 and not url.startswith("postgresql"):
+            raise SystemExit("--workers > 1 needs PostgreSQL (REVREC_BENCH_DATABASE_URL)")
+        result = run(
+            args.lines, url, tmp, args.vc_percent, args.later_percent, args.profile, max(args.workers, 1)
+        )
     target = (120 if result["database"] == "postgresql" else 150) * args.lines / 1_000_000
     result["target_total_s"] = round(target, 1)
     print(json.dumps(result, indent=2))

@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +42,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from sqlalchemy import text  # noqa: E402
 
-from bench_e2e import FILE_LINES, generate, login, setup_client  # noqa: E402
+from bench_e2e import (  # noqa: E402
+    FILE_LINES,
+    SECRET,
+    generate,
+    login,
+    setup_client,
+    start_workers,
+    stop_workers,
+)
 from revrec.accounting import service as accounting  # noqa: E402
 from revrec.config import load_settings  # noqa: E402
 from revrec.contracts import partitions  # noqa: E402
@@ -59,8 +66,6 @@ from revrec.policies.service import policies_for  # noqa: E402
 from revrec.tenancy import repository as tenancy_repo  # noqa: E402
 from revrec.tenancy import service as tenancy  # noqa: E402
 
-SECRET = "bench-secret-key-bench-secret-key-bench-secret-key-000000"
-REVREC = str(Path(sys.executable).parent / "revrec")
 RUNS = (("serial", 1, 1), ("split_2_workers", 2, 2), ("split_1_worker", 2, 1))  # (name, partitions, workers)
 
 
@@ -118,20 +123,6 @@ def _stage(http: Any, engine: Any, headers: dict[str, str], lines: int) -> None:
         )
         assert response.status_code == 200, response.text[:500]
         worker.run_until_idle(engine)
-
-
-def _workers(url: str, tmp: str, parts: int, count: int) -> list[subprocess.Popen[bytes]]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
-        "REVREC_DATABASE_URL": url,
-        "REVREC_SECRET_KEY": SECRET,
-        "REVREC_DATA_DIR": tmp,
-        "REVREC_COLLECTION_PARTITIONS": str(parts),
-        "REVREC_WORKER_POLL_MS": "50",
-        "REVREC_LOG_LEVEL": "WARNING",
-    }
-    return [subprocess.Popen([REVREC, "worker"], env=env) for _ in range(count)]
 
 
 def _collect(http: Any, engine: Any, headers: dict[str, str], server: ServerCpu) -> tuple[float, str, str]:
@@ -213,17 +204,14 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     server = ServerCpu(engine)
     for name, parts, count in RUNS:
         workers_cpu = _children_cpu()
-        processes = _workers(url, tmp, parts, count)
+        processes = start_workers(url, tmp, parts, count)
         time.sleep(2)  # started and polling
         server.start()
         try:
             seconds, status, message = _collect(http, engine, headers[name], server)
             server.sample()
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(timeout=60)
+            stop_workers(processes)
         result[f"{name}_s"] = round(seconds, 1)
         result[f"{name}_cpu_workers_s"] = round(_children_cpu() - workers_cpu, 1)
         result[f"{name}_cpu_server_s"] = round(server.seconds(), 1)
