@@ -36,6 +36,7 @@ import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -142,13 +143,24 @@ def _collect(http: Any, engine: Any, headers: dict[str, str], server: ServerCpu)
         time.sleep(0.05)
 
 
-def _plan(engine: Any, client_id: int) -> dict[str, float]:
+def _plan(engine: Any, client_id: int, memory: bool = False) -> dict[str, float]:
     """The plan of a 2-partition split, computed and rolled back (the serial part before the split): wall
-    seconds, CPU seconds of this process and of its connection's backend."""
+    seconds, CPU seconds of this process and of its connection's backend. ``memory``: instead, the peak of
+    the Python memory (``tracemalloc``, MB) that computing the plan and storing it allocate."""
     with engine.connect() as conn, conn.begin() as outer:
         probe = Job(0, client_id, None, "data_collection", None, {"rc_template_name": "Bench"}, 1, "bench")
         ctx, _, _ = prepare(conn, probe)
         assert ctx is not None
+        if memory:
+            tracemalloc.start()
+            plan, _ = partitions.assign(conn, ctx, "Bench", 2)
+            job_id = queue.enqueue(conn, client_id=client_id, kind="data_collection", created_by="bench")
+            partitions.store(conn, client_id, job_id, plan)
+            del plan
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            outer.rollback()
+            return {"plan_and_store_peak_mb": round(peak / (1 << 20), 1)}
         backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
         began, cpu, server = time.perf_counter(), time.process_time(), _cpu_of(backend)
         partitions.assign(conn, ctx, "Bench", 2)
@@ -248,6 +260,7 @@ def plan_only(lines: int, url: str, tmp: str, repeat: int) -> dict[str, Any]:
             client = tenancy.require_client(conn, name)
     result: dict[str, Any] = {"benchmark": "parallel collection plan", "lines": lines, "load_before": _load()}
     result["runs"] = [_plan(engine, client.id) for _ in range(repeat)]
+    result.update(_plan(engine, client.id, memory=True))
     result["load_after"] = _load()
     engine.dispose()
     return result

@@ -191,6 +191,14 @@ def test_the_plan_never_splits_a_contract(
         ctx, _, _ = collection.prepare(conn, probe)
         assert ctx is not None
         plan, groups = partitions.assign(conn, ctx, "Std", 3)
+    with engine.connect() as conn, conn.begin() as outer:  # stored in batches: every row, as planned
+        monkeypatch.setattr(partitions, "STORE_BATCH", 2)
+        job_id = queue.enqueue(conn, client_id=probe.client_id, kind=COLLECTION_JOB, created_by="t")
+        partitions.store(conn, probe.client_id, job_id, plan)
+        c = collection_part_line.c
+        stored = conn.execute(select(c.stage_row_id, c.part, c.grp).where(c.job_id == job_id)).all()
+        outer.rollback()
+    assert sorted(tuple(row) for row in stored) == sorted(plan) and len(plan) > 2
     part_of = {row_id: part for row_id, part, _ in plan}
     assert len(part_of) == len(_second()) - 1 and groups < len(plan)  # P-IX is refused when staged
     assert {p for _, p, _ in plan} == {0, 1, 2}
@@ -432,6 +440,11 @@ def test_the_plan_from_grouping_columns_is_the_plan_from_whole_rows(
             }
 
     read = plans()
+    # read 2 rows at a time, keys remembered for one batch at most: the same plan
+    monkeypatch.setattr(partitions, "KNOWN_LIMIT", 0)
+    monkeypatch.setattr(partitions, "PLAN_BATCH", 2)
+    assert plans() == read
+    monkeypatch.undo()
     grouping = ("ATR5", "CURR", "CUST_NUM", "F_CUR", "NUM1")
     bundles = ("ATR6", "EXT_LST_PRC", "EXT_SLL_PRC", "ITEM_NUM", "ORD_QTY", "SO_DATE", "START_DATE")
     mixed = partitions.plan_columns(Policies.from_mapping(MIXED_POLICIES), "Mixed")

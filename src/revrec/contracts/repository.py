@@ -206,7 +206,7 @@ def due_so_values(
 def due_activity_refs(conn: Connection, client_id: int, due_end: dt.date) -> list[tuple[int, str | None]]:
     """(staging id, ref) of the due activity rows, ``ref`` as :mod:`revrec.contracts.staged` defines it."""
     query = select(S.id, S.type, S.so_line_id, S.orig_so_line_id).where(_activity_due(client_id, due_end))
-    rows = conn.execute(query.order_by(S.id))
+    rows = conn.execute(query.order_by(S.id)).all()  # one fetch: on PostgreSQL, not a driver call a row
     return [(int(row_id), staged.ref_of(kind, so_line_id, orig)) for row_id, kind, so_line_id, orig in rows]
 
 

@@ -294,7 +294,7 @@ def read_values(
         query = query.limit(limit)
     result = conn.execute(query)
     if conn.dialect.name != "sqlite":
-        return Values(selected, list(result))
+        return Values(selected, list(result.all()))  # one fetch, not a driver call a row
     convert = [(i, Memo(f)) for i, c in enumerate(columns) if (f := _sqlite_converter(c.type))]
     rows: list[Sequence[Any]] = []
     for found in result:
