@@ -394,15 +394,15 @@ def stop_workers(processes: list[subprocess.Popen[bytes]]) -> int:
 
 def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
     """One Data Collection job (template ``Bench``) run to its end by the in-process worker (with
-    ``--workers`` > 1 helped by the other workers, which may also have claimed the job itself: it is then
-    waited for); the job's status."""
+    ``--workers`` > 1 helped by the other workers; when one of them claimed the job itself, the in-process
+    worker runs partitions until the job has ended); the job's status."""
     submitted = http.post(
         "/api/integration/v1/job/collection/template",
         headers=headers,
         json={"rc_template_name": "Bench", "org_id": 0},
     ).json()
-    worker.run_until_idle(engine)
-    while True:
+    while True:  # runs what it can claim (the job, or its partitions when another worker has the job)
+        worker.run_until_idle(engine)
         with transaction(engine, readonly=True) as conn:
             if queue.by_number(conn, int(submitted["job_id"])).status not in queue.ACTIVE:
                 break
