@@ -32,7 +32,6 @@ import base64
 import http.client
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -49,7 +48,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from auth_mixed import start_server  # noqa: E402
-from bench_e2e import FILE_LINES, collect, login, setup_client  # noqa: E402
+from bench_e2e import FILE_LINES, children_cpu, collect, login, setup_client  # noqa: E402
 from inbound_data import TRANSACTION_LABELS, so_line, to_csv  # noqa: E402
 from revrec.biviews import repository  # noqa: E402
 from revrec.biviews.catalog import standard_registry  # noqa: E402
@@ -138,12 +137,6 @@ def build(url: str, tmp: str, lines: int, client_name: str) -> dict[str, Any]:
 # --- CPU seconds ------------------------------------------------------------------------------------------
 
 
-def _children_cpu() -> float:
-    """CPU seconds of this process's waited-for children so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _proc_cpu(pid: int) -> float | None:
     """CPU seconds of process ``pid`` (user + system, from /proc), None when it is gone."""
     try:
@@ -178,7 +171,7 @@ def cpu_seconds(url: str) -> Iterator[dict[str, Any]]:
                 done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True) if url.startswith("postgres") else None
-    began = _children_cpu()
+    began = children_cpu()
     if sampler is not None:
         sampler.start()
     try:
@@ -188,7 +181,7 @@ def cpu_seconds(url: str) -> Iterator[dict[str, Any]]:
         if sampler is not None:
             sampler.join()
             found["database"] = round(sum(backends.values()), 1)
-        found["client"] = round(_children_cpu() - began, 1)
+        found["client"] = round(children_cpu() - began, 1)
 
 
 # --- the floor --------------------------------------------------------------------------------------------

@@ -413,27 +413,28 @@ def collect(http: Any, engine: Any, headers: dict[str, str]) -> dict[str, Any]:
 
 @contextmanager
 def helped(
-    url: str, tmp: str, workers: int, cpu: dict[str, int], rss: dict[str, int], stage: str
+    url: str, tmp: str, workers: int, cpu: dict[str, float], rss: dict[str, int], stage: str
 ) -> Iterator[None]:
     """``workers`` − 1 worker processes running beside the in-process worker while the block runs (started
-    and polling before it); once they have ended, their CPU time (their start and polling included) is
+    and polling before it); once they have ended, their CPU seconds (their start and polling included) are
     ``cpu[stage]``, their largest peak RSS ``rss[stage]`` (MB)."""
     if workers < 2:
         yield
         return
-    before = _children_cpu_ns()
+    before = children_cpu()
     processes = start_workers(url, tmp, workers, workers - 1)
     time.sleep(3)  # started and polling: their start is not the collection's time
     try:
         yield
     finally:
         rss[stage] = stop_workers(processes)
-        cpu[stage] = _children_cpu_ns() - before
+        cpu[stage] = children_cpu() - before
 
 
-def _children_cpu_ns() -> int:
+def children_cpu() -> float:
+    """CPU seconds of this process's waited-for children so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return int((usage.ru_utime + usage.ru_stime) * 1e9)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run(
@@ -510,7 +511,7 @@ def run(
             worker.run_until_idle(engine)  # staged file by file: a client has at most 2 uploads in progress
         timings["vc_upload_and_staging"] = time.perf_counter_ns() - began
         reached("vc_upload_and_staging")
-    helper_cpu: dict[str, int] = {}  # CPU time and peak RSS of the other worker processes (--workers)
+    helper_cpu: dict[str, float] = {}  # CPU time and peak RSS of the other worker processes (--workers)
     helper_rss: dict[str, int] = {}
     with helped(url, tmp, workers, helper_cpu, helper_rss, "collection_and_journal"):
         began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
@@ -621,7 +622,7 @@ def run(
         # with --workers > 1: the other worker processes' CPU time, their peak RSS; the engine's time is
         # then only this process's share of it, so the engine's rate and the ratio are not printed
         "workers": workers,
-        **{f"{k}_other_workers_cpu_s": round(v / 1e9, 1) for k, v in helper_cpu.items()},
+        **{f"{k}_other_workers_cpu_s": round(v, 1) for k, v in helper_cpu.items()},
         **{f"{k}_other_workers_peak_rss_mb": v for k, v in helper_rss.items()},
         **(
             {

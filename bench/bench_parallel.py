@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ from sqlalchemy import text  # noqa: E402
 from bench_e2e import (  # noqa: E402
     FILE_LINES,
     SECRET,
+    children_cpu,
     generate,
     login,
     setup_client,
@@ -81,11 +81,6 @@ def _cpu_of(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 class ServerCpu:
@@ -215,7 +210,7 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
     digests: dict[str, str] = {}
     server = ServerCpu(engine)
     for name, parts, count in RUNS:
-        workers_cpu = _children_cpu()
+        workers_cpu = children_cpu()
         processes = start_workers(url, tmp, parts, count)
         time.sleep(2)  # started and polling
         server.start()
@@ -225,7 +220,7 @@ def run(lines: int, url: str, tmp: str) -> dict[str, Any]:
         finally:
             stop_workers(processes)
         result[f"{name}_s"] = round(seconds, 1)
-        result[f"{name}_cpu_workers_s"] = round(_children_cpu() - workers_cpu, 1)
+        result[f"{name}_cpu_workers_s"] = round(children_cpu() - workers_cpu, 1)
         result[f"{name}_cpu_server_s"] = round(server.seconds(), 1)
         result[f"{name}_status"] = f"{status}: {message}"
         with transaction(engine, readonly=True) as conn:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from typing import Any, Final
 
 from sqlalchemy import Connection
@@ -218,9 +219,7 @@ def _deal(
         target = min(range(parts), key=lambda p: (load[p], p))
         part_of[number] = target
         load[target] += sizes[number]
-    start = array("q", bytes(8 * len(sizes)))  # where each group's rows begin in the plan
-    for number in range(1, len(sizes)):
-        start[number] = start[number - 1] + sizes[number - 1]
+    start = array("q", accumulate(sizes, initial=0))  # where each group's rows begin in the plan
     plan: list[tuple[int, int, int]] = [(0, 0, 0)] * len(order)
     for index, number in zip(order, numbers, strict=True):
         plan[start[number]] = (row_ids[index], part_of[number], number + 1)
