@@ -227,6 +227,43 @@ def test_the_plan_never_splits_a_contract(
     assert found and all(len(parts) == 1 for parts in found.values())
 
 
+def test_the_plan_leaves_out_bills_of_an_so_line_due_later(
+    http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invoice dated in the open period (January) whose SO line is booked in February waits with its SO
+    line, as an unsplit collection leaves it; the bills of an SO line due now join it, in any order."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    invoiced = {"Inv Date": "15-JAN-2026"}
+    send(
+        http,
+        headers,
+        subscription("L-1", "L-S1"),
+        subscription("L-2", "L-S2", **{"Doc Date": "02-FEB-2026", "Start Date": "01-FEB-2026"}),
+        bill("INV", "L-2", "L-I2", "1200.00", **invoiced),  # its SO line is due in February
+        bill("INV", "L-1", "L-I1", "1200.00", **invoiced),
+        bill("CM", "L-1", "L-C1", "-100.00", **invoiced),
+    )
+    worker.run_until_idle(engine)
+    probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Std"}, 1, "t")
+    with transaction(engine) as conn:
+        ctx, _, _ = collection.prepare(conn, probe)
+        assert ctx is not None and ctx.open.key == 202601
+        plan, groups = partitions.assign(conn, ctx, "Std", 2)
+    planned = {row_id for row_id, _, _ in plan}
+    ids = {key: _stage_id(engine, tenant, *key) for key in (("SO", "L-1"), ("SO", "L-2"))}
+    ids.update({("INV", line): _stage_id(engine, tenant, "INV", line) for line in ("L-I1", "L-I2")})
+    with transaction(engine, readonly=True) as conn:
+        s = stage_line.c
+        mine = (s.client_id == _client(engine, tenant), s.type == "CM", s.inv_line_id == "L-C1")
+        memo = conn.execute(select(s.id).where(*mine)).scalar_one()
+    assert planned == {ids["SO", "L-1"], ids["INV", "L-I1"], memo} and groups == 1
+    assert {part for _, part, _ in plan} == {0}
+    _use_partitions(monkeypatch, 2)
+    assert _run_workers(engine, 2, _submit(http, headers))[0] == "Completed"
+    assert _flags(engine, tenant) == {"Y": 3, "N": 2}
+
+
 def test_two_workers_match_one(
     http: TestClient,
     engine: Engine,
@@ -429,9 +466,9 @@ def test_the_plan_from_grouping_columns_is_the_plan_from_whole_rows(
     send(http, headers, *_mixed_second())
     worker.run_until_idle(engine)
     probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Mixed"}, 1, "t")
-    read_values = repository.due_so_values
+    read_values = repository.due_plan_values
 
-    def plans() -> dict[tuple[str, int], tuple[list[tuple[int, int, int]], int]]:
+    def plans() -> dict[tuple[str, int], tuple[partitions.Plan, int]]:
         with transaction(engine) as conn:
             ctx, _, _ = collection.prepare(conn, probe)
             assert ctx is not None
@@ -451,7 +488,7 @@ def test_the_plan_from_grouping_columns_is_the_plan_from_whole_rows(
     assert sorted(mixed) == sorted((*grouping, *bundles))
     assert partitions.plan_columns(Policies.from_mapping(WORKED_POLICIES), "Std") == ("CUST_NUM", "SO_NUM")
     # whole rows (all columns), each row's keys computed from itself (its key includes its staging id)
-    monkeypatch.setattr(repository, "due_so_values", lambda *args: read_values(*args[:5], None))
+    monkeypatch.setattr(repository, "due_plan_values", lambda *args: read_values(*args[:5], None))
     monkeypatch.setattr(partitions._SoKeys, "key_start", staticmethod(lambda *_: 0))
     assert read == plans()
     plan, groups = read["Mixed", 3]

@@ -46,7 +46,7 @@ def stream(conn: Connection, view: ViewDef, query: ViewQuery) -> Iterator[Row]:
         yield from source.rows(conn, query)
         return
     for stmt in [source.build(query)] + ([source.then(query)] if source.then is not None else []):
-        result = conn.execution_options(yield_per=STREAM_BATCH).execute(stmt)
+        result = conn.execute(stmt.execution_options(yield_per=STREAM_BATCH))
         try:
             for row in result:
                 if source.expand is None:
@@ -94,7 +94,7 @@ def _select_cells(conn: Connection, stmt: Select[Any], projection: Sequence[int]
     if conn.dialect.name == "postgresql" and pq.version() >= CHUNKED_LIBPQ:
         yield from _pushed_cells(conn, stmt, projection)
         return
-    result = conn.execution_options(yield_per=STREAM_BATCH).execute(untyped(stmt))
+    result = conn.execute(untyped(stmt).execution_options(yield_per=STREAM_BATCH))
     try:
         writer = CellWriter(stmt, conn.dialect, projection, driver_types(result))
         yield from writer.cells(itertools.chain.from_iterable(result.partitions()))  # batches, not rows

@@ -1,18 +1,21 @@
 """The plan of a Data Collection split by contract: which partition collects each due staging row.
 
 Rows that could end up in one contract form a *group*, the connected parts of a graph whose nodes are
-an SO line id and the contract keys it may join:
+the planned staging rows and the contract keys they may join:
 
 - an SO row joins every key its grouping template could give it (:func:`grouping_bases`: one per
   applicable rule, without the window suffix, for each line of an exploded bundle);
-- a line already collected joins its current contract's key (so a revised line links its old contract and
-  the keys it groups into now);
-- a billing or RORD row joins the SO line it references (its ``ref``). Rows whose SO line still waits in
-  staging past the open period are left out, as the serial collection leaves them.
+- the rows of one SO line join each other (its versions, the bills and returns that reference it), and the
+  key of the contract its current version belongs to when it is already collected (so a revised line
+  links its old contract and the keys it groups into now). Rows whose SO line still waits in staging past
+  the open period are left out, as the serial collection leaves them.
 
-The SO rows are read with only the staging columns these keys come from (:func:`plan_columns`: the
-template's rule and filter fields, and what bundle explosion reads when it is on), not whole, and the
-keys are computed once per distinct tuple of those values (:class:`_SoKeys`).
+The rows come in staging id order, the SO rows with only the staging columns their keys come from
+(:func:`plan_columns`: the template's rule and filter fields, and what bundle explosion reads when it is
+on), not whole, and the keys are computed once per distinct tuple of those values (:class:`_SoKeys`). Which
+rows share an SO line, and which lines are collected, the database finds (``repository.plan_links``,
+``repository.plan_contract_keys``): the plan holds no line id, only numbers in arrays, about 40 bytes a row
+at its peak, plus the keys of the groups being built (docs/scaling.md).
 
 Groups are numbered by their first staging id and dealt to ``parts`` partitions, largest first, each to
 the least loaded partition (ties: the lower partition), so the plan is deterministic. Every line of a
@@ -22,9 +25,10 @@ contract is in one group, hence in one partition: partitions collect disjoint co
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from itertools import accumulate
+from collections.abc import Iterable, Iterator
+from itertools import accumulate, islice
 from typing import Any, Final
 
 from sqlalchemy import Connection
@@ -33,6 +37,7 @@ from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
 from revrec.contracts.persist import Context
 from revrec.contracts.staged import KEY_NAMES, StagedRow, Values, source_columns
+from revrec.db.local_settings import local_settings
 from revrec.db.tables import collection_part_line
 from revrec.engine.bundles import bundle_fields, explode_bundles
 from revrec.engine.grouping import base_of, bases_fields, bases_getter
@@ -48,26 +53,18 @@ _BY_REF: Final = frozenset({"line_id", "bndl_prnt_id", "type"})
 
 
 class _Groups:
-    """Union-find over node numbers: a line node per SO line id (:meth:`line`), a node per contract key
-    (:meth:`key`), an unnamed node per row without an SO line id (:meth:`new`). Numbers and a flat list of
-    parents instead of named nodes: the plan of a million rows holds a million nodes."""
+    """Union-find over node numbers: a node per planned row and per contract key (:meth:`key`), parents in
+    one array of machine integers."""
 
-    __slots__ = ("parent", "lines", "keys")
+    __slots__ = ("parent", "keys")
 
     def __init__(self) -> None:
-        self.parent: list[int] = []
-        self.lines: dict[str, int] = {}
+        self.parent = array("q")
         self.keys: dict[str, int] = {}
 
     def new(self) -> int:
         node = len(self.parent)
         self.parent.append(node)
-        return node
-
-    def line(self, ref: str) -> int:
-        node = self.lines.get(ref)
-        if node is None:
-            node = self.lines[ref] = self.new()
         return node
 
     def key(self, key: str) -> int:
@@ -93,6 +90,36 @@ class _Groups:
                 low, high = (root, found) if root < found else (found, root)
                 self.parent[high] = low
                 root = low
+
+
+class Plan:
+    """(staging id, partition, group) of every planned row, by group then staging id, held as arrays of
+    machine integers: the staging ids in plan order, where each group starts, each group's partition.
+    Iterating gives the rows as tuples; plans compare equal when they plan the same."""
+
+    __slots__ = ("ids", "starts", "parts")
+
+    def __init__(self, ids: array[int], starts: array[int], parts: array[int]) -> None:
+        self.ids, self.starts, self.parts = ids, starts, parts
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        ids, starts = self.ids, self.starts
+        for group, part in enumerate(self.parts):
+            for index in range(starts[group], starts[group + 1]):
+                yield ids[index], part, group + 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Plan):
+            return NotImplemented
+        return (self.ids, self.starts, self.parts) == (other.ids, other.starts, other.parts)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Plan({len(self.ids)} rows, {len(self.parts)} groups)"
 
 
 def _plan_fields(policies: Policies, template: str | None) -> frozenset[str]:
@@ -130,28 +157,25 @@ class _SoKeys:
         by_ref = any(FIELD_ATTRIBUTES.get(name) in _BY_REF for name in fields)
         return 1 if by_ref or not set(KEY_NAMES).isdisjoint(columns) else len(KEY_NAMES)
 
-    def link(self, values: Values, groups: _Groups) -> list[tuple[int, int, str | None]]:
-        """Link the rows of ``values`` to their keys; their (staging id, node, ref)."""
+    def link(self, values: Values, groups: _Groups) -> list[tuple[int, int]]:
+        """A node for each row of ``values``, each SO row's linked to its keys; their (staging id, node).
+        Activity rows and SO rows without an SO line id join no key themselves (the activity rows join
+        their SO line's rows: ``repository.plan_links``)."""
         attributes = values.attributes
-        bases: dict[str, set[int]] = defaultdict(set)
-        rows: list[tuple[int, int, str | None]] = []
+        rows: list[tuple[int, int]] = []
         if len(self.known) > KNOWN_LIMIT:
             self.known.clear()
         for row in values.rows:
-            ref = values.ref(row)
-            rows.append((int(row[0]), groups.line(ref) if ref else groups.new(), ref))
-            if not ref:  # its children's owner is their own id: as read whole, row by row
-                for owner, found in self._bases(values.staged(row, attributes)).items():
-                    bases[owner].update(groups.key(key) for key in found)
+            node = groups.new()
+            rows.append((int(row[0]), node))
+            if row[1] != "SO" or not values.ref(row):
                 continue
             key = tuple(row[self.key_from :])
             known = self.known.get(key)
             if known is None:
                 found_all = self._bases(values.staged(row, attributes)).values()
                 known = self.known[key] = tuple(groups.key(k) for k in set().union(*found_all))
-            bases[ref].update(known)
-        for _, node, ref in rows:
-            groups.union(node, bases.get(ref or "", ()))
+            groups.union(node, known)
         return rows
 
     def _bases(self, row: StagedRow) -> dict[str, set[str]]:
@@ -163,74 +187,77 @@ class _SoKeys:
         return found
 
 
-def assign(
-    conn: Connection, ctx: Context, template: str | None, parts: int
-) -> tuple[list[tuple[int, int, int]], int]:
-    """(staging id, partition, group) of every due row to collect now, by group then staging id, and the
-    number of groups."""
-    client_id = ctx.scope.client_id
+def assign(conn: Connection, ctx: Context, template: str | None, parts: int) -> tuple[Plan, int]:
+    """The plan of every due row to collect now (:class:`Plan`) and the number of groups.
+
+    Without PostgreSQL's JIT compilation: the planner costs the look-ups of an activity row's SO line (two
+    index probes) high enough to compile each batch's read, a second a batch for nothing (50 s at 1M rows)."""
+    with local_settings(conn, jit="off"):
+        return _assign(conn, ctx, template, parts)
+
+
+def _assign(conn: Connection, ctx: Context, template: str | None, parts: int) -> tuple[Plan, int]:
+    client_id, due_end = ctx.scope.client_id, ctx.open.end
     groups = _Groups()
-    row_ids, row_nodes = array("q"), array("q")  # each planned row's staging id and node
-    after = 0
+    row_ids, row_nodes = array("q"), array("q")  # each planned row's staging id and node, by staging id
     keys = _SoKeys(ctx, template)
-    while (values := repo.due_so_values(conn, client_id, after, ctx.open.end, PLAN_BATCH, keys.columns)).rows:
-        rows = keys.link(values, groups)
-        after = rows[-1][0]
-        for row_id, node, _ in rows:
+    while (
+        values := repo.due_plan_values(
+            conn, client_id, row_ids[-1] if row_ids else 0, due_end, PLAN_BATCH, keys.columns
+        )
+    ).rows:
+        for row_id, node in keys.link(values, groups):
             row_ids.append(row_id)
             row_nodes.append(node)
-    activity = repo.due_activity_refs(conn, client_id, ctx.open.end)
-    # the SO lines referenced but not due now (groups.lines holds the due SO rows' line ids so far)
-    waiting = repo.pending_so_refs(
-        conn, client_id, {ref for _, ref in activity if ref and ref not in groups.lines}
-    )
-    for row_id, ref in activity:
-        if ref in waiting:
-            continue  # its SO line is collected in a later period first
-        row_ids.append(row_id)
-        row_nodes.append(groups.line(ref) if ref else groups.new())
-    del activity, waiting
-    for ref, key in repo.contract_keys_of(conn, client_id, list(groups.lines)).items():
-        groups.union(groups.line(ref), (groups.key(key), groups.key(base_of(key))))
+    keys.known.clear()
+
+    def node_of(row_id: int) -> int:
+        return row_nodes[bisect_left(row_ids, row_id)]
+
+    for row_id, first in repo.plan_links(conn, client_id, due_end):
+        groups.union(node_of(row_id), (node_of(first),))
+    for row_id, key in repo.plan_contract_keys(conn, client_id, due_end):
+        groups.union(node_of(row_id), (groups.key(key), groups.key(base_of(key))))
+    groups.keys.clear()
     return _deal(groups, row_ids, row_nodes, parts)
 
 
-def _deal(
-    groups: _Groups, row_ids: array[int], row_nodes: array[int], parts: int
-) -> tuple[list[tuple[int, int, int]], int]:
+def _deal(groups: _Groups, row_ids: array[int], row_nodes: array[int], parts: int) -> tuple[Plan, int]:
     """Number the groups by their first staging id, deal them largest first to the least loaded
-    partition; the plan by group, then staging id."""
-    order = sorted(range(len(row_ids)), key=row_ids.__getitem__)
-    number_of: dict[int, int] = {}  # root node → group number (from 0)
-    numbers = array("q")  # each row's group, in staging id order
-    sizes: list[int] = []
-    for index in order:
-        root = groups.find(row_nodes[index])
-        number = number_of.get(root)
-        if number is None:
-            number = number_of[root] = len(sizes)
+    partition; the plan by group, then staging id. ``row_nodes`` ends up holding each row's group number
+    and ``groups`` is spent (a root's parent becomes minus one minus its group's number)."""
+    for index, node in enumerate(row_nodes):
+        row_nodes[index] = groups.find(node)
+    parent, sizes = groups.parent, array("q")
+    for index, root in enumerate(row_nodes):  # in staging id order
+        mark = parent[root]
+        if mark >= 0:
+            mark = parent[root] = -1 - len(sizes)
             sizes.append(0)
-        sizes[number] += 1
-        numbers.append(number)
-    del number_of
+        sizes[-1 - mark] += 1
+        row_nodes[index] = -1 - mark
+    groups.parent = array("q")
+    by_size: dict[int, array[int]] = defaultdict(lambda: array("q"))
+    for number, size in enumerate(sizes):
+        by_size[size].append(number)
     load = [0] * parts
     part_of = array("q", bytes(8 * len(sizes)))
-    for number in sorted(range(len(sizes)), key=lambda n: (-sizes[n], n)):
-        target = min(range(parts), key=lambda p: (load[p], p))
-        part_of[number] = target
-        load[target] += sizes[number]
-    start = array("q", accumulate(sizes, initial=0))  # where each group's rows begin in the plan
-    plan: list[tuple[int, int, int]] = [(0, 0, 0)] * len(order)
-    for index, number in zip(order, numbers, strict=True):
-        plan[start[number]] = (row_ids[index], part_of[number], number + 1)
-        start[number] += 1
-    return plan, len(sizes)
+    for size in sorted(by_size, reverse=True):  # largest first, then by number
+        for number in by_size[size]:
+            target = min(range(parts), key=load.__getitem__)  # the first of the least loaded
+            part_of[number] = target
+            load[target] += size
+    starts = array("q", accumulate(sizes, initial=0))  # where each group's rows begin in the plan
+    del sizes, by_size
+    fill, ids = starts[:-1], array("q", bytes(8 * len(row_ids)))
+    for row_id, number in zip(row_ids, row_nodes, strict=True):
+        ids[fill[number]] = row_id
+        fill[number] += 1
+    return Plan(ids, starts, part_of), len(part_of)
 
 
-def store(conn: Connection, client_id: int, job_id: int, plan: Sequence[tuple[int, int, int]]) -> None:
+def store(conn: Connection, client_id: int, job_id: int, plan: Plan) -> None:
     """Write ``plan`` (:func:`assign`) as the job's ``collection_part_line`` rows, STORE_BATCH at a time."""
-    for first in range(0, len(plan), STORE_BATCH):
-        rows = [
-            (job_id, row_id, client_id, part, grp) for row_id, part, grp in plan[first : first + STORE_BATCH]
-        ]
-        insert_rows(conn, collection_part_line, PLAN_COLUMNS, rows)
+    rows = iter(plan)
+    while batch := [(job_id, row, client_id, part, grp) for row, part, grp in islice(rows, STORE_BATCH)]:
+        insert_rows(conn, collection_part_line, PLAN_COLUMNS, batch)

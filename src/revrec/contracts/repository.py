@@ -9,7 +9,20 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from revrec.contracts import staged
 from revrec.contracts.bulk_write import converted, insert_rows
@@ -182,6 +195,7 @@ def mark_errors(conn: Connection, client_id: int, errors: Sequence[tuple[int, st
 # --- a collection split by contract (contracts/partitions.py) -------------------------------------------
 
 P = collection_part_line.c
+STREAM_BATCH = 20_000  # rows of the plan's links fetched at a time (a server-side cursor on PostgreSQL)
 
 
 def share_client(conn: Connection, client_id: int, book_id: int) -> None:
@@ -194,38 +208,77 @@ def share_client(conn: Connection, client_id: int, book_id: int) -> None:
         conn.execute(select(book.c.id).where(book.c.id == book_id).with_for_update(read=True))
 
 
-def due_so_values(
+def _ref() -> Any:
+    """The SO line a staging row belongs to, in SQL (:func:`staged.ref_of`; NULL for none)."""
+    so, orig = func.nullif(S.so_line_id, ""), func.nullif(S.orig_so_line_id, "")
+    return case(
+        (S.type == staged.RORD, orig),
+        (S.type.in_(sorted(staged.BILL_TYPES)), func.coalesce(so, orig)),
+        else_=so,
+    )
+
+
+def _planned(client_id: int, due_end: dt.date) -> Any:
+    """The rows a split collection plans: every due SO row, and every due activity row but those whose SO
+    line waits in staging for a later period and not in this one (collected then, first, as the serial
+    collection leaves them)."""
+    so = stage_line.alias("so")
+
+    def waiting_so(*terms: Any) -> Any:  # with the term of the waiting lines' SO line id index
+        return (
+            select(so.c.id)
+            .where(
+                so.c.client_id == client_id,
+                waiting(so.c.processed_flag),
+                so.c.type == "SO",
+                so.c.so_line_id == _ref(),
+                *terms,
+            )
+            .exists()
+        )
+
+    later = and_(waiting_so(), ~waiting_so(so.c.so_date < due_end))
+    return or_(_so_due(client_id, due_end), and_(_activity_due(client_id, due_end), ~later))
+
+
+def due_plan_values(
     conn: Connection, client_id: int, after: int, due_end: dt.date, limit: int, names: Iterable[str]
 ) -> staged.Values:
-    """The next due SO rows after staging id ``after``, with only the staging columns ``names`` (besides
-    id, type and SO line ids): the plan reads them in batches."""
-    where = and_(_so_due(client_id, due_end), S.id > after)
+    """The next planned rows (:func:`_planned`) after staging id ``after``, by staging id, with only the
+    staging columns ``names`` (besides id, type and SO line ids): the plan reads them in batches."""
+    where = and_(_planned(client_id, due_end), S.id > after)
     return staged.read_values(conn, where, names, (S.id,), limit)
 
 
-def due_activity_refs(conn: Connection, client_id: int, due_end: dt.date) -> list[tuple[int, str | None]]:
-    """(staging id, ref) of the due activity rows, ``ref`` as :mod:`revrec.contracts.staged` defines it."""
-    query = select(S.id, S.type, S.so_line_id, S.orig_so_line_id).where(_activity_due(client_id, due_end))
-    rows = conn.execute(query.order_by(S.id)).all()  # one fetch: on PostgreSQL, not a driver call a row
-    return [(int(row_id), staged.ref_of(kind, so_line_id, orig)) for row_id, kind, so_line_id, orig in rows]
+def plan_links(conn: Connection, client_id: int, due_end: dt.date) -> Iterator[tuple[int, int]]:
+    """(staging id, staging id of the first planned row of the same SO line) of every planned row that is
+    not its SO line's first, streamed: the rows of one SO line (its versions, its bills and returns) link."""
+    ref = _ref()
+    rows = (
+        select(S.id, func.min(S.id).over(partition_by=ref).label("first"))
+        .where(_planned(client_id, due_end), ref.is_not(None))
+        .subquery()
+    )
+    query = select(rows.c.id, rows.c.first).where(rows.c.id != rows.c.first)
+    for row_id, first in conn.execute(query.execution_options(yield_per=STREAM_BATCH)):
+        yield int(row_id), int(first)
 
 
-def contract_keys_of(conn: Connection, client_id: int, refs: Iterable[str]) -> dict[str, str]:
-    """Line id → the key of the contract its current version belongs to (lines already collected)."""
-    found: dict[str, str] = {}
-    join = rc_line.join(revenue_contract, revenue_contract.c.id == rc_line.c.rc_id)
-    for chunk in batches(conn, refs):
-        query = (
-            select(rc_line.c.line_id, revenue_contract.c.rc_key)
-            .select_from(join)
-            .where(
-                rc_line.c.client_id == client_id,
-                among(conn, rc_line.c.line_id, chunk),
-                rc_line.c.current_flag.is_(True),
-            )
-        )
-        found.update({line_id: key for line_id, key in conn.execute(query)})
-    return found
+def plan_contract_keys(conn: Connection, client_id: int, due_end: dt.date) -> Iterator[tuple[int, str]]:
+    """(staging id, contract key) for each SO line of the planned rows already collected: the first planned
+    row of the line and the key of the contract its current version belongs to, streamed."""
+    planned = select(S.id, _ref().label("ref")).where(_planned(client_id, due_end)).subquery()
+    current = and_(
+        rc_line.c.client_id == client_id, rc_line.c.line_id == planned.c.ref, rc_line.c.current_flag.is_(True)
+    )
+    joined = planned.join(rc_line, current).join(revenue_contract, revenue_contract.c.id == rc_line.c.rc_id)
+    query = (
+        select(func.min(planned.c.id), revenue_contract.c.rc_key)
+        .select_from(joined)
+        .group_by(planned.c.ref, revenue_contract.c.rc_key)
+    )
+    for row_id, key in conn.execute(query.execution_options(yield_per=STREAM_BATCH)):
+        yield int(row_id), key
 
 
 def plan_rows(

@@ -125,7 +125,7 @@ def rows(
         query = query.where(_w.job_id == job_id)
     if code is not None:
         query = query.where(_w.code == code)
-    result = conn.execution_options(yield_per=500).execute(query)
+    result = conn.execute(query.execution_options(yield_per=500))
     try:
         yield from result
     finally:

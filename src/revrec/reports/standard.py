@@ -27,7 +27,7 @@ STREAM_BATCH = 500
 
 def stream(conn: Connection, query: Select[Any]) -> Iterator[Row]:
     """The rows of ``query``, streamed (server-side cursor on PostgreSQL)."""
-    result = conn.execution_options(yield_per=STREAM_BATCH).execute(query)
+    result = conn.execute(query.execution_options(yield_per=STREAM_BATCH))
     try:
         for row in result:
             yield tuple(row)
