@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from revrec import domains
 from revrec.config import Settings, load_settings
 from revrec.db import migrate
 from revrec.db.session import make_engine
@@ -69,6 +70,9 @@ def app(settings: Settings, engine: Engine) -> FastAPI:
 
 
 @pytest.fixture
-def http(app: FastAPI) -> Iterator[TestClient]:
+def http(app: FastAPI, settings: Settings) -> Iterator[TestClient]:
+    # job handlers are registered per process, bound to the settings of the last app created: a test that
+    # built its own app (another data directory) leaves them writing reports and files there
+    domains.install(settings)
     with TestClient(app) as client:
         yield client
