@@ -79,31 +79,45 @@ def converted(
     core: bool = False,
 ) -> Sequence[Sequence[Any]]:
     """``rows`` with each value as the column's bind processor stores it (the rows as they are when no
-    column has one; ``core``: see :func:`processors`). Column by column (only the columns with a processor
-    are touched), memoised per column: amounts, dates and currencies repeat across the rows of a chunk."""
+    column has one; ``core``: see :func:`processors`). Row by row, only the columns with a processor
+    touched (a schedule row has one of twenty), each memoised per column: amounts, dates and currencies
+    repeat across the rows of a chunk. (Turning the rows into columns and back cost two to three times
+    as much: docs/performance.md.)"""
     found = processors(conn, table, columns, core=core)
     if not rows or all(p is None for p in found):
         return rows
-    values = list(zip(*rows, strict=True))
-    for index, processor in enumerate(found):
-        if processor is sqlite_adapted:
-            values[index] = _adapted_by_object(values[index])
-        elif processor is not None:
-            values[index] = tuple(map(_Memo(processor).__getitem__, values[index]))
-    return list(zip(*values, strict=True))
+    touched = [
+        (index, _ByObject() if processor is sqlite_adapted else _Memo(processor).__getitem__)
+        for index, processor in enumerate(found)
+        if processor is not None
+    ]
+    if len(touched) == 1:
+        ((index, convert),) = touched
+        return [(*row[:index], convert(row[index]), *row[index + 1 :]) for row in rows]
+    done: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for index, convert in touched:
+            values[index] = convert(values[index])
+        done.append(tuple(values))
+    return done
 
 
-def _adapted_by_object(values: Sequence[Any]) -> tuple[Any, ...]:
-    """:func:`sqlite_adapted` of ``values``, once per object: not per equal value, since equal times in
-    two zones have two texts (a run's rows share one stamp object)."""
-    done: dict[int, Any] = {}
-    found = []
-    for value in values:
-        text = done.get(id(value))
+class _ByObject:
+    """:func:`sqlite_adapted` of values, once per object: not per equal value, since equal times in two
+    zones have two texts (a run's rows share one stamp object). The rows hold the objects while they are
+    converted, so their ids stay theirs."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done: dict[int, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        text = self.done.get(id(value))
         if text is None:
-            text = done[id(value)] = sqlite_adapted(value)
-        found.append(text)
-    return tuple(found)
+            text = self.done[id(value)] = sqlite_adapted(value)
+        return text
 
 
 class _Memo(dict[Any, Any]):

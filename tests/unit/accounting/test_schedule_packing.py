@@ -14,10 +14,13 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Date, DateTime, MetaData, Table, create_engine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, create_engine
 
-from revrec.contracts.bulk_write import converted, sqlite_adapted
+from revrec.contracts.bulk_write import converted, processors, sqlite_adapted
 from revrec.contracts.revisions import Packed, decode_packed, encode, encode_triple, pack
+from revrec.db.types import Money
 from revrec.engine.schedules import LineSchedule
 
 
@@ -122,3 +125,47 @@ def test_equal_times_in_two_zones_keep_their_own_text() -> None:
         ("2026-01-01 05:00:00-05:00", None),
         ("2026-01-01 10:00:00+00:00", "2026-01-01"),
     ]
+
+
+_PROBE = Table(
+    "probe_rows",
+    MetaData(),
+    Column("n", Integer),
+    Column("flag", Boolean),
+    Column("amount", Money),
+    Column("label", String(10)),
+    Column("day", Date),
+)
+_AMOUNTS = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+_ROWS = st.lists(
+    st.tuples(
+        st.integers(),
+        st.none() | st.booleans(),
+        st.none() | _AMOUNTS,
+        st.text(max_size=3),
+        st.none() | st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=_ROWS)
+def test_converted_rows_are_each_value_through_its_column_processor(rows: list[tuple[Any, ...]]) -> None:
+    """Whatever the memo and the row-by-row walk do, each stored value is the column processor's own
+    conversion of that value, in its row and column: all touched columns (SQLite: flag, amount and day), or
+    one (the same rows with only the flag and the label: the one-column path)."""
+    with create_engine("sqlite://").connect() as conn:
+        columns = [c.name for c in _PROBE.columns]
+        plain = processors(conn, _PROBE, columns)
+        expected = [
+            tuple(v if p is None or v is None else p(v) for p, v in zip(plain, row, strict=True))
+            for row in rows
+        ]
+        assert [tuple(r) for r in converted(conn, _PROBE, columns, rows)] == expected
+        two = [(flag, label) for _, flag, _, label, _ in rows]
+        one = processors(conn, _PROBE, ["flag", "label"])[0]
+        assert one is not None
+        assert [tuple(r) for r in converted(conn, _PROBE, ["flag", "label"], two)] == [
+            (None if flag is None else one(flag), label) for flag, label in two
+        ]
