@@ -211,13 +211,26 @@ def _assign(conn: Connection, ctx: Context, template: str | None, parts: int) ->
             row_nodes.append(node)
     keys.known.clear()
 
-    def node_of(row_id: int) -> int:
-        return row_nodes[bisect_left(row_ids, row_id)]
+    def node_of(row_id: int) -> int | None:  # None: a row staged since it was read, not in this plan
+        at = bisect_left(row_ids, row_id)
+        return row_nodes[at] if at < len(row_ids) and row_ids[at] == row_id else None
 
+    # the database is read again: rows staged since (not in this plan) are passed over, and a line's first
+    # row staged since stands in as a node of its own, so that the line's planned rows still join
+    strays: dict[int, int] = {}
     for row_id, first in repo.plan_links(conn, client_id, due_end):
-        groups.union(node_of(row_id), (node_of(first),))
+        mine = node_of(row_id)
+        if mine is None:
+            continue
+        other = node_of(first)
+        if other is None:
+            other = strays.get(first)
+            if other is None:
+                other = strays[first] = groups.new()
+        groups.union(mine, (other,))
     for row_id, key in repo.plan_contract_keys(conn, client_id, due_end):
-        groups.union(node_of(row_id), (groups.key(key), groups.key(base_of(key))))
+        if (mine := node_of(row_id)) is not None:
+            groups.union(mine, (groups.key(key), groups.key(base_of(key))))
     groups.keys.clear()
     return _deal(groups, row_ids, row_nodes, parts)
 

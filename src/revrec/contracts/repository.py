@@ -265,18 +265,14 @@ def plan_links(conn: Connection, client_id: int, due_end: dt.date) -> Iterator[t
 
 
 def plan_contract_keys(conn: Connection, client_id: int, due_end: dt.date) -> Iterator[tuple[int, str]]:
-    """(staging id, contract key) for each SO line of the planned rows already collected: the first planned
-    row of the line and the key of the contract its current version belongs to, streamed."""
+    """(staging id, contract key) of every planned row whose SO line is already collected: the key of the
+    contract the line's current version belongs to, streamed."""
     planned = select(S.id, _ref().label("ref")).where(_planned(client_id, due_end)).subquery()
     current = and_(
         rc_line.c.client_id == client_id, rc_line.c.line_id == planned.c.ref, rc_line.c.current_flag.is_(True)
     )
     joined = planned.join(rc_line, current).join(revenue_contract, revenue_contract.c.id == rc_line.c.rc_id)
-    query = (
-        select(func.min(planned.c.id), revenue_contract.c.rc_key)
-        .select_from(joined)
-        .group_by(planned.c.ref, revenue_contract.c.rc_key)
-    )
+    query = select(planned.c.id, revenue_contract.c.rc_key).select_from(joined)
     for row_id, key in conn.execute(query.execution_options(yield_per=STREAM_BATCH)):
         yield int(row_id), key
 
