@@ -227,29 +227,42 @@ def test_the_plan_never_splits_a_contract(
     assert found and all(len(parts) == 1 for parts in found.values())
 
 
+INVOICED = {"Inv Date": "15-JAN-2026"}
+
+
+def _staged(http: TestClient, engine: Engine, *rows: dict[str, str]) -> tuple[Tenant, dict[str, str]]:
+    """A new tenant with ``rows`` staged (not collected)."""
+    tenant = accounting_tenant(engine)
+    headers = login(http, tenant)
+    send(http, headers, *rows)
+    worker.run_until_idle(engine)
+    return tenant, headers
+
+
+def _assign(engine: Engine, tenant: Tenant) -> tuple[partitions.Plan, int]:
+    """The plan of a 2-partition split of the tenant's collection in January 2026, in a transaction."""
+    probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Std"}, 1, "t")
+    with transaction(engine) as conn:
+        ctx, _, _ = collection.prepare(conn, probe)
+        assert ctx is not None and ctx.open.key == 202601
+        return partitions.assign(conn, ctx, "Std", 2)
+
+
 def test_the_plan_leaves_out_bills_of_an_so_line_due_later(
     http: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An invoice dated in the open period (January) whose SO line is booked in February waits with its SO
     line, as an unsplit collection leaves it; the bills of an SO line due now join it, in any order."""
-    tenant = accounting_tenant(engine)
-    headers = login(http, tenant)
-    invoiced = {"Inv Date": "15-JAN-2026"}
-    send(
+    tenant, headers = _staged(
         http,
-        headers,
+        engine,
         subscription("L-1", "L-S1"),
         subscription("L-2", "L-S2", **{"Doc Date": "02-FEB-2026", "Start Date": "01-FEB-2026"}),
-        bill("INV", "L-2", "L-I2", "1200.00", **invoiced),  # its SO line is due in February
-        bill("INV", "L-1", "L-I1", "1200.00", **invoiced),
-        bill("CM", "L-1", "L-C1", "-100.00", **invoiced),
+        bill("INV", "L-2", "L-I2", "1200.00", **INVOICED),  # its SO line is due in February
+        bill("INV", "L-1", "L-I1", "1200.00", **INVOICED),
+        bill("CM", "L-1", "L-C1", "-100.00", **INVOICED),
     )
-    worker.run_until_idle(engine)
-    probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Std"}, 1, "t")
-    with transaction(engine) as conn:
-        ctx, _, _ = collection.prepare(conn, probe)
-        assert ctx is not None and ctx.open.key == 202601
-        plan, groups = partitions.assign(conn, ctx, "Std", 2)
+    plan, groups = _assign(engine, tenant)
     planned = {row_id for row_id, _, _ in plan}
     ids = {key: _stage_id(engine, tenant, *key) for key in (("SO", "L-1"), ("SO", "L-2"))}
     ids.update({("INV", line): _stage_id(engine, tenant, "INV", line) for line in ("L-I1", "L-I2")})
@@ -271,27 +284,19 @@ def test_the_plan_passes_over_rows_staged_while_it_reads(
     was committed before it: the look-ups of lines and contract keys may name rows its read did not see.
     Such rows are not planned; where such a row is its line's first, the line's planned rows still join
     (the database is made to answer that way here)."""
-    tenant = accounting_tenant(engine)
-    headers = login(http, tenant)
-    invoiced = {"Inv Date": "15-JAN-2026"}
-    send(
+    tenant, _ = _staged(
         http,
-        headers,
+        engine,
         subscription("U-1", "U-S1"),
         subscription("U-2", "U-S2"),
-        bill("INV", "U-1", "U-I1", "1200.00", **invoiced),
+        bill("INV", "U-1", "U-I1", "1200.00", **INVOICED),
     )
-    worker.run_until_idle(engine)
     so_1, so_2 = _stage_id(engine, tenant, "SO", "U-1"), _stage_id(engine, tenant, "SO", "U-2")
     invoice, unseen = _stage_id(engine, tenant, "INV", "U-I1"), 10**12
     links = [(so_1, -5), (invoice, -5), (unseen, so_2), (so_2, unseen + 1)]
     monkeypatch.setattr(repository, "plan_links", lambda *_: iter(links))
     monkeypatch.setattr(repository, "plan_contract_keys", lambda *_: iter([(unseen, "U-S1")]))
-    probe = Job(0, _client(engine, tenant), None, COLLECTION_JOB, None, {"rc_template_name": "Std"}, 1, "t")
-    with transaction(engine) as conn:
-        ctx, _, _ = collection.prepare(conn, probe)
-        assert ctx is not None
-        plan, groups = partitions.assign(conn, ctx, "Std", 2)
+    plan, groups = _assign(engine, tenant)
     group_of = {row_id: group for row_id, _, group in plan}
     assert sorted(group_of) == sorted((so_1, so_2, invoice)) and groups == 2
     assert group_of[so_1] == group_of[invoice] != group_of[so_2]
