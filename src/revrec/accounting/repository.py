@@ -79,7 +79,8 @@ def _sched_sql(dialect: str) -> str:
       WHERE s.client_id = :client AND s.current_flag = :yes AND c.book_id = :book
         AND c.org_id = :org{{only_s}}
     ),
-    sched AS MATERIALIZED (
+    sched AS (
+      -- read once, by ub: PostgreSQL and SQLite inline it there instead of storing every line's row again
       SELECT rc_id, line_id, curr, f_cur, r_cur, l_seg, r_seg, y_seg, x_seg, a_seg, unbill,
         COALESCE(rt1_raw, 0) AS rt1, COALESCE(rt0_raw, 0) AS rt0,
         COALESCE(rf1_raw, rt1_raw, 0) AS rf1, COALESCE(rf0_raw, rt0_raw, 0) AS rf0,
@@ -89,6 +90,24 @@ def _sched_sql(dialect: str) -> str:
         COALESCE(ar1_raw, af1_raw, at1_raw, 0) AS ar1, COALESCE(ar0_raw, af0_raw, at0_raw, 0) AS ar0
       FROM raw
     )"""
+
+
+def _unbilled(dialect: str) -> str:
+    """The unbilled balances of a right-to-bill line (Unbill Flag Y), ``max(0, revenue to date − billed to
+    date)`` at the end of ``p`` (``u?1``) and of ``p − 1`` (``u?0``), in T, F and R; zero for other lines.
+    Billed to date comes from an index look-up of the line's bills, each written once (a look-up named twice
+    in a select list that PostgreSQL inlines is run twice)."""
+    larger = "GREATEST" if dialect == "postgresql" else "MAX"
+    parts = []
+    for cur, amount in (("t", "amount_t"), ("f", "amount_f"), ("r", "amount_r")):
+        for tag, upto in (("1", "<="), ("0", "<")):
+            billed = (
+                f"(SELECT CAST(COALESCE(SUM(b.{amount}), 0) AS BIGINT) FROM rc_bill b "
+                f"WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id {upto} :p)"
+            )
+            unbilled = f"{larger}(s.r{cur}{tag} - {billed}, 0)"
+            parts.append(f"CASE WHEN s.unbill = 'Y' THEN {unbilled} ELSE 0 END AS u{cur}{tag}")
+    return ",\n        ".join(parts)
 
 
 _BILLS = """
@@ -106,34 +125,13 @@ _BILLS = """
       WHERE b.client_id = :client AND b.prd_id <= :p AND c.book_id = :book AND c.org_id = :org{only_b}
       GROUP BY b.rc_id, b.line_id, b.curr, b.f_cur, b.r_cur
     ),
-    lf AS MATERIALIZED (
-      -- billed to date per line is only needed for right-to-bill lines: an index look-up per such line
-      SELECT s.*,
-        CASE WHEN s.unbill = 'Y' THEN (SELECT CAST(COALESCE(SUM(b.amount_t), 0) AS BIGINT) FROM rc_bill b
-          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id <= :p) ELSE 0 END AS bt1,
-        CASE WHEN s.unbill = 'Y' THEN (SELECT CAST(COALESCE(SUM(b.amount_t), 0) AS BIGINT) FROM rc_bill b
-          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id < :p) ELSE 0 END AS bt0,
-        CASE WHEN s.unbill = 'Y' THEN (SELECT CAST(COALESCE(SUM(b.amount_f), 0) AS BIGINT) FROM rc_bill b
-          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id <= :p) ELSE 0 END AS bf1,
-        CASE WHEN s.unbill = 'Y' THEN (SELECT CAST(COALESCE(SUM(b.amount_f), 0) AS BIGINT) FROM rc_bill b
-          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id < :p) ELSE 0 END AS bf0,
-        CASE WHEN s.unbill = 'Y' THEN (SELECT CAST(COALESCE(SUM(b.amount_r), 0) AS BIGINT) FROM rc_bill b
-          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id <= :p) ELSE 0 END AS br1,
-        CASE WHEN s.unbill = 'Y' THEN (SELECT CAST(COALESCE(SUM(b.amount_r), 0) AS BIGINT) FROM rc_bill b
-          WHERE b.rc_id = s.rc_id AND b.line_id = s.line_id AND b.prd_id < :p) ELSE 0 END AS br0
-      FROM sched s
-    ),
     ub AS MATERIALIZED (
-      -- only what the legs and the netting read (the line's bills went into ``u*``)
+      -- only what the legs and the netting read; the unbilled balance of a right-to-bill line from its bills
+      -- to date (an index look-up per such line and figure, each written once: see _unbilled)
       SELECT rc_id, curr, f_cur, r_cur, l_seg, r_seg, y_seg, x_seg, a_seg,
         rt1, rt0, rf1, rf0, rr1, rr0, at1, at0, af1, af0, ar1, ar0,
-        CASE WHEN unbill = 'Y' AND rt1 > bt1 THEN rt1 - bt1 ELSE 0 END AS ut1,
-        CASE WHEN unbill = 'Y' AND rt0 > bt0 THEN rt0 - bt0 ELSE 0 END AS ut0,
-        CASE WHEN unbill = 'Y' AND rf1 > bf1 THEN rf1 - bf1 ELSE 0 END AS uf1,
-        CASE WHEN unbill = 'Y' AND rf0 > bf0 THEN rf0 - bf0 ELSE 0 END AS uf0,
-        CASE WHEN unbill = 'Y' AND rr1 > br1 THEN rr1 - br1 ELSE 0 END AS ur1,
-        CASE WHEN unbill = 'Y' AND rr0 > br0 THEN rr0 - br0 ELSE 0 END AS ur0
-      FROM lf
+        {unbilled}
+      FROM sched s
     ),
     net AS MATERIALIZED (
       -- per contract and currencies: L + Y + U - billed (debit positive) at the end of p (1) and p - 1 (0),
@@ -154,6 +152,7 @@ _BILLS = """
       SELECT b.rc_id, b.curr, b.f_cur, b.r_cur, b.bt, b.bf, b.br, COALESCE(l.def_segments, '') AS l_seg
       FROM bl b LEFT JOIN rc_line l
         ON l.client_id = :client AND l.line_id = b.line_id AND l.current_flag = :yes
+      WHERE b.bt <> 0 OR b.bf <> 0 OR b.br <> 0
     ),""".replace(
     "{net}",
     ", ".join(
@@ -161,6 +160,11 @@ _BILLS = """
         for v in ("nt1", "nt0", "nf1", "nf0", "nr1", "nr0")
     ),
 )
+
+
+def _bills_sql(dialect: str) -> str:
+    return _BILLS.replace("{unbilled}", _unbilled(dialect))
+
 
 # (type, account column, T/F/R amount expressions, source); positive = debit
 _LEGS = (
@@ -226,7 +230,7 @@ def journal_select(dialect: str, *, only: bool = False) -> str:
         for c, v in (("t", "vt"), ("f", "vf"), ("r", "vr"))
     )
     sql = f"""
-    WITH {_sched_sql(dialect)},{_BILLS}{returns_entries.RESERVE_CTE}
+    WITH {_sched_sql(dialect)},{_bills_sql(dialect)}{returns_entries.RESERVE_CTE}
     legs AS ({_legs_sql()} UNION ALL {returns_entries.legs_sql(_nonzero)})
     SELECT rc_id, acctg_type, acctg_seg, curr, f_cur, r_cur, {sums}
     FROM legs
