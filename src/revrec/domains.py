@@ -65,7 +65,9 @@ def install(settings: Settings) -> None:
         )
     )
     tenancy_service.register_seeder(inbound_service.seed_templates)
-    worker.register(STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed))
+    worker.register(
+        STAGE_JOB, worker.Handler(staging.stage_upload, staging.staging_failed, after=staging.after_staging)
+    )
     worker.register_maintenance(_fail_stale_uploads)
     _install_accounting(settings)
     holds_setup.install()

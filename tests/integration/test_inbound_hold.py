@@ -146,3 +146,36 @@ def _lines(engine: Engine, upload_id: int) -> int:
             len(conn.execute(select(t.c.row_num).where(t.c.upload_id == upload_id)).all())
             for t in (stage_line, stage_line_hold)
         )
+
+
+def test_staging_leaves_the_holding_table_no_bigger_than_one_upload(
+    http: TestClient, engine: Engine
+) -> None:
+    """PostgreSQL: each staging job vacuums stage_line_hold once it committed, so the next upload's rows
+    take the place of the moved ones. Without it the table grew by every upload of a bulk load (the dead
+    rows kept their pages until autovacuum), and every move's scans of it read them all."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the holding table is PostgreSQL's")
+    token = login(http, make_tenant(engine))
+
+    def hold_stats() -> tuple[int, int]:  # (pages, vacuums so far)
+        with transaction(engine) as conn:
+            pages = conn.exec_driver_sql("SELECT pg_relation_size('stage_line_hold') / 8192").scalar_one()
+            vacuums = conn.exec_driver_sql(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'stage_line_hold'"
+            ).scalar_one()
+        return int(pages), int(vacuums)
+
+    sizes = []
+    for upload in range(4):
+        rows = [so_line(f"H{upload}-{n}", **{"Cstmr Nm": "N" * 100}) for n in range(3000)]
+        status, answer = _send(http, token, transactions(*rows))
+        assert status == 200, answer
+        _, vacuums = hold_stats()
+        worker.run_until_idle(engine)
+        pages, vacuumed = hold_stats()
+        assert vacuumed == vacuums + 1  # the staging job's own vacuum
+        sizes.append(pages)
+    # one upload's held rows fill more than 40 pages (3,000 rows of over 100 bytes): three more uploads
+    # would have added over 120 without the vacuum
+    assert sizes[-1] - sizes[0] < 16, sizes

@@ -7,10 +7,17 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, delete, func, insert, or_, select, union, update
+from sqlalchemy import Connection, Engine, Table, case, delete, func, insert, or_, select, union, update
 
 from revrec.db.routing import same_client
-from revrec.db.tables import flagged, stage_error, upload, upload_template, upload_template_field
+from revrec.db.tables import (
+    flagged,
+    stage_error,
+    stage_line_hold,
+    upload,
+    upload_template,
+    upload_template_field,
+)
 from revrec.inbound.templates_std import FieldMapping, UploadTemplateDef
 
 
@@ -271,3 +278,17 @@ def set_flags(
         )
         .values(processed_flag="N", updt_dt=stamp, updt_by=by)
     )
+
+
+def vacuum_held_rows(engine: Engine) -> None:
+    """PostgreSQL: ``VACUUM`` stage_line_hold, outside any transaction (run after a staging job committed).
+
+    Staging deletes an upload's held rows once it has moved them; until a vacuum the dead rows keep their
+    pages, every later ``COPY`` appends after them, and each move's scans of the holding table (it has no
+    index, for pre-stage's sake) read every row ever held, so staging grew slower with every upload of a
+    bulk load (autovacuum comes up to a minute later). Vacuumed, the table's free space is reused and a scan
+    reads about the rows held now. ``SKIP_LOCKED``: another vacuum of it (autovacuum, a concurrent staging
+    job) may go on alone; ``TRUNCATE false``: no exclusive lock to give back the file's empty tail, which
+    a pre-stage ``COPY`` in progress would hold up (the next uploads fill that space)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM (SKIP_LOCKED, TRUNCATE false) {stage_line_hold.name}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table
 
 from revrec.costs import settings as cost_settings
 from revrec.db import statistics
@@ -167,6 +167,13 @@ def stage_upload(conn: Connection, job: Job) -> str:
     handlers = {"transaction": stage_transactions, "event": stage_events, "bundle": stage_bundles,
                 "mje": stage_mje, "vc": stage_vc}  # fmt: skip
     return handlers[upload.kind](conn, job)
+
+
+def after_staging(engine: Engine, job: Job) -> None:
+    """Once a staging job committed: on PostgreSQL, vacuum the holding table its move emptied
+    (``repository.vacuum_held_rows``)."""
+    if engine.dialect.name == "postgresql":
+        repo.vacuum_held_rows(engine)
 
 
 def staging_failed(conn: Connection, job: Job, message: str) -> None:

@@ -44,6 +44,8 @@ class Handler:
     run: Callable[[Connection, Job], str] | None  # returns the final status (e.g. Completed, Warning)
     on_failure: Callable[[Connection, Job, str], None] | None = None
     steps: Callable[[Engine, Job], Outcome] | None = None  # commits its own steps
+    #: run once the job completed and committed (housekeeping: a failure is logged, the job stands)
+    after: Callable[[Engine, Job], None] | None = None
 
 
 _handlers: dict[str, Handler] = {}
@@ -124,6 +126,15 @@ def run_one(
 
 def _run(engine: Engine, claimed: Job) -> None:
     handler = _handlers[claimed.kind]
+    if _run_handler(engine, claimed, handler) and handler.after is not None:
+        try:
+            handler.after(engine, claimed)
+        except Exception:  # noqa: BLE001 - the job is done and committed; its housekeeping may fail
+            log.exception("job %s (%s): the step after it failed", claimed.id, claimed.kind)
+
+
+def _run_handler(engine: Engine, claimed: Job, handler: Handler) -> bool:
+    """Run ``claimed`` and record its end; True when it completed (its transaction committed)."""
     try:
         if handler.steps is not None:
             status, message = handler.steps(engine, claimed)
@@ -142,6 +153,8 @@ def _run(engine: Engine, claimed: Job) -> None:
             queue.finish(conn, claimed.id, "Failed", message, claimed.owner)
             if handler.on_failure is not None:
                 handler.on_failure(conn, claimed, message)
+        return False
+    return True
 
 
 def maintain(engine: Engine) -> None:
