@@ -148,9 +148,7 @@ def _lines(engine: Engine, upload_id: int) -> int:
         )
 
 
-def test_staging_leaves_the_holding_table_no_bigger_than_one_upload(
-    http: TestClient, engine: Engine
-) -> None:
+def test_staging_leaves_the_holding_table_no_bigger_than_one_upload(http: TestClient, engine: Engine) -> None:
     """PostgreSQL: each staging job vacuums stage_line_hold once it committed, so the next upload's rows
     take the place of the moved ones. Without it the table grew by every upload of a bulk load (the dead
     rows kept their pages until autovacuum), and every move's scans of it read them all."""
