@@ -2,7 +2,9 @@
 
 A handler may instead run in steps (``Handler.steps``): it gets the engine and commits each step in its
 own transaction (e.g. data collection, one chunk of contracts at a time, each chunk with its staging
-flags, so that a killed worker resumes where it stopped); it returns ``(status, message)``.
+flags, so that a killed worker resumes where it stopped); it returns ``(status, message)``. A handler's
+``after`` step runs once the job has completed and committed, outside its transaction (housekeeping such as
+staging's vacuum of the holding table); its failure is logged and leaves the job as it ended.
 
 While a handler runs, a heartbeat thread renews the job's lease every third of the lease (30 s by default,
 ``REVREC_JOB_LEASE_SECONDS``), so a long job keeps its lease however long it runs, and a job whose worker
