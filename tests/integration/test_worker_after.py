@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from revrec.db.session import transaction
 from revrec.errors import InvalidInput
 from revrec.jobs import queue, worker
 from revrec.jobs.queue import Job
+from revrec.tenancy import service as tenancy
 from support import make_tenant
 
 KIND = "test_after_step"
@@ -21,9 +22,7 @@ KIND = "test_after_step"
 def _job(engine: Engine) -> int:
     tenant = make_tenant(engine)
     with transaction(engine) as conn:
-        client_id = conn.execute(
-            text("SELECT id FROM client WHERE name = :n"), {"n": tenant.client}
-        ).scalar_one()
+        client_id = tenancy.require_client(conn, tenant.client).id
         return queue.enqueue(conn, client_id=client_id, kind=KIND, created_by="t")
 
 
