@@ -446,14 +446,16 @@ def run(
     profile: str | None = None,
     workers: int = 1,
 ) -> dict[str, Any]:
-    """``profile``: a file to write the cProfile statistics of both Data Collection jobs to (and, to
-    ``profile``.statements.txt, the wall time and count of each statement they ran; to
-    ``profile``.close.statements.txt, those of the Period Close). ``workers`` > 1: both Data Collections
+    """``profile``: a file to write the cProfile statistics of the first Data Collection job to (and, to
+    ``profile``.statements.txt, the wall time and count of each statement it ran); the later lines'
+    collection's go to ``profile``.later and ``profile``.later.statements.txt, the Period Close's
+    statements to ``profile``.close.statements.txt. ``workers`` > 1: both Data Collections
     split by contract into that many partitions, run by this process's worker and ``workers`` − 1
     ``revrec worker`` processes (docs/scaling.md, "Parallel Data Collection")."""
     from fastapi.testclient import TestClient
 
     profiler = cProfile.Profile() if profile else None
+    later_profiler = cProfile.Profile() if profile else None
 
     settings = load_settings(
         database_url=url,
@@ -520,6 +522,7 @@ def run(
         timings["collection_and_journal"] = time.perf_counter_ns() - began
     reached("collection_and_journal")
     cpu = {"collection_and_journal": time.process_time_ns() - cpu_began}
+    first_statements = statements.take() if statements is not None else {}
     engine_ns = {"collection": clock.ns}
     later_rows, later_status = 0, None
     if later_percent:
@@ -541,7 +544,7 @@ def run(
         reached("later_upload_and_staging")
         with helped(url, tmp, workers, helper_cpu, helper_rss, "later_collection_and_journal"):
             began, cpu_began = time.perf_counter_ns(), time.process_time_ns()
-            with EngineClock() as clock, _profiled(profiler, statements):
+            with EngineClock() as clock, _profiled(later_profiler, statements):
                 later_status = collect(http, engine, headers)
             timings["later_collection_and_journal"] = time.perf_counter_ns() - began
         reached("later_collection_and_journal")
@@ -585,11 +588,13 @@ def run(
             ),
             mine,
         ).scalar()
-    if profiler is not None and statements is not None and profile:
+    if profiler is not None and later_profiler is not None and statements is not None and profile:
         profiler.dump_stats(profile)
+        later_profiler.dump_stats(profile + ".later")
         statements.write(profile + ".close.statements.txt")
-        statements.seen = collected
-        statements.write(profile + ".statements.txt")
+        for name, seen in ((".statements.txt", first_statements), (".later.statements.txt", collected)):
+            statements.seen = seen
+            statements.write(profile + name)
     size = _database_bytes(engine, url, tmp)
     database = engine.dialect.name
     engine.dispose()
@@ -679,8 +684,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--profile",
-        help="cProfile statistics of both collections to FILE, statements' times to FILE.statements.txt "
-        "(the Period Close's to FILE.close.statements.txt)",
+        help="cProfile statistics of the first collection to FILE, statements' times to "
+        "FILE.statements.txt; the later collection's to FILE.later and FILE.later.statements.txt, the "
+        "Period Close's statements to FILE.close.statements.txt",
     )
     parser.add_argument(
         "--workers",
