@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from revrec.accounting import settings as accounting_settings
-from revrec.contracts import added_lines, concessions, credits
+from revrec.contracts import added_lines, concessions, credits, staged
 from revrec.contracts import repository as repo
 from revrec.contracts.bulk_write import insert_rows
 from revrec.contracts.compute import Computed
@@ -102,7 +102,10 @@ REALLOCATED_FIELDS = (
 )
 _REALLOCATED_AT = tuple(LINE_VALUE_COLUMNS.index(name) for name in REALLOCATED_FIELDS)
 _STAGE_ROW_AT = LINE_VALUE_COLUMNS.index("stage_row_id")
-_SOURCE_COLUMNS = ("DEF_SEGMENTS", "REV_SEGMENTS", "AL_ACCOUNT", "AR_ACCOUNT", "CA_ACCOUNT", "UNBILL_FLAG")
+#: the staging columns a line's accounting values come from, as one picker of a StagedRow's ``extra``
+_SOURCE_VALUES = staged.extra_picker(
+    ("DEF_SEGMENTS", "REV_SEGMENTS", "AL_ACCOUNT", "AR_ACCOUNT", "CA_ACCOUNT", "UNBILL_FLAG")
+)
 SCHEDULE_COLUMNS = (
     "client_id",
     "rc_id",
@@ -295,7 +298,6 @@ def line_values(
     line = contract.lines[index]
     line_id = line.line_id
     source = computed.so_rows.get(line_id) or computed.so_rows[line.bndl_prnt_id]
-    extra = source.extra
     code, message = errors.get(line_id, _NO_ERROR)
     return (
         line_id,
@@ -318,8 +320,8 @@ def line_values(
         line.f_cur,
         line.f_ex_rate,
         line.g_ex_rate,
-        *[extra.get(name) for name in _SOURCE_COLUMNS],
-        "Y" if line_id in computed.returned else extra.get("RETURN_FLAG"),
+        *_SOURCE_VALUES(source.extra),
+        "Y" if line_id in computed.returned else source.get("RETURN_FLAG"),
         code,
         message,
         *discount_values(contract.allocation.discount, line_id),

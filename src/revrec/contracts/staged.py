@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from typing import Any, Final
 
 from sqlalchemy import Connection, Date, Integer, String, select, type_coerce
@@ -81,6 +82,7 @@ _ATTRIBUTES: Final = tuple(
     c for c, kind in LINE_COLUMNS if c not in _DIRECT and c not in _EXTRA and kind in ("C", "N", "D")
 )
 _ATTRIBUTE_SET: Final = frozenset(_ATTRIBUTES)
+_EXTRA_INDEX: Final = {name: i for i, name in enumerate(_EXTRA)}
 COLUMNS: Final = ("id", *(sql_name(c) for c in (*_DIRECT, *_EXTRA, *_ATTRIBUTES)))
 _NAMES: Final = ("ID", *_DIRECT, *_EXTRA, *_ATTRIBUTES)
 ONE: Final = Decimal(1)
@@ -97,17 +99,26 @@ KEY_NAMES: Final = ("ID", "TYPE", "SO_LINE_ID", "ORIG_SO_LINE_ID")
 
 @dataclass(frozen=True, slots=True)
 class StagedRow:
+    """``extra``: the values of the ``_EXTRA`` columns, in that order (read by name through :meth:`get`)."""
+
     row_id: int
     type: str
     ref: str | None
     line: TransactionLine
-    extra: dict[str, Any]
+    extra: tuple[Any, ...]
 
     def get(self, name: str) -> Any:
-        return self.extra.get(name)
+        """The staging column ``name`` of the ``_EXTRA`` ones (None for any other)."""
+        index = _EXTRA_INDEX.get(name)
+        return None if index is None else self.extra[index]
 
     def with_line(self, **changes: Any) -> StagedRow:
         return replace(self, line=replace(self.line, **changes))
+
+
+def extra_picker(names: Sequence[str]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The values of the ``_EXTRA`` columns ``names`` of a StagedRow's ``extra``, as a tuple."""
+    return _picker([_EXTRA_INDEX[name] for name in names])
 
 
 def _text(value: Any) -> str:
@@ -152,20 +163,23 @@ def _picker(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ..
 
 class _Reader:
     """Makes StagedRows from rows of the values of ``names`` (a name missing from them reads as NULL), by
-    position: no dict per row (collection reads every staging row it collects through one of these)."""
+    position: no dict per row (collection reads every staging row it collects through one of these, so
+    the per-row work is C-level picking: ``itemgetter``, and only the attributes that are set turned into
+    a dict)."""
 
-    __slots__ = ("_take", "_extra", "_attribute_names", "_attributes")
+    __slots__ = ("_take", "_extra", "_attribute_names", "_attributes", "_pad")
 
     def __init__(self, names: tuple[str, ...], attribute_names: tuple[str, ...]) -> None:
         index = {name: i for i, name in enumerate(names)}
-        blank = len(names)  # the NULL appended to every row
+        blank = len(names)  # the NULL appended to a row when a name is missing from ``names``
+        self._pad = any(name not in index for name in (*_LINE_NAMES, *_EXTRA))
         self._take = itemgetter(*(index.get(name, blank) for name in _LINE_NAMES))
         self._extra = _picker([index.get(name, blank) for name in _EXTRA])
         self._attribute_names = tuple(name for name in attribute_names if name in index)
         self._attributes = _picker([index[name] for name in self._attribute_names])
 
     def __call__(self, found: Sequence[Any]) -> StagedRow:
-        row = (*found, None)
+        row = (*found, None) if self._pad else found
         (
             row_id, kind, so_line_id, orig_so_line_id, so_num, cust_num, item_num, prod_ctgry, prod_class,
             prod_fmly, prod_ln, so_date, start_date, end_date, ord_qty, ext_lst_prc, ext_sll_prc,
@@ -174,16 +188,12 @@ class _Reader:
         ) = self._take(row)  # fmt: skip
         kind = kind or SO
         ref = ref_of(kind, so_line_id, orig_so_line_id)
-        found_attributes = self._attributes(row)
-        attributes = (
-            {
-                name: _text(v)
-                for name, v in zip(self._attribute_names, found_attributes, strict=True)
-                if v is not None
-            }
-            if found_attributes.count(None) != len(found_attributes)  # most rows have none
-            else {}
-        )
+        values = self._attributes(row)
+        named = zip(self._attribute_names, values, strict=True)
+        attributes = {  # the set ones, picked at C speed; _text called only for a value not text
+            name: v if v.__class__ is str else _text(v)
+            for name, v in compress(named, map(is_not, values, repeat(None)))
+        }
         line = TransactionLine(
             line_id=ref or "",
             type=kind,
@@ -212,8 +222,7 @@ class _Reader:
             inv_qty=inv_qty,
             attributes=attributes,
         )
-        extra = dict(zip(_EXTRA, self._extra(row), strict=True))
-        return StagedRow(int(row_id), kind, ref, line, extra)
+        return StagedRow(int(row_id), kind, ref, line, self._extra(row))
 
 
 @lru_cache(maxsize=64)
