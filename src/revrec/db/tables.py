@@ -401,6 +401,8 @@ revenue_contract = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job created it
     UniqueConstraint("client_id", "book_id", "rc_key", name="uq_revenue_contract_key"),
+    # migration 0038: room on each page for a revision's in-place updates (HOT; PostgreSQL only)
+    postgresql_with={"fillfactor": 80},
 )
 
 # Revenue contract lines (BI3_RC_LNS): one row per line version; the current one has current_flag.
@@ -454,6 +456,8 @@ rc_line = Table(
     Column("cstmr_nm", String(300), nullable=True),  # migration 0025
     Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
     Index("ix_rc_line_rc", "rc_id"),
+    # migration 0038: room on each page for the in-place reallocation of a revision (HOT; PostgreSQL only)
+    postgresql_with={"fillfactor": 80},
 )
 
 # Performance obligations of a contract (BI3_RC_POB), replaced whenever the contract is recomputed.
