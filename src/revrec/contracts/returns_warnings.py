@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from sqlalchemy import Connection, delete, insert, select
 
 from revrec.contracts.repository import now
+from revrec.db.id_lists import among, batches
 from revrec.db.tables import rc_warning, revenue_contract
 from revrec.engine.errors import EngineError
 from revrec.engine.returns import EXCESS_RETURNS
@@ -55,9 +56,8 @@ def sync(conn: Connection, scope: Scope, period: int, current: Mapping[int, list
                     "created_at": stamp,
                 }  # fmt: skip
             )
-    stale = sorted(stored.values())
-    for start in range(0, len(stale), 900):
-        conn.execute(delete(rc_warning).where(w.id.in_(stale[start : start + 900])))
+    for chunk in batches(conn, stored.values()):
+        conn.execute(delete(rc_warning).where(among(conn, w.id, chunk)))
     if rows:
         conn.execute(insert(rc_warning), rows)
     return len(rows)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from revrec.contracts.repository import now
+from revrec.db.id_lists import among, batches
 from revrec.db.tables import rc_warning, revenue_contract
 from revrec.engine.errors import WARNING, EngineError
 
@@ -43,9 +44,9 @@ MANAGED_ELSEWHERE = ("REVREC-ENG-040",)  # rights of return: revrec.contracts.re
 
 def _stored(conn: Connection, rc_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
     found: dict[int, dict[Key, int]] = {}
-    for start in range(0, len(rc_ids), 900):
+    for chunk in batches(conn, rc_ids):  # one array parameter a batch on PostgreSQL, not 900 of them
         query = select(_w.id, _w.rc_id, _w.line_id, _w.code, _w.message).where(
-            _w.rc_id.in_(list(rc_ids[start : start + 900])), _w.code.not_in(MANAGED_ELSEWHERE)
+            among(conn, _w.rc_id, chunk), _w.code.not_in(MANAGED_ELSEWHERE)
         )
         for row in conn.execute(query):
             found.setdefault(int(row.rc_id), {})[(row.line_id, row.code, row.message)] = int(row.id)
@@ -86,8 +87,8 @@ def replace(
                 }
             )
         stale.extend(known.values())
-    for start in range(0, len(stale), 900):
-        conn.execute(delete(rc_warning).where(_w.id.in_(stale[start : start + 900])))
+    for chunk in batches(conn, stale):
+        conn.execute(delete(rc_warning).where(among(conn, _w.id, chunk)))
     if rows:
         conn.execute(insert(rc_warning), rows)
     return fresh
