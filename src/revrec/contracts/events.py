@@ -30,6 +30,7 @@ from revrec.contracts.compute import compute
 from revrec.contracts.persist import Context, job_context
 from revrec.controls import manual_repository
 from revrec.controls.holds import release_by_events
+from revrec.db.id_lists import among, batches
 from revrec.db.session import transaction
 from revrec.db.tables import stage_event
 from revrec.engine.errors import PolicyError
@@ -85,13 +86,10 @@ _COLUMNS = (
 
 def processed_events(conn: Connection, client_id: int, line_ids: Iterable[str]) -> list[RevenueEvent]:
     """The processed (``Y``) events of ``line_ids``, in staging order."""
-    ids = sorted(set(line_ids))
     found: list[Any] = []
-    for start in range(0, len(ids), 900):
+    for chunk in batches(conn, line_ids):  # one array parameter a batch on PostgreSQL (revrec.db.id_lists)
         query = select(*_COLUMNS).where(
-            _c.client_id == client_id,
-            _c.processed_flag == "Y",
-            _c.so_line_id.in_(ids[start : start + 900]),
+            _c.client_id == client_id, _c.processed_flag == "Y", among(conn, _c.so_line_id, chunk)
         )
         found.extend(conn.execute(query))
     return [_event(row).event for row in sorted(found, key=lambda r: int(r.id))]
@@ -120,10 +118,10 @@ def next_due(
 
 def _mark_processed(conn: Connection, row_ids: Sequence[int], by: str) -> None:
     stamp = repo.now()
-    for start in range(0, len(row_ids), 900):
+    for chunk in batches(conn, row_ids):
         conn.execute(
             update(stage_event)
-            .where(_c.id.in_(list(row_ids[start : start + 900])))
+            .where(among(conn, _c.id, chunk))
             .values(processed_flag="Y", updt_dt=stamp, updt_by=by)
         )
 
