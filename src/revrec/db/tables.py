@@ -454,7 +454,9 @@ rc_line = Table(
     Column("disc_rule", String(300), nullable=True),
     Column("cust_num", String(300), nullable=True),  # migration 0025: the customer, for contract search
     Column("cstmr_nm", String(300), nullable=True),  # migration 0025
-    Index("ix_rc_line_client_line", "client_id", "line_id", "current_flag"),
+    # a line's versions by line id (migration 0039: without current_flag, so that retiring a version is a HOT
+    # update; a line has few versions, the current one is picked from them)
+    Index("ix_rc_line_client_line", "client_id", "line_id"),
     Index("ix_rc_line_rc", "rc_id"),
     # migration 0038: room on each page for the in-place reallocation of a revision (HOT; PostgreSQL only)
     postgresql_with={"fillfactor": 80},
@@ -535,8 +537,11 @@ rc_schedule = Table(
     Column("crtd_prd_id", Integer, nullable=False),
     Column("crtd_by", String(100), nullable=True),  # migration 0013: the user whose job wrote the row
     Column("crtd_dt", DateTime(timezone=True), nullable=True),  # migration 0013: when (UTC)
-    Index("ix_rc_schedule_rc", "rc_id", "current_flag"),
-    Index("ix_rc_schedule_client", "client_id", "current_flag"),
+    # migration 0039: without current_flag (retiring a version, a revision's only update of the table, is
+    # then HOT), and a fifth of each page free for those updates (PostgreSQL only)
+    Index("ix_rc_schedule_rc", "rc_id"),
+    Index("ix_rc_schedule_client", "client_id"),
+    postgresql_with={"fillfactor": 80},
 )
 
 # Engine warnings (e.g. REVREC-ENG-006, a release beyond 100 % of a line) of each contract as last computed:
