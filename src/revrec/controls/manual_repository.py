@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, insert, or_, select
 
+from revrec.db.id_lists import among, batches
 from revrec.db.tables import rc_line, rc_manual_action, rc_revision_snapshot, revenue_contract
 from revrec.engine.lines import ManualRelease
 from revrec.engine.overrides import Overrides
@@ -24,7 +25,8 @@ ACTIONS = (RELEASE, SSP_OVERRIDE, ALLOCATION_OVERRIDE)
 ENDINGS = (WITHDRAWAL, REJECTION)
 
 _a = rc_manual_action.c
-BATCH = 300  # contract ids per statement (each appears up to three times)
+#: how many times the look-ups of actions name their batch of contract ids (revrec.db.id_lists.batches)
+NAMED = 3
 
 
 def insert_action(conn: Connection, values: Mapping[str, Any]) -> int:
@@ -44,33 +46,38 @@ def actions(conn: Connection, client_id: int, rc_id: int) -> list[Any]:
 
 def ended(conn: Connection, client_id: int, rc_ids: Iterable[int]) -> dict[int, Any]:
     """Action id → the withdrawal or rejection that ended it."""
-    ids = list(rc_ids)
-    if not ids:
-        return {}
-    query = select(rc_manual_action).where(_endings(client_id, ids))
-    return {int(row.target_id): row for row in conn.execute(query)}
+    found: dict[int, Any] = {}
+    for chunk in batches(conn, rc_ids, times=NAMED):
+        query = select(rc_manual_action).where(_endings(conn, client_id, chunk))
+        found.update((int(row.target_id), row) for row in conn.execute(query))
+    return found
 
 
-def _endings(client_id: int, ids: list[int]) -> Any:
-    """Rows ending an action: withdrawals (unless rejected themselves) and rejections."""
-    rejected = select(_a.target_id).where(_a.client_id == client_id, _a.rc_id.in_(ids), _a.kind == REJECTION)
+def _endings(conn: Connection, client_id: int, chunk: list[int]) -> Any:
+    """Rows ending an action of the contracts ``chunk``: withdrawals (unless rejected themselves) and
+    rejections."""
+    rejected = select(_a.target_id).where(
+        _a.client_id == client_id, among(conn, _a.rc_id, chunk), _a.kind == REJECTION
+    )
     return and_(
         _a.client_id == client_id,
-        _a.rc_id.in_(ids),
+        among(conn, _a.rc_id, chunk),
         _a.kind.in_(ENDINGS),
         or_(_a.kind == REJECTION, _a.id.not_in(rejected)),
     )
 
 
 def in_force(conn: Connection, client_id: int, rc_ids: Iterable[int]) -> list[Any]:
-    """The actions of the contracts that no withdrawal or rejection has ended, in the order taken."""
-    ids = sorted(set(rc_ids))
+    """The actions of the contracts that no withdrawal or rejection has ended, in the order taken (one
+    statement a batch of contracts: an array parameter on PostgreSQL, revrec.db.id_lists)."""
     found: list[Any] = []
-    for start in range(0, len(ids), BATCH):  # the ids appear twice in the statement
-        chunk = ids[start : start + BATCH]
-        endings = select(_a.target_id).where(_endings(client_id, chunk))
+    for chunk in batches(conn, rc_ids, times=NAMED):
+        endings = select(_a.target_id).where(_endings(conn, client_id, chunk))
         query = select(rc_manual_action).where(
-            _a.client_id == client_id, _a.rc_id.in_(chunk), _a.kind.in_(ACTIONS), _a.id.not_in(endings)
+            _a.client_id == client_id,
+            among(conn, _a.rc_id, chunk),
+            _a.kind.in_(ACTIONS),
+            _a.id.not_in(endings),
         )
         found.extend(conn.execute(query).all())
     return sorted(found, key=lambda row: row.id)
@@ -79,11 +86,13 @@ def in_force(conn: Connection, client_id: int, rc_ids: Iterable[int]) -> list[An
 def pob_lines(conn: Connection, rc_ids: Iterable[int]) -> dict[tuple[int, str], list[str]]:
     """(contract id, POB key) → the line ids of its current lines."""
     found: dict[tuple[int, str], list[str]] = {}
-    query = select(rc_line.c.rc_id, rc_line.c.pob_key, rc_line.c.line_id).where(
-        rc_line.c.rc_id.in_(list(rc_ids)), rc_line.c.current_flag.is_(True), rc_line.c.pob_key.is_not(None)
-    )
-    for row in conn.execute(query.order_by(rc_line.c.line_id)):
-        found.setdefault((int(row.rc_id), row.pob_key), []).append(row.line_id)
+    c = rc_line.c
+    for chunk in batches(conn, rc_ids):
+        query = select(c.rc_id, c.pob_key, c.line_id).where(
+            among(conn, c.rc_id, chunk), c.current_flag.is_(True), c.pob_key.is_not(None)
+        )
+        for row in conn.execute(query.order_by(c.line_id)):
+            found.setdefault((int(row.rc_id), row.pob_key), []).append(row.line_id)
     return found
 
 
@@ -123,7 +132,9 @@ def overrides_by_key(conn: Connection, client_id: int, rc_ids: Iterable[int]) ->
     for row in rows:
         by_rc.setdefault(int(row.rc_id), []).append(row)
     rc = revenue_contract.c
-    keys = dict(conn.execute(select(rc.id, rc.rc_key).where(rc.id.in_(list(by_rc)))).all())
+    keys: dict[int, str] = {}
+    for chunk in batches(conn, by_rc):
+        keys.update(conn.execute(select(rc.id, rc.rc_key).where(among(conn, rc.id, chunk))).all())
     pobs = pob_lines(conn, by_rc) if any(r.kind == RELEASE and r.level == "POB" for r in rows) else {}
     return {keys[rc_id]: overrides_of(found, pobs) for rc_id, found in by_rc.items()}
 

@@ -21,10 +21,11 @@ SQLITE_BATCH: Final = 900
 ARRAY_BATCH: Final = 20000
 
 
-def batches(conn: Connection, values: Iterable[Any]) -> Iterator[list[Any]]:
-    """The distinct ``values``, sorted, in batches sized for ``conn``'s database (none when empty)."""
+def batches(conn: Connection, values: Iterable[Any], *, times: int = 1) -> Iterator[list[Any]]:
+    """The distinct ``values``, sorted, in batches sized for ``conn``'s database (none when empty);
+    ``times``: how many times the statement names a batch (on SQLite each time binds every value)."""
     items = sorted(set(values))
-    size = ARRAY_BATCH if conn.dialect.name == "postgresql" else SQLITE_BATCH
+    size = ARRAY_BATCH if conn.dialect.name == "postgresql" else SQLITE_BATCH // times
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
