@@ -5,9 +5,9 @@
 A revision retires the versions it replaces (``current_flag`` true → false) with an ``UPDATE``. With the
 flag in an index, PostgreSQL could never make that a HOT update: each retired row moved to a new version
 with an entry in every index of its table (eight on ``rc_line``). Now the update changes no indexed column
-and, with room on the page, stays there (docs/performance.md: 160,000 retired lines 8.3–12.5 s → 1.4–1.7 s,
-schedules 2.3–3.0 s → 1.3–1.5 s). A line has few versions, so a look-up by line id reads them all and keeps
-the current one.
+and, with room on the page, stays there (docs/performance.md, ``bench/retire_probe.sql``: 160,000 retired
+lines 11.2–14.3 s → 2.5–3.1 s, schedules 2.9–4.4 s → 2.0–2.2 s). A line has few versions, so a look-up by
+line id reads them all and keeps the current one.
 
 SQLite: the indexes are rebuilt the same way (no table rebuild); it has no fillfactor.
 
