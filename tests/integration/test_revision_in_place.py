@@ -30,12 +30,9 @@ REVISED = range(0, ORDERS, 10)
 
 
 def _pages(
-    engine: Engine, table: str, client_id: int, *, current_only: bool | None = None
+    engine: Engine, table: str, client_id: int, *, current_only: bool = False
 ) -> dict[int, tuple[int, int]]:
-    """id → (page, offset) of the client's rows of ``table`` (current versions only of ``rc_line`` unless
-    ``current_only`` says otherwise)."""
-    if current_only is None:
-        current_only = table == "rc_line"
+    """id → (page, offset) of the client's rows of ``table`` (``current_only``: current versions only)."""
     current = " AND current_flag" if current_only else ""
     with engine.connect() as conn:
         rows = conn.execute(
@@ -90,7 +87,7 @@ def test_a_revision_rewrites_lines_and_heads_on_their_own_pages(http: TestClient
     if engine.dialect.name != "postgresql":
         pytest.skip("where PostgreSQL puts a row version is its own (SQLite has no fillfactor)")
     headers, client_id = _collected_orders(http, engine)
-    lines_before = _pages(engine, "rc_line", client_id)
+    lines_before = _pages(engine, "rc_line", client_id, current_only=True)
     heads_before = _pages(engine, "revenue_contract", client_id)
     assert len(lines_before) == ORDERS * LINES and len(heads_before) == ORDERS
 
@@ -98,7 +95,7 @@ def test_a_revision_rewrites_lines_and_heads_on_their_own_pages(http: TestClient
     send(http, headers, *invoices)
     assert collect(http, engine, headers)["status"] == "Completed"
 
-    lines_after = _pages(engine, "rc_line", client_id)
+    lines_after = _pages(engine, "rc_line", client_id, current_only=True)
     rewritten = {
         i: (lines_before[i], where) for i, where in lines_after.items() if lines_before.get(i) != where
     }
@@ -120,8 +117,8 @@ def test_retired_versions_stay_on_their_pages(http: TestClient, engine: Engine) 
     if engine.dialect.name != "postgresql":
         pytest.skip("where PostgreSQL puts a row version is its own (SQLite has no fillfactor)")
     headers, client_id = _collected_orders(http, engine)
-    lines_before = _pages(engine, "rc_line", client_id, current_only=False)
-    schedules_before = _pages(engine, "rc_schedule", client_id, current_only=False)
+    lines_before = _pages(engine, "rc_line", client_id)
+    schedules_before = _pages(engine, "rc_schedule", client_id)
 
     send(http, headers, *(_line(order, 1, price=2500) for order in REVISED))
     assert collect(http, engine, headers)["status"] == "Completed"
@@ -140,6 +137,6 @@ def test_retired_versions_stay_on_their_pages(http: TestClient, engine: Engine) 
     assert len(retired["rc_line"]) == len(REVISED), retired
     assert len(retired["rc_schedule"]) >= len(REVISED), retired
     for table, before in (("rc_line", lines_before), ("rc_schedule", schedules_before)):
-        after = _pages(engine, table, client_id, current_only=False)
+        after = _pages(engine, table, client_id)
         moved = {i: (before[i], after[i]) for i in retired[table] if before[i][0] != after[i][0]}
         assert moved == {}, f"{table}: {len(moved)} of {len(retired[table])} retired versions moved: {moved}"
